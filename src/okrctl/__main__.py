@@ -1,0 +1,3 @@
+from okrctl.cli import main
+
+main()

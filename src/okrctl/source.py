@@ -1,0 +1,156 @@
+"""Where workspace files come from: one small interface, two implementations.
+
+The loader never opens files itself.  It asks a :class:`Source` for the list of
+workspace-relative paths and for their bytes.  ``WorkingTreeSource`` reads the
+directory on disk (refusing symlinks and anything that would leave the workspace);
+``okrctl.gitio.GitTreeSource`` reads the same paths from a git tree at a revision.
+Every file is identified by its content hash (the git blob SHA-1), so parsed
+documents can be cached by content whatever the source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+#: Largest file okrctl reads.  A real period file is ~25 KB; anything this big is
+#: a mistake or an attack (the round-trip parser needs ~40 s for 7 MB).
+MAX_FILE_BYTES = 1 << 20
+
+
+def blob_sha(data: bytes) -> str:
+    """The git blob SHA-1 of ``data`` (what ``git hash-object`` prints)."""
+    h = hashlib.sha1(b"blob %d\0" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file of a workspace: its path relative to the workspace root (POSIX
+    separators), and its content hash when the source knows it cheaply."""
+
+    path: str
+    sha: str | None = None
+
+
+class SourceError(Exception):
+    """A file could not be read.  ``path`` is workspace-relative."""
+
+    def __init__(self, path: str, message: str, code: str = "OKR005") -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.code = code
+
+
+class Source(Protocol):
+    """Read-only access to the files of one workspace."""
+
+    #: human description for messages: "working tree" or "revision 1a2b3c4"
+    label: str
+
+    def list_files(self) -> tuple[list[SourceFile], list[SourceError]]:
+        """``okrctl.yaml``, ``units.yaml`` and every ``okrs/*/*.yaml`` file, sorted
+        by path, plus an error for each entry that must be refused (a symlink,
+        something that is not a regular file).  Missing top-level files are
+        simply absent; the loader reports them."""
+        ...
+
+    def read(self, path: str) -> bytes:
+        """The bytes of ``path``; raises :class:`SourceError`."""
+        ...
+
+
+def _is_wanted(rel: str) -> bool:
+    parts = rel.split("/")
+    if len(parts) == 1:
+        return parts[0] in ("okrctl.yaml", "units.yaml")
+    return len(parts) == 3 and parts[0] == "okrs" and parts[2].endswith((".yaml", ".yml"))
+
+
+class WorkingTreeSource:
+    """The workspace directory on disk."""
+
+    label = "working tree"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def list_files(self) -> tuple[list[SourceFile], list[SourceError]]:
+        files: list[SourceFile] = []
+        errors: list[SourceError] = []
+        for name in ("okrctl.yaml", "units.yaml"):
+            self._consider(name, files, errors)
+        okrs = self.root / "okrs"
+        try:
+            st = os.lstat(okrs)
+        except FileNotFoundError:
+            return files, errors
+        if stat.S_ISLNK(st.st_mode):
+            errors.append(SourceError("okrs", "okrs/ is a symbolic link; okrctl refuses links", "OKR006"))
+            return files, errors
+        if not stat.S_ISDIR(st.st_mode):
+            errors.append(SourceError("okrs", "okrs is not a directory", "OKR006"))
+            return files, errors
+        with os.scandir(okrs) as periods:
+            for pd in sorted(periods, key=lambda e: e.name):
+                rel_dir = f"okrs/{pd.name}"
+                if pd.is_symlink():
+                    errors.append(SourceError(rel_dir, f"{rel_dir}/ is a symbolic link; okrctl refuses links", "OKR006"))
+                    continue
+                if not pd.is_dir(follow_symlinks=False):
+                    if pd.name.endswith((".yaml", ".yml")):
+                        errors.append(SourceError(rel_dir, f"{rel_dir} must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml", "OKR110"))
+                    continue
+                with os.scandir(pd.path) as entries:
+                    for e in sorted(entries, key=lambda e: e.name):
+                        if e.name.startswith(".") or not e.name.endswith((".yaml", ".yml")):
+                            continue
+                        self._consider(f"{rel_dir}/{e.name}", files, errors)
+        return files, errors
+
+    def _consider(self, rel: str, files: list[SourceFile], errors: list[SourceError]) -> None:
+        try:
+            st = os.lstat(self.root / rel)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            errors.append(SourceError(rel, f"cannot read {rel}: {exc.strerror}"))
+            return
+        if stat.S_ISLNK(st.st_mode):
+            errors.append(SourceError(rel, f"{rel} is a symbolic link; okrctl refuses links", "OKR006"))
+        elif not stat.S_ISREG(st.st_mode):
+            errors.append(SourceError(rel, f"{rel} is not a regular file", "OKR006"))
+        else:
+            files.append(SourceFile(rel))
+
+    def read(self, path: str) -> bytes:
+        if not _is_wanted(path) or ".." in path.split("/"):
+            raise SourceError(path, f"{path} is not a workspace file", "OKR006")
+        full = self.root / path
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(full, flags)
+        except OSError as exc:
+            if exc.errno == 40:  # ELOOP: the last component is a symlink
+                raise SourceError(path, f"{path} is a symbolic link; okrctl refuses links", "OKR006") from None
+            raise SourceError(path, f"cannot read {path}: {exc.strerror}") from None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise SourceError(path, f"{path} is not a regular file", "OKR006")
+            if st.st_size > MAX_FILE_BYTES:
+                raise SourceError(path, f"{path} is {st.st_size} bytes; the limit is {MAX_FILE_BYTES}", "OKR007")
+            chunks = []
+            while chunk := os.read(fd, 1 << 16):
+                chunks.append(chunk)
+                if sum(map(len, chunks)) > MAX_FILE_BYTES:
+                    raise SourceError(path, f"{path} is larger than {MAX_FILE_BYTES} bytes", "OKR007")
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
