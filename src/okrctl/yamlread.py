@@ -1,0 +1,360 @@
+"""The fast, strict YAML reader.
+
+okrctl reads a strict subset of YAML 1.2 with libyaml's C parser (PyYAML's
+``CParser``), composing a node tree whose every node carries its line and column,
+and converts it to plain Python values itself:
+
+* mappings → ``dict`` with NFC text keys; duplicate keys are errors;
+* sequences → ``list``;
+* quoted scalars → ``str``;
+* plain scalars → YAML 1.2 core schema: ``null``/``~``/empty → ``None``,
+  ``true``/``false`` (three spellings) → ``bool``, decimal integers → ``int``,
+  decimal fractions and exponents → :class:`decimal.Decimal` (read exactly from the
+  source text), anything else → ``str`` (so ``yes`` and ``2026-01-15`` are text and
+  the schema decides what they mean).
+
+Refused, each with a diagnostic at its line and column: invalid UTF-8, a BOM or
+bidi control inside the text, anchors/aliases/merge keys, explicit tags, ``%YAML``
+and ``%TAG`` directives, more than one document, non-text keys, nesting deeper than
+:data:`MAX_DEPTH`, scalars longer than :data:`MAX_SCALAR`, numbers in hex, octal,
+with ``_`` separators or non-finite.
+
+PyYAML's own resolver (YAML 1.1) is never used: the parser is given a resolver that
+only tells plain scalars from quoted ones, so ``yes``, ``0755`` and ``1:30`` mean
+what YAML 1.2 says.  The test suite checks that this reader and ruamel.yaml (YAML
+1.2) load every valid document alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import yaml
+import yaml._yaml as _cyaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from okrctl.diagnostics import Diagnostic
+
+MAX_DEPTH = 32
+MAX_SCALAR = 64 * 1024
+
+_PLAIN = "okrctl:plain"
+_TEXT = "okrctl:text"
+_COLL = "okrctl:collection"
+
+_CONSTANTS: dict[str, object] = {
+    "": None, "~": None, "null": None, "Null": None, "NULL": None,
+    "true": True, "True": True, "TRUE": True,
+    "false": False, "False": False, "FALSE": False,
+}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+# Plain scalars YAML 1.2 (or ruamel) would read as numbers that okrctl refuses.
+_BAD_NUMBER = re.compile(
+    r"(?:[-+]?0[xX][0-9a-fA-F_]+|[-+]?0[oO][0-7_]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+    r"|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]+)?)\Z"
+)
+_NUMBER_START = frozenset("0123456789+-.")
+_FORBIDDEN_CHARS = re.compile("[\ufeff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_SUSPECT = re.compile(r"[&*]|^[ \t]*%", re.M)
+
+
+class _Composer(_cyaml.CParser):
+    """libyaml's parser/composer with a resolver that only marks plain scalars."""
+
+    def descend_resolver(self, parent, index):  # noqa: D401 - PyYAML hook
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _TEXT
+        return _COLL
+
+
+@dataclass(slots=True)
+class Parsed:
+    """A parsed document: plain values plus the node tree for positions."""
+
+    value: object
+    root: Node | None
+    text: str
+    #: id(container) -> its node, for mapping values back to line:column
+    nodes: dict[int, Node] = field(default_factory=dict)
+
+    def node_at(self, path: tuple | list) -> Node | None:
+        """The node reached by a JSON path (keys and indexes) from the root; the
+        deepest existing node when the path goes further than the document."""
+        node = self.root
+        for part in path:
+            if isinstance(node, MappingNode):
+                for k, v in node.value:
+                    if _nfc(k.value) == part:
+                        node = v
+                        break
+                else:
+                    return node
+            elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
+                return node
+        return node
+
+    def key_node_at(self, path: tuple | list) -> Node | None:
+        """The key node of the last path element, if it is a mapping key."""
+        if not path:
+            return self.root
+        parent = self.node_at(path[:-1])
+        if isinstance(parent, MappingNode):
+            for k, _v in parent.value:
+                if _nfc(k.value) == path[-1]:
+                    return k
+        return self.node_at(path)
+
+    def position(self, path: tuple | list, *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the value (or key) at ``path``."""
+        node = self.key_node_at(path) if key else self.node_at(path)
+        if node is None:
+            return 1, 1
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def container_position(self, container: object) -> tuple[int, int]:
+        node = self.nodes.get(id(container))
+        if node is None:
+            return 1, 1
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    def item_key_position(self, container: dict, key: str) -> tuple[int, int]:
+        node = self.nodes.get(id(container))
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                if _nfc(k.value) == key:
+                    return v.start_mark.line + 1, v.start_mark.column + 1
+            return node.start_mark.line + 1, node.start_mark.column + 1
+        return 1, 1
+
+    def source_text(self, path: tuple | list) -> str | None:
+        """The exact source text of the plain scalar at ``path``."""
+        node = self.node_at(path)
+        if isinstance(node, ScalarNode):
+            return node.value
+        return None
+
+
+def _nfc(s: str) -> str:
+    return s if s.isascii() else unicodedata.normalize("NFC", s)
+
+
+def _line(text: str, line: int) -> str:
+    lines = text.split("\n", line)
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _pos(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, col
+
+
+class _Walker:
+    """Node tree → plain values.  Hot path: keep attribute lookups out of loops."""
+
+    __slots__ = ("path", "diags", "nodes", "text", "memo")
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.diags: list[Diagnostic] = []
+        self.nodes: dict[int, Node] = {}
+        # plain scalars repeat a lot (dates, handles, confidences): resolve each once
+        self.memo: dict[str, object] = {}
+
+    def err(self, code: str, node: Node, message: str) -> None:
+        m = node.start_mark
+        self.diags.append(Diagnostic.make(code, self.path, m.line + 1, m.column + 1, message))
+
+    def walk(self, node: Node, depth: int) -> object:
+        cls = node.__class__
+        tag = node.tag
+        if cls is ScalarNode:
+            if tag is _PLAIN:
+                s = node.value
+                try:
+                    return self.memo[s]
+                except KeyError:
+                    v = self.memo[s] = self.plain(node)
+                    return v
+            if tag is not _TEXT:
+                self.err("OKR004", node, f"explicit tag {tag!r} is not allowed; remove it")
+            value = node.value
+            if len(value) > MAX_SCALAR:
+                self.err("OKR007", node, f"value is {len(value)} characters long; the limit is {MAX_SCALAR}")
+                return ""
+            return value if value.isascii() else unicodedata.normalize("NFC", value)
+        if tag is not _COLL:
+            self.err("OKR004", node, f"explicit tag {tag!r} is not allowed; remove it")
+        if depth >= MAX_DEPTH:
+            self.err("OKR007", node, f"nesting deeper than {MAX_DEPTH} levels")
+            return None
+        walk = self.walk
+        depth += 1
+        if cls is MappingNode:
+            out: dict[str, object] = {}
+            for knode, vnode in node.value:
+                if knode.__class__ is not ScalarNode:
+                    self.err("OKR009", knode, "a mapping key must be text, not a list or mapping")
+                    continue
+                kval = knode.value
+                if knode.tag is _PLAIN and (kval in _CONSTANTS or kval[:1] in _NUMBER_START or kval == "<<"):
+                    if kval == "<<":
+                        self.err("OKR003", knode, "merge keys (<<) are not allowed")
+                        continue
+                    if kval in _CONSTANTS or _INT.match(kval) or _FLOAT.match(kval):
+                        what = "number" if kval[:1] in _NUMBER_START else "null or boolean"
+                        self.err("OKR009", knode, f"key {kval!r} is read as a {what}; keys must be text (quote it)")
+                        continue
+                elif knode.tag is not _PLAIN and knode.tag is not _TEXT:
+                    self.err("OKR004", knode, f"explicit tag {knode.tag!r} is not allowed; remove it")
+                key = kval if kval.isascii() else unicodedata.normalize("NFC", kval)
+                if key in out:
+                    self.duplicate(node, knode, key)
+                    continue
+                out[key] = walk(vnode, depth)
+            self.nodes[id(out)] = node
+            return out
+        seq = [walk(item, depth) for item in node.value]
+        self.nodes[id(seq)] = node
+        return seq
+
+    def duplicate(self, mapping: MappingNode, knode: ScalarNode, key: str) -> None:
+        for k, _v in mapping.value:
+            if k is knode:
+                break
+            if k.__class__ is ScalarNode and _nfc(k.value) == key:
+                prev = k.start_mark
+                extra = "" if k.value == knode.value else " after Unicode NFC normalisation"
+                self.err("OKR008", knode, f"duplicate key {key!r}{extra} (first defined at {prev.line + 1}:{prev.column + 1})")
+                return
+
+    def plain(self, node: ScalarNode) -> object:
+        s = node.value
+        if s in _CONSTANTS:
+            return _CONSTANTS[s]
+        if s[:1] in _NUMBER_START:
+            if _INT.match(s):
+                if len(s) > 40:
+                    self.err("OKR007", node, "number has more than 40 digits")
+                    return None
+                return int(s)
+            if _FLOAT.match(s):
+                if len(s) > 64:
+                    self.err("OKR007", node, "number is longer than 64 characters")
+                    return None
+                return Decimal(s)
+            if _BAD_NUMBER.match(s):
+                self.err("OKR013", node, f"{s!r} is not a plain decimal number; write it in decimal (e.g. 1000, 0.5), or quote it if it is text")
+                return None
+        if len(s) > MAX_SCALAR:
+            self.err("OKR007", node, f"value is {len(s)} characters long; the limit is {MAX_SCALAR}")
+            return ""
+        return _nfc(s)
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """Strict UTF-8 with an optional leading BOM; CRLF is left to the parser."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
+        return None, [Diagnostic.make("OKR001", path, 1, 1, "the file is UTF-16/UTF-32; save it as UTF-8")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8")
+        line, col = _pos(good, len(good))
+        return None, [Diagnostic.make("OKR001", path, line, col, f"invalid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8")]
+    return text, []
+
+
+def _scan_events(text: str, path: str) -> list[Diagnostic]:
+    """Event-level scan for anchors, aliases and directives (only run when the text
+    contains '&', '*' or a line starting with '%', so it is rare)."""
+    diags: list[Diagnostic] = []
+    try:
+        for ev in yaml.parse(text, Loader=yaml.CSafeLoader):
+            m = ev.start_mark
+            if isinstance(ev, yaml.AliasEvent):
+                diags.append(Diagnostic.make("OKR003", path, m.line + 1, m.column + 1, f"alias *{ev.anchor} is not allowed; write the value out"))
+            elif getattr(ev, "anchor", None):
+                diags.append(Diagnostic.make("OKR003", path, m.line + 1, m.column + 1, f"anchor &{ev.anchor} is not allowed"))
+            elif isinstance(ev, yaml.DocumentStartEvent) and (ev.version or ev.tags):
+                what = "%YAML" if ev.version else "%TAG"
+                diags.append(Diagnostic.make("OKR004", path, m.line + 1, m.column + 1, f"{what} directives are not allowed"))
+            if len(diags) >= 20:
+                break
+    except yaml.YAMLError:
+        pass  # the compose step reports syntax errors with their position
+    return diags
+
+
+def parse(data: bytes, path: str) -> tuple[Parsed | None, list[Diagnostic]]:
+    """Parse one file's bytes.  Returns the document (or None) and diagnostics; never raises."""
+    try:
+        return _parse(data, path)
+    except RecursionError:
+        return None, [Diagnostic.make("OKR007", path, 1, 1, "the document is nested too deeply")]
+    except Exception as exc:  # noqa: BLE001 - a parser bug must never become a traceback
+        return None, [Diagnostic.make("OKR015", path, 1, 1, f"internal parser error ({type(exc).__name__}: {exc}); please report it")]
+
+
+def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Diagnostic]]:
+    text, diags = decode(data, path)
+    if text is None:
+        return None, diags
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    bad = _FORBIDDEN_CHARS.search(text)
+    if bad:
+        line, col = _pos(text, bad.start())
+        what = "byte-order mark" if bad.group() == "\ufeff" else f"bidirectional control U+{ord(bad.group()):04X}"
+        return None, [Diagnostic.make("OKR014", path, line, col, f"{what} inside the text is not allowed (it can hide what the text says)")]
+    if _SUSPECT.search(text):
+        diags = _scan_events(text, path)
+        if diags:
+            return None, diags
+    composer = _Composer(text)
+    try:
+        root = composer.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        msg = exc.problem or str(exc)
+        if exc.context and "expected a single document" in exc.context:
+            return None, [Diagnostic.make("OKR010", path, line, col, "more than one YAML document in the file; keep one")]
+        if "control characters" in msg or "special characters" in msg:
+            return None, [Diagnostic.make("OKR014", path, line, col, msg)]
+        if "\t" in _line(text, line)[: col]:
+            msg = f"{msg} (tabs are not allowed for indentation)"
+        ctx = f" {exc.context}" if exc.context else ""
+        return None, [Diagnostic.make("OKR002", path, line, col, f"{msg}{ctx}".strip())]
+    except yaml.reader.ReaderError as exc:
+        line, col = _pos(text, exc.position) if isinstance(exc.position, int) else (1, 1)
+        return None, [Diagnostic.make("OKR014", path, line, col, f"control character U+{ord(exc.character) if isinstance(exc.character, str) else exc.character:04X} is not allowed in YAML text")]
+    except yaml.YAMLError as exc:
+        return None, [Diagnostic.make("OKR002", path, 1, 1, str(exc).splitlines()[0])]
+    finally:
+        composer.dispose()
+    if root is None:
+        return None, [Diagnostic.make("OKR011", path, 1, 1, "the file is empty; write at least the top-level keys (e.g. `objectives: []`)")]
+    walker = _Walker(path, text)
+    value = walker.walk(root, 0)
+    if walker.diags:
+        return None, walker.diags
+    if not isinstance(value, dict):
+        kind = "a list" if isinstance(value, list) else "a single value"
+        return None, [Diagnostic.make("OKR012", path, root.start_mark.line + 1, root.start_mark.column + 1, f"the top level must be a mapping of keys, not {kind}")]
+    return Parsed(value, root, text, walker.nodes), []
