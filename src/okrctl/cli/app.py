@@ -1,0 +1,116 @@
+"""The typer application, global options and helpers shared by commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from okrctl import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure to report as one line on stderr with an exit code (default 2)."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class ColorMode(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+@dataclass
+class State:
+    workspace: Path | None = None
+    color: str = "auto"
+    debug: bool = False
+    cache: dict = field(default_factory=dict)
+
+
+app = typer.Typer(
+    name="okrctl",
+    help=(
+        "OKRs and KPIs as plain-text YAML in git: validate, score, roll up, diff and audit them.\n\n"
+        "Run inside a workspace (a directory with okrctl.yaml) or point at one with -C DIR.\n\n"
+        "Exit codes: 0 ok (warnings allowed), 1 findings (invalid files, rule errors), "
+        "2 usage, configuration, git or internal error."
+    ),
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"okrctl {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    workspace: Annotated[Path | None, typer.Option("-C", "--workspace", metavar="DIR",
+                                                   help="Use the workspace in DIR instead of searching upwards from the current directory.")] = None,
+    color: Annotated[ColorMode, typer.Option("--color", help="Colour in terminal output (auto honours NO_COLOR and FORCE_COLOR).")] = ColorMode.auto,
+    debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for internal errors.")] = False,
+    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+) -> None:
+    ctx.obj = State(workspace=workspace, color=color.value, debug=debug)
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, State) else State()
+
+
+def parse_date_option(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def check_rev(rev: str | None) -> str | None:
+    if rev is not None and (rev.startswith("-") or not rev.strip()):
+        raise CliError(f"--rev: {rev!r} is not a revision")
+    return rev
+
+
+def display_path_fn(root: Path):
+    """Paths in human/CI output: relative to the current directory when the
+    workspace lies below it (so editors and CI annotations find the file)."""
+    try:
+        rel = os.path.relpath(root, Path.cwd())
+    except ValueError:
+        rel = str(root)
+    if rel == ".":
+        return lambda p: p
+    if rel.startswith(".."):
+        return lambda p: str(root / p)
+    return lambda p: f"{rel}/{p}"
+
+
+def out_stream(output: Path | None):
+    return sys.stdout if output is None else None
+
+
+# Register the commands (each module adds itself to ``app``).
+from okrctl.cli import cmd_score, cmd_validate  # noqa: E402,F401

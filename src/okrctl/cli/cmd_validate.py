@@ -1,0 +1,82 @@
+"""okrctl validate"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from okrctl.cli.app import EXIT_FINDINGS, EXIT_OK, CliError, app, check_rev, display_path_fn, state
+
+
+class DiagFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Report only these files (the whole workspace is still loaded, so cross-file rules apply).")] = None,
+    fmt: Annotated[DiagFormat | None, typer.Option("--format", "-f", help="Output format; github is the default under GitHub Actions.")] = None,
+    rev: Annotated[str | None, typer.Option("--rev", metavar="REV", help="Validate the workspace as committed at REV (tag, branch, SHA) instead of the working tree.")] = None,
+) -> None:
+    """Check every file against the schemas and the cross-file rules.
+
+    Prints one line per problem, sorted: [bold]path:line:col: severity CODE message[/bold].
+    Every code is explained in docs/checks.md.
+
+    Examples:
+
+      okrctl validate
+
+      okrctl validate okrs/2026-Q2/so-khcn.yaml      (pre-commit: report only this file)
+
+      okrctl validate --format sarif > okrctl.sarif
+
+      okrctl validate --rev origin/main
+    """
+    st = state(ctx)
+    from okrctl.cli.workspace import open_workspace
+
+    if fmt is None:
+        fmt = DiagFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else DiagFormat.text
+    opened = open_workspace(st, check_rev(rev))
+    diags = opened.result.diagnostics
+    nfiles = opened.nfiles
+    if paths:
+        wanted = set()
+        for p in paths:
+            try:
+                wanted.add(Path(os.path.abspath(p)).relative_to(opened.root).as_posix())
+            except ValueError:
+                continue  # not in this workspace: nothing to report for it
+        diags = [d for d in diags if d.path in wanted]
+        nfiles = len(wanted)
+    show = display_path_fn(opened.root)
+    from okrctl.render import diagnostics as R
+
+    if fmt is DiagFormat.json:
+        sys.stdout.write(R.render_json(diags, nfiles))
+    elif fmt is DiagFormat.github:
+        sys.stdout.write(R.render_github(diags, show))
+    elif fmt is DiagFormat.sarif:
+        sys.stdout.write(R.render_sarif(diags, show))
+    else:
+        from okrctl.console import make_console
+
+        R.render_text(diags, make_console(st.color), show)
+        err = make_console(st.color, stderr=True)
+        err.print(R.summary_line(diags, nfiles), style="green" if not diags else ("red" if any(d.severity == "error" for d in diags) else "yellow"))
+    if any(d.severity == "error" for d in diags):
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_OK)
+
+
+_ = CliError

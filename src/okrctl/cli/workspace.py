@@ -1,0 +1,82 @@
+"""Opening the workspace for a command: the working tree or a git revision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from okrctl.cli.app import CliError, State
+from okrctl.loader import LoadResult, WorkspaceNotFound, find_workspace, load_workspace
+
+
+@dataclass
+class Opened:
+    root: Path
+    result: LoadResult
+    rev: str | None  # the resolved commit SHA, when --rev was given
+    nfiles: int
+
+
+def open_workspace(st: State, rev: str | None = None, *, future_check: bool = True) -> Opened:
+    start = st.workspace if st.workspace is not None else Path.cwd()
+    if st.workspace is not None and not st.workspace.is_dir():
+        raise CliError(f"-C {st.workspace}: not a directory")
+    try:
+        root = find_workspace(start) if st.workspace is None else _exact(start)
+    except WorkspaceNotFound as exc:
+        raise CliError(str(exc)) from None
+    if rev is None:
+        from okrctl.source import WorkingTreeSource
+
+        source = WorkingTreeSource(root)
+        sha = None
+    else:
+        from okrctl import gitio
+
+        try:
+            repo = gitio.Repo.discover(root)
+            sha = repo.resolve(rev)
+            source = gitio.GitTreeSource(repo, sha, repo.relpath(root))
+        except gitio.GitError as exc:
+            raise CliError(exc.message) from None
+    from okrctl.scoring import today as today_in
+
+    try:
+        result = load_workspace(source, today=today_in if future_check else None)
+    except Exception as exc:  # a git failure while reading blobs
+        from okrctl import gitio
+
+        if isinstance(exc, gitio.GitError):
+            raise CliError(exc.message) from None
+        raise
+    files, _ = source.list_files()
+    return Opened(root, result, sha, len(files))
+
+
+def _exact(path: Path) -> Path:
+    root = path.resolve()
+    if not (root / "okrctl.yaml").is_file():
+        # -C may name a directory inside the workspace too
+        return find_workspace(root)
+    return root
+
+
+def require_valid(opened: Opened, st: State) -> None:
+    """Commands that compute numbers refuse an invalid workspace (exit 1) after
+    listing what is wrong: never silently wrong numbers."""
+    from okrctl.diagnostics import has_errors
+
+    res = opened.result
+    if res.workspace is not None and not has_errors(res.diagnostics):
+        return
+    import sys
+
+    from okrctl.cli.app import display_path_fn
+
+    show = display_path_fn(opened.root)
+    errors = [d for d in res.diagnostics if d.severity == "error"]
+    for d in errors[:20]:
+        print(f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}", file=sys.stderr)
+    if len(errors) > 20:
+        print(f"… and {len(errors) - 20} more (run `okrctl validate`)", file=sys.stderr)
+    raise CliError(f"the workspace has {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them first (okrctl validate)", 1)
