@@ -82,10 +82,11 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
     head.append(f" — {t('period', locale)} {result.period.id} ({result.period.start} .. {result.period.end}), "
                 f"{t('as_of', locale)} {result.as_of}, {t('elapsed', locale)} {num(result.elapsed * 100, 0)}%", style="dim")
     console.print(head)
+    base = min((u.depth for u in units), default=0)
     for u in units:
         console.print()
         title = Text()
-        title.append("  " * u.depth)
+        title.append("  " * (u.depth - base))
         title.append(one_line(u.unit.name), style="bold cyan")
         title.append(f" ({u.unit.id})", style="dim")
         title.append(f"  {t('own_score', locale)} {fmt_score(u.score)} · {t('rolled_score', locale)} {fmt_score(u.rolled_score)}", style="bold")
@@ -96,10 +97,10 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
         if not u.objectives and not u.kpis:
             console.print(Text(f"  {t('no_objectives', locale)}", style="dim"))
             continue
-        table = Table(box=None, pad_edge=False, show_header=True, header_style="bold dim", expand=False)
+        table = Table(box=None, pad_edge=False, show_header=True, header_style="bold dim", expand=True)
         table.add_column(t("ref", locale), no_wrap=True)
         table.add_column(t("objective", locale) + " / " + t("key_result", locale), overflow="ellipsis", no_wrap=True,
-                         max_width=max(20, width - (50 if very_narrow else 78 if narrow else 92)))
+                         min_width=16, ratio=1)
         if not very_narrow:
             table.add_column(t("progress", locale), no_wrap=True)
         table.add_column(t("value", locale), justify="right", no_wrap=True)
