@@ -1,0 +1,40 @@
+"""Terminal consoles: colour policy in one place (CLI and renderers only)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from rich.console import Console
+
+
+def color_enabled(mode: str, stream=None) -> bool:
+    """--color always|never|auto; auto honours NO_COLOR, FORCE_COLOR, TERM=dumb and TTY."""
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    stream = stream or sys.stdout
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+def make_console(mode: str = "auto", *, stderr: bool = False, file=None, width: int | None = None) -> Console:
+    stream = file or (sys.stderr if stderr else sys.stdout)
+    color = color_enabled(mode, stream)
+    if width is None:
+        try:
+            width = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            width = None
+    if color:
+        return Console(file=stream, force_terminal=True, color_system="truecolor" if mode == "always" else "auto",
+                       highlight=False, width=width, soft_wrap=False)
+    # no colour and no other styling: plain text a script or a log can read
+    return Console(file=stream, color_system=None, force_terminal=False, no_color=True, highlight=False,
+                   width=width or (None if stream.isatty() else 120), emoji=False, markup=True)

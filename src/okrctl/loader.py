@@ -1,0 +1,362 @@
+"""Load a workspace: read → parse → schema → typed records → semantic checks.
+
+``load_workspace(source)`` returns the :class:`~okrctl.model.Workspace` (or None
+when ``okrctl.yaml``/``units.yaml`` are unusable) and every diagnostic found.  It
+never raises for bad input.  Parsed documents are cached by content hash (the git
+blob SHA), so the same bytes are parsed once per process whatever their path or
+revision; a persistent cache can replace :class:`ParseCache` without touching the
+rest.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfoNotFoundError
+
+from okrctl import checks
+from okrctl.diagnostics import Diagnostic, sort_diagnostics
+from okrctl.model import (
+    DEFAULT_GRADES,
+    KPI,
+    Approval,
+    CheckIn,
+    Config,
+    GradeBand,
+    KeyResult,
+    Loc,
+    Measurement,
+    Milestone,
+    Objective,
+    PeriodFile,
+    Rebaseline,
+    Unit,
+    Workspace,
+)
+from okrctl.periods import is_period_id, parse_period
+from okrctl.schemas import validate as schema_validate
+from okrctl.source import Source, SourceError, blob_sha
+from okrctl.yamlread import Parsed, parse
+
+CONFIG_FILE = "okrctl.yaml"
+UNITS_FILE = "units.yaml"
+
+
+class WorkspaceNotFound(Exception):
+    """No okrctl.yaml in the directory or any parent (exit 2)."""
+
+
+def find_workspace(start: Path) -> Path:
+    """The nearest directory at or above ``start`` holding okrctl.yaml."""
+    start = start.resolve()
+    for d in (start, *start.parents):
+        if (d / CONFIG_FILE).is_file():
+            return d
+    raise WorkspaceNotFound(f"no {CONFIG_FILE} in {start} or any parent directory; run `okrctl init` or pass -C DIR")
+
+
+@dataclass(slots=True)
+class _Entry:
+    parsed: Parsed | None
+    diags: list[Diagnostic]
+
+
+class ParseCache:
+    """Parsed and schema-checked documents keyed by (kind, blob SHA)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], _Entry] = {}
+
+    def get(self, kind: str, sha: str, path: str, data: bytes) -> tuple[Parsed | None, list[Diagnostic]]:
+        key = (kind, sha)
+        entry = self._entries.get(key)
+        if entry is None:
+            parsed, diags = parse(data, path)
+            if parsed is not None:
+                diags = schema_validate(kind, parsed, path)
+                if any(d.severity == "error" for d in diags):
+                    parsed = None
+            entry = self._entries[key] = _Entry(parsed, diags)
+        diags = entry.diags
+        if diags and diags[0].path != path:
+            diags = [replace(d, path=path) for d in diags]
+        return entry.parsed, diags
+
+
+_DEFAULT_CACHE = ParseCache()
+
+
+# ---------------------------------------------------------------- record building
+
+def _date(v: object) -> date | None:
+    return date.fromisoformat(v) if isinstance(v, str) else None
+
+
+def _num(v: object):
+    return v if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else None
+
+
+class _Builder:
+    def __init__(self, doc: Parsed, path: str) -> None:
+        self.doc = doc
+        self.path = path
+
+    def loc(self, container: object) -> Loc:
+        line, col = self.doc.container_position(container)
+        return Loc(self.path, line, col)
+
+    def value_loc(self, container: dict, key: str) -> Loc:
+        line, col = self.doc.item_key_position(container, key)
+        return Loc(self.path, line, col)
+
+    def approval(self, d: dict | None) -> Approval | None:
+        if not isinstance(d, dict):
+            return None
+        return Approval(_date(d["date"]), d["reason"], d["approved_by"], self.loc(d))  # type: ignore[arg-type]
+
+    def review(self, d: dict | None) -> str | None:
+        return d.get("note") if isinstance(d, dict) else None
+
+
+def build_config(doc: Parsed) -> Config:
+    v: dict = doc.value  # type: ignore[assignment]
+    sc = v.get("scoring") or {}
+    pace = sc.get("pace") or {}
+    grades = dict(DEFAULT_GRADES)
+    for kind, bands in (sc.get("grades") or {}).items():
+        if kind.startswith("x-"):  # the user's own data, not a kind of objective
+            continue
+        grades[kind] = tuple(GradeBand(b["min"], b["label"]) for b in bands)
+    pol = v.get("policy") or {}
+    lad = pol.get("lock_after_days", 14)
+    if isinstance(lad, dict):
+        lock = {"quarter": lad.get("quarter", 14), "half": lad.get("half", 14), "year": lad.get("year", 14)}
+    else:
+        lock = {"quarter": lad, "half": lad, "year": lad}
+    kw = {}
+    for key, attr in (("max_score", "max_score"), ("aspirational_target", "aspirational_target")):
+        if key in sc:
+            kw[attr] = sc[key]
+    if "at_risk" in pace:
+        kw["pace_at_risk"] = pace["at_risk"]
+    if "off_track" in pace:
+        kw["pace_off_track"] = pace["off_track"]
+    return Config(
+        name=v["name"],
+        locale=v.get("locale", "en"),
+        timezone=v.get("timezone", "UTC"),
+        fiscal_year_start=v.get("fiscal_year_start", 1),
+        checkin_grace_days=v.get("checkin_grace_days", 15),
+        as_of=_date(v.get("as_of")),
+        grades=grades,
+        lock_after_days=lock,
+        locked_periods=tuple(pol.get("locked_periods") or ()),
+        backdate_days=pol.get("backdate_days", 15),
+        rules={k: r for k, r in (pol.get("rules") or {}).items() if not k.startswith("x-")},
+        loc=Loc(CONFIG_FILE, 1, 1),
+        **kw,
+    )
+
+
+def build_units(doc: Parsed) -> tuple[Unit, ...]:
+    b = _Builder(doc, UNITS_FILE)
+    out = []
+    for u in doc.value["units"]:  # type: ignore[index]
+        out.append(Unit(
+            id=u["id"], name=u["name"], parent=u.get("parent"),
+            owners=tuple(u.get("owners") or ()), approvers=tuple(u.get("approvers") or ()),
+            weight=u.get("weight", 1), self_weight=u.get("self_weight", 1),
+            from_=_date(u.get("from")), until=_date(u.get("until")),
+            replaced_by=tuple(u.get("replaced_by") or ()), loc=b.loc(u),
+        ))
+    return tuple(out)
+
+
+def qualify(ref: str, period_id: str) -> str:
+    """Add the implied period to a reference (FORMAT §2)."""
+    first = ref.split("/", 1)[0]
+    return ref if is_period_id(first) else f"{period_id}/{ref}"
+
+
+def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | None) -> PeriodFile:
+    b = _Builder(doc, path)
+    v: dict = doc.value  # type: ignore[assignment]
+    prefix = f"{period.id}/{unit_id}"
+    objectives = []
+    for o in v.get("objectives") or ():
+        oref = f"{prefix}/{o['id']}"
+        krs = []
+        for k in o["key_results"]:
+            checkins = tuple(
+                CheckIn(
+                    date=_date(c["date"]),  # type: ignore[arg-type]
+                    value=c.get("value"),
+                    done=tuple(c["done"]) if "done" in c else None,
+                    confidence=c.get("confidence"),
+                    by=c.get("by"), note=c.get("note"),
+                    evidence=tuple(c.get("evidence") or ()),
+                    loc=b.loc(c),
+                )
+                for c in k.get("checkins") or ()
+            )
+            milestones = tuple(
+                Milestone(m["id"], m["title"], m.get("weight", 1), _date(m.get("due")), b.loc(m))
+                for m in k.get("milestones") or ()
+            )
+            rebaselines = tuple(
+                Rebaseline(_date(r["date"]), r["field"], r["from"], r["to"], r["reason"], r["approved_by"], b.loc(r))  # type: ignore[arg-type]
+                for r in k.get("rebaselines") or ()
+            )
+            krs.append(KeyResult(
+                ref=f"{oref}/{k['id']}", id=k["id"], title=k["title"], type=k.get("type", "metric"), loc=b.loc(k),
+                unit=k.get("unit"), owner=k.get("owner"),
+                baseline=_num(k.get("baseline")), target=_num(k.get("target")), direction=k.get("direction"),
+                aggregate=k.get("aggregate", "last"), threshold=_num(k.get("threshold")), due=_date(k.get("due")),
+                milestones=milestones, frequency=k.get("frequency"), due_days=k.get("due_days", 7),
+                weight=k.get("weight", 1), checkins=checkins, rebaselines=rebaselines,
+                added=b.approval(k.get("added")), cancelled=b.approval(k.get("cancelled")), review=b.review(k.get("review")),
+            ))
+        aligns = o.get("aligns_to")
+        objectives.append(Objective(
+            ref=oref, id=o["id"], title=o["title"], loc=b.loc(o), owner=o.get("owner"),
+            kind=o.get("kind", "committed"), weight=o.get("weight", 1),
+            aligns_to=aligns, aligns_to_ref=qualify(aligns, period.id) if aligns else None,
+            key_results=tuple(krs),
+            added=b.approval(o.get("added")), cancelled=b.approval(o.get("cancelled")), review=b.review(o.get("review")),
+        ))
+    kpis = []
+    for k in v.get("kpis") or ():
+        kpis.append(KPI(
+            ref=f"{prefix}/{k['id']}", id=k["id"], title=k["title"], target=k["target"], loc=b.loc(k),
+            unit=k.get("unit"), owner=k.get("owner"), direction=k.get("direction", "increase"),
+            alert=_num(k.get("alert")), frequency=k.get("frequency"), due_days=k.get("due_days", 7),
+            measurements=tuple(
+                Measurement(_date(m["date"]), m["value"], m.get("source"), m.get("note"), m.get("by"), b.loc(m))  # type: ignore[arg-type]
+                for m in k.get("measurements") or ()
+            ),
+            added=b.approval(k.get("added")), cancelled=b.approval(k.get("cancelled")), review=b.review(k.get("review")),
+        ))
+    return PeriodFile(path, unit_id, period, tuple(objectives), tuple(kpis), sha)
+
+
+# ---------------------------------------------------------------- the pipeline
+
+def _printable(s: str) -> str:
+    return s if s.isprintable() else "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in s)
+
+
+def _printable_paths(diags: list[Diagnostic]) -> list[Diagnostic]:
+    """A file or directory name holding a control, bidi or undecodable character (never
+    a valid workspace path, so always refused) is reported with the character escaped:
+    a name like ``x\\n::error::forged.yaml`` must not forge a line of CI output or
+    recolour a terminal, and a non-UTF-8 name must not break the output encoding."""
+    return [d if d.path.isprintable() and d.message.isprintable()
+            else replace(d, path=_printable(d.path), message=_printable(d.message)) for d in diags]
+
+
+@dataclass(slots=True)
+class LoadResult:
+    workspace: Workspace | None
+    diagnostics: list[Diagnostic]
+    #: parsed documents by path (for checks that need positions of raw keys)
+    documents: dict[str, Parsed]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def _read(source: Source, path: str, sha: str | None, cache: ParseCache, kind: str) -> tuple[Parsed | None, list[Diagnostic], str | None]:
+    try:
+        data = source.read(path)
+    except SourceError as exc:
+        return None, [Diagnostic.make(exc.code, exc.path, 1, 1, exc.message)], None
+    sha = sha or blob_sha(data)
+    parsed, diags = cache.get(kind, sha, path, data)
+    return parsed, diags, sha
+
+
+def load_workspace(source: Source, *, today: date | Callable[[Config], date] | None = None,
+                   cache: ParseCache | None = None) -> LoadResult:
+    """Load and check everything.  ``today`` (a date, or a function of the loaded
+    settings giving today in the workspace time zone) is used only for the "date in
+    the future" warning; None skips that check."""
+    cache = cache or _DEFAULT_CACHE
+    diags: list[Diagnostic] = []
+    documents: dict[str, Parsed] = {}
+    files, errors = source.list_files()
+    for e in errors:
+        diags.append(Diagnostic.make(e.code, e.path, 1, 1, e.message))
+    paths = {f.path: f for f in files}
+
+    config: Config | None = None
+    if CONFIG_FILE not in paths:
+        diags.append(Diagnostic.make("OKR111", CONFIG_FILE, 1, 1, f"{CONFIG_FILE} is missing"))
+    else:
+        doc, d, _ = _read(source, CONFIG_FILE, paths[CONFIG_FILE].sha, cache, "workspace")
+        diags += d
+        if doc is not None:
+            documents[CONFIG_FILE] = doc
+            config = build_config(doc)
+            diags += checks.check_config(config, doc)
+
+    units: tuple[Unit, ...] | None = None
+    if UNITS_FILE not in paths:
+        diags.append(Diagnostic.make("OKR111", UNITS_FILE, 1, 1, f"{UNITS_FILE} is missing"))
+    else:
+        doc, d, _ = _read(source, UNITS_FILE, paths[UNITS_FILE].sha, cache, "units")
+        diags += d
+        if doc is not None:
+            documents[UNITS_FILE] = doc
+            units = build_units(doc)
+            diags += checks.check_units(units, doc)
+
+    fys = config.fiscal_year_start if config else 1
+    period_files: list[PeriodFile] = []
+    seen_folded: dict[str, str] = {}
+    for f in files:
+        if f.path in (CONFIG_FILE, UNITS_FILE):
+            continue
+        _, period_dir, name = f.path.split("/")
+        folded = unicodedata.normalize("NFC", f.path).casefold()
+        if folded in seen_folded:
+            diags.append(Diagnostic.make("OKR113", f.path, 1, 1, f"{f.path} and {seen_folded[folded]} differ only in letter case or Unicode form; they collide on macOS and Windows"))
+            continue
+        seen_folded[folded] = f.path
+        if not is_period_id(period_dir):
+            diags.append(Diagnostic.make("OKR242", f.path, 1, 1, f"directory {period_dir!r} is not a period id (YYYY, YYYY-H1/H2, YYYY-Q1..Q4)"))
+            continue
+        if not name.endswith(".yaml"):
+            diags.append(Diagnostic.make("OKR110", f.path, 1, 1, f"period files end in .yaml, not {name[name.rfind('.'):]}: rename it to okrs/{period_dir}/{name.rsplit('.', 1)[0]}.yaml"))
+            continue
+        unit_id = name[: -len(".yaml")]
+        if not checks.UNIT_ID_RE.match(unit_id):
+            diags.append(Diagnostic.make("OKR110", f.path, 1, 1, f"file name {name!r} is not a unit id ([a-z][a-z0-9-]*, at most 64 characters)"))
+            continue
+        try:
+            period = parse_period(period_dir, fys)
+        except ValueError as exc:
+            diags.append(Diagnostic.make("OKR242", f.path, 1, 1, str(exc)))
+            continue
+        doc, d, sha = _read(source, f.path, f.sha, cache, "okr-file")
+        diags += d
+        if doc is None:
+            continue
+        documents[f.path] = doc
+        diags += checks.check_path_keys(doc, f.path, unit_id, period_dir)
+        period_files.append(build_period_file(doc, f.path, unit_id, period, sha))
+
+    if config is None or units is None:
+        return LoadResult(None, _printable_paths(sort_diagnostics(diags)), documents)
+    if callable(today):
+        try:
+            today = today(config)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # an unknown time zone, already reported as OKR241
+            today = today(replace(config, timezone="UTC"))
+    ws = Workspace(config, units, tuple(sorted(period_files, key=lambda pf: pf.path)), label=getattr(source, "label", "working tree"))
+    diags += checks.check_workspace(ws, documents, today)
+    return LoadResult(ws, _printable_paths(sort_diagnostics(diags)), documents)

@@ -1,0 +1,267 @@
+"""Typed, immutable records of a workspace.
+
+Every record carries ``loc``: the workspace-relative path and the 1-based line and
+column where it is written, so any later pass (scoring, diff, check, history) can
+point at it.  Numbers are :class:`decimal.Decimal` or ``int`` exactly as written
+(``1.10`` is exactly 11/10); dates are :class:`datetime.date`; text is NFC.
+Records are built by :mod:`okrctl.loader` from documents that passed the schema,
+so they hold no invalid values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from okrctl.periods import Period
+
+Number = int | Decimal
+KRType = Literal["metric", "boolean", "milestone", "maintain", "aligned"]
+Direction = Literal["increase", "decrease"]
+Kind = Literal["committed", "aspirational"]
+Frequency = Literal["weekly", "monthly", "quarterly"]
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class GradeBand:
+    min: Number
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    name: str
+    locale: str = "en"
+    timezone: str = "UTC"
+    fiscal_year_start: int = 1
+    checkin_grace_days: int = 15
+    as_of: date | None = None
+    max_score: Number = 1
+    aspirational_target: Number = Decimal("0.7")
+    pace_at_risk: Number = Decimal("0.10")
+    pace_off_track: Number = Decimal("0.25")
+    grades: dict[str, tuple[GradeBand, ...]] = field(default_factory=dict)
+    #: days after a period's start when it locks, per period kind
+    lock_after_days: dict[str, int] = field(default_factory=lambda: {"year": 14, "half": 14, "quarter": 14})
+    locked_periods: tuple[str, ...] = ()
+    backdate_days: int = 15
+    #: rule name -> "error" | "warning" | "off" (only what the file sets)
+    rules: dict[str, str] = field(default_factory=dict)
+    loc: Loc = Loc("okrctl.yaml", 1, 1)
+
+
+DEFAULT_GRADES: dict[str, tuple[GradeBand, ...]] = {
+    "committed": (GradeBand(1, "green"), GradeBand(Decimal("0.7"), "yellow"), GradeBand(0, "red")),
+    "aspirational": (GradeBand(Decimal("0.7"), "green"), GradeBand(Decimal("0.4"), "yellow"), GradeBand(0, "red")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    id: str
+    name: str
+    parent: str | None = None
+    owners: tuple[str, ...] = ()
+    approvers: tuple[str, ...] = ()
+    weight: Number = 1
+    self_weight: Number = 1
+    from_: date | None = None
+    until: date | None = None
+    replaced_by: tuple[str, ...] = ()
+    loc: Loc = Loc("units.yaml", 1, 1)
+
+    def takes_part(self, period: Period) -> bool:
+        return period.overlaps(self.from_, self.until)
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """An ``added`` or ``cancelled`` record."""
+
+    date: date
+    reason: str
+    approved_by: str
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Rebaseline:
+    date: date
+    field: str
+    from_: object
+    to: object
+    reason: str
+    approved_by: str
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """A KR check-in.  ``value`` is a number (metric, maintain), a bool (boolean)
+    or None; ``done`` is the full set of done milestone ids (milestone KRs)."""
+
+    date: date
+    value: Number | bool | None
+    done: tuple[str, ...] | None
+    confidence: Number | None
+    by: str | None
+    note: str | None
+    evidence: tuple[str, ...]
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    date: date
+    value: Number
+    source: str | None
+    note: str | None
+    by: str | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    id: str
+    title: str
+    weight: Number
+    due: date | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class KeyResult:
+    ref: str  # PERIOD/UNIT/OBJ/KR
+    id: str
+    title: str
+    type: KRType
+    loc: Loc
+    unit: str | None = None
+    owner: str | None = None
+    baseline: Number | None = None
+    target: Number | None = None
+    direction: Direction | None = None
+    aggregate: Literal["last", "sum"] = "last"
+    threshold: Number | None = None
+    due: date | None = None
+    milestones: tuple[Milestone, ...] = ()
+    frequency: Frequency | None = None
+    due_days: int = 7
+    weight: Number = 1
+    checkins: tuple[CheckIn, ...] = ()
+    rebaselines: tuple[Rebaseline, ...] = ()
+    added: Approval | None = None
+    cancelled: Approval | None = None
+    review: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    ref: str  # PERIOD/UNIT/OBJ
+    id: str
+    title: str
+    loc: Loc
+    owner: str | None = None
+    kind: Kind = "committed"
+    weight: Number = 1
+    aligns_to: str | None = None  # as written
+    aligns_to_ref: str | None = None  # fully qualified PERIOD/UNIT/OBJ[/KR]
+    key_results: tuple[KeyResult, ...] = ()
+    added: Approval | None = None
+    cancelled: Approval | None = None
+    review: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KPI:
+    ref: str  # PERIOD/UNIT/KPI
+    id: str
+    title: str
+    target: Number
+    loc: Loc
+    unit: str | None = None
+    owner: str | None = None
+    direction: Direction = "increase"
+    alert: Number | None = None
+    frequency: Frequency | None = None
+    due_days: int = 7
+    measurements: tuple[Measurement, ...] = ()
+    added: Approval | None = None
+    cancelled: Approval | None = None
+    review: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFile:
+    path: str
+    unit: str
+    period: Period
+    objectives: tuple[Objective, ...]
+    kpis: tuple[KPI, ...]
+    sha: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """A loaded workspace.  ``files`` is sorted by path."""
+
+    config: Config
+    units: tuple[Unit, ...]
+    files: tuple[PeriodFile, ...]
+    label: str = "working tree"
+
+    @property
+    def unit_by_id(self) -> dict[str, Unit]:
+        return {u.id: u for u in self.units}
+
+    def file(self, period_id: str, unit_id: str) -> PeriodFile | None:
+        for f in self.files:
+            if f.unit == unit_id and f.period.id == period_id:
+                return f
+        return None
+
+    def period_ids(self) -> list[str]:
+        return sorted({f.period.id for f in self.files})
+
+    def files_for(self, period_id: str) -> list[PeriodFile]:
+        return [f for f in self.files if f.period.id == period_id]
+
+    def children(self) -> dict[str | None, list[Unit]]:
+        out: dict[str | None, list[Unit]] = {}
+        for u in self.units:
+            out.setdefault(u.parent, []).append(u)
+        return out
+
+    def resolve(self, ref: str) -> Objective | KeyResult | KPI | None:
+        """Look up a fully qualified reference PERIOD/UNIT/ID[/KR]."""
+        parts = ref.split("/")
+        if len(parts) not in (3, 4):
+            return None
+        f = self.file(parts[0], parts[1])
+        if f is None:
+            return None
+        for o in f.objectives:
+            if o.id == parts[2]:
+                if len(parts) == 3:
+                    return o
+                for kr in o.key_results:
+                    if kr.id == parts[3]:
+                        return kr
+                return None
+        if len(parts) == 3:
+            for k in f.kpis:
+                if k.id == parts[2]:
+                    return k
+        return None

@@ -1,0 +1,252 @@
+"""JSON Schemas: the single source of truth for the three file kinds.
+
+The canonical files live in ``schema/`` at the repository root; the package ships
+an identical copy (a test keeps them equal).  Validation has two tiers:
+
+1. a compiled validator (fastjsonschema, generated Python code, ~20× faster than
+   jsonschema) answers "valid or not" for every document;
+2. only a document that failed is explained by jsonschema, which lists *every*
+   error; each is mapped to the line and column of the offending node.
+
+Remote ``$ref``s are never fetched: the jsonschema registry refuses retrieval and
+fastjsonschema gets a handler table that refuses every URI scheme.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+from okrctl.diagnostics import Diagnostic
+from okrctl.yamlread import Parsed
+
+KINDS = ("workspace", "units", "okr-file")
+
+
+@cache
+def schema(kind: str) -> dict:
+    data = resources.files("okrctl").joinpath("schema", f"{kind}.schema.json").read_text("utf-8")
+    return json.loads(data)
+
+
+def _refuse(uri: str):
+    raise ValueError(f"okrctl never fetches remote schemas ({uri})")
+
+
+@cache
+def _fast(kind: str):
+    import fastjsonschema
+
+    return fastjsonschema.compile(
+        schema(kind),
+        handlers={"http": _refuse, "https": _refuse, "file": _refuse, "": _refuse},
+        formats={"date": _is_date},
+        use_formats=True,
+    )
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+#: a ``$`` not preceded by a backslash (fastjsonschema's own rewrite)
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def _pattern(validator, pattern: str, instance: object, schema: dict):
+    """``pattern`` as ECMA-262 and fastjsonschema read it: ``$`` is the end of the
+    text.  (Python's ``$`` also matches before a final newline, so ``"O1\\n"`` would
+    pass here, fail the fast tier, and end as a vague OKR100.)"""
+    import jsonschema
+
+    if isinstance(instance, str) and not re.search(_DOLLAR.sub(r"\\Z", pattern), instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _slow(kind: str):
+    import jsonschema
+    import referencing
+    import referencing.exceptions
+
+    def retrieve(uri: str):
+        raise referencing.exceptions.NoSuchResource(ref=uri)
+
+    registry = referencing.Registry(retrieve=retrieve)
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("date")(_is_date)
+    validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+    return validator(schema(kind), registry=registry, format_checker=checker)
+
+
+def is_valid(kind: str, value: object) -> bool:
+    import fastjsonschema
+
+    try:
+        _fast(kind)(value)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+def _scalar_text_fix(kind: str, doc: Parsed) -> bool:
+    """YAML typing by the schema: where the schema wants text and the document has
+    a plain scalar that YAML 1.2 read as a number or boolean (``title: 2026``,
+    ``id: 007``), use the scalar's source text.  Returns True if anything changed."""
+    changed = False
+    for err in _slow(kind).iter_errors(doc.value):
+        if err.validator != "type":
+            continue
+        wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        inst = err.instance
+        if "string" not in wanted or isinstance(inst, (str, dict, list)) or inst is None:
+            continue
+        path = list(err.absolute_path)
+        if not path:
+            continue
+        text = doc.source_text(path)
+        if text is None:
+            continue
+        parent = doc.value
+        for part in path[:-1]:
+            parent = parent[part]  # type: ignore[index]
+        parent[path[-1]] = text  # type: ignore[index]
+        changed = True
+    return changed
+
+
+def validate(kind: str, doc: Parsed, path: str) -> list[Diagnostic]:
+    """Validate a parsed document; coerce plain scalars to text where the schema
+    wants text; return diagnostics with positions (empty when valid)."""
+    if is_valid(kind, doc.value):
+        return []
+    for _ in range(3):
+        if not _scalar_text_fix(kind, doc):
+            break
+        if is_valid(kind, doc.value):
+            return []
+    diags = [_to_diagnostic(err, doc, path, kind) for err in _slow(kind).iter_errors(doc.value)]
+    flat: list[Diagnostic] = []
+    for d in diags:
+        flat.extend(d)
+    if not flat:  # the two validators disagree: never pass silently
+        flat.append(Diagnostic.make("OKR100", path, 1, 1, "the document does not match its schema"))
+    return flat
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_TYPE_NAMES = {"string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
+               "object": "a mapping", "array": "a list", "null": "null"}
+
+
+def _where(root: object, path: list) -> str:
+    """A readable location: ``objectives[O1].key_results[KR2].checkins[3]``."""
+    out = ""
+    node = root
+    for p in path:
+        if isinstance(p, int):
+            item = node[p] if isinstance(node, list) and p < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            out += f"[{ident}]" if isinstance(ident, str) else f"[{p + 1}]"
+            node = item
+        else:
+            out += f".{p}" if out else str(p)
+            node = node.get(p) if isinstance(node, dict) else None
+    return out or "the document"
+
+
+def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Diagnostic]:
+    loc = list(err.absolute_path)
+    where = _where(doc.value, loc)
+    v = err.validator
+    if v in ("if", "allOf", "anyOf", "not"):
+        subs = list(err.context or [])
+        if subs:
+            out = []
+            for sub in subs:
+                out.extend(_to_diagnostic(sub, doc, path, kind))
+            return out
+    if v == "additionalProperties" and isinstance(err.instance, dict):
+        props = err.schema.get("properties", {})
+        out = []
+        for key in err.instance:
+            if key in props or key.startswith("x-"):
+                continue
+            line, col = doc.position(loc + [key], key=True)
+            hint = _suggest(key, props)
+            if kind == "workspace" and loc == ["policy", "rules"]:
+                out.append(Diagnostic.make("OKR243", path, line, col,
+                                           f"policy.rules: {key!r} is not a rule of okrctl check{hint}; the rules are {', '.join(props)}"))
+                continue
+            out.append(Diagnostic.make("OKR101", path, line, col,
+                                       f"unknown key {key!r} in {where}{hint}; keys starting with 'x-' are free for your own data"))
+        return out
+    if v == "required":
+        missing = [k for k in err.validator_value if k not in err.instance]
+        line, col = doc.position(loc, key=bool(loc))
+        return [Diagnostic.make("OKR102", path, line, col, f"{where} is missing required key {k!r}") for k in missing]
+    if v == "propertyNames":
+        line, col = doc.position(loc + [err.instance], key=True) if isinstance(err.instance, str) else doc.position(loc)
+        return [Diagnostic.make("OKR101", path, line, col, f"unknown name {err.instance!r} in {where}")]
+    line, col = doc.position(loc)
+    if v == "type":
+        wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        names = " or ".join(_TYPE_NAMES.get(w, w) for w in wanted)
+        hint = ""
+        if isinstance(err.instance, str) and "boolean" in wanted and err.instance.lower() in ("yes", "no", "on", "off", "y", "n"):
+            hint = " (YAML 1.2 reads yes/no/on/off as text; write true or false)"
+        elif isinstance(err.instance, str) and any(w in ("number", "integer") for w in wanted):
+            hint = " (it is quoted or not a plain decimal number)"
+        return [Diagnostic.make("OKR103", path, line, col, f"{where} must be {names}, not {_describe(err.instance)}{hint}")]
+    if v == "format" or (v == "pattern" and err.schema.get("format") == "date"):
+        return [Diagnostic.make("OKR105", path, line, col, f"{where}: {_describe(err.instance)} is not a real date (YYYY-MM-DD)")]
+    if v == "enum":
+        opts = ", ".join(str(o) for o in err.validator_value)
+        return [Diagnostic.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} is not one of: {opts}")]
+    if v == "const":
+        return [Diagnostic.make("OKR104", path, line, col, f"{where} must be {err.validator_value!r}")]
+    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        rel = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}[v]
+        return [Diagnostic.make("OKR104", path, line, col, f"{where} must be {rel} {err.validator_value}, not {_describe(err.instance)}")]
+    if v == "pattern":
+        return [Diagnostic.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} does not match the required form {err.validator_value}")]
+    if v in ("minItems", "minLength"):
+        what = "must not be empty" if err.validator_value == 1 else f"needs at least {err.validator_value} entries"
+        return [Diagnostic.make("OKR104", path, line, col, f"{where} {what}")]
+    if v in ("maxLength", "maxItems"):
+        return [Diagnostic.make("OKR104", path, line, col, f"{where} is too long (at most {err.validator_value})")]
+    if v == "uniqueItems":
+        return [Diagnostic.make("OKR104", path, line, col, f"{where} lists the same entry twice")]
+    if v == "oneOf":
+        return [Diagnostic.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} is not a valid value")]
+    return [Diagnostic.make("OKR100", path, line, col, f"{where}: {err.message}")]
+
+
+def _suggest(key: str, props: dict) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, list(props), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
