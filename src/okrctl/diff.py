@@ -224,6 +224,8 @@ class _Differ:
         line = (new or old).loc.line  # type: ignore[union-attr]
         self.records(o_ref, old.added if old else None, new.added if new else None, "added", line)
         self.records(o_ref, old.cancelled if old else None, new.cancelled if new else None, "cancelled", line)
+        if new is not None:
+            self.dated(o_ref, old.rebaselines if old else (), new.rebaselines, "rebaseline", rebaseline_view, line)
         base_krs = {k.id: k for k in (old.key_results if old else ())}
         head_krs = {k.id: k for k in (new.key_results if new else ())}
         if new is None:
@@ -253,6 +255,7 @@ class _Differ:
         self.records(new.ref, old.added if old else None, new.added, "added", new.loc.line)
         self.records(new.ref, old.cancelled if old else None, new.cancelled, "cancelled", new.loc.line)
         self.dated(new.ref, old.measurements if old else (), new.measurements, "measurement", measurement_view, new.loc.line)
+        self.dated(new.ref, old.rebaselines if old else (), new.rebaselines, "rebaseline", rebaseline_view, new.loc.line)
 
     def dated(self, ref: str, old: Iterable, new: Iterable, item: str, view, line: int) -> None:
         ob = by_date_position(list(old))

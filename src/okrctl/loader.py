@@ -118,6 +118,12 @@ class _Builder:
             return None
         return Approval(_date(d["date"]), d["reason"], d["approved_by"], self.loc(d))  # type: ignore[arg-type]
 
+    def rebaselines(self, item: dict) -> tuple[Rebaseline, ...]:
+        return tuple(
+            Rebaseline(_date(r["date"]), r["field"], r["from"], r["to"], r["reason"], r["approved_by"], self.loc(r))  # type: ignore[arg-type]
+            for r in item.get("rebaselines") or ()
+        )
+
     def review(self, d: dict | None) -> str | None:
         return d.get("note") if isinstance(d, dict) else None
 
@@ -207,10 +213,7 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
                 Milestone(m["id"], m["title"], m.get("weight", 1), _date(m.get("due")), b.loc(m))
                 for m in k.get("milestones") or ()
             )
-            rebaselines = tuple(
-                Rebaseline(_date(r["date"]), r["field"], r["from"], r["to"], r["reason"], r["approved_by"], b.loc(r))  # type: ignore[arg-type]
-                for r in k.get("rebaselines") or ()
-            )
+            rebaselines = b.rebaselines(k)
             krs.append(KeyResult(
                 ref=f"{oref}/{k['id']}", id=k["id"], title=k["title"], type=k.get("type", "metric"), loc=b.loc(k),
                 unit=k.get("unit"), owner=k.get("owner"),
@@ -225,7 +228,7 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
             ref=oref, id=o["id"], title=o["title"], loc=b.loc(o), owner=o.get("owner"),
             kind=o.get("kind", "committed"), weight=o.get("weight", 1),
             aligns_to=aligns, aligns_to_ref=qualify(aligns, period.id) if aligns else None,
-            key_results=tuple(krs),
+            key_results=tuple(krs), rebaselines=b.rebaselines(o),
             added=b.approval(o.get("added")), cancelled=b.approval(o.get("cancelled")), review=b.review(o.get("review")),
         ))
     kpis = []
@@ -238,6 +241,7 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
                 Measurement(_date(m["date"]), m["value"], m.get("source"), m.get("note"), m.get("by"), b.loc(m))  # type: ignore[arg-type]
                 for m in k.get("measurements") or ()
             ),
+            rebaselines=b.rebaselines(k),
             added=b.approval(k.get("added")), cancelled=b.approval(k.get("cancelled")), review=b.review(k.get("review")),
         ))
     return PeriodFile(path, unit_id, period, tuple(objectives), tuple(kpis), sha)

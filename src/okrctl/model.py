@@ -179,6 +179,7 @@ class Objective:
     aligns_to: str | None = None  # as written
     aligns_to_ref: str | None = None  # fully qualified PERIOD/UNIT/OBJ[/KR]
     key_results: tuple[KeyResult, ...] = ()
+    rebaselines: tuple[Rebaseline, ...] = ()
     added: Approval | None = None
     cancelled: Approval | None = None
     review: str | None = None
@@ -198,6 +199,7 @@ class KPI:
     frequency: Frequency | None = None
     due_days: int = 7
     measurements: tuple[Measurement, ...] = ()
+    rebaselines: tuple[Rebaseline, ...] = ()
     added: Approval | None = None
     cancelled: Approval | None = None
     review: str | None = None

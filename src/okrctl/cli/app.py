@@ -113,4 +113,4 @@ def out_stream(output: Path | None):
 
 
 # Register the commands (each module adds itself to ``app``).
-from okrctl.cli import cmd_score, cmd_validate  # noqa: E402,F401
+from okrctl.cli import cmd_diff, cmd_history, cmd_score, cmd_validate, cmd_write  # noqa: E402,F401

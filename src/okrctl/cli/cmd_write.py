@@ -1,0 +1,3 @@
+"""Commands registered on the okrctl app (see okrctl.cli.app)."""
+
+from __future__ import annotations
