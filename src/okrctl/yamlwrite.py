@@ -1,0 +1,1223 @@
+"""Edit a user's YAML file without losing or reformatting a byte of it, and write it atomically.
+
+This is okrctl's only write path for user data (``okrctl checkin`` appends a check-in to a
+period file, ``okrctl close`` adds a period to ``policy.locked_periods`` of ``okrctl.yaml``).
+Every edit goes through the same gates, and anything that does not pass them raises
+:class:`WriteRefused` instead of writing:
+
+1. **Decode.** Strict UTF-8; a leading UTF-8 BOM is stripped and restored; CRLF files are
+   converted to LF for the parser and back afterwards (mixed or CR-only line endings are
+   refused); a missing final newline stays missing.
+2. **No-op gate.** The file is loaded with a *fresh* ``ruamel.yaml`` round-trip instance
+   (``preserve_quotes``, ``width=4096``, indentation and ``---`` detected from the text) and
+   dumped unchanged.  Unless that reproduces the text exactly, the file is refused, naming
+   the first line ruamel would change.
+3. **Edit.** Append only.  Comments that ruamel attaches to the last node of a list or
+   mapping (a blank line and a ``# ===== Phần 2 =====`` banner after the last check-in, the
+   file's closing comments) are detached from the previous last item and re-attached after
+   the new one, so the new lines land directly under the previous item.
+4. **Verify** the new text before returning it: (a) it is the original with lines inserted
+   at exactly the expected place, right after the last content line of the previous item
+   (or, when the target is a flow collection such as ``locked_periods: []``, with only that
+   collection's lines changed); (b) every full-line comment of the original is still there,
+   in order, and no comment or blank line was added; (c) re-loaded, it equals the original
+   data plus the value, types included.  (c) reads both files with libyaml (a few ms for
+   25 KB; ruamel's slower reader only when libyaml cannot read the original), and the new
+   value, rendered alone, must read back as itself under both YAML 1.2 (ruamel) and
+   YAML 1.1 (PyYAML).
+
+Values are written explicitly: ``Decimal``/``float`` as plain decimals (never ``1e-07``),
+``date`` as ``2026-05-10``, ``bool`` as ``true``/``false``, strings plain only when neither a
+YAML 1.1 nor a YAML 1.2 reader could take them for anything but a string.
+
+:func:`atomic_write` replaces a file through a temporary file in the same directory
+(``.<name>.<random>.tmp``), keeps its mode, refuses symlinks and, given the blob SHA of the
+bytes the caller read, refuses when someone else changed the file in the meantime.
+:func:`file_lock` serialises okrctl writers on a sidecar ``.okrctl.lock`` file.
+
+Library module: no CLI or terminal imports.  Programming errors (a value of an unsupported
+type, NaN/Infinity) raise ``TypeError``/``ValueError``, not :class:`WriteRefused`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import errno
+import io
+import math
+import os
+import re
+import stat
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from okrctl.source import blob_sha
+
+__all__ = [
+    "LOCK_NAME",
+    "WriteRefused",
+    "add_to_list",
+    "append_item",
+    "atomic_write",
+    "file_lock",
+    "needs_quotes",
+]
+
+#: Name of the sidecar lock file :func:`file_lock` creates (never deleted: deleting a lock
+#: file that another process is waiting on would let two writers in).
+LOCK_NAME = ".okrctl.lock"
+
+_BOM = b"\xef\xbb\xbf"
+_WIDTH = 4096
+
+
+class WriteRefused(Exception):
+    """okrctl will not write this file.  ``message`` is one user-facing line; ``line`` is the
+    1-based line of the original file the refusal is about, when there is one."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        message = " ".join(part.strip() for part in message.splitlines() if part.strip())
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+# --------------------------------------------------------------------------------------
+# Bytes <-> text, preserving BOM, newline style and final newline
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Envelope:
+    bom: bool
+    crlf: bool
+    final_newline: bool
+
+
+def _decode(data: bytes, name: str) -> tuple[str, _Envelope]:
+    """Text with LF line ends and a final newline, plus what is needed to restore the bytes."""
+    bom = data.startswith(_BOM)
+    if bom:
+        data = data[len(_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise WriteRefused(
+            f"{name} is not valid UTF-8 (byte 0x{data[e.start]:02X} on line {line}); "
+            "save it as UTF-8 or edit it by hand",
+            line=line,
+        ) from None
+    if "\ufeff" in text:
+        line = text[: text.index("\ufeff")].count("\n") + 1
+        raise WriteRefused(
+            f"{name} contains a byte-order mark (U+FEFF) on line {line}; remove it or edit the file by hand",
+            line=line,
+        )
+    crlf_count = text.count("\r\n")
+    crlf = crlf_count > 0
+    if crlf:
+        if crlf_count != text.count("\n") or crlf_count != text.count("\r"):
+            raise WriteRefused(f"{name} mixes CRLF and other line endings; okrctl cannot preserve that; edit it by hand")
+        text = text.replace("\r\n", "\n")
+    elif "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        raise WriteRefused(
+            f"{name} uses CR line endings (line {line}); okrctl cannot preserve them; edit it by hand",
+            line=line,
+        )
+    final_newline = text.endswith("\n")
+    if not final_newline and text:
+        text += "\n"
+    return text, _Envelope(bom, crlf, final_newline)
+
+
+def _encode(text: str, env: _Envelope) -> bytes:
+    if not env.final_newline and text.endswith("\n"):
+        text = text[:-1]
+    if env.crlf:
+        text = text.replace("\n", "\r\n")
+    out = text.encode("utf-8")
+    return _BOM + out if env.bom else out
+
+
+# --------------------------------------------------------------------------------------
+# ruamel configuration
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Style:
+    mapping: int
+    sequence: int
+    offset: int
+    explicit_start: bool
+
+
+_KEY_ONLY = re.compile(r"^( *)(?:- +)*([^\s#-][^#]*?|-[^\s#][^#]*?):\s*(?:#.*)?$")
+_DASH = re.compile(r"^( *)-( +)(?=\S)")
+
+
+def _content_lines(text: str) -> Iterator[tuple[int, str]]:
+    for i, line in enumerate(text.split("\n")):
+        s = line.strip()
+        if s and not s.startswith("#"):
+            yield i, line
+
+
+def _indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _detect_styles(text: str) -> list[_Style]:
+    """Candidate indentation settings, most likely first.
+
+    *mapping* is the indent of a block mapping nested under a ``key:`` line; *offset* the
+    column of a block sequence's dash relative to its ``key:``; *sequence* the column of the
+    sequence item's content relative to that key.  The first occurrence of each decides.
+    """
+    mapping: int | None = None
+    sequence: int | None = None
+    offset: int | None = None
+    explicit_start = False
+    lines = list(_content_lines(text))
+    if lines and (lines[0][1].rstrip() == "---" or lines[0][1].startswith("--- ")):
+        explicit_start = True
+    for (_, prev), (_, cur) in zip(lines, lines[1:], strict=False):
+        m = _KEY_ONLY.match(prev)
+        if not m:
+            continue
+        # column of the key itself: skip leading spaces and "- " dashes
+        key_col = len(prev) - len(prev.lstrip(" -")) if prev.lstrip().startswith("- ") else _indent_of(prev)
+        d = _DASH.match(cur)
+        if d:
+            if offset is None:
+                offset = len(d.group(1)) - key_col
+                sequence = offset + 1 + len(d.group(2))
+        elif mapping is None and _indent_of(cur) > key_col:
+            mapping = _indent_of(cur) - key_col
+        if mapping is not None and offset is not None:
+            break
+    m_ = mapping or 2
+    if offset is None or sequence is None or offset < 0:
+        offset, sequence = m_, m_ + 2
+    cands = [_Style(m_, sequence, offset, explicit_start)]
+    for alt in (
+        _Style(m_, sequence, offset, not explicit_start),
+        _Style(sequence - offset, sequence, offset, explicit_start),
+        _Style(2, 4, 2, explicit_start),
+        _Style(2, 2, 0, explicit_start),
+        _Style(4, 4, 2, explicit_start),
+        _Style(4, 6, 4, explicit_start),
+    ):
+        if alt not in cands and alt.mapping > 0 and alt.sequence >= alt.offset + 2:
+            cands.append(alt)
+    return cands[:3]
+
+
+def _represent_decimal(representer: Any, value: Decimal) -> Any:
+    text = _decimal_text(value)
+    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
+    return representer.represent_scalar(tag, text)
+
+
+def _representer_class() -> type:
+    from ruamel.yaml.representer import RoundTripRepresenter
+
+    global _REPRESENTER
+    if _REPRESENTER is None:
+
+        class _OkrRepresenter(RoundTripRepresenter):  # type: ignore[misc]
+            """Round-trip representer that writes Decimal as a plain decimal."""
+
+        # add_representer copies the registry into the subclass: ruamel's own class is untouched
+        _OkrRepresenter.add_representer(Decimal, _represent_decimal)
+        _REPRESENTER = _OkrRepresenter
+    return _REPRESENTER
+
+
+_REPRESENTER: type | None = None
+
+
+def _new_yaml(style: _Style) -> Any:
+    """A fresh round-trip instance (never reuse one: after an exception ruamel may silently
+    dump an empty document, reliability #37)."""
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt", pure=True)
+    y.preserve_quotes = True
+    y.width = _WIDTH
+    y.indent(mapping=style.mapping, sequence=style.sequence, offset=style.offset)
+    y.explicit_start = style.explicit_start
+    y.Representer = _representer_class()
+    return y
+
+
+def _load_rt(text: str, style: _Style, name: str) -> Any:
+    from ruamel.yaml import YAMLError
+
+    try:
+        return _new_yaml(style).load(text)
+    except YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(e, "problem", None) or type(e).__name__
+        raise WriteRefused(
+            f"{name} cannot be parsed{where}: {problem}; fix it before okrctl writes to it",
+            line=mark.line + 1 if mark is not None else None,
+        ) from None
+    except (ValueError, RecursionError) as e:  # impossible dates, huge ints, deep nesting
+        raise WriteRefused(f"{name} cannot be parsed: {e}; fix it before okrctl writes to it") from None
+
+
+def _dump_rt(doc: Any, style: _Style) -> str:
+    buf = io.StringIO()
+    _new_yaml(style).dump(doc, buf)
+    return buf.getvalue()
+
+
+def _first_difference(a: list[str], b: list[str]) -> int:
+    """0-based index of the first line where ``a`` and ``b`` differ."""
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return i
+    return min(len(a), len(b))
+
+
+def _gate(text: str, name: str) -> tuple[Any, _Style]:
+    """Load ``text`` and prove that a no-op round trip reproduces it; return the document
+    and the settings that did."""
+    if not text.strip():
+        raise WriteRefused(f"{name} is empty; okrctl will not write into an empty file")
+    doc = _load_rt(text, _Style(2, 4, 2, False), name)
+    if doc is None:
+        raise WriteRefused(f"{name} holds no data (only comments); okrctl will not write into it")
+    first_diff: int | None = None
+    for style in _detect_styles(text):
+        out = _dump_rt(doc, style)
+        if out == text:
+            return doc, style
+        if first_diff is None:
+            first_diff = _first_difference(text.split("\n"), out.split("\n"))
+    assert first_diff is not None
+    line = first_diff + 1
+    raise WriteRefused(
+        f"{name} uses formatting okrctl cannot preserve (a no-op round trip changes line {line}); edit it by hand",
+        line=line,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Scalars
+# --------------------------------------------------------------------------------------
+
+_BOOL_NULL = frozenset({"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~", "=", "<<"})
+# Anything made only of digits and number punctuation (1.10, 1_000, 12:30, 2026-05-10, 1e3, .5)
+_NUMERIC_ISH = re.compile(r"[-+]?[0-9._:]*[0-9][0-9._:eE+-]*")
+_RADIX = re.compile(r"[-+]?0[xXoObB][0-9a-fA-F_]+")
+_INF_NAN = re.compile(r"[-+]?\.(?:inf|nan)", re.IGNORECASE)
+_DATE_PREFIX = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ]|$)")
+_FIRST_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`\\")
+_ANY_INDICATORS = frozenset(",[]{}?\t")  # PyYAML ends a flow-context plain scalar at ,?[]{}
+
+
+def needs_quotes(s: str) -> bool:
+    """True unless ``s`` can be written as a plain scalar that every YAML 1.1 and 1.2 reader
+    (PyYAML, ruamel, yaml-rs, js-yaml …) reads back as this same string, in block and in flow
+    context.  Deliberately conservative: quoting a string that did not need it is harmless."""
+    if not s or s != s.strip(" ") or s.strip() != s:
+        return True
+    if s.lower() in _BOOL_NULL:
+        return True
+    if _NUMERIC_ISH.fullmatch(s) or _RADIX.fullmatch(s) or _INF_NAN.fullmatch(s) or _DATE_PREFIX.match(s):
+        return True
+    if s[0] in _FIRST_INDICATORS or s.startswith(("---", "...")):
+        return True
+    if ": " in s or " #" in s or s.endswith(":") or any(c in _ANY_INDICATORS for c in s):
+        return True
+    for c in s:
+        cat = unicodedata.category(c)
+        if cat[0] in "CZ" and c != " ":  # controls, format chars, line/paragraph separators, odd spaces
+            return True
+    return False
+
+
+def _decimal_text(value: Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError(f"cannot write {value!r}: only finite numbers")
+    text = format(value, "f")
+    return "0" if text == "-0" else text
+
+
+def _scalar(value: Any) -> Any:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, Decimal):
+        _decimal_text(value)  # raises on NaN/Infinity
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot write {value!r}: only finite numbers")
+        return Decimal(repr(value))  # shortest round-tripping digits: no float noise, no exponent
+    if isinstance(value, _dt.datetime):
+        raise TypeError("datetime values are not supported; pass a datetime.date or an ISO string")
+    if isinstance(value, _dt.date):
+        return _dt.date(value.year, value.month, value.day)
+    if isinstance(value, str):
+        return DoubleQuotedScalarString(value) if needs_quotes(value) else str(value)
+    raise TypeError(f"cannot write a value of type {type(value).__name__}")
+
+
+def _to_node(value: Any, *, flow: bool) -> Any:
+    """ruamel node for a Python value; nested collections are always flow style."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, Mapping):
+        m = CommentedMap()
+        for k, v in value.items():
+            m[_scalar(k)] = _to_node(v, flow=True)
+        if flow:
+            m.fa.set_flow_style()
+        else:
+            m.fa.set_block_style()
+        return m
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        s = CommentedSeq(_to_node(v, flow=True) for v in value)
+        s.fa.set_flow_style()
+        return s
+    return _scalar(value)
+
+
+# --------------------------------------------------------------------------------------
+# Plain structure for verification
+# --------------------------------------------------------------------------------------
+
+
+def _norm(value: Any) -> Any:
+    """Type-tagged plain structure: reloaded data must equal the intended data *and types*
+    (``"yes"`` must not come back as ``True``, ``"007"`` not as ``7``)."""
+    if isinstance(value, Mapping):
+        return ("map", [(_norm(k), _norm(v)) for k, v in value.items()])
+    if isinstance(value, list | tuple):
+        return ("seq", [_norm(v) for v in value])
+    if value is None:
+        return ("null",)
+    if isinstance(value, bool):
+        return ("bool", bool(value))
+    if isinstance(value, int):
+        return ("num", int(value))
+    if isinstance(value, float | Decimal):
+        f = float(value)
+        return ("num", f) if f == f else ("nan",)
+    if isinstance(value, str):
+        return ("str", str(value))
+    if isinstance(value, _dt.datetime):
+        return ("datetime", value.isoformat())
+    if isinstance(value, _dt.date):
+        return ("date", _dt.date(value.year, value.month, value.day))
+    return ("other", type(value).__name__, repr(value))
+
+
+def _reload_norm(text: str, name: str) -> Any:
+    from ruamel.yaml import YAML, YAMLError
+
+    try:
+        return _norm(YAML(typ="safe", pure=True).load(text))
+    except (YAMLError, ValueError) as e:
+        raise WriteRefused(f"{name}: okrctl produced text it cannot read back ({e}); nothing was written") from None
+
+
+# --------------------------------------------------------------------------------------
+# Comment re-anchoring
+# --------------------------------------------------------------------------------------
+
+
+def _is_flow(node: Any) -> bool:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    return isinstance(node, CommentedMap | CommentedSeq) and bool(node.fa.flow_style())
+
+
+def _is_block_nonempty(node: Any) -> bool:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    return isinstance(node, CommentedMap | CommentedSeq) and len(node) > 0 and not node.fa.flow_style()
+
+
+@dataclass
+class _Slot:
+    """Where ruamel keeps the comment that follows a node's last line."""
+
+    items: dict  # the owning collection's ``ca.items``
+    key: Any
+    index: int  # 2 for a mapping value's comment, 0 for a sequence item's
+    width: int  # length ruamel uses for that entry
+    alias: Any  # a flow collection whose ``ca.comment[0]`` shares the token, or None
+    value: Any = None  # the node the comment follows
+
+    def get(self) -> Any:
+        entry = self.items.get(self.key)
+        return entry[self.index] if entry else None
+
+    def set(self, token: Any) -> None:
+        entry = self.items.setdefault(self.key, [None] * self.width)
+        entry[self.index] = token
+        if self.alias is not None and self.alias.ca.comment:
+            self.alias.ca.comment[0] = token
+
+
+def _last_slot(node: Any) -> _Slot:
+    """The comment slot of the deepest last node under a non-empty block collection."""
+    from ruamel.yaml.comments import CommentedMap
+
+    while True:
+        if isinstance(node, CommentedMap):
+            key = next(reversed(node))
+            value = node[key]
+            if _is_block_nonempty(value):
+                node = value
+                continue
+            alias = value if _is_flow(value) else None
+            return _Slot(node.ca.items, key, 2, 4, alias, value)
+        index = len(node) - 1
+        value = node[index]
+        if _is_block_nonempty(value):
+            node = value
+            continue
+        return _Slot(node.ca.items, index, 0, 4, None, value)
+
+
+def _move_trailing(old: _Slot, new: _Slot) -> None:
+    """Detach what follows the old last line (blank lines, banners, closing comments) from
+    the old slot and attach it after the new node.  The old line's own end-of-line comment
+    stays where it is."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+    from ruamel.yaml.tokens import CommentToken
+
+    token = old.get()
+    if token is None:
+        return
+    value = token.value
+    if isinstance(old.value, LiteralScalarString | FoldedScalarString):
+        # a block scalar ends with its own line break: the token holds only later lines
+        keep, rest = "", value
+    else:
+        nl = value.find("\n")
+        if nl < 0 or nl == len(value) - 1:
+            return  # only an end-of-line comment: nothing follows
+        keep, rest = value[: nl + 1], value[nl + 1 :]
+    if keep.strip():
+        token.value = keep
+    else:
+        old.set(None)
+    new.set(CommentToken("\n" + rest, CommentMark(0), None))
+
+
+# --------------------------------------------------------------------------------------
+# Locating things in the original text
+# --------------------------------------------------------------------------------------
+
+
+def _last_content_line(lines: list[str], start: int, min_col: int) -> int:
+    """Last line (0-based) holding content of the node starting on ``start`` whose lines are
+    indented at least ``min_col``: later comment-only and blank lines are not content."""
+    last = start
+    for i in range(start + 1, len(lines)):
+        line = lines[i]
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(line) - len(stripped) < min_col or line.startswith(("---", "...")):
+            break
+        last = i
+    return last
+
+
+def _flow_end_line(lines: list[str], line: int, col: int) -> int:
+    """Line (0-based) of the bracket closing the flow collection opened at (line, col).
+    Quotes open a quoted scalar only where a scalar can start (``it's`` is plain)."""
+    depth = 0
+    i, j = line, col
+    quote: str | None = None
+    prev = "["  # last significant character outside quotes
+    while i < len(lines):
+        text = lines[i]
+        while j < len(text):
+            c = text[j]
+            if quote == "'":
+                if c == "'":
+                    if j + 1 < len(text) and text[j + 1] == "'":
+                        j += 1
+                    else:
+                        quote = None
+            elif quote == '"':
+                if c == "\\":
+                    j += 1
+                elif c == '"':
+                    quote = None
+            elif c in "'\"" and prev in "[{,:?":
+                quote = c
+            elif c == "#" and (j == 0 or text[j - 1] in " \t"):
+                break
+            elif c in "[{":
+                depth += 1
+            elif c in "]}":
+                depth -= 1
+                if depth == 0:
+                    return i
+            if quote is None and c not in " \t":
+                prev = c
+            elif quote is not None:
+                prev = "x"
+            j += 1
+        i, j = i + 1, 0
+    raise ValueError("unterminated flow collection")
+
+
+# --------------------------------------------------------------------------------------
+# Verification
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Expect:
+    """The only change allowed: original lines [start, end) replaced by at least one new line
+    (start == end: pure insertion before line ``start``)."""
+
+    start: int
+    end: int
+
+
+def _verify(old: str, new: str, expect: _Expect, update: Callable[[Any], Any], name: str) -> None:
+    o = old.split("\n")
+    n = new.split("\n")
+    if not new.strip():
+        raise WriteRefused(f"{name}: okrctl produced an empty file; nothing was written")
+    # (a) new == o[:start] + added + o[end:]
+    limit = min(len(o), len(n))
+    p = 0
+    while p < limit and o[p] == n[p]:
+        p += 1
+    s = 0
+    while s < limit and o[-1 - s] == n[-1 - s]:
+        s += 1
+    problem: str | None = None
+    if p < expect.start:
+        problem = f"would change line {p + 1}"
+    elif s < len(o) - expect.end:
+        problem = f"would not be a clean insertion after line {expect.start} (line {len(o) - s} would move or change)"
+    elif len(n) - (len(o) - expect.end) - expect.start < 1:
+        problem = "adds nothing"
+    if problem is not None:
+        raise WriteRefused(
+            f"{name}: okrctl's edit {problem}; nothing was written",
+            line=min(p, expect.start) + 1,
+        )
+    # (b) every full-line comment, in order, and none added or duplicated: the new lines hold
+    # as many comment-only and blank lines as the lines they replace (none, for an insertion)
+    added = n[expect.start : len(n) - (len(o) - expect.end)]
+    replaced = o[expect.start : expect.end]
+
+    def shape(lines: list[str]) -> tuple[int, int]:
+        return sum(1 for x in lines if x.lstrip().startswith("#")), sum(1 for x in lines if not x.strip())
+
+    if shape(added) != shape(replaced):
+        raise WriteRefused(
+            f"{name}: okrctl's edit would add comment or blank lines at line {expect.start + 1}; nothing was written",
+            line=expect.start + 1,
+        )
+    new_comments = iter(x.strip() for x in n if x.lstrip().startswith("#"))
+    for i, line in enumerate(o):
+        if line.lstrip().startswith("#"):
+            want = line.strip()
+            if not any(c == want for c in new_comments):
+                raise WriteRefused(
+                    f"{name}: okrctl's edit would lose or move the comment on line {i + 1}; nothing was written",
+                    line=i + 1,
+                )
+    # end-of-line comments inside a rewritten region
+    old_region = "\n".join(replaced)
+    new_region = "\n".join(added)
+    for m in re.finditer(r"(?:^|\s)(#.*)$", old_region, re.MULTILINE):
+        if m.group(1).strip() not in new_region:
+            raise WriteRefused(f"{name}: okrctl's edit would lose the comment {m.group(1).strip()!r}; nothing was written")
+    # (c) reloads to the intended structure
+    if _reload_pair(old, new, update, name) is False:
+        raise WriteRefused(f"{name}: okrctl's edit does not read back as intended; nothing was written")
+
+
+def _reload_pair(old: str, new: str, update: Callable[[Any], Any], name: str) -> bool:
+    """Does ``new`` read as ``update(old)``?  Both files are read by libyaml (YAML 1.1, a few
+    ms); only when libyaml cannot read the original, by ruamel's YAML 1.2 reader (slow)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            expected = update(_norm(yaml.load(old, Loader=loader)))  # noqa: S506 - a safe loader
+        except Exception:  # libyaml reads the original differently or not at all: use ruamel
+            expected = None
+        if expected is not None:
+            try:
+                return _norm(yaml.load(new, Loader=loader)) == expected  # noqa: S506
+            except (yaml.YAMLError, ValueError) as e:
+                raise WriteRefused(f"{name}: okrctl produced text it cannot read back ({e}); nothing was written") from None
+    return _reload_norm(new, name) == update(_reload_norm(old, name))
+
+
+def _check_rendering(node: Any, expected: Any, style: _Style, name: str) -> None:
+    """The new value, rendered alone with the same representer, must read back as itself
+    under YAML 1.2 (ruamel) and YAML 1.1 (PyYAML): no string may turn into a bool, number
+    or date for either kind of reader."""
+    import yaml
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq([node])
+    seq.fa.set_block_style()
+    text = _dump_rt(seq, style)
+    got12 = _norm(YAML(typ="safe", pure=True).load(text))
+    got11 = _norm(yaml.safe_load(text))
+    want = ("seq", [expected])
+    if got12 != want or got11 != want:
+        raise WriteRefused(f"{name}: okrctl cannot write this value unambiguously ({text.strip()!r}); nothing was written")
+
+
+# --------------------------------------------------------------------------------------
+# Navigation
+# --------------------------------------------------------------------------------------
+
+
+def _fmt_path(path: Sequence[str | int]) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "the document root"
+
+
+def _node_start(parent: Any, key: Any) -> tuple[int, int]:
+    from ruamel.yaml.comments import CommentedMap
+
+    return parent.lc.value(key) if isinstance(parent, CommentedMap) else parent.lc.item(key)
+
+
+def _walk(doc: Any, path: Sequence[str | int], name: str) -> tuple[Any, tuple[int, int] | None]:
+    """Follow ``path``; return the node and the (line, col) where the outermost flow
+    collection on the way starts (None if all are block)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    node = doc
+    flow_at: tuple[int, int] | None = None
+    for i, step in enumerate(path):
+        here = _fmt_path(path[:i]) if i else "the document root"
+        if isinstance(step, int) and not isinstance(step, bool):
+            if not isinstance(node, CommentedSeq):
+                raise WriteRefused(f"{name}: {here} is not a list")
+            if not -len(node) <= step < len(node):
+                raise WriteRefused(f"{name}: {_fmt_path(path[: i + 1])} does not exist")
+            step = step % len(node)
+        else:
+            if not isinstance(node, CommentedMap):
+                raise WriteRefused(f"{name}: {here} is not a mapping")
+            if step not in node:
+                raise WriteRefused(f"{name}: {_fmt_path(path[: i + 1])} does not exist")
+        child = node[step]
+        if flow_at is None and _is_flow(child):
+            flow_at = _node_start(node, step)
+        node = child
+    return node, flow_at
+
+
+def _region(lines: list[str], at: tuple[int, int], name: str) -> _Expect:
+    try:
+        end = _flow_end_line(lines, *at)
+    except ValueError:
+        raise WriteRefused(f"{name}: cannot find the end of the flow collection on line {at[0] + 1}") from None
+    return _Expect(at[0], end + 1)
+
+
+def _insertion_after_last(node: Any, lines: list[str]) -> _Expect:
+    """Expected insertion point after the last entry of a non-empty block collection."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if isinstance(node, CommentedMap):
+        line, col = node.lc.key(next(reversed(node)))
+    else:
+        line, col = node.lc.item(len(node) - 1)
+    k = _last_content_line(lines, line, col) + 1
+    return _Expect(k, k)
+
+
+# --------------------------------------------------------------------------------------
+# Public editing API
+# --------------------------------------------------------------------------------------
+
+
+def _finish(
+    text: str,
+    doc: Any,
+    style: _Style,
+    env: _Envelope,
+    expect: _Expect,
+    update: Callable[[Any], Any],
+    name: str,
+) -> bytes:
+    new_text = _dump_rt(doc, style)
+    _verify(text, new_text, expect, update, name)
+    return _encode(new_text, env)
+
+
+def _set_in(norm: Any, path: Sequence[Any], fn: Callable[[Any], Any]) -> Any:
+    """Functional update of a normalised structure at ``path`` (keys already normalised)."""
+    if not path:
+        return fn(norm)
+    kind, items = norm
+    step, rest = path[0], path[1:]
+    if kind == "seq":
+        items = list(items)
+        items[step] = _set_in(items[step], rest, fn)
+        return ("seq", items)
+    out = []
+    for k, v in items:
+        out.append((k, _set_in(v, rest, fn) if k == step else v))
+    return ("map", out)
+
+
+def _norm_path(doc: Any, path: Sequence[str | int]) -> list[Any]:
+    out: list[Any] = []
+    node = doc
+    for step in path:
+        if isinstance(step, int) and not isinstance(step, bool):
+            step = step % len(node)
+            out.append(step)
+        else:
+            out.append(_norm(step))
+        node = node[step]
+    return out
+
+
+def append_item(
+    data: bytes,
+    container_path: list[str | int],
+    list_key: str,
+    item: dict,
+    *,
+    name: str = "the file",
+) -> bytes:
+    """Return new file bytes: ``item`` appended to the list at ``container[list_key]``, where
+    container is the mapping reached from the document root by ``container_path`` (e.g.
+    ``['objectives', 0, 'key_results', 1]``).  ``list_key`` is created (block style, at the
+    end of that mapping) when absent or empty (``checkins:``); an empty flow list
+    (``checkins: []``) becomes a block list.  The item's keys are written in dict order,
+    as a block mapping (or a flow mapping when the list's last item is one); its own lists
+    and mappings in flow style.  ``name`` is the file's name for messages.
+
+    Raises :class:`WriteRefused` when the file cannot be edited safely (see module doc).
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if not isinstance(item, Mapping) or not item:
+        raise TypeError("item must be a non-empty mapping")
+    text, env = _decode(data, name)
+    doc, style = _gate(text, name)
+    lines = text.split("\n")
+    if _is_flow(doc):
+        raise WriteRefused(f"{name} is written in flow style (JSON-like); okrctl edits only block-style YAML; edit it by hand")
+    container, flow_at = _walk(doc, container_path, name)
+    if not isinstance(container, CommentedMap):
+        raise WriteRefused(f"{name}: {_fmt_path(container_path)} is not a mapping")
+    npath = _norm_path(doc, container_path)
+    plain_item = _norm(item)
+
+    lst = container.get(list_key)
+    if list_key in container and lst is not None and not isinstance(lst, CommentedSeq):
+        raise WriteRefused(f"{name}: {_fmt_path([*container_path, list_key])} is not a list")
+
+    if flow_at is not None:
+        # inside a flow collection: everything stays flow, only its lines change
+        expect = _region(lines, flow_at, name)
+        new_item = _to_node(item, flow=True)
+        if lst is None:
+            container[list_key] = CommentedSeq([new_item])
+            container[list_key].fa.set_flow_style()
+        else:
+            lst.append(new_item)
+    elif lst is not None and len(lst) > 0 and _is_flow(lst):
+        expect = _region(lines, container.lc.value(list_key), name)
+        lst.append(_to_node(item, flow=True))
+    elif lst is not None and len(lst) > 0:
+        expect = _insertion_after_last(lst, lines)
+        old_slot = _last_slot(lst)
+        lst.append(_to_node(item, flow=_is_flow(lst[-1])))
+        _move_trailing(old_slot, _last_slot(lst))
+    elif list_key in container:
+        # `checkins:` (null) or `checkins: []`: becomes a block list under the same key line
+        key_line = container.lc.key(list_key)[0]
+        value_line = container.lc.value(list_key)[0] if lst is not None else key_line
+        expect = _Expect(key_line, value_line + 1)
+        seq = CommentedSeq([_to_node(item, flow=False)])
+        seq.fa.set_block_style()
+        slot = _Slot(container.ca.items, list_key, 2, 4, lst if _is_flow(lst) else None)
+        container[list_key] = seq
+        _move_trailing(slot, _last_slot(seq))
+        # the key's own end-of-line comment stays on the key line
+        token = slot.get()
+        if token is not None:
+            seq.ca.comment = [token, None]
+    else:
+        if len(container) == 0:
+            raise WriteRefused(f"{name}: {_fmt_path(container_path)} is an empty mapping; edit it by hand")
+        expect = _insertion_after_last(container, lines)
+        old_slot = _last_slot(container)
+        seq = CommentedSeq([_to_node(item, flow=False)])
+        seq.fa.set_block_style()
+        container[list_key] = seq
+        _move_trailing(old_slot, _last_slot(container))
+
+    def add(norm_container: Any) -> Any:
+        key = _norm(list_key)
+        kind, pairs = norm_container
+        pairs = list(pairs)
+        for i, (k, v) in enumerate(pairs):
+            if k == key:
+                seq = v[1] if v[0] == "seq" else []
+                pairs[i] = (k, ("seq", [*seq, plain_item]))
+                break
+        else:
+            pairs.append((key, ("seq", [plain_item])))
+        return (kind, pairs)
+
+    _check_rendering(_to_node(item, flow=True), plain_item, style, name)
+    return _finish(text, doc, style, env, expect, lambda before: _set_in(before, npath, add), name)
+
+
+def add_to_list(
+    data: bytes,
+    key_path: list[str],
+    value: Any,
+    *,
+    name: str = "the file",
+    if_absent: bool = False,
+) -> bytes:
+    """Return new file bytes: ``value`` (a scalar) appended to the list at ``key_path`` (mapping
+    keys from the root, e.g. ``['policy', 'locked_periods']``).  Missing intermediate
+    mappings are created in block style at the end of their parent; a missing or null list
+    is created as a one-line flow list (``locked_periods: [2026-Q1]``); a flow list stays flow
+    (``[]`` → ``[2026-Q1]``), a block list gets a new ``- item`` line.  With ``if_absent``,
+    a value already in the list returns ``data`` unchanged.
+
+    Raises :class:`WriteRefused` when the file cannot be edited safely (see module doc).
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if not key_path or not all(isinstance(k, str) for k in key_path):
+        raise TypeError("key_path must be a non-empty list of mapping keys")
+    if isinstance(value, Mapping) or (isinstance(value, Sequence) and not isinstance(value, str)):
+        raise TypeError("add_to_list adds a scalar; use append_item for mappings")
+    text, env = _decode(data, name)
+    doc, style = _gate(text, name)
+    lines = text.split("\n")
+    if _is_flow(doc):
+        raise WriteRefused(f"{name} is written in flow style (JSON-like); okrctl edits only block-style YAML; edit it by hand")
+    if not isinstance(doc, CommentedMap):
+        raise WriteRefused(f"{name}: the document root is not a mapping")
+    new_value = _scalar(value)
+
+    # deepest existing ancestor
+    node: Any = doc
+    depth = 0
+    flow_at: tuple[int, int] | None = None
+    while depth < len(key_path) - 1:
+        key = key_path[depth]
+        if key not in node or node[key] is None:
+            break
+        child = node[key]
+        if not isinstance(child, CommentedMap):
+            raise WriteRefused(f"{name}: {_fmt_path(key_path[: depth + 1])} is not a mapping")
+        if flow_at is None and _is_flow(child):
+            flow_at = node.lc.value(key)
+        node, depth = child, depth + 1
+    last = key_path[-1]
+    lst = node.get(last) if depth == len(key_path) - 1 else None
+    if lst is not None and not isinstance(lst, CommentedSeq):
+        raise WriteRefused(f"{name}: {_fmt_path(key_path)} is not a list")
+    if if_absent and lst is not None and _norm(value) in [_norm(v) for v in lst]:
+        return data
+
+    def build(keys: list[str]) -> Any:
+        """A block mapping chain ending in a one-line flow list."""
+        seq = CommentedSeq([new_value])
+        seq.fa.set_flow_style()
+        out: Any = seq
+        for k in reversed(keys):
+            m = CommentedMap()
+            m[_scalar(k)] = out
+            m.fa.set_block_style()
+            out = m
+        return out
+
+    missing = key_path[depth:]
+    if flow_at is not None:
+        expect = _region(lines, flow_at, name)
+        if lst is not None:
+            lst.append(new_value)
+        else:
+            node[missing[0]] = build(missing[1:])
+            for m in _iter_maps(node[missing[0]]):
+                m.fa.set_flow_style()
+    elif lst is not None and _is_flow(lst):
+        expect = _region(lines, node.lc.value(last), name)
+        lst.append(new_value)
+    elif lst is not None and len(lst) > 0:
+        expect = _insertion_after_last(lst, lines)
+        old_slot = _last_slot(lst)
+        lst.append(new_value)
+        _move_trailing(old_slot, _last_slot(lst))
+    elif missing[0] in node:
+        # `key:` with a null value (or `key:` with an empty block … which YAML reads as null)
+        key_line = node.lc.key(missing[0])[0]
+        slot = _Slot(node.ca.items, missing[0], 2, 4, None)
+        node[missing[0]] = build(missing[1:])
+        if len(missing) == 1:
+            expect = _Expect(key_line, key_line + 1)
+        else:
+            expect = _Expect(key_line + 1, key_line + 1)
+            token = slot.get()
+            if token is not None:
+                _move_trailing(slot, _last_slot(node[missing[0]]))
+                kept = slot.get()
+                if kept is not None:
+                    node[missing[0]].ca.comment = [kept, None]
+    else:
+        if len(node) == 0:
+            raise WriteRefused(f"{name}: {_fmt_path(key_path[:depth]) if depth else 'the document root'} is empty; edit it by hand")
+        expect = _insertion_after_last(node, lines)
+        old_slot = _last_slot(node)
+        node[missing[0]] = build(missing[1:])
+        _move_trailing(old_slot, _last_slot(node))
+
+    plain_value = _norm(value)
+
+    def add_at(norm_node: Any, keys: list[Any]) -> Any:
+        kind, pairs = norm_node if norm_node[0] == "map" else ("map", [])
+        pairs = list(pairs)
+        key = _norm(keys[0])
+        for i, (k, v) in enumerate(pairs):
+            if k == key:
+                if len(keys) == 1:
+                    seq = v[1] if v[0] == "seq" else []
+                    pairs[i] = (k, ("seq", [*seq, plain_value]))
+                else:
+                    pairs[i] = (k, add_at(v, keys[1:]))
+                return ("map", pairs)
+        if len(keys) == 1:
+            pairs.append((key, ("seq", [plain_value])))
+        else:
+            pairs.append((key, add_at(("map", []), keys[1:])))
+        return ("map", pairs)
+
+    _check_rendering(_scalar(value), plain_value, style, name)
+    return _finish(text, doc, style, env, expect, lambda before: add_at(before, list(key_path)), name)
+
+
+def _iter_maps(node: Any) -> Iterator[Any]:
+    from ruamel.yaml.comments import CommentedMap
+
+    while isinstance(node, CommentedMap):
+        yield node
+        node = next(iter(node.values()))
+
+
+# --------------------------------------------------------------------------------------
+# Atomic write and locking
+# --------------------------------------------------------------------------------------
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as e:  # some filesystems refuse fsync on directories
+        if e.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _current_umask() -> int:
+    """The process umask, read without changing it where possible (os.umask is racy)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _read_nofollow(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
+
+
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    expected_sha: str | None = None,
+    _before_replace: Callable[[Path], None] | None = None,
+) -> None:
+    """Replace ``path`` with ``data`` so that a crash at any moment leaves either the old or
+    the new file: ``mkstemp`` in the same directory (named ``.<name>.<random>.tmp``, which
+    okrctl never reads), write, flush, fsync, copy the old file's mode (and owner, when
+    permitted), ``os.replace``, fsync the directory.
+
+    Refuses (:class:`WriteRefused`) when ``path`` is a symlink or not a regular file, and,
+    when ``expected_sha`` (the git blob SHA-1 of the bytes the caller read, from
+    :func:`okrctl.source.blob_sha`) is given, when the file now holds other bytes (or has
+    gone).  That check runs right before the rename; hold :func:`file_lock` around
+    read-modify-write so other okrctl processes cannot slip in between.
+
+    ``_before_replace`` is a test hook called with the temporary file's path after it is
+    fsynced and before the rename; production code never passes it.
+    """
+    path = Path(path)
+    directory = path.parent
+
+    def current_stat() -> os.stat_result | None:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(st.st_mode):
+            raise WriteRefused(f"{path} is a symbolic link; okrctl does not write through links")
+        if not stat.S_ISREG(st.st_mode):
+            raise WriteRefused(f"{path} is not a regular file; okrctl will not replace it")
+        return st
+
+    st = current_stat()
+    if expected_sha is not None and st is None:
+        raise WriteRefused(f"{path} was removed after okrctl read it; nothing was written")
+
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise WriteRefused(f"cannot write in {directory}: {e.strerror}; nothing was written") from e
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if st is not None:
+                os.fchmod(f.fileno(), stat.S_IMODE(st.st_mode))
+                if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                    try:
+                        os.fchown(f.fileno(), st.st_uid, st.st_gid)
+                    except OSError:
+                        pass  # not permitted: the file becomes ours, as with any editor
+            else:
+                os.fchmod(f.fileno(), 0o666 & ~_current_umask())
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if _before_replace is not None:
+            _before_replace(tmp)
+        st_now = current_stat()
+        if expected_sha is not None:
+            if st_now is None:
+                raise WriteRefused(f"{path} was removed after okrctl read it; nothing was written")
+            if blob_sha(_read_nofollow(path)) != expected_sha:
+                raise WriteRefused(
+                    f"{path} was changed by someone else after okrctl read it; nothing was written, run the command again"
+                )
+        os.replace(tmp, path)
+    except BaseException as e:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        if isinstance(e, OSError):  # disk full, I/O error, read-only filesystem …
+            raise WriteRefused(f"cannot write {path}: {e.strerror or e}; nothing was written") from e
+        raise
+    _fsync_dir(directory)
+
+
+def _flock_until(fd: int, deadline: float, what: str, max_delay: float) -> None:
+    """Take an exclusive flock on ``fd``, polling until ``deadline`` (time.monotonic())."""
+    import fcntl
+
+    delay = 0.001
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WriteRefused(what) from None
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, max_delay)
+
+
+@contextmanager
+def file_lock(directory: Path, timeout: float = 10.0) -> Iterator[Path]:
+    """Hold an exclusive ``flock`` on ``<directory>/.okrctl.lock`` (a stable sidecar file:
+    locking the data file itself does not work across ``os.replace``, reliability #40).
+    Polls until ``timeout`` seconds, then raises :class:`WriteRefused`.  Yields the lock
+    file's path.  The lock file is left in place.  Not re-entrant.
+
+    Fairness: a process that waits first holds a flock on the directory itself while it
+    waits for the lock file, so the current holder cannot release and re-take the lock in a
+    loop while the other starves (``flock`` wakes no one in order; without this, one of two
+    processes appending in a loop did all its 50 appends before the other got one)."""
+    import fcntl
+
+    directory = Path(directory)
+    lock_path = directory / LOCK_NAME
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(lock_path, flags, 0o666)
+    except OSError as e:
+        raise WriteRefused(f"cannot open the lock file {lock_path}: {e.strerror}") from None
+    busy = (
+        f"another okrctl is writing in {directory} (it has held {LOCK_NAME} for more than {timeout:g} s); try again"
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        try:
+            gate: int | None = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            gate = None
+        try:
+            if gate is not None:
+                try:
+                    _flock_until(gate, deadline, busy, 0.05)
+                except OSError:  # a filesystem without flock on directories: no queue, still safe
+                    os.close(gate)
+                    gate = None
+            # only the process at the head of the queue polls the lock itself: poll it often
+            _flock_until(fd, deadline, busy, 0.005)
+        finally:
+            if gate is not None:
+                os.close(gate)  # closing the descriptor releases the queue lock
+        try:
+            yield lock_path
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
