@@ -10,6 +10,7 @@ documents can be cached by content whatever the source.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -133,11 +134,22 @@ class WorkingTreeSource:
         if not _is_wanted(path) or ".." in path.split("/"):
             raise SourceError(path, f"{path} is not a workspace file", "OKR006")
         full = self.root / path
+        # O_NOFOLLOW guards only the last component: a symlinked okrs/ or period
+        # directory would still lead outside the workspace, so check every component.
+        parts = path.split("/")
+        for i in range(1, len(parts) + 1):
+            try:
+                st = os.lstat(self.root.joinpath(*parts[:i]))
+            except OSError:
+                break  # open() below reports it
+            if stat.S_ISLNK(st.st_mode):
+                link = "/".join(parts[:i])
+                raise SourceError(path, f"{link}{'/' if i < len(parts) else ''} is a symbolic link; okrctl refuses links", "OKR006")
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
             fd = os.open(full, flags)
         except OSError as exc:
-            if exc.errno == 40:  # ELOOP: the last component is a symlink
+            if exc.errno == errno.ELOOP:  # the last component is a symlink
                 raise SourceError(path, f"{path} is a symbolic link; okrctl refuses links", "OKR006") from None
             raise SourceError(path, f"cannot read {path}: {exc.strerror}") from None
         try:

@@ -58,7 +58,13 @@ _BAD_NUMBER = re.compile(
     r"|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]+)?)\Z"
 )
 _NUMBER_START = frozenset("0123456789+-.")
-_FORBIDDEN_CHARS = re.compile("[\ufeff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# BOM and bidi controls (Trojan Source); NEL, LS and PS, which libyaml (YAML 1.1) takes
+# for line breaks but YAML 1.2 and editors do not, so every later line number would
+# be off and a value would silently lose the character.
+_FORBIDDEN_CHARS = re.compile("[\ufeff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x85\u2028\u2029]")
+#: a number whose decimal exponent is beyond this is refused (Fraction(1e999999999)
+#: would need a billion digits)
+MAX_EXPONENT = 40
 _SUSPECT = re.compile(r"[&*]|^[ \t]*%", re.M)
 
 
@@ -255,7 +261,14 @@ class _Walker:
                 if len(s) > 64:
                     self.err("OKR007", node, "number is longer than 64 characters")
                     return None
-                return Decimal(s)
+                try:
+                    d = Decimal(s)
+                except ArithmeticError:  # an exponent beyond what Decimal can hold
+                    d = None
+                if d is None or (d and not -MAX_EXPONENT <= d.adjusted() <= MAX_EXPONENT):
+                    self.err("OKR007", node, f"number {s!r} is out of range (its decimal exponent must lie within ±{MAX_EXPONENT})")
+                    return None
+                return d
             if _BAD_NUMBER.match(s):
                 self.err("OKR013", node, f"{s!r} is not a plain decimal number; write it in decimal (e.g. 1000, 0.5), or quote it if it is text")
                 return None
@@ -271,6 +284,8 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
         data = data[3:]
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
         return None, [Diagnostic.make("OKR001", path, 1, 1, "the file is UTF-16/UTF-32; save it as UTF-8")]
+    elif len(data) >= 2 and 0 in data[:2]:  # YAML 1.2 §5.2: a NUL in the first two bytes means UTF-16/32
+        return None, [Diagnostic.make("OKR001", path, 1, 1, "the file is UTF-16/UTF-32 without a byte-order mark; save it as UTF-8")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -315,12 +330,15 @@ def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Diagnostic]]:
     text, diags = decode(data, path)
     if text is None:
         return None, diags
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+    # No whole-text NFC here: the walker normalises every key and value, and lines and
+    # columns must count the characters of the file as written.
     bad = _FORBIDDEN_CHARS.search(text)
     if bad:
         line, col = _pos(text, bad.start())
-        what = "byte-order mark" if bad.group() == "\ufeff" else f"bidirectional control U+{ord(bad.group()):04X}"
+        ch = bad.group()
+        what = ("byte-order mark" if ch == "\ufeff"
+                else f"line separator U+{ord(ch):04X}" if ch in "\x85\u2028\u2029"
+                else f"bidirectional control U+{ord(ch):04X}")
         return None, [Diagnostic.make("OKR014", path, line, col, f"{what} inside the text is not allowed (it can hide what the text says)")]
     if _SUSPECT.search(text):
         diags = _scan_events(text, path)
@@ -333,6 +351,13 @@ def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Diagnostic]]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = exc.problem or str(exc)
+        if msg == "exceeded maximum nesting depth":  # libyaml's own limit (1000)
+            return None, [Diagnostic.make("OKR007", path, line, col, f"nesting deeper than {MAX_DEPTH} levels")]
+        cm = exc.context_mark
+        if (exc.context == "while scanning a simple key" and cm is not None and mark is not None
+                and cm.line == mark.line and mark.column - cm.column > 1024):
+            return None, [Diagnostic.make("OKR007", path, cm.line + 1, cm.column + 1,
+                                          "a key longer than 1024 characters (YAML's limit for a key); shorten it")]
         if exc.context and "expected a single document" in exc.context:
             return None, [Diagnostic.make("OKR010", path, line, col, "more than one YAML document in the file; keep one")]
         if "control characters" in msg or "special characters" in msg:
@@ -348,7 +373,8 @@ def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Diagnostic]]:
         return None, [Diagnostic.make("OKR002", path, 1, 1, str(exc).splitlines()[0])]
     finally:
         composer.dispose()
-    if root is None:
+    if root is None or (root.__class__ is ScalarNode and root.tag is _PLAIN and root.value == ""
+                        and root.start_mark.index == root.end_mark.index):  # "---" alone
         return None, [Diagnostic.make("OKR011", path, 1, 1, "the file is empty; write at least the top-level keys (e.g. `objectives: []`)")]
     walker = _Walker(path, text)
     value = walker.walk(root, 0)
