@@ -652,8 +652,9 @@ def test_git_tree_source_matches_working_tree_source(tmp_path: Path, monkeypatch
         "okrctl.yaml", "okrs/2026-H1/big.yaml", "okrs/2026-Q1/phòng-khcn.yaml", "okrs/2026-Q1/so-tc.yml"]
     assert [(e.path, e.code, e.message) for e in errors] == [(e.path, e.code, e.message) for e in wt_errors] == [
         ("units.yaml", "OKR006", "units.yaml is a symbolic link; okrctl refuses links"),
-        ("okrs/2026-Q1/dir.yaml", "OKR006", "okrs/2026-Q1/dir.yaml is not a regular file"),
+        ("okrs/2026-Q1/dir.yaml", "OKR110", "okrs/2026-Q1/dir.yaml/ is a folder; period files sit directly in okrs/2026-Q1/ as <UNIT>.yaml, so nothing in it is read"),
         ("okrs/2026-Q1/link.yaml", "OKR006", "okrs/2026-Q1/link.yaml is a symbolic link; okrctl refuses links"),
+        ("okrs/2026-Q1/sub", "OKR110", "okrs/2026-Q1/sub/ is a folder; period files sit directly in okrs/2026-Q1/ as <UNIT>.yaml, so nothing in it is read"),
         ("okrs/2026-Q2", "OKR006", "okrs/2026-Q2/ is a symbolic link; okrctl refuses links"),
         ("okrs/stray.yaml", "OKR110", "okrs/stray.yaml must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml"),
     ]

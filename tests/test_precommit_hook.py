@@ -176,3 +176,21 @@ def test_entry_reports_cross_file_problems_in_the_passed_file(hook, tmp_path):
     r = run_hook(hook, root, ["okrs/2026-Q1/team.yaml", "okrs/2026-Q2/team.yaml"])
     assert r.returncode == 1
     assert [ln.split(" ", 3)[:3] for ln in r.stdout.splitlines()] == [["okrs/2026-Q2/team.yaml:2:5:", "error", "OKR211"]]
+
+
+def test_hook_finds_a_workspace_in_a_subdirectory(tmp_path):
+    """pre-commit runs from the repository root; the workspace may sit below it."""
+    from conftest import SAMPLE, run_okrctl
+    import shutil
+
+    ws = tmp_path / "repo" / "okr"
+    shutil.copytree(SAMPLE, ws)
+    bad = ws / "okrs" / "2026-Q2" / "so-khcn-vp.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    r = run_okrctl("validate", "okr/okrs/2026-Q2/so-khcn-vp.yaml", "okr/okrs/2026-Q2/so-khcn.yaml", cwd=tmp_path / "repo")
+    assert r.returncode == 1
+    out = r.stdout.decode()
+    assert out.startswith("okr/okrs/2026-Q2/so-khcn-vp.yaml:")
+    assert "OKR101" in out and "so-khcn.yaml:" not in out.replace("so-khcn-vp.yaml", "")
+    missing = run_okrctl("validate", "okr/okrs/2026-Q2/gone.yaml", cwd=tmp_path / "repo")
+    assert missing.returncode == 2 and b"no such file" in missing.stderr

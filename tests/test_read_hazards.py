@@ -435,7 +435,7 @@ PATHS = [  # P58–P63
          absent=(SECRET, SECRET.lower()), setup=_symlink_units),
     Case("P59-symlink-to-dev-zero", None, (f"{P}:1:1: error OKR006",), setup=_symlink_dev_zero),
     Case("P59-fifo", None, (f"{P}:1:1: error OKR006",), contains=("not a regular file",), setup=_fifo),
-    Case("P59-directory-named-yaml", None, (f"{P}:1:1: error OKR006",), setup=_directory_named_like_a_file),
+    Case("P59-directory-named-yaml", None, (f"{P}:1:1: error OKR110",), contains=("is a folder",), setup=_directory_named_like_a_file),
     # P60: unit ids are lowercase, so the uppercase twin is not a unit id, and the pair
     # collides (the listing is sorted, uppercase first, so the lowercase file is named)
     Case("P60-case-twins", sample(), (f"{Q}/SO-KHCN.yaml:1:1: error OKR110", f"{P}:1:1: error OKR113"),

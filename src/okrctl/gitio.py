@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from okrctl.source import MAX_FILE_BYTES, SourceError, SourceFile, _is_wanted
+from okrctl.source import MAX_FILE_BYTES, SourceError, SourceFile, _is_wanted, is_yaml_name, subfolder_error
 
 __all__ = [
     "BlobMap",
@@ -773,6 +773,18 @@ class Repo:
                          "--ignore-submodules=all", "--", *paths], config=self._no_filters())
         return out == b""
 
+    def changed_paths(self, paths: list[str]) -> list[str]:
+        """The paths under ``paths`` (relative to the repository root) with a staged,
+        unstaged or untracked (not ignored) change -- what :meth:`is_clean` looks at,
+        named, so a caller can tell a user which files to commit (or ignore files that
+        are not its business, such as okrctl's own ``.okrctl.lock``).  Sorted, each once."""
+        for p in paths:
+            _check_relpath(p)
+        out = self._git(["status", "--porcelain", "-z", "--untracked-files=all", "--no-renames",
+                         "--ignore-submodules=all", "--", *paths], config=self._no_filters())
+        found = {_dec(rec[3:]) for rec in out.split(b"\0") if len(rec) > 3}
+        return sorted(found)
+
     # ---- history
 
     def log_path(self, paths: list[str], rev: str = "HEAD") -> list[tuple[CommitInfo, dict[str, str | None]]]:
@@ -1075,9 +1087,13 @@ class GitTreeSource:
                     errors.append(SourceError(rel_dir, f"{rel_dir} must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml", "OKR110"))
                 continue
             for fname in sorted(children.get(name, [])):
-                if fname.startswith(".") or not fname.endswith((".yaml", ".yml")):
+                if entries[f"{rel_dir}/{fname}"][0] == "040000":
+                    err = subfolder_error(rel_dir, fname)
+                    if err:
+                        errors.append(err)
                     continue
-                consider(f"{rel_dir}/{fname}")
+                if is_yaml_name(fname):
+                    consider(f"{rel_dir}/{fname}")
         return files, errors
 
     def prefetch(self, paths: Iterable[str] | None = None) -> None:

@@ -67,11 +67,26 @@ class Source(Protocol):
         ...
 
 
+def is_yaml_name(name: str) -> bool:
+    """A name the loader should look at: any letter case of .yaml/.yml (the loader
+    tells the user to rename anything but ``.yaml``); hidden files (editor backups,
+    okrctl's own temporary files) are never read."""
+    return not name.startswith(".") and name.lower().endswith((".yaml", ".yml"))
+
+
+def subfolder_error(rel_dir: str, name: str) -> SourceError | None:
+    """A folder inside a period folder holds nothing okrctl reads: say so rather
+    than skip its files silently (hidden folders excepted)."""
+    if name.startswith("."):
+        return None
+    return SourceError(f"{rel_dir}/{name}", f"{rel_dir}/{name}/ is a folder; period files sit directly in {rel_dir}/ as <UNIT>.yaml, so nothing in it is read", "OKR110")
+
+
 def _is_wanted(rel: str) -> bool:
     parts = rel.split("/")
     if len(parts) == 1:
         return parts[0] in ("okrctl.yaml", "units.yaml")
-    return len(parts) == 3 and parts[0] == "okrs" and parts[2].endswith((".yaml", ".yml"))
+    return len(parts) == 3 and parts[0] == "okrs" and is_yaml_name(parts[2])
 
 
 class WorkingTreeSource:
@@ -110,9 +125,13 @@ class WorkingTreeSource:
                     continue
                 with os.scandir(pd.path) as entries:
                     for e in sorted(entries, key=lambda e: e.name):
-                        if e.name.startswith(".") or not e.name.endswith((".yaml", ".yml")):
+                        if e.is_dir(follow_symlinks=False):
+                            err = subfolder_error(rel_dir, e.name)
+                            if err:
+                                errors.append(err)
                             continue
-                        self._consider(f"{rel_dir}/{e.name}", files, errors)
+                        if is_yaml_name(e.name):
+                            self._consider(f"{rel_dir}/{e.name}", files, errors)
         return files, errors
 
     def _consider(self, rel: str, files: list[SourceFile], errors: list[SourceError]) -> None:

@@ -47,16 +47,32 @@ def validate(
 
     if fmt is None:
         fmt = DiagFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else DiagFormat.text
+    if paths:
+        missing = [str(p) for p in paths if not os.path.lexists(p)]
+        if missing and rev is None:
+            raise CliError(f"no such file: {missing[0]}")
+        if st.workspace is None:
+            # pre-commit passes paths relative to the repository root: find the
+            # workspace from the first path, wherever the workspace sits
+            from okrctl.loader import WorkspaceNotFound, find_workspace
+
+            try:
+                st.workspace = find_workspace(Path(os.path.abspath(paths[0])).parent)
+            except WorkspaceNotFound as exc:
+                raise CliError(str(exc)) from None
     opened = open_workspace(st, check_rev(rev))
     diags = opened.result.diagnostics
     nfiles = opened.nfiles
     if paths:
         wanted = set()
+        outside = []
         for p in paths:
             try:
                 wanted.add(Path(os.path.abspath(p)).relative_to(opened.root).as_posix())
             except ValueError:
-                continue  # not in this workspace: nothing to report for it
+                outside.append(str(p))
+        if outside:
+            raise CliError(f"{outside[0]} is not in the workspace at {opened.root}; run okrctl once per workspace (-C DIR)")
         diags = [d for d in diags if d.path in wanted]
         nfiles = len(wanted)
     show = display_path_fn(opened.root)
