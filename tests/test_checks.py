@@ -1240,7 +1240,7 @@ TRIGGERED = {
     "OKR100", "OKR101", "OKR102", "OKR103", "OKR104", "OKR105", "OKR110", "OKR111", "OKR112", "OKR113",
     "OKR200", "OKR201", "OKR202", "OKR203", "OKR204", "OKR205",
     "OKR210", "OKR211", "OKR212", "OKR213", "OKR214",
-    "OKR220", "OKR221", "OKR222", "OKR223", "OKR224", "OKR225", "OKR226",
+    "OKR220", "OKR221", "OKR222", "OKR223", "OKR224", "OKR225", "OKR226", "OKR227",
     "OKR230", "OKR231", "OKR240", "OKR241", "OKR242", "OKR243",
 }
 
@@ -1421,3 +1421,38 @@ def test_cli_shipped_workspaces_validate_clean(ws):
     assert r.returncode == 0, r.stdout
     out = json.loads(r.stdout)
     assert (out["status"], out["diagnostics"]) == ("ok", [])
+
+
+# ============================================================== OKR227 fields a type ignores
+
+def test_okr227_fields_the_type_does_not_use(tmp_path):
+    root = make_ws(tmp_path, {Q1: okr("""\
+        - id: KR1
+          title: Giữ tỷ lệ
+          type: maintain
+          direction: increase
+          threshold: 98
+          target: 99
+        - id: KR2
+          title: Done or not
+          type: boolean
+          aggregate: sum
+          due_days: 3
+        """)})
+    got = diags(root)
+    assert got == [E(Q1, 10, 9, "OKR227"), E(Q1, 14, 9, "OKR227"), E(Q1, 15, 9, "OKR227")]
+    assert messages(root, "OKR227")[0] == "O1/KR1: `target` has no effect on a maintain KR (it uses: direction, threshold)"
+
+
+def test_okr227_not_for_fields_the_type_uses(tmp_path):
+    root = make_ws(tmp_path, {Q1: okr("""\
+        - id: KR1
+          title: Metric
+          baseline: 0
+          target: 10
+          direction: increase
+          aggregate: sum
+          frequency: weekly
+          due_days: 3
+        """)})
+    assert diags(root) == []

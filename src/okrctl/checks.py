@@ -118,6 +118,42 @@ def check_workspace(ws: Workspace, documents: dict[str, Parsed], today: date | N
             out += _check_kpi(kpi, pf, today)
     out += _check_alignment_cycles(ws)
     out += _check_parents_take_part(ws)
+    for pf in ws.files:
+        doc = documents.get(pf.path)
+        if doc is not None:
+            out += _check_type_fields(pf, doc)
+    return out
+
+
+#: definition fields each KR type uses (FORMAT §5); the others have no effect
+_TYPE_FIELDS = {
+    "metric": {"baseline", "target", "direction", "aggregate"},
+    "boolean": {"due"},
+    "milestone": {"milestones"},
+    "maintain": {"threshold", "direction"},
+    "aligned": set(),
+}
+_TYPED_FIELDS = {"baseline", "target", "direction", "aggregate", "threshold", "due", "milestones"}
+
+
+def _check_type_fields(pf: PeriodFile, doc: Parsed) -> list[Diagnostic]:
+    """A field the KR's type ignores is almost always a mistake (a maintain KR with
+    `target:` instead of `threshold:`, a type changed without its fields)."""
+    out = []
+    raw_objs = doc.value.get("objectives") or []  # type: ignore[union-attr]
+    for oi, obj in enumerate(pf.objectives):
+        raw_krs = raw_objs[oi].get("key_results") or []
+        for ki, kr in enumerate(obj.key_results):
+            raw = raw_krs[ki]
+            for key in raw:
+                if key in _TYPED_FIELDS and key not in _TYPE_FIELDS[kr.type]:
+                    line, col = doc.position(["objectives", oi, "key_results", ki, key], key=True)
+                    uses = ", ".join(sorted(_TYPE_FIELDS[kr.type])) or "none of them"
+                    out.append(Diagnostic.make("OKR227", pf.path, line, col,
+                                               f"{obj.id}/{kr.id}: `{key}` has no effect on a {kr.type} KR (it uses: {uses})"))
+            if "due_days" in raw and not kr.frequency:
+                line, col = doc.position(["objectives", oi, "key_results", ki, "due_days"], key=True)
+                out.append(Diagnostic.make("OKR227", pf.path, line, col, f"{obj.id}/{kr.id}: `due_days` has no effect without `frequency`"))
     return out
 
 

@@ -77,6 +77,7 @@ CODES: dict[str, Check] = _registry(
     Check("OKR224", "wrong-checkin-value", "error", "a check-in's value does not fit the KR type"),
     Check("OKR225", "alert-wrong-side", "error", "a KPI `alert` is not on the far side of its `target`"),
     Check("OKR226", "checkin-not-allowed", "error", "an `aligned` KR has check-ins or a frequency"),
+    Check("OKR227", "field-not-for-type", "warning", "a KR sets a field its type does not use (it has no effect)"),
     # --- dates (OKR23x)
     Check("OKR230", "date-outside-period", "error", "a check-in or measurement is dated outside its file's period"),
     Check("OKR231", "date-in-future", "warning", "a check-in or measurement is dated after today"),

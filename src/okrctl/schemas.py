@@ -19,12 +19,15 @@ import re
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from itertools import islice
 from importlib import resources
 
 from okrctl.diagnostics import Diagnostic
 from okrctl.yamlread import Parsed
 
 KINDS = ("workspace", "units", "okr-file")
+#: schema errors explained per file; a file with thousands is listed in part
+MAX_EXPLAINED = 200
 
 
 @cache
@@ -102,7 +105,7 @@ def _scalar_text_fix(kind: str, doc: Parsed) -> bool:
     a plain scalar that YAML 1.2 read as a number or boolean (``title: 2026``,
     ``id: 007``), use the scalar's source text.  Returns True if anything changed."""
     changed = False
-    for err in _slow(kind).iter_errors(doc.value):
+    for err in islice(_slow(kind).iter_errors(doc.value), MAX_EXPLAINED * 5):
         if err.validator != "type":
             continue
         wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
@@ -133,12 +136,14 @@ def validate(kind: str, doc: Parsed, path: str) -> list[Diagnostic]:
             break
         if is_valid(kind, doc.value):
             return []
-    diags = [_to_diagnostic(err, doc, path, kind) for err in _slow(kind).iter_errors(doc.value)]
+    errors = list(islice(_slow(kind).iter_errors(doc.value), MAX_EXPLAINED + 1))
     flat: list[Diagnostic] = []
-    for d in diags:
-        flat.extend(d)
+    for err in errors[:MAX_EXPLAINED]:
+        flat.extend(_to_diagnostic(err, doc, path, kind))
     if not flat:  # the two validators disagree: never pass silently
         flat.append(Diagnostic.make("OKR100", path, 1, 1, "the document does not match its schema"))
+    if len(errors) > MAX_EXPLAINED:
+        flat.append(Diagnostic.make("OKR100", path, 1, 1, f"more than {MAX_EXPLAINED} schema errors; only the first {MAX_EXPLAINED} are listed"))
     return flat
 
 

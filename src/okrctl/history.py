@@ -1,0 +1,469 @@
+"""Every change to one objective, key result or KPI across commits (``okrctl history``).
+
+The audit trail of okrctl is git history.  :func:`history` turns the commits that
+touched one period file into a timeline of *semantic* events for one item, oldest
+first::
+
+    {commit, date, author, email, ref, kind, field, old, new}
+
+How it reads git (FORMAT §9, shared/research/performance.md §5):
+
+* ONE ``git log --raw --first-parent -- okrs/PERIOD/UNIT.yaml``
+  (:meth:`okrctl.gitio.Repo.log_path`): only the commits of the main line that
+  changed the unit's period file, oldest first, each with the file's blob SHA at
+  that commit.  No ``--follow`` (items are identified by id, never by file name),
+  so git's changed-path Bloom filters apply when a commit-graph exists.
+* ONE ``git cat-file --batch`` (:meth:`okrctl.gitio.Repo.read_blobs`) for the
+  distinct blob SHAs; each distinct blob is parsed and schema-checked once
+  (:class:`okrctl.loader.ParseCache`, keyed by SHA) and built into a
+  :class:`~okrctl.model.PeriodFile` once.
+* Consecutive versions are compared with :func:`okrctl.diff.diff_period_files`
+  on copies of the two files cut down to the item, so the events use the same
+  names and views as ``okrctl diff``/``check``.
+
+What the events say:
+
+* ``field: "created"`` (kind ``added``, ``new`` = the item's definition) when the
+  item appears, ``field: "removed"`` (kind ``removed``, ``old`` = its last
+  definition) when it disappears from a valid file;
+* one event per changed definition field (``title``, ``target``, ...), old → new;
+* ``field: "checkin"`` / ``"measurement"`` / ``"rebaseline"`` for records added,
+  changed or removed, named ``REF@DATE#N`` (N-th of that date, 1-based), with the
+  record (value, confidence, by, note, evidence; reason and approved_by);
+* ``field: "added"`` / ``"cancelled"`` for those approval records;
+* ``field: "file"``: kind ``deleted`` when the commit deleted the period file while
+  the item was in it (the item is gone; a later re-added file creates it again),
+  kind ``invalid`` when the file could not be read at that commit (invalid YAML,
+  schema errors, too large, object missing).  An invalid version never stops the
+  history: it is reported, and the next valid version is compared with the last
+  valid one.
+
+For an objective, the events of its key results are included (their ``ref`` says
+which).  Dates: ``date`` is the *committer* date converted to the workspace
+``timezone``; ``author_date`` is kept too.  Both are claims made by whoever
+created the commit, never proof (FORMAT §8): the order of events is the order of
+the main line, not of the dates.
+
+This module is a library: no typer, no rich; git only through :mod:`okrctl.gitio`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from okrctl.diff import diff_period_files, jsonable, kpi_fields, kr_fields, objective_fields
+from okrctl.model import KPI, Config, KeyResult, Objective, PeriodFile
+from okrctl.periods import Period, is_period_id, parse_period
+
+__all__ = [
+    "Event",
+    "History",
+    "HistoryError",
+    "RefSpec",
+    "default_period_id",
+    "event_to_json",
+    "filter_events",
+    "history",
+    "history_to_json",
+    "parse_ref",
+    "workspace_settings",
+]
+
+EventKind = Literal["added", "changed", "removed", "deleted", "invalid"]
+
+_UNIT_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+
+
+class HistoryError(Exception):
+    """A failure to report on one line (the CLI exits with ``code``, 2 by default:
+    usage, configuration or git error)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# ---------------------------------------------------------------------------- references
+
+
+@dataclass(frozen=True, slots=True)
+class RefSpec:
+    """A parsed reference: ``PERIOD/UNIT/OBJ[/KR]`` or ``PERIOD/UNIT/KPI``;
+    ``period`` is None when it was left out."""
+
+    period: str | None
+    unit: str
+    item: str
+    kr: str | None = None
+
+    def qualified(self, period: str | None = None) -> str:
+        p = self.period or period
+        if p is None:
+            raise HistoryError(f"{self.text()}: the period is missing")
+        return "/".join(x for x in (p, self.unit, self.item, self.kr) if x is not None)
+
+    def text(self) -> str:
+        return "/".join(x for x in (self.period, self.unit, self.item, self.kr) if x is not None)
+
+    def path(self, period: str | None = None) -> str:
+        """The period file, relative to the workspace: ``okrs/PERIOD/UNIT.yaml``."""
+        p = self.period or period
+        return f"okrs/{p}/{self.unit}.yaml"
+
+
+def parse_ref(ref: str) -> RefSpec:
+    """Parse a reference (FORMAT §2); raises :class:`HistoryError` (exit 2) with a
+    readable message when it is malformed."""
+    shown = ref if ref.isprintable() else ref.encode("unicode_escape").decode("ascii")
+    usage = "expected PERIOD/UNIT/OBJECTIVE[/KR] or PERIOD/UNIT/KPI, e.g. 2026-Q2/so-khcn/O1/KR1 (PERIOD may be left out)"
+    if not ref or ref.startswith("-"):
+        raise HistoryError(f"{shown!r} is not a reference: {usage}")
+    parts = ref.split("/")
+    period = parts[0] if is_period_id(parts[0]) else None
+    rest = parts[1:] if period else parts
+    if len(rest) not in (2, 3):
+        raise HistoryError(f"{shown!r} is not a reference: {usage}")
+    unit, item = rest[0], rest[1]
+    kr = rest[2] if len(rest) == 3 else None
+    if not _UNIT_RE.match(unit):
+        raise HistoryError(f"{shown!r}: {unit!r} is not a unit id ([a-z][a-z0-9-]*); {usage}")
+    for part in (item, kr):
+        if part is not None and not _ID_RE.match(part):
+            raise HistoryError(f"{shown!r}: {part!r} is not an objective, key result or KPI id; {usage}")
+    return RefSpec(period, unit, item, kr)
+
+
+def default_period_id(period_ids: Iterable[str], as_of: date, fiscal_year_start: int = 1) -> str | None:
+    """The default period of FORMAT §6: the shortest period containing ``as_of``
+    that has files (the same rule as :func:`okrctl.scoring.default_period`, on a
+    bare list of period ids so that history need not load the workspace)."""
+    from okrctl import scoring
+    from okrctl.model import Workspace
+
+    stubs = []
+    for pid in set(period_ids):
+        try:
+            stubs.append(PeriodFile(f"okrs/{pid}/_.yaml", "_", parse_period(pid, fiscal_year_start), (), ()))
+        except ValueError:
+            continue
+    ws = Workspace(Config(name="_", fiscal_year_start=fiscal_year_start), (), tuple(stubs))
+    p = scoring.default_period(ws, as_of)
+    return p.id if p else None
+
+
+def workspace_settings(source) -> tuple[Config, list[str]]:
+    """``okrctl.yaml`` and the ids of the periods that have files, from a
+    :class:`okrctl.source.Source` (the working tree or a git tree), without loading
+    any period file.  Raises :class:`HistoryError` when okrctl.yaml is missing or
+    invalid."""
+    from okrctl.loader import CONFIG_FILE, ParseCache, build_config
+    from okrctl.source import SourceError, blob_sha
+
+    files, _errors = source.list_files()
+    by_path = {f.path: f for f in files}
+    if CONFIG_FILE not in by_path:
+        raise HistoryError(f"{CONFIG_FILE} is missing ({source.label})")
+    try:
+        data = source.read(CONFIG_FILE)
+    except SourceError as exc:
+        raise HistoryError(exc.message) from None
+    doc, diags = ParseCache().get("workspace", by_path[CONFIG_FILE].sha or blob_sha(data), CONFIG_FILE, data)
+    errors = [d for d in diags if d.severity == "error"]
+    if doc is None or errors:
+        first = errors[0] if errors else None
+        where = f": {first.line}:{first.column} {first.code} {first.message}" if first else ""
+        raise HistoryError(f"{CONFIG_FILE} is invalid{where} (run okrctl validate)")
+    config = build_config(doc)
+    periods = sorted({f.path.split("/")[1] for f in files
+                      if f.path.startswith("okrs/") and f.path.endswith(".yaml") and is_period_id(f.path.split("/")[1])})
+    return config, periods
+
+
+# ---------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One change to the item (or one of its records) made by one commit."""
+
+    commit: str
+    #: committer date, in the workspace time zone
+    date: datetime
+    #: author date, in the workspace time zone
+    author_date: datetime
+    author: str
+    email: str
+    subject: str
+    #: the item's reference, or ``REF@DATE#N`` for a check-in, measurement or rebaseline
+    ref: str
+    kind: EventKind
+    #: created | removed | file | checkin | measurement | rebaseline | added | cancelled | a definition field
+    field: str | None
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    ref: str
+    #: objective | key_result | kpi (its kind at the last version where it existed)
+    item: str
+    #: the period file, relative to the workspace and to the repository root
+    path: str
+    repo_path: str
+    #: the commit the history ends at (full SHA)
+    rev: str
+    #: how many commits of the main line up to ``rev`` changed the period file
+    commits: int
+    timezone: str
+    events: tuple[Event, ...]
+
+
+def event_to_json(e: Event) -> dict[str, Any]:
+    return {
+        "commit": e.commit,
+        "date": e.date.isoformat(),
+        "author": e.author,
+        "email": e.email,
+        "ref": e.ref,
+        "kind": e.kind,
+        "field": e.field,
+        "old": jsonable(e.old),
+        "new": jsonable(e.new),
+        "author_date": e.author_date.isoformat(),
+        "subject": e.subject,
+    }
+
+
+def history_to_json(h: History, events: Sequence[Event] | None = None) -> dict[str, Any]:
+    """The payload of ``okrctl history --format json`` (without the envelope)."""
+    return {
+        "ref": h.ref,
+        "item": h.item,
+        "path": h.path,
+        "rev": h.rev,
+        "timezone": h.timezone,
+        "commits": h.commits,
+        "events": [event_to_json(e) for e in (h.events if events is None else events)],
+    }
+
+
+def filter_events(events: Iterable[Event], *, fields: Sequence[str] | None = None,
+                  since: date | None = None, until: date | None = None) -> list[Event]:
+    """Events whose ``field`` is one of ``fields`` and whose (local) commit date
+    lies in [since, until]."""
+    wanted = set(fields) if fields else None
+    out = []
+    for e in events:
+        if wanted is not None and (e.field or "") not in wanted:
+            continue
+        d = e.date.date()
+        if since is not None and d < since:
+            continue
+        if until is not None and d > until:
+            continue
+        out.append(e)
+    return out
+
+
+# ---------------------------------------------------------------------------- the item at one version
+
+
+Item = Objective | KeyResult | KPI
+
+
+def _items(pf: PeriodFile, spec: RefSpec) -> dict[str, Item]:
+    """{ref: item} for the item named by ``spec`` in ``pf`` and, for an objective,
+    its key results."""
+    out: dict[str, Item] = {}
+    for o in pf.objectives:
+        if o.id == spec.item:
+            if spec.kr is None:
+                out[o.ref] = o
+                for k in o.key_results:
+                    out[k.ref] = k
+            else:
+                for k in o.key_results:
+                    if k.id == spec.kr:
+                        out[k.ref] = k
+            return out
+    if spec.kr is None:
+        for k in pf.kpis:
+            if k.id == spec.item:
+                out[k.ref] = k
+    return out
+
+
+def _reduced(pf: PeriodFile, spec: RefSpec) -> PeriodFile:
+    """``pf`` cut down to the item, so that diffing two versions costs nothing for
+    the rest of the file."""
+    objectives: tuple[Objective, ...] = ()
+    kpis: tuple[KPI, ...] = ()
+    for o in pf.objectives:
+        if o.id == spec.item:
+            if spec.kr is not None:
+                o = replace(o, key_results=tuple(k for k in o.key_results if k.id == spec.kr))
+            objectives = (o,)
+            break
+    else:
+        if spec.kr is None:
+            kpis = tuple(k for k in pf.kpis if k.id == spec.item)
+    return replace(pf, objectives=objectives, kpis=kpis)
+
+
+def _kind(item: Item) -> str:
+    return "objective" if isinstance(item, Objective) else "key_result" if isinstance(item, KeyResult) else "kpi"
+
+
+def definition_view(item: Item) -> dict[str, Any]:
+    """The item's definition as a plain dict (the ``new`` of a ``created`` event)."""
+    if isinstance(item, Objective):
+        d = {"id": item.id, **objective_fields(item), "key_results": [k.id for k in item.key_results]}
+    elif isinstance(item, KeyResult):
+        d = {"id": item.id, **kr_fields(item)}
+    else:
+        d = {"id": item.id, **kpi_fields(item)}
+    return {k: v for k, v in d.items() if v not in (None, [], ())}
+
+
+def _all_ids(pf: PeriodFile) -> list[str]:
+    out = []
+    for o in pf.objectives:
+        out.append(o.id)
+        out += [f"{o.id}/{k.id}" for k in o.key_results]
+    out += [k.id for k in pf.kpis]
+    return out
+
+
+# ---------------------------------------------------------------------------- the history
+
+
+def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start: int = 1,
+            timezone: str = "UTC", period: str | None = None, cache=None) -> History:
+    """The history of ``ref`` up to ``rev`` (first-parent line), oldest first.
+
+    ``repo`` is an :class:`okrctl.gitio.Repo`; ``prefix`` the workspace directory
+    relative to the repository root ('' at the root).  ``ref`` is
+    ``PERIOD/UNIT/OBJ[/KR]`` or ``PERIOD/UNIT/KPI``; when it leaves the period out,
+    ``period`` supplies it (the CLI passes the default period of FORMAT §6).
+    Raises :class:`HistoryError` for a malformed or unknown reference, an unknown
+    time zone, and :class:`okrctl.gitio.GitError` for git failures, including a
+    shallow clone (``fetch-depth: 0``)."""
+    from okrctl.loader import ParseCache, build_period_file
+
+    spec = parse_ref(ref)
+    if spec.period is None and period is None:
+        raise HistoryError(f"{ref}: no period given and no default period; write PERIOD/{ref}")
+    pid = spec.period or period
+    assert pid is not None
+    qref = spec.qualified(pid)
+    try:
+        per: Period = parse_period(pid, fiscal_year_start)
+    except ValueError as exc:
+        raise HistoryError(f"{ref}: {exc}") from None
+    try:
+        tz = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise HistoryError(f"unknown time zone {timezone!r} in okrctl.yaml") from None
+    rel = spec.path(pid)
+    repo_path = f"{prefix}/{rel}" if prefix else rel
+
+    repo.require_full_history("okrctl history")
+    if rev == "HEAD" and repo.head() is None:
+        raise HistoryError(f"{qref}: the repository has no commits yet, so there is no history")
+    head = repo.resolve(rev)
+    log = repo.log_path([repo_path], head)
+    shas = [changes.get(repo_path) for _, changes in log]
+    blobs = repo.read_blobs([s for s in shas if s])
+
+    cache = cache or ParseCache()
+    built: dict[str, PeriodFile | str] = {}  # sha -> the file, or why it is unusable
+
+    def version(sha: str) -> PeriodFile | str:
+        got = built.get(sha)
+        if got is not None:
+            return got
+        if sha in blobs:
+            doc, diags = cache.get("okr-file", sha, rel, blobs[sha])
+            errors = [d for d in diags if d.severity == "error"]
+            if doc is None or errors:
+                first = errors[0] if errors else None
+                more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+                got = (f"{rel}:{first.line}:{first.column}: {first.code} {first.message}{more}"
+                       if first else f"{rel} is not valid")
+            else:
+                got = build_period_file(doc, rel, spec.unit, per, sha)
+        elif sha in blobs.too_large:
+            got = f"{rel} is {blobs.too_large[sha]} bytes at this commit; okrctl reads files up to 1 MiB"
+        else:
+            got = f"git object {sha[:12]} of {rel} is missing (shallow or partial clone?)"
+        built[sha] = got
+        return got
+
+    events: list[Event] = []
+    last: PeriodFile | None = None  # the last valid version (None: no file / not yet)
+    last_items: dict[str, Item] = {}
+    seen_item: str | None = None
+    ids_seen: dict[str, None] = {}
+    for info, changes in log:
+        sha = changes.get(repo_path)
+
+        def ev(ref_: str, kind: EventKind, field: str | None, old: Any, new: Any, info=info) -> None:
+            events.append(Event(info.sha, info.committer_date.astimezone(tz), info.author_date.astimezone(tz),
+                                info.author_name, info.author_email, info.subject, ref_, kind, field, old, new))
+
+        if sha is None:  # the file was deleted
+            if last_items:
+                ev(qref, "deleted", "file", repo_path, None)
+            last, last_items = None, {}
+            continue
+        cur = version(sha)
+        if isinstance(cur, str):
+            ev(qref, "invalid", "file", None, cur)
+            continue
+        ids_seen.update(dict.fromkeys(_all_ids(cur)))
+        cur_items = _items(cur, spec)
+        if qref in cur_items:
+            seen_item = _kind(cur_items[qref])
+        # items that appeared (or changed kind: an objective id reused for a KPI)
+        for r, it in cur_items.items():
+            old_it = last_items.get(r)
+            if old_it is None or type(old_it) is not type(it):
+                if old_it is not None:
+                    ev(r, "removed", "removed", definition_view(old_it), None)
+                ev(r, "added", "created", None, definition_view(it))
+        if cur_items and (not last_items or last is None or last.sha != cur.sha):
+            # with no earlier version of the item, every record of it is new
+            base = _reduced(last, spec) if last is not None and last_items else None
+            for c in diff_period_files(base, _reduced(cur, spec)):
+                if c.field is None:  # items added/removed: reported from the item sets
+                    continue
+                if c.ref == qref or c.ref.startswith(qref + "/") or c.ref.startswith(qref + "@"):
+                    ev(c.ref, c.kind, c.field, c.old, c.new)
+        for r, it in last_items.items():
+            if r not in cur_items:
+                ev(r, "removed", "removed", definition_view(it), None)
+        last, last_items = cur, cur_items
+
+    if seen_item is None:
+        raise HistoryError(_unknown(qref, spec, repo_path, head, rev, len(log), list(ids_seen)))
+    return History(qref, seen_item, rel, repo_path, head, len(log), timezone, tuple(events))
+
+
+def _unknown(qref: str, spec: RefSpec, repo_path: str, head: str, rev: str, ncommits: int, ids: list[str]) -> str:
+    upto = f"{rev} ({head[:12]})" if rev != head else head[:12]
+    if ncommits == 0:
+        return (f"{qref}: {repo_path} has no commits up to {upto}; history shows only committed "
+                f"changes (check the period and unit, or commit the file first)")
+    want = spec.item if spec.kr is None else f"{spec.item}/{spec.kr}"
+    close = difflib.get_close_matches(want, ids, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else (f"; ids seen: {', '.join(ids[:12])}" if ids else "")
+    return f"{qref}: no such objective, key result or KPI in any version of {repo_path} up to {upto} ({ncommits} commit{'s' if ncommits != 1 else ''}){hint}"
