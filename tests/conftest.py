@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,21 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample-workspace"
 EXAMPLE_EN = ROOT / "examples" / "en-workspace"
+
+#: subprocesses keep compiled bytecode here (outside the source tree), so each CLI
+#: run does not recompile okrctl and its dependencies when the environment sets
+#: PYTHONDONTWRITEBYTECODE
+PYCACHE = tempfile.mkdtemp(prefix="okrctl-test-pycache-")
+
+
+def subprocess_env(extra: dict | None = None) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "PYTHONDONTWRITEBYTECODE")}
+    env["PYTHONPYCACHEPREFIX"] = PYCACHE
+    env.setdefault("COLUMNS", "120")
+    if extra:
+        env.update(extra)
+    return env
 
 
 @pytest.fixture(autouse=True)
@@ -23,9 +39,5 @@ def _clean_env(monkeypatch):
 def run_okrctl(*args: str, cwd: Path | None = None, env: dict | None = None, input: bytes | None = None,
                timeout: float = 120) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess (exit codes, stdout/stderr separation)."""
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS")}
-    full_env.setdefault("COLUMNS", "120")
-    if env:
-        full_env.update(env)
-    return subprocess.run([sys.executable, "-m", "okrctl", *args], cwd=cwd, env=full_env, input=input,
+    return subprocess.run([sys.executable, "-m", "okrctl", *args], cwd=cwd, env=subprocess_env(env), input=input,
                           capture_output=True, timeout=timeout)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import subprocess_env
+
 import okrctl.schemas
 from okrctl.diagnostics import CODES
 from okrctl.loader import LoadResult, ParseCache, load_workspace
@@ -1255,8 +1257,7 @@ def test_every_schema_and_semantic_code_has_a_test():
 # ============================================================== the CLI
 
 def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    e = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "FORCE_COLOR")}
-    e.update({"NO_COLOR": "1", "COLUMNS": "300", **env})
+    e = subprocess_env({"NO_COLOR": "1", "COLUMNS": "300", **env})
     return subprocess.run([sys.executable, "-m", "okrctl", *args], cwd=cwd, env=e,
                           capture_output=True, text=True, timeout=60)
 
