@@ -71,11 +71,11 @@ _SUSPECT = re.compile(r"[&*]|^[ \t]*%", re.M)
 class _Composer(_cyaml.CParser):
     """libyaml's parser/composer with a resolver that only marks plain scalars."""
 
-    def descend_resolver(self, parent, index):  # noqa: D401 - PyYAML hook
-        pass
-
-    def ascend_resolver(self):
-        pass
+    # PyYAML calls these two hooks for every node; okrctl's typing needs no path
+    # context, so they are C builtins that accept the arguments and do nothing
+    # useful (a class attribute that is a type is not bound to the instance).
+    descend_resolver = slice  # descend_resolver(parent, index) -> a throwaway slice
+    ascend_resolver = tuple  # ascend_resolver() -> ()
 
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode:
