@@ -192,37 +192,28 @@ def rollup(
         if unit:
             forest = [n for root in forest for n in root.walk() if n.unit.id == unit]
         rows = R.rollup_rows(forest, depth)
-        if fmt is ScoreFormat.json:
-            def trim(nodes, d):
-                return [{**n, "children": trim(n["children"], d + 1) if depth is None or d < depth else []} for n in nodes]
-            payload = {"period": p.id, "as_of": D.isoformat(), "by": "org", "tree": trim(scoring.tree_to_json(forest), 0)}
-            _emit(dumps(envelope("rollup", payload)), output)
-        elif fmt is ScoreFormat.csv:
-            _emit(R.render_rollup_csv(result, rows), output)
-        elif fmt is ScoreFormat.md:
-            _emit(R.render_rollup_markdown(result, rows, loc), output)
-        else:
-            console, buf = _console(st, output)
-            R.render_rollup_table(result, rows, console, loc, max_score)
-            if buf is not None:
-                _emit(buf.getvalue(), output)
-        return
-    nodes = scoring.alignment_tree(ws, p, D, result=result)
-    if unit:
-        keep = {u.unit.id for u in result.subtree(unit)}
-        nodes = [n for n in nodes if n.unit in keep]
-    rows2 = R.align_rows(nodes, depth)
+        tree_json, csv_fn, md_fn, table_fn = (
+            lambda: scoring.tree_to_json(forest), R.render_rollup_csv, R.render_rollup_markdown, R.render_rollup_table)
+    else:
+        nodes = scoring.alignment_tree(ws, p, D, result=result)
+        if unit:
+            keep = {u.unit.id for u in result.subtree(unit)}
+            nodes = [n for n in nodes if n.unit in keep]
+        rows = R.align_rows(nodes, depth)
+        tree_json, csv_fn, md_fn, table_fn = (
+            lambda: scoring.alignment_to_json(nodes), R.render_alignment_csv, R.render_alignment_markdown,
+            R.render_alignment_table)
     if fmt is ScoreFormat.json:
-        def trim2(items, d):
-            return [{**n, "children": trim2(n["children"], d + 1) if depth is None or d < depth else []} for n in items]
-        payload = {"period": p.id, "as_of": D.isoformat(), "by": "alignment", "tree": trim2(scoring.alignment_to_json(nodes), 0)}
+        def trim(items: list, d: int) -> list:
+            return [{**n, "children": trim(n["children"], d + 1) if depth is None or d < depth else []} for n in items]
+        payload = {"period": p.id, "as_of": D.isoformat(), "by": by.value, "tree": trim(tree_json(), 0)}
         _emit(dumps(envelope("rollup", payload)), output)
     elif fmt is ScoreFormat.csv:
-        _emit(R.render_alignment_csv(result, rows2), output)
+        _emit(csv_fn(result, rows), output)
     elif fmt is ScoreFormat.md:
-        _emit(R.render_alignment_markdown(result, rows2, loc), output)
+        _emit(md_fn(result, rows, loc), output)
     else:
         console, buf = _console(st, output)
-        R.render_alignment_table(result, rows2, console, loc, max_score)
+        table_fn(result, rows, console, loc, max_score)
         if buf is not None:
             _emit(buf.getvalue(), output)
