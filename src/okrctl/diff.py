@@ -12,14 +12,30 @@ raise a score or ease a status.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from okrctl.model import KPI, Approval, CheckIn, KeyResult, Measurement, Milestone, Objective, PeriodFile, Rebaseline, Unit
+from okrctl.diagnostics import Diagnostic
+from okrctl.model import (
+    KPI,
+    Approval,
+    CheckIn,
+    KeyResult,
+    Measurement,
+    Milestone,
+    Objective,
+    PeriodFile,
+    Rebaseline,
+    Unit,
+    Workspace,
+)
+
+if TYPE_CHECKING:
+    from okrctl.yamlread import Parsed
 
 ChangeKind = Literal["added", "removed", "changed"]
 
@@ -127,9 +143,28 @@ def _sign(base_target: Any, base_baseline: Any) -> int:
         return 1
 
 
-def is_eased(item: str, field: str, old: Any, new: Any, base: Any) -> bool:
-    """Could this definition change raise a score or ease a status?"""
-    if field in ("type", "direction"):
+def effective_direction(record: Any) -> str | None:
+    """The direction in force: as written; for a metric KR without one, the way
+    baseline → target goes; for a maintain KR without one, ``increase``."""
+    written = getattr(record, "direction", None)
+    if written is not None or not isinstance(record, KeyResult):
+        return written
+    if record.type == "maintain":
+        return "increase"
+    if record.type == "metric" and record.target is not None and record.baseline is not None:
+        return "increase" if record.target > record.baseline else "decrease"
+    return None
+
+
+def is_eased(item: str, field: str, old: Any, new: Any, base: Any, head: Any = None) -> bool:
+    """Could this definition change raise a score or ease a status?  ``base`` and
+    ``head`` are the records at both sides (``head`` only matters for
+    ``direction``: writing down the direction already in force changes nothing)."""
+    if field == "type":
+        return True
+    if field == "direction":
+        if base is not None and head is not None:
+            return effective_direction(base) != effective_direction(head)
         return True
     if field == "weight":
         return True
@@ -187,13 +222,16 @@ class _Differ:
             self.add(f"{b.period.id}/{b.unit}", "removed", None, None, None, "file", 1)
         base_objs = {o.id: o for o in (b.objectives if b else ())}
         head_objs = {o.id: o for o in (h.objectives if h else ())}
-        self.items(base_objs, head_objs, "objective", self.objective)
+        # a removed item is pointed at in the file as it is now: its first line
+        # when the file still exists, else where the item was
+        gone_line = 1 if h is not None else None
+        self.items(base_objs, head_objs, "objective", self.objective, gone_line)
         base_kpis = {k.id: k for k in (b.kpis if b else ())}
         head_kpis = {k.id: k for k in (h.kpis if h else ())}
-        self.items(base_kpis, head_kpis, "kpi", self.kpi)
+        self.items(base_kpis, head_kpis, "kpi", self.kpi, gone_line)
         return self.out
 
-    def items(self, base: dict, head: dict, item: str, deep) -> None:
+    def items(self, base: dict, head: dict, item: str, deep, gone_line: int | None) -> None:
         for iid, new in head.items():
             old = base.get(iid)
             if old is None:
@@ -201,13 +239,13 @@ class _Differ:
             deep(old, new)
         for iid, old in base.items():
             if iid not in head:
-                self.add(old.ref, "removed", None, None, None, item, old.loc.line)
+                self.add(old.ref, "removed", None, None, None, item, gone_line or old.loc.line)
 
-    def fields(self, ref, item, old_fields, new_fields, line, base_record) -> None:
+    def fields(self, ref, item, old_fields, new_fields, line, base_record, head_record) -> None:
         for f, nv in new_fields.items():
             ov = old_fields.get(f)
             if ov != nv:
-                eased = f in DEFINITION_FIELDS and is_eased(item, f, ov, nv, base_record)
+                eased = f in DEFINITION_FIELDS and is_eased(item, f, ov, nv, base_record, head_record)
                 self.add(ref, "changed", f, ov, nv, item, line, eased)
 
     def records(self, ref, old: Approval | None, new: Approval | None, field: str, line: int) -> None:
@@ -219,7 +257,7 @@ class _Differ:
 
     def objective(self, old: Objective | None, new: Objective | None) -> None:
         if old is not None and new is not None:
-            self.fields(new.ref, "objective", objective_fields(old), objective_fields(new), new.loc.line, old)
+            self.fields(new.ref, "objective", objective_fields(old), objective_fields(new), new.loc.line, old, new)
         o_ref = (new or old).ref  # type: ignore[union-attr]
         line = (new or old).loc.line  # type: ignore[union-attr]
         self.records(o_ref, old.added if old else None, new.added if new else None, "added", line)
@@ -236,12 +274,12 @@ class _Differ:
                 self.add(nk.ref, "added", None, None, None, "key_result", nk.loc.line)
             self.key_result(ok, nk)
         for kid, ok in base_krs.items():
-            if kid not in head_krs:
-                self.add(ok.ref, "removed", None, None, None, "key_result", ok.loc.line)
+            if kid not in head_krs:  # pointed at its objective as it is now
+                self.add(ok.ref, "removed", None, None, None, "key_result", new.loc.line)
 
     def key_result(self, old: KeyResult | None, new: KeyResult) -> None:
         if old is not None:
-            self.fields(new.ref, "key_result", kr_fields(old), kr_fields(new), new.loc.line, old)
+            self.fields(new.ref, "key_result", kr_fields(old), kr_fields(new), new.loc.line, old, new)
         self.records(new.ref, old.added if old else None, new.added, "added", new.loc.line)
         self.records(new.ref, old.cancelled if old else None, new.cancelled, "cancelled", new.loc.line)
         self.dated(new.ref, old.checkins if old else (), new.checkins, "checkin", checkin_view, new.loc.line)
@@ -251,7 +289,7 @@ class _Differ:
         if new is None:
             return
         if old is not None:
-            self.fields(new.ref, "kpi", kpi_fields(old), kpi_fields(new), new.loc.line, old)
+            self.fields(new.ref, "kpi", kpi_fields(old), kpi_fields(new), new.loc.line, old, new)
         self.records(new.ref, old.added if old else None, new.added, "added", new.loc.line)
         self.records(new.ref, old.cancelled if old else None, new.cancelled, "cancelled", new.loc.line)
         self.dated(new.ref, old.measurements if old else (), new.measurements, "measurement", measurement_view, new.loc.line)
@@ -287,8 +325,10 @@ def _flatten(prefix: str, v: Any, out: dict[str, Any]) -> None:
         out[prefix] = v
 
 
-def diff_settings(path: str, base: dict | None, head: dict | None) -> list[Change]:
-    """okrctl.yaml: a change per leaf key (``policy.lock_after_days``)."""
+def diff_settings(path: str, base: dict | None, head: dict | None,
+                  locate: Callable[[list[str]], int] | None = None) -> list[Change]:
+    """okrctl.yaml: a change per leaf key (``policy.lock_after_days``).  ``locate``
+    gives the line of a key path in the new file (default: line 1)."""
     ob: dict[str, Any] = {}
     nb: dict[str, Any] = {}
     _flatten("", base or {}, ob)
@@ -297,7 +337,8 @@ def diff_settings(path: str, base: dict | None, head: dict | None) -> list[Chang
     for k in sorted(set(ob) | set(nb)):
         if ob.get(k) != nb.get(k):
             kind: ChangeKind = "added" if k not in ob else "removed" if k not in nb else "changed"
-            out.append(Change(f"{path}:{k}", kind, k, ob.get(k), nb.get(k), False, "setting", path, 1))
+            line = locate(k.split(".")) if locate is not None else 1
+            out.append(Change(f"{path}:{k}", kind, k, ob.get(k), nb.get(k), False, "setting", path, line))
     return out
 
 
@@ -323,3 +364,84 @@ def diff_units(base: Sequence[Unit], head: Sequence[Unit]) -> list[Change]:
         if uid not in nb:
             out.append(Change(f"units/{uid}", "removed", None, None, None, False, "unit", "units.yaml", 1))
     return out
+
+
+# ------------------------------------------------------------------ two versions of a workspace
+
+CONFIG_FILE = "okrctl.yaml"
+UNITS_FILE = "units.yaml"
+
+
+def file_ref(path: str) -> str:
+    """``okrs/2026-Q1/so-khcn.yaml`` → ``2026-Q1/so-khcn``; settings files as they are."""
+    parts = path.split("/")
+    if len(parts) == 3 and parts[0] == "okrs":
+        return f"{parts[1]}/{parts[2].rsplit('.', 1)[0]}"
+    return path
+
+
+def path_order(path: str) -> tuple[int, str]:
+    """okrctl.yaml, units.yaml, then period files by path."""
+    return ({CONFIG_FILE: 0, UNITS_FILE: 1}.get(path, 2), path)
+
+
+@dataclass(slots=True)
+class Version:
+    """One side of a comparison: what was loaded of a workspace at a revision (or
+    the working tree).  ``workspace`` may hold only some of its period files (the
+    ones that changed); ``paths`` lists every workspace file of that version, read
+    or not, so a file that was listed but could not be loaded is told apart from
+    one that does not exist."""
+
+    label: str
+    workspace: Workspace
+    documents: dict[str, Parsed]
+    paths: frozenset[str]
+    diagnostics: list[Diagnostic]
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A changed file that could not be compared: it does not load on one side."""
+
+    side: Literal["base", "head"]
+    label: str
+    diagnostic: Diagnostic
+
+
+def compare_versions(base: Version, head: Version, changed: Iterable[str]) -> tuple[list[Change], list[Unreadable]]:
+    """The semantic changes of the files in ``changed`` (workspace-relative paths
+    whose bytes differ between the two versions).  A file whose bytes changed with
+    no semantic change (comments, formatting) gets one ``file`` record of kind
+    ``changed`` and field None.  A file that does not load on a side is not
+    compared and is returned in the second list instead."""
+    bfiles = {f.path: f for f in base.workspace.files}
+    hfiles = {f.path: f for f in head.workspace.files}
+    changes: list[Change] = []
+    unreadable: list[Unreadable] = []
+    for path in sorted(set(changed) & (base.paths | head.paths), key=path_order):
+        bad = False
+        for side, v, files in (("base", base, bfiles), ("head", head, hfiles)):
+            if path not in v.paths or path in files or path in (CONFIG_FILE, UNITS_FILE):
+                continue
+            errors = [d for d in v.diagnostics if d.path == path and d.severity == "error"]
+            first = errors[0] if errors else Diagnostic.make("OKR005", path, 1, 1, f"{path} could not be loaded")
+            unreadable.append(Unreadable(side, v.label, first))  # type: ignore[arg-type]
+            bad = True
+        if bad:
+            continue
+        if path == CONFIG_FILE:
+            bdoc, hdoc = base.documents.get(path), head.documents.get(path)
+
+            def locate(keys: list[str], doc=hdoc or bdoc) -> int:
+                return doc.position(keys, key=True)[0] if doc is not None else 1
+
+            got = diff_settings(path, bdoc.value if bdoc else None, hdoc.value if hdoc else None, locate)  # type: ignore[arg-type]
+        elif path == UNITS_FILE:
+            got = diff_units(base.workspace.units, head.workspace.units)
+        else:
+            got = diff_period_files(bfiles.get(path), hfiles.get(path))
+        if not got and path in base.paths and path in head.paths:
+            got = [Change(file_ref(path), "changed", None, None, None, False, "file", path, 1)]
+        changes += got
+    return changes, unreadable
