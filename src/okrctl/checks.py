@@ -103,7 +103,7 @@ def check_path_keys(doc: Parsed, path: str, unit_id: str, period_id: str) -> lis
 
 # ---------------------------------------------------------------- the workspace
 
-def check_workspace(ws: Workspace, documents: dict[str, Parsed], today: date | None) -> list[Diagnostic]:
+def check_workspace(ws: Workspace, today: date | None) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     units = ws.unit_by_id
     index = _Index(ws)
@@ -118,10 +118,6 @@ def check_workspace(ws: Workspace, documents: dict[str, Parsed], today: date | N
             out += _check_kpi(kpi, pf, today)
     out += _check_alignment_cycles(ws)
     out += _check_parents_take_part(ws)
-    for pf in ws.files:
-        doc = documents.get(pf.path)
-        if doc is not None:
-            out += _check_type_fields(pf, doc)
     return out
 
 
@@ -136,7 +132,7 @@ _TYPE_FIELDS = {
 _TYPED_FIELDS = {"baseline", "target", "direction", "aggregate", "threshold", "due", "milestones"}
 
 
-def _check_type_fields(pf: PeriodFile, doc: Parsed) -> list[Diagnostic]:
+def check_type_fields(pf: PeriodFile, doc: Parsed) -> list[Diagnostic]:
     """A field the KR's type ignores is almost always a mistake (a maintain KR with
     `target:` instead of `threshold:`, a type changed without its fields)."""
     out = []
@@ -338,4 +334,4 @@ def _check_alignment_cycles(ws: Workspace) -> list[Diagnostic]:
     return out
 
 
-__all__ = ["check_config", "check_units", "check_path_keys", "check_workspace", "UNIT_ID_RE", "fold", "is_period_id", "parse_period"]
+__all__ = ["check_config", "check_units", "check_path_keys", "check_type_fields", "check_workspace", "UNIT_ID_RE", "fold", "is_period_id", "parse_period"]

@@ -249,6 +249,84 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
 
 # ---------------------------------------------------------------- the pipeline
 
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    path: str
+    sha: str | None
+    unit_id: str
+    period: object  # Period
+
+
+def _load_period_file(source: Source, c: _Candidate, cache: ParseCache,
+                      documents: dict[str, Parsed] | None) -> tuple[PeriodFile | None, list[Diagnostic]]:
+    """Everything that concerns one period file alone: read, parse, schema, records,
+    the checks that need only this file."""
+    doc, diags, sha = _read(source, c.path, c.sha, cache, "okr-file")
+    if doc is None:
+        return None, diags
+    if documents is not None:
+        documents[c.path] = doc
+    diags = diags + checks.check_path_keys(doc, c.path, c.unit_id, c.period.id)  # type: ignore[attr-defined]
+    pf = build_period_file(doc, c.path, c.unit_id, c.period, sha)
+    return pf, diags + checks.check_type_fields(pf, doc)
+
+
+#: below this many files a second process costs more than it saves
+PARALLEL_MIN_FILES = 48
+_FORK_STATE: tuple | None = None
+
+
+def _parallel_workers(n: int) -> int:
+    """How many extra processes to use: one on a multi-core Linux-like system with
+    enough files, none otherwise (no fork, a single core, threads running, or
+    OKRCTL_JOBS=1)."""
+    import multiprocessing
+    import os
+    import threading
+
+    if n < PARALLEL_MIN_FILES or threading.active_count() > 1:
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    jobs = os.environ.get("OKRCTL_JOBS")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    limit = int(jobs) if jobs and jobs.isdigit() else cpus
+    return max(0, min(limit, cpus) - 1)
+
+
+def _fork_worker(indexes: list[int]) -> list[tuple[PeriodFile | None, list[Diagnostic]]]:
+    assert _FORK_STATE is not None
+    source, candidates, cache = _FORK_STATE
+    return [_load_period_file(source, candidates[i], cache, None) for i in indexes]
+
+
+def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: ParseCache,
+                      workers: int) -> list[tuple[PeriodFile | None, list[Diagnostic]]]:
+    """This process takes the first share of the files, forked workers the rest;
+    workers send back the typed records (pickled positionally, see model.py)."""
+    global _FORK_STATE
+    import multiprocessing
+
+    prefetch = getattr(source, "prefetch", None)
+    if prefetch is not None:
+        prefetch()  # read every blob before forking: one git process, shared by all
+    n = len(candidates)
+    shares = [list(range(i, n, workers + 1)) for i in range(workers + 1)]
+    _FORK_STATE = (source, candidates, cache)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending = pool.map_async(_fork_worker, shares[1:])
+            mine = [_load_period_file(source, candidates[i], cache, None) for i in shares[0]]
+            theirs = pending.get()
+    finally:
+        _FORK_STATE = None
+    out: list = [None] * n
+    for share, results in zip(shares, [mine, *theirs]):
+        for i, r in zip(share, results):
+            out[i] = r
+    return out
+
+
 def _printable(s: str) -> str:
     return s if s.isprintable() else "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in s)
 
@@ -285,10 +363,15 @@ def _read(source: Source, path: str, sha: str | None, cache: ParseCache, kind: s
 
 
 def load_workspace(source: Source, *, today: date | Callable[[Config], date] | None = None,
-                   cache: ParseCache | None = None) -> LoadResult:
+                   cache: ParseCache | None = None, parallel: bool = False) -> LoadResult:
     """Load and check everything.  ``today`` (a date, or a function of the loaded
     settings giving today in the workspace time zone) is used only for the "date in
-    the future" warning; None skips that check."""
+    the future" warning; None skips that check.
+
+    ``parallel``: with many files to parse, share the work with a forked worker
+    process (see :func:`_parallel_workers`).  The parsed documents of those files are
+    then not kept in ``LoadResult.documents``, so commands that need them (diff,
+    writes) leave it off."""
     cache = cache or _DEFAULT_CACHE
     diags: list[Diagnostic] = []
     documents: dict[str, Parsed] = {}
@@ -320,7 +403,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             diags += checks.check_units(units, doc)
 
     fys = config.fiscal_year_start if config else 1
-    period_files: list[PeriodFile] = []
+    candidates: list[_Candidate] = []
     seen_folded: dict[str, str] = {}
     for f in files:
         if f.path in (CONFIG_FILE, UNITS_FILE):
@@ -346,13 +429,18 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
         except ValueError as exc:
             diags.append(Diagnostic.make("OKR242", f.path, 1, 1, str(exc)))
             continue
-        doc, d, sha = _read(source, f.path, f.sha, cache, "okr-file")
+        candidates.append(_Candidate(f.path, f.sha, unit_id, period))
+
+    period_files: list[PeriodFile] = []
+    workers = _parallel_workers(len(candidates)) if parallel else 0
+    if workers:
+        results = _load_in_parallel(source, candidates, cache, workers)
+    else:
+        results = [_load_period_file(source, c, cache, documents) for c in candidates]
+    for pf, d in results:
         diags += d
-        if doc is None:
-            continue
-        documents[f.path] = doc
-        diags += checks.check_path_keys(doc, f.path, unit_id, period_dir)
-        period_files.append(build_period_file(doc, f.path, unit_id, period, sha))
+        if pf is not None:
+            period_files.append(pf)
 
     if config is None or units is None:
         return LoadResult(None, _printable_paths(sort_diagnostics(diags)), documents)
@@ -362,5 +450,5 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
         except (ZoneInfoNotFoundError, ValueError, OSError):  # an unknown time zone, already reported as OKR241
             today = today(replace(config, timezone="UTC"))
     ws = Workspace(config, units, tuple(sorted(period_files, key=lambda pf: pf.path)), label=getattr(source, "label", "working tree"))
-    diags += checks.check_workspace(ws, documents, today)
+    diags += checks.check_workspace(ws, today)
     return LoadResult(ws, _printable_paths(sort_diagnostics(diags)), documents)

@@ -10,7 +10,7 @@ so they hold no invalid values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -267,3 +267,20 @@ class Workspace:
                 if k.id == parts[2]:
                     return k
         return None
+
+
+def _positional_pickle(cls: type) -> None:
+    """Pickle a record as (class, field values): about twice as fast to load as the
+    default for slotted dataclasses, which matters when a worker process sends a
+    whole workspace back (loader's parallel path)."""
+    names = tuple(f.name for f in fields(cls))
+
+    def __reduce__(self):  # noqa: N807
+        return (cls, tuple(getattr(self, n) for n in names))
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+
+
+for _cls in (Loc, GradeBand, Config, Unit, Approval, Rebaseline, CheckIn, Measurement, Milestone,
+             KeyResult, Objective, KPI, PeriodFile, Workspace):
+    _positional_pickle(_cls)

@@ -167,6 +167,9 @@ def _pos(text: str, index: int) -> tuple[int, int]:
     return line, col
 
 
+_MISSING = object()
+
+
 class _Walker:
     """Node tree → plain values.  Hot path: keep attribute lookups out of loops."""
 
@@ -208,6 +211,7 @@ class _Walker:
             self.err("OKR007", node, f"nesting deeper than {MAX_DEPTH} levels")
             return None
         walk = self.walk
+        memo = self.memo
         depth += 1
         if cls is MappingNode:
             out: dict[str, object] = {}
@@ -230,7 +234,12 @@ class _Walker:
                 if key in out:
                     self.duplicate(node, knode, key)
                     continue
-                out[key] = walk(vnode, depth)
+                # the common case inline: a plain scalar seen before in this file
+                if vnode.tag is _PLAIN and vnode.__class__ is ScalarNode:
+                    v = memo.get(vnode.value, _MISSING)
+                    out[key] = v if v is not _MISSING else walk(vnode, depth)
+                else:
+                    out[key] = walk(vnode, depth)
             self.nodes[id(out)] = node
             return out
         seq = [walk(item, depth) for item in node.value]

@@ -42,7 +42,7 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
     from okrctl.scoring import today as today_in
 
     try:
-        result = load_workspace(source, today=today_in if future_check else None)
+        result = load_workspace(source, today=today_in if future_check else None, parallel=True)
     except Exception as exc:  # a git failure while reading blobs
         from okrctl import gitio
 
