@@ -1,0 +1,106 @@
+"""The shape of the code base: what the issues and docs promise about it."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+
+from conftest import ROOT, SAMPLE, subprocess_env
+
+SRC = ROOT / "src" / "okrctl"
+CORE = ["okrctl.loader", "okrctl.yamlread", "okrctl.schemas", "okrctl.checks", "okrctl.scoring", "okrctl.diff",
+        "okrctl.rules", "okrctl.history", "okrctl.writes", "okrctl.yamlwrite", "okrctl.gitio", "okrctl.model",
+        "okrctl.periods", "okrctl.source"]
+
+
+def test_core_imports_no_cli_or_gitpython():
+    """The core is a library: no typer, rich or tabulate; nothing imports GitPython."""
+    code = (f"import sys; import {', '.join(CORE)}; "
+            "print(sorted(m for m in ('typer', 'rich', 'tabulate', 'git', 'click') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env(), timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_gitio_runs_programs():
+    """One module talks to git: no other module imports subprocess (or GitPython)."""
+    offenders = sorted(str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
+                       if p.name != "gitio.py" and _imports(p) & {"subprocess", "git"})
+    assert offenders == []
+
+
+def test_only_cli_and_render_import_rich_and_typer():
+    allowed = ("cli", "render")
+    offenders = sorted(str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
+                       if p.relative_to(SRC).parts[0] not in allowed and p.name != "console.py"
+                       and _imports(p) & {"typer", "rich", "tabulate"})
+    assert offenders == []
+
+
+def test_schema_copies_are_identical_and_valid():
+    for name in ("workspace", "units", "okr-file"):
+        top = ROOT / "schema" / f"{name}.schema.json"
+        packaged = SRC / "schema" / f"{name}.schema.json"
+        assert top.read_bytes() == packaged.read_bytes(), name
+        jsonschema.Draft202012Validator.check_schema(json.loads(top.read_text(encoding="utf-8")))
+
+
+def test_sample_files_pass_the_published_schemas_without_okrctl():
+    """Editors and other tools validate with the schemas alone (FORMAT §1)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+
+    def plain(v):  # JSON data model: dates as ISO text
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [plain(x) for x in v]
+        if hasattr(v, "isoformat"):
+            return v.isoformat()
+        return v
+
+    schemas = {n: json.loads((ROOT / "schema" / f"{n}.schema.json").read_text(encoding="utf-8"))
+               for n in ("workspace", "units", "okr-file")}
+    for path in sorted(SAMPLE.rglob("*.yaml")):
+        rel = path.relative_to(SAMPLE).as_posix()
+        kind = {"okrctl.yaml": "workspace", "units.yaml": "units"}.get(rel, "okr-file")
+        doc = plain(yaml.load(path.read_text(encoding="utf-8")))
+        errors = list(jsonschema.Draft202012Validator(schemas[kind]).iter_errors(doc))
+        assert errors == [], (rel, [e.message for e in errors][:3])
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=") and first.endswith(f"schema/{kind}.schema.json"), rel
+        target = (path.parent / first.split("$schema=", 1)[1]).resolve()
+        assert target == (ROOT / "schema" / f"{kind}.schema.json").resolve(), rel
+
+
+def test_python_m_okrctl_and_version():
+    out = subprocess.run([sys.executable, "-m", "okrctl", "--version"], capture_output=True, text=True,
+                         env=subprocess_env(), timeout=60)
+    from okrctl import __version__
+
+    assert out.returncode == 0 and out.stdout == f"okrctl {__version__}\n"
+
+
+def test_version_matches_pyproject():
+    import tomllib
+
+    from okrctl import __version__
+
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"] == __version__
