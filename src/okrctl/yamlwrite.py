@@ -1016,26 +1016,8 @@ def add_to_list(
 
     plain_value = _norm(value)
 
-    def add_at(norm_node: Any, keys: list[Any]) -> Any:
-        kind, pairs = norm_node if norm_node[0] == "map" else ("map", [])
-        pairs = list(pairs)
-        key = _norm(keys[0])
-        for i, (k, v) in enumerate(pairs):
-            if k == key:
-                if len(keys) == 1:
-                    seq = v[1] if v[0] == "seq" else []
-                    pairs[i] = (k, ("seq", [*seq, plain_value]))
-                else:
-                    pairs[i] = (k, add_at(v, keys[1:]))
-                return ("map", pairs)
-        if len(keys) == 1:
-            pairs.append((key, ("seq", [plain_value])))
-        else:
-            pairs.append((key, add_at(("map", []), keys[1:])))
-        return ("map", pairs)
-
     _check_rendering(_scalar(value), plain_value, style, name)
-    return _finish(text, doc, style, env, expect, lambda before: add_at(before, list(key_path)), name)
+    return _finish(text, doc, style, env, expect, lambda before: _with_added(before, list(key_path), plain_value), name)
 
 
 def _iter_maps(node: Any) -> Iterator[Any]:
@@ -1561,28 +1543,32 @@ def splice_to_list(
             new_lines.append(f"{indent}{ktext}: [{vtext}]" if i == len(missing) - 1 else f"{indent}{ktext}:")
         expect = _Expect(at, at)
 
-    def add_at(norm_node: Any, keys: list[Any]) -> Any:
-        kind, pairs = norm_node if norm_node[0] == "map" else ("map", [])
-        pairs = list(pairs)
-        key = _norm(keys[0])
-        for i, (k, v) in enumerate(pairs):
-            if k == key:
-                if len(keys) == 1:
-                    seq = v[1] if v[0] == "seq" else []
-                    pairs[i] = (k, ("seq", [*seq, plain_value]))
-                else:
-                    pairs[i] = (k, add_at(v, keys[1:]))
-                return ("map", pairs)
-        if len(keys) == 1:
-            pairs.append((key, ("seq", [plain_value])))
-        else:
-            pairs.append((key, add_at(("map", []), keys[1:])))
-        return ("map", pairs)
-
     _check_rendering(_scalar(value), plain_value, style, name)
     new_text = "\n".join(lines[: expect.start] + new_lines + lines[expect.end :])
-    _verify(text, new_text, expect, lambda before: add_at(before, list(key_path)), name)
+    _verify(text, new_text, expect, lambda before: _with_added(before, list(key_path), plain_value), name)
     return _encode(new_text, env)
+
+
+def _with_added(norm_node: Any, keys: list[Any], plain_value: Any) -> Any:
+    """The normalised document ``norm_node`` with ``plain_value`` appended to the list
+    at ``keys`` (mappings and the list created when absent): what a re-read of the
+    edited file must equal."""
+    _kind, pairs = norm_node if norm_node[0] == "map" else ("map", [])
+    pairs = list(pairs)
+    key = _norm(keys[0])
+    for i, (k, v) in enumerate(pairs):
+        if k == key:
+            if len(keys) == 1:
+                seq = v[1] if v[0] == "seq" else []
+                pairs[i] = (k, ("seq", [*seq, plain_value]))
+            else:
+                pairs[i] = (k, _with_added(v, keys[1:], plain_value))
+            return ("map", pairs)
+    if len(keys) == 1:
+        pairs.append((key, ("seq", [plain_value])))
+    else:
+        pairs.append((key, _with_added(("map", []), keys[1:], plain_value)))
+    return ("map", pairs)
 
 
 def _plain_scalar(node: Any) -> Any:

@@ -28,6 +28,7 @@ from typing import Annotated
 import typer
 
 from okrctl.cli.app import EXIT_FINDINGS, EXIT_OK, CliError, app, display_path_fn, parse_date_option, state
+from okrctl.cli.workspace import workspace_root
 
 
 class DiffFormat(str, Enum):
@@ -88,19 +89,6 @@ class _Only:
 
     def read(self, path: str) -> bytes:
         return self.source.read(path)
-
-
-def workspace_root(st) -> Path:
-    """The workspace directory, found as every command finds it (-C or upwards)."""
-    from okrctl.cli.workspace import _exact
-    from okrctl.loader import WorkspaceNotFound, find_workspace
-
-    if st.workspace is not None and not st.workspace.is_dir():
-        raise CliError(f"-C {st.workspace}: not a directory")
-    try:
-        return find_workspace(Path.cwd()) if st.workspace is None else _exact(st.workspace)
-    except WorkspaceNotFound as exc:
-        raise CliError(str(exc)) from None
 
 
 def compare(root: Path, base_rev: str, head_rev: str | None = None, *, at: date | None = None,

@@ -11,23 +11,12 @@ from typing import Annotated, Any
 import typer
 
 from okrctl.cli.app import EXIT_FINDINGS, CliError, app, check_rev, parse_date_option, state
+from okrctl.cli.workspace import workspace_root
 
 
 class HistoryFormat(str, Enum):
     text = "text"
     json = "json"
-
-
-def _root(st) -> Path:
-    from okrctl.loader import WorkspaceNotFound, find_workspace
-
-    start = st.workspace if st.workspace is not None else Path.cwd()
-    if st.workspace is not None and not st.workspace.is_dir():
-        raise CliError(f"-C {st.workspace}: not a directory")
-    try:
-        return find_workspace(start)
-    except WorkspaceNotFound as exc:
-        raise CliError(str(exc)) from None
 
 
 # ----------------------------------------------------------------------------- history
@@ -84,7 +73,7 @@ def history(
     check_rev(rev)
     since_d = parse_date_option(since, "--since")
     until_d = parse_date_option(until, "--until")
-    root = _root(st)
+    root = workspace_root(st)
     try:
         spec = H.parse_ref(ref)
         repo = gitio.Repo.discover(root)
@@ -373,7 +362,7 @@ def codeowners(
       okrctl codeowners --prefix @so-khcn/ --map tran.thi.b=@tranthib
     """
     st = state(ctx)
-    root = _root(st)
+    root = workspace_root(st)
     table: dict[str, str] = {}
     for item in mapping or ():
         handle, sep, owner = item.partition("=")

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from okrctl.cli.app import EXIT_ERROR, EXIT_FINDINGS, CliError, app, parse_date_option, state
+from okrctl.cli.workspace import workspace_root
 
 # VALUE may be a negative number (-3): let it through as an argument, not an option
 _VALUE_CONTEXT = {"ignore_unknown_options": True}
@@ -29,19 +30,6 @@ class InitLocale(str, Enum):
 class VerifyFormat(str, Enum):
     text = "text"
     json = "json"
-
-
-def _root(st) -> Path:
-    """The workspace directory, found as every command finds it (-C or upwards)."""
-    from okrctl.cli.workspace import _exact
-    from okrctl.loader import WorkspaceNotFound, find_workspace
-
-    if st.workspace is not None and not st.workspace.is_dir():
-        raise CliError(f"-C {st.workspace}: not a directory")
-    try:
-        return find_workspace(Path.cwd()) if st.workspace is None else _exact(st.workspace)
-    except WorkspaceNotFound as exc:
-        raise CliError(str(exc)) from None
 
 
 def _guard(fn):
@@ -76,7 +64,7 @@ def _record(ctx, kind, ref, value, date_, dry_run, commit, **kw) -> None:
     from okrctl import writes
 
     st = state(ctx)
-    root = _root(st)
+    root = workspace_root(st)
     on = parse_date_option(date_, "--date")
     if dry_run and commit:
         raise CliError("--dry-run and --commit exclude each other")
@@ -223,7 +211,7 @@ def period_new(
     from okrctl import writes
 
     st = state(ctx)
-    root = _root(st)
+    root = workspace_root(st)
     plan = _guard(lambda: writes.new_period(root, period, from_, dry_run=dry_run))
     for nf in plan.files:
         if dry_run:
@@ -264,7 +252,7 @@ def close(
     from okrctl import writes
 
     st = state(ctx)
-    root = _root(st)
+    root = workspace_root(st)
     result = _guard(lambda: writes.close_period(root, period, sign=sign))
     _warn(result.warnings)
     if result.committed:
@@ -294,7 +282,7 @@ def verify(
     from okrctl import writes
 
     st = state(ctx)
-    root = _root(st)
+    root = workspace_root(st)
     result = _guard(lambda: writes.verify_period(root, period))
     if fmt is VerifyFormat.json:
         from okrctl.render import dumps, envelope

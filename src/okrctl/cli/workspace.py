@@ -4,27 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrctl.cli.app import CliError, State
-from okrctl.loader import LoadResult, WorkspaceNotFound, find_workspace, load_workspace
+
+if TYPE_CHECKING:  # the loader (and PyYAML) load only when a command runs
+    from okrctl.loader import LoadResult
 
 
 @dataclass
 class Opened:
     root: Path
-    result: LoadResult
+    result: "LoadResult"
     rev: str | None  # the resolved commit SHA, when --rev was given
     nfiles: int
 
 
-def open_workspace(st: State, rev: str | None = None, *, future_check: bool = True) -> Opened:
-    start = st.workspace if st.workspace is not None else Path.cwd()
+def workspace_root(st: State) -> Path:
+    """The workspace directory: ``-C DIR`` (or a directory inside a workspace), else
+    the nearest directory upwards from the current one holding okrctl.yaml."""
+    from okrctl.loader import WorkspaceNotFound, find_workspace
+
     if st.workspace is not None and not st.workspace.is_dir():
         raise CliError(f"-C {st.workspace}: not a directory")
     try:
-        root = find_workspace(start) if st.workspace is None else _exact(start)
+        return find_workspace(Path.cwd()) if st.workspace is None else _exact(st.workspace)
     except WorkspaceNotFound as exc:
         raise CliError(str(exc)) from None
+
+
+def open_workspace(st: State, rev: str | None = None, *, future_check: bool = True) -> Opened:
+    from okrctl.loader import load_workspace
+
+    root = workspace_root(st)
     if rev is None:
         from okrctl.source import WorkingTreeSource
 
@@ -54,6 +66,8 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
 
 
 def _exact(path: Path) -> Path:
+    from okrctl.loader import find_workspace
+
     root = path.resolve()
     if not (root / "okrctl.yaml").is_file():
         # -C may name a directory inside the workspace too
