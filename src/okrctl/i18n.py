@@ -32,7 +32,7 @@ _VI = {
     "green": "xanh", "amber": "vàng cam", "red": "đỏ", "yellow": "vàng",
     "overdue": "quá hạn báo cáo", "unit": "Đơn vị", "objective": "Mục tiêu", "key_result": "Kết quả then chốt",
     "kpi": "KPI", "kpis": "Chỉ số KPI", "value": "Giá trị", "target": "Chỉ tiêu", "progress": "Tiến độ",
-    "score": "Điểm", "confidence": "Độ tin cậy", "status": "Trạng thái", "grade": "Xếp loại", "weight": "Trọng số",
+    "score": "Điểm", "confidence": "Tin cậy", "status": "Trạng thái", "grade": "Xếp loại", "weight": "Trọng số",
     "own_score": "Điểm riêng", "rolled_score": "Điểm tổng hợp", "period": "Kỳ", "as_of": "tính đến",
     "no_objectives": "không có mục tiêu trong kỳ", "no_file": "chưa có tệp cho kỳ này",
     "elapsed": "thời gian đã qua", "title_score": "Điểm OKR", "title_rollup": "Tổng hợp theo đơn vị",

@@ -73,15 +73,69 @@ def status_text(status: str, locale: str, overdue: bool = False) -> Text:
 
 # ------------------------------------------------------------------ terminal table
 
+_COLUMNS = ("ref", "title", "bar", "value", "score", "conf", "status", "grade")
+_RIGHT = {"value", "score", "conf"}
+
+
+def _unit_rows(u: UnitScore, locale: str, max_score: Fraction) -> list[dict[str, Text]]:
+    """The table rows of one unit: objectives, their KRs (├/└ under them), KPIs."""
+    rows: list[dict[str, Text]] = []
+    for o in u.objectives:
+        style = STATUS_STYLE.get(o.status, "")
+        kind = "" if o.objective.kind == "committed" else f" [{t('aspirational', locale)}]"
+        rows.append({
+            "ref": Text(o.objective.id, style="bold"),
+            "title": Text(one_line(o.objective.title) + kind, style="bold"),
+            "bar": Text(bar(o.score, max_score), style=style),
+            "score": Text(fmt_score(o.score), style="bold"),
+            "status": status_text(o.status, locale),
+            "grade": Text(t(o.grade, locale) if o.grade else "—", style=GRADE_STYLE.get(o.grade or "", "")),
+        })
+        for i, k in enumerate(o.key_results):
+            glyph = "└" if i == len(o.key_results) - 1 else "├"
+            title = Text(one_line(k.kr.title))
+            if k.rebaselined:
+                title.append(" ↺", style="magenta")
+            if k.cancelled:
+                title.stylize("dim strike")
+            rows.append({
+                "ref": Text(f"{glyph} {k.kr.id}"),
+                "title": title,
+                "bar": Text(bar(k.score, max_score), style=STATUS_STYLE.get(k.status, "")),
+                "value": Text(kr_value(k, locale)),
+                "score": Text(fmt_score(k.score)),
+                "conf": Text(num(k.confidence) if k.confidence is not None else "—", style="dim"),
+                "status": status_text(k.status, locale, k.overdue),
+            })
+    for k in u.kpis:
+        rows.append({
+            "ref": Text(k.kpi.id, style="bold"),
+            "title": Text("KPI · " + one_line(k.kpi.title)),
+            "value": Text(kpi_value(k)),
+            "status": status_text(k.status, locale, k.overdue),
+        })
+    return rows
+
+
 def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Console, locale: str, max_score: Fraction) -> None:
+    """Unit by unit: a heading line, then objectives with their key results and the
+    KPIs.  Every unit's table uses the same column widths, so the columns line up
+    down the page; narrow terminals drop the confidence and grade columns (< 100
+    columns), then the progress bar (< 70)."""
     width = console.width or 120
-    narrow = width < 100
-    very_narrow = width < 70
+    shown = [c for c in _COLUMNS
+             if not (width < 100 and c in ("conf", "grade")) and not (width < 70 and c == "bar")]
+    headers = {"ref": t("ref", locale), "title": t("objective", locale) + " / " + t("key_result", locale),
+               "bar": t("progress", locale), "value": t("value", locale), "score": t("score", locale),
+               "conf": t("confidence", locale), "status": t("status", locale), "grade": t("grade", locale)}
     head = Text()
     head.append(one_line(result.workspace_name), style="bold")
     head.append(f" — {t('period', locale)} {result.period.id} ({result.period.start} .. {result.period.end}), "
                 f"{t('as_of', locale)} {result.as_of}, {t('elapsed', locale)} {num(result.elapsed * 100, 0)}%", style="dim")
     console.print(head)
+    all_rows = {u.unit.id: _unit_rows(u, locale, max_score) for u in units}
+    widths = {c: max([len(headers[c])] + [r[c].cell_len for rows in all_rows.values() for r in rows if c in r])
+              for c in shown if c != "title"}
     base = min((u.depth for u in units), default=0)
     for u in units:
         console.print()
@@ -94,68 +148,20 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
         if u.file is None:
             console.print(Text(f"  {t('no_file', locale)}", style="dim"))
             continue
-        if not u.objectives and not u.kpis:
+        rows = all_rows[u.unit.id]
+        if not rows:
             console.print(Text(f"  {t('no_objectives', locale)}", style="dim"))
             continue
         table = Table(box=None, pad_edge=False, show_header=True, header_style="bold dim", expand=True)
-        table.add_column(t("ref", locale), no_wrap=True)
-        table.add_column(t("objective", locale) + " / " + t("key_result", locale), overflow="ellipsis", no_wrap=True,
-                         min_width=16, ratio=1)
-        if not very_narrow:
-            table.add_column(t("progress", locale), no_wrap=True)
-        table.add_column(t("value", locale), justify="right", no_wrap=True)
-        table.add_column(t("score", locale), justify="right", no_wrap=True)
-        if not narrow:
-            table.add_column(t("confidence", locale), justify="right", no_wrap=True)
-        table.add_column(t("status", locale), no_wrap=True)
-        if not narrow:
-            table.add_column(t("grade", locale), no_wrap=True)
-        for o in u.objectives:
-            _objective_rows(table, o, locale, max_score, narrow, very_narrow)
-        for k in u.kpis:
-            row = [Text(k.kpi.id, style="bold"), Text("KPI · " + one_line(k.kpi.title))]
-            if not very_narrow:
-                row.append(Text(""))
-            row += [Text(kpi_value(k)), Text("")]
-            if not narrow:
-                row.append(Text(""))
-            row.append(status_text(k.status, locale, k.overdue))
-            if not narrow:
-                row.append(Text(""))
-            table.add_row(*row)
+        for c in shown:
+            if c == "title":
+                table.add_column(headers[c], overflow="ellipsis", no_wrap=True, min_width=16, ratio=1)
+            else:
+                table.add_column(headers[c], no_wrap=True, justify="right" if c in _RIGHT else "left",
+                                 min_width=widths[c], max_width=widths[c])
+        for r in rows:
+            table.add_row(*[r.get(c, Text("")) for c in shown])
         console.print(table)
-
-
-def _objective_rows(table: Table, o: ObjectiveScore, locale: str, max_score: Fraction, narrow: bool, very_narrow: bool) -> None:
-    style = STATUS_STYLE.get(o.status, "")
-    kind = "" if o.objective.kind == "committed" else f" [{t('aspirational', locale)}]"
-    row = [Text(o.objective.id, style="bold"), Text(one_line(o.objective.title) + kind, style="bold")]
-    if not very_narrow:
-        row.append(Text(bar(o.score, max_score), style=style))
-    row += [Text(""), Text(fmt_score(o.score), style="bold")]
-    if not narrow:
-        row.append(Text(""))
-    row.append(status_text(o.status, locale))
-    if not narrow:
-        row.append(Text(t(o.grade, locale) if o.grade else "—", style=GRADE_STYLE.get(o.grade or "", "")))
-    table.add_row(*row)
-    for k in o.key_results:
-        kst = STATUS_STYLE.get(k.status, "")
-        title = Text("  " + one_line(k.kr.title))
-        if k.rebaselined:
-            title.append(" ↺", style="magenta")
-        if k.cancelled:
-            title.stylize("dim strike")
-        row = [Text("  " + k.kr.id), title]
-        if not very_narrow:
-            row.append(Text(bar(k.score, max_score), style=kst))
-        row += [Text(kr_value(k, locale)), Text(fmt_score(k.score))]
-        if not narrow:
-            row.append(Text(num(k.confidence) if k.confidence is not None else "—", style="dim"))
-        row.append(status_text(k.status, locale, k.overdue))
-        if not narrow:
-            row.append(Text(""))
-        table.add_row(*row)
 
 
 # ------------------------------------------------------------------ Markdown
