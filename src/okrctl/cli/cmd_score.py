@@ -113,7 +113,8 @@ def score(
     Shows each unit (in units.yaml order) with its objectives and key results:
     progress bar, value / target, score, confidence, status (on track, at risk,
     off track, no data, done, missed, cancelled), grade; KPIs with green/amber/red.
-    ⏰ marks a check-in that is overdue, ↺ a rebaselined KR.
+    "late" marks a key result or KPI whose check-in is overdue (FORMAT §6.10),
+    ↺ a rebaselined KR.
 
     Examples:
 

@@ -67,7 +67,7 @@ def bar(score: Fraction | None, max_score: Fraction, width: int = 10) -> str:
 def status_text(status: str, locale: str, overdue: bool = False) -> Text:
     txt = Text(t(status, locale), style=STATUS_STYLE.get(status, ""))
     if overdue:
-        txt.append(" ⏰", style="bold magenta")
+        txt.append(f" · {t('overdue_short', locale)}", style="bold magenta")
     return txt
 
 
