@@ -379,10 +379,12 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     for e in errors:
         diags.append(Diagnostic.make(e.code, e.path, 1, 1, e.message))
     paths = {f.path: f for f in files}
+    refused = {e.path for e in errors}  # already reported (a link, not a file): not "missing" too
 
     config: Config | None = None
     if CONFIG_FILE not in paths:
-        diags.append(Diagnostic.make("OKR111", CONFIG_FILE, 1, 1, f"{CONFIG_FILE} is missing"))
+        if CONFIG_FILE not in refused:
+            diags.append(Diagnostic.make("OKR111", CONFIG_FILE, 1, 1, f"{CONFIG_FILE} is missing"))
     else:
         doc, d, _ = _read(source, CONFIG_FILE, paths[CONFIG_FILE].sha, cache, "workspace")
         diags += d
@@ -393,7 +395,8 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
 
     units: tuple[Unit, ...] | None = None
     if UNITS_FILE not in paths:
-        diags.append(Diagnostic.make("OKR111", UNITS_FILE, 1, 1, f"{UNITS_FILE} is missing"))
+        if UNITS_FILE not in refused:
+            diags.append(Diagnostic.make("OKR111", UNITS_FILE, 1, 1, f"{UNITS_FILE} is missing"))
     else:
         doc, d, _ = _read(source, UNITS_FILE, paths[UNITS_FILE].sha, cache, "units")
         diags += d

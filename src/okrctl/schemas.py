@@ -238,9 +238,6 @@ def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Diagnostic]:
         missing = [k for k in err.validator_value if k not in err.instance]
         line, col = doc.position(loc, key=bool(loc))
         return [Diagnostic.make("OKR102", path, line, col, f"{where} is missing required key {k!r}") for k in missing]
-    if v == "propertyNames":
-        line, col = doc.position(loc + [err.instance], key=True) if isinstance(err.instance, str) else doc.position(loc)
-        return [Diagnostic.make("OKR101", path, line, col, f"unknown name {err.instance!r} in {where}")]
     line, col = doc.position(loc)
     if v == "type":
         wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
