@@ -53,6 +53,8 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
             raise CliError(exc.message) from None
     from okrctl.scoring import today as today_in
 
+    files, _ = source.list_files()
+    notice = _progress_notice(len(files), source.label)
     try:
         result = load_workspace(source, today=today_in if future_check else None, parallel=True)
     except Exception as exc:  # a git failure while reading blobs
@@ -61,8 +63,32 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
         if isinstance(exc, gitio.GitError):
             raise CliError(exc.message) from None
         raise
-    files, _ = source.list_files()
+    finally:
+        notice()
     return Opened(root, result, sha, len(files))
+
+
+#: above this many files a cold load takes long enough to say what is happening
+PROGRESS_MIN_FILES = 400
+
+
+def _progress_notice(nfiles: int, label: str):
+    """A one-line notice on a terminal's stderr while a large workspace loads, erased
+    afterwards; nothing when stderr is not a terminal (CI logs, pipes).  No thread,
+    so the loader stays free to fork its worker."""
+    import sys
+
+    stream = sys.stderr
+    if nfiles < PROGRESS_MIN_FILES or not stream.isatty():
+        return lambda: None
+    stream.write(f"reading {nfiles:,} files ({label})…")
+    stream.flush()
+
+    def done() -> None:
+        stream.write("\r\x1b[K")
+        stream.flush()
+
+    return done
 
 
 def _exact(path: Path) -> Path:
