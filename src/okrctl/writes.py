@@ -585,91 +585,13 @@ def _validate_change(res: LoadResult, base: Source, relpath: str, new: bytes, *,
     return out
 
 
-# ----------------------------------------------------------------------------- plain YAML emitter
-
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _scalar_text(v: Any, *, block: bool = False) -> str:
-    """A scalar as YAML text; ``block``: a mapping value in block context, where
-    ``,[]{}`` after the first character need no quotes."""
-    from okrctl.yamlwrite import needs_quotes
-
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, Decimal):
-        return _number_text(v)
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, str):
-        if _ISO_DATE.fullmatch(v):
-            try:
-                date.fromisoformat(v)
-                return v
-            except ValueError:
-                pass
-        probe = v[:1] + re.sub(r"[,\[\]{}]", "x", v[1:]) if block else v
-        return json.dumps(v, ensure_ascii=False) if needs_quotes(probe) else v
-    raise TypeError(f"cannot write a value of type {type(v).__name__}")
-
-
-def _is_scalar(v: Any) -> bool:
-    return not isinstance(v, dict | list)
-
-
-def _emit_map(m: dict, indent: int, out: list[str], first: str | None = None) -> None:
-    for i, (k, v) in enumerate(m.items()):
-        pre = first if (i == 0 and first is not None) else " " * indent
-        if indent == 0 and i > 0 and isinstance(v, dict | list) and v and out and out[-1]:
-            out.append("")  # a blank line before each top-level section
-        key = _scalar_text(k)
-        if isinstance(v, dict):
-            if v:
-                out.append(f"{pre}{key}:")
-                _emit_map(v, indent + 2, out)
-            else:
-                out.append(f"{pre}{key}: {{}}")
-        elif isinstance(v, list):
-            if not v:
-                out.append(f"{pre}{key}: []")
-            elif all(_is_scalar(x) for x in v):
-                out.append(f"{pre}{key}: [{', '.join(_scalar_text(x) for x in v)}]")
-            else:
-                out.append(f"{pre}{key}:")
-                _emit_seq(v, indent + 2, out)
-        else:
-            out.append(f"{pre}{key}: {_scalar_text(v, block=True)}")
-
-
-def _emit_seq(seq: list, indent: int, out: list[str]) -> None:
-    for x in seq:
-        dash = " " * indent + "- "
-        if isinstance(x, dict) and x:
-            _emit_map(x, indent + 2, out, first=dash)
-        elif isinstance(x, list) and x and not all(_is_scalar(y) for y in x):
-            out.append(dash.rstrip())
-            _emit_seq(x, indent + 2, out)
-        elif isinstance(x, list):
-            out.append(dash + f"[{', '.join(_scalar_text(y) for y in x)}]")
-        elif isinstance(x, dict):
-            out.append(dash + "{}")
-        else:
-            out.append(dash + _scalar_text(x))
-
+# ----------------------------------------------------------------------------- new files
 
 def emit_yaml(doc: dict, header: Iterable[str] = ()) -> str:
-    """Clean block-style YAML for a fresh document: two-space mappings, list items
-    indented under their key (``key:`` / ``  - item``), a blank line before each
-    top-level section, lists of scalars in flow style, strings quoted only when some
-    YAML 1.1 or 1.2 reader could take them for anything else, ISO dates plain.
-    ``header`` lines (comments) come first."""
-    out = list(header)
-    _emit_map(doc, 0, out)
-    return "\n".join(out) + "\n"
+    """A new file's YAML text (ruamel.yaml, see :func:`okrctl.yamlwrite.dump_document`)."""
+    from okrctl.yamlwrite import dump_document
+
+    return dump_document(doc, header)
 
 
 def _same_data(a: Any, b: Any) -> bool:
@@ -838,7 +760,7 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
         "#",
         *tx["config_head"],
         "",
-        f"name: {_scalar_text(name)}",
+        emit_yaml({"name": name}).rstrip("\n"),
         f"locale: {locale}",
         f"timezone: {tx['timezone']}",
         "fiscal_year_start: 1",

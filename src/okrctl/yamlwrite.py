@@ -56,7 +56,7 @@ import stat
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -403,6 +403,48 @@ def _to_node(value: Any, *, flow: bool) -> Any:
         s.fa.set_flow_style()
         return s
     return _scalar(value)
+
+
+def _block_node(value: Any) -> Any:
+    """ruamel node for a fresh document: mappings and lists of mappings in block style,
+    lists of scalars in flow style, ISO date text as a plain date."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, Mapping):
+        m = CommentedMap()
+        for k, v in value.items():
+            m[_scalar(k)] = _block_node(v)
+        m.fa.set_block_style()
+        return m
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        if all(not isinstance(v, Mapping | list | tuple) for v in value):
+            return _to_node(value, flow=True)
+        seq = CommentedSeq(_block_node(v) for v in value)
+        seq.fa.set_block_style()
+        return seq
+    if isinstance(value, str) and _ISO_DATE_TEXT.fullmatch(value):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    return _scalar(value)
+
+
+_ISO_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def dump_document(doc: Mapping, header: Iterable[str] = ()) -> str:
+    """A new file's text, written by ruamel.yaml: two-space mappings, list items
+    indented under their key, a blank line before each top-level section, lists of
+    scalars in flow style, strings quoted only where a YAML 1.1 or 1.2 reader could
+    take them for something else.  ``header`` lines (comments, e.g. the schema
+    modeline) come first."""
+    root = _block_node(doc)
+    for i, (k, v) in enumerate(doc.items()):
+        if i and isinstance(v, Mapping | list | tuple) and v:
+            root.yaml_set_comment_before_after_key(_scalar(k), before="")
+    body = _dump_rt(root, _Style(2, 4, 2, False))
+    return "".join(f"{line}\n" for line in header) + body
 
 
 # --------------------------------------------------------------------------------------
