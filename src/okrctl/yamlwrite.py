@@ -934,18 +934,7 @@ def append_item(
         container[list_key] = seq
         _move_trailing(old_slot, _last_slot(container))
 
-    def add(norm_container: Any) -> Any:
-        key = _norm(list_key)
-        kind, pairs = norm_container
-        pairs = list(pairs)
-        for i, (k, v) in enumerate(pairs):
-            if k == key:
-                seq = v[1] if v[0] == "seq" else []
-                pairs[i] = (k, ("seq", [*seq, plain_item]))
-                break
-        else:
-            pairs.append((key, ("seq", [plain_item])))
-        return (kind, pairs)
+    add = _appender(list_key, plain_item)
 
     _check_rendering(_to_node(item, flow=True), plain_item, style, name)
     return _finish(text, doc, style, env, expect, lambda before: _set_in(before, npath, add), name)
@@ -1460,18 +1449,7 @@ def splice_item(
     else:
         raise WriteRefused(f"{name}: {_fmt_path([*container_path, list_key])} is not a list")
 
-    def add(norm_container: Any) -> Any:
-        key = _norm(list_key)
-        kind, pairs = norm_container
-        pairs = list(pairs)
-        for i, (k, v) in enumerate(pairs):
-            if k == key:
-                seq = v[1] if v[0] == "seq" else []
-                pairs[i] = (k, ("seq", [*seq, plain_item]))
-                break
-        else:
-            pairs.append((key, ("seq", [plain_item])))
-        return (kind, pairs)
+    add = _appender(list_key, plain_item)
 
     _check_rendering(_to_node(item, flow=True), plain_item, style, name)
     new_text = "\n".join(lines[:at] + new + lines[at:])
@@ -1589,6 +1567,26 @@ def splice_to_list(
     new_text = "\n".join(lines[: expect.start] + new_lines + lines[expect.end :])
     _verify(text, new_text, expect, lambda before: _with_added(before, list(key_path), plain_value), name)
     return _encode(new_text, env)
+
+
+def _appender(list_key: str, plain_item: Any) -> Callable[[Any], Any]:
+    """A function from a normalised mapping to the same mapping with ``plain_item``
+    appended to its list ``list_key`` (created when absent)."""
+    key = _norm(list_key)
+
+    def add(norm_container: Any) -> Any:
+        kind, pairs = norm_container
+        pairs = list(pairs)
+        for i, (k, v) in enumerate(pairs):
+            if k == key:
+                seq = v[1] if v[0] == "seq" else []
+                pairs[i] = (k, ("seq", [*seq, plain_item]))
+                break
+        else:
+            pairs.append((key, ("seq", [plain_item])))
+        return (kind, pairs)
+
+    return add
 
 
 def _with_added(norm_node: Any, keys: list[Any], plain_value: Any) -> Any:

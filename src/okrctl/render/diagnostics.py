@@ -34,17 +34,23 @@ def summary_line(diags: list[Diagnostic], nfiles: int) -> str:
     return f"{' and '.join(parts)} in {files} file{'s' if files != 1 else ''} ({nfiles} checked)"
 
 
+def problem_line(console: Console, where: str, severity: str, code: str, message: str) -> None:
+    """``where: severity CODE message``, one line, coloured on a terminal; shared by
+    validate's diagnostics and check's findings."""
+    line = Text()
+    line.append(f"{escape_controls(where)}:", style="bold")
+    line.append(" ")
+    line.append(severity, style="bold red" if severity == "error" else "bold yellow")
+    line.append(" ")
+    line.append(code, style="cyan")
+    line.append(" ")
+    line.append(escape_controls(message.replace("\n", " ")))
+    console.print(line, soft_wrap=True, overflow="ignore", crop=False)
+
+
 def render_text(diags: list[Diagnostic], console: Console, display: Callable[[str], str]) -> None:
     for d in diags:
-        line = Text()
-        line.append(f"{display(d.path)}:{d.line}:{d.column}:", style="bold")
-        line.append(" ")
-        line.append(d.severity, style="bold red" if d.severity == "error" else "bold yellow")
-        line.append(" ")
-        line.append(d.code, style="cyan")
-        line.append(" ")
-        line.append(escape_controls(d.message))
-        console.print(line, soft_wrap=True, overflow="ignore", crop=False)
+        problem_line(console, f"{display(d.path)}:{d.line}:{d.column}", d.severity, d.code, d.message)
 
 
 def render_json(diags: list[Diagnostic], nfiles: int) -> str:

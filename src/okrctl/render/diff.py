@@ -209,15 +209,9 @@ def render_diff_text(out, console: Console, display: Callable[[str], str], *, ch
 
 
 def _finding_line(console: Console, f, display: Callable[[str], str]) -> None:
-    line = Text()
-    line.append(f"{one_line(display(f.path))}:{f.line}:", style="bold")
-    line.append(" ")
-    line.append(f.severity, style="bold red" if f.severity == "error" else "bold yellow")
-    line.append(" ")
-    line.append(f.rule, style="cyan")
-    line.append(" ")
-    line.append(one_line(f.message))
-    console.print(line, soft_wrap=True, overflow="ignore", crop=False)
+    from okrctl.render.diagnostics import problem_line
+
+    problem_line(console, f"{display(f.path)}:{f.line}", f.severity, f.rule, f.message)
 
 
 def counts(findings) -> tuple[int, int]:
