@@ -11,7 +11,6 @@ a key problem at the key, a value problem at the value.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap

@@ -253,7 +253,7 @@ def test_resolve_rejects_options(tmp_path: Path, rev: str) -> None:
     with pytest.raises(GitError):
         r.log_path(["ws/okrctl.yaml"], rev)
     assert not out.exists()
-    assert not (repo / f"injected.txt").exists()
+    assert not (repo / "injected.txt").exists()
 
 
 @pytest.mark.parametrize("rev", ["HEAD:ws/okrctl.yaml", "no-such-branch", "HEAD~99", "v1:ws",

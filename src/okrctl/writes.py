@@ -1165,11 +1165,11 @@ def _carried_file(ws: Workspace, pf: PeriodFile, parsed: Any, objs: list[tuple[O
     locale = ws.config.locale
     if locale == "vi":
         head = [f"# OKR kỳ {new.id} của {unit.name}: tạo bằng `okrctl period new` từ kỳ {src.id}.",
-                f"# Mục tiêu và kết quả then chốt chưa hoàn thành được chuyển tiếp; giá trị gốc",
+                "# Mục tiêu và kết quả then chốt chưa hoàn thành được chuyển tiếp; giá trị gốc",
                 f"# (baseline) là giá trị ngày {src.end}."]
     else:
         head = [f"# OKRs of {unit.name} for {new.id}, created by `okrctl period new` from {src.id}:",
-                f"# the unfinished objectives and key results, each metric's baseline being its",
+                "# the unfinished objectives and key results, each metric's baseline being its",
                 f"# value on {src.end}."]
     header = ([modeline, "#"] if modeline else []) + [h.replace("\n", " ") for h in head] + [""]
     text = emit_yaml(doc, header)

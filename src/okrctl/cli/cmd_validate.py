@@ -95,4 +95,3 @@ def validate(
     raise typer.Exit(EXIT_OK)
 
 
-_ = CliError

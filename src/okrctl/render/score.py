@@ -11,13 +11,13 @@ import io
 from collections.abc import Sequence
 from fractions import Fraction
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from okrctl.i18n import t
 from okrctl.render.numbers import num, score as fmt_score
-from okrctl.scoring import AlignNode, KPIScore, KRScore, ObjectiveScore, ScoreResult, TreeNode, UnitScore
+from okrctl.scoring import AlignNode, KPIScore, KRScore, ScoreResult, TreeNode, UnitScore
 from okrctl.textsafe import csv_safe, md_escape, one_line
 
 STATUS_STYLE = {
@@ -359,4 +359,3 @@ def render_alignment_csv(result: ScoreResult, rows: list[tuple[int, AlignNode]])
     return buf.getvalue()
 
 
-_ = Group
