@@ -15,7 +15,7 @@ import sys
 def main(argv: list[str] | None = None) -> None:
     # A short-lived CLI holding many small objects: the cyclic GC only costs time.
     gc.disable()
-    args = sys.argv[1:] if argv is None else argv
+    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     from okrctl.cli.app import CliError, app
 
     try:
@@ -33,6 +33,35 @@ def main(argv: list[str] | None = None) -> None:
         if "--debug" in args:
             raise
         _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)", 2)
+
+
+#: global options (value-taking ones map to True) accepted anywhere on the line:
+#: `okrctl score --color never` works like `okrctl --color never score`
+_GLOBAL = {"--color": True, "-C": True, "--workspace": True, "--debug": False}
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options written after the command name to the front."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    seen_command = False
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            rest.extend(args[i:])
+            break
+        name = a.split("=", 1)[0]
+        if seen_command and name in _GLOBAL:
+            takes_value = _GLOBAL[name] and "=" not in a
+            front.extend(args[i:i + (2 if takes_value else 1)])
+            i += 2 if takes_value else 1
+            continue
+        if not a.startswith("-") and not seen_command and (not front or not _GLOBAL.get(front[-1], False)):
+            seen_command = True
+        (rest if seen_command else front).append(a)
+        i += 1
+    return front + rest
 
 
 def _fail(message: str, code: int) -> None:
