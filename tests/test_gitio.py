@@ -923,3 +923,13 @@ def test_hostile_repository_config_never_runs_programs(tmp_path: Path) -> None:
         subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, check=False)
     roles = {line.split(" ")[0] for line in marker.read_text().splitlines()}
     assert {"fsmonitor", "clean", "diff-command", "textconv", "gpg"} <= roles
+
+
+def test_user_name_follows_git_author_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name a check-in records is the one git would record for the commit."""
+    repo = init_repo(tmp_path / "repo", identity=False)
+    git(repo, "config", "user.name", "Lê Văn C")
+    r = Repo.discover(repo)
+    assert r.user_name() == "Lê Văn C"
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Phạm Thị D")
+    assert r.user_name() == "Phạm Thị D"

@@ -821,7 +821,11 @@ class Repo:
     # ---- identity, writing
 
     def user_name(self) -> str | None:
-        """``git config user.name``, or None when unset."""
+        """The author name git would record for a commit made now (``GIT_AUTHOR_NAME``,
+        else ``user.name``), or None when unset."""
+        env_name = os.environ.get("GIT_AUTHOR_NAME", "").strip()
+        if env_name:
+            return env_name
         proc = self._proc(["config", "--get", "user.name"])
         if proc.returncode != 0:
             return None
