@@ -113,4 +113,9 @@ def out_stream(output: Path | None):
 
 
 # Register the commands (each module adds itself to ``app``).
-from okrctl.cli import cmd_diff, cmd_history, cmd_score, cmd_validate, cmd_write  # noqa: E402,F401
+# (in the order --help lists them: the daily work first)
+from okrctl.cli import cmd_validate  # noqa: E402,F401,I001
+from okrctl.cli import cmd_score  # noqa: E402,F401
+from okrctl.cli import cmd_write  # noqa: E402,F401
+from okrctl.cli import cmd_diff  # noqa: E402,F401
+from okrctl.cli import cmd_history  # noqa: E402,F401
