@@ -197,6 +197,31 @@ def test_bom_and_crlf_are_kept(tmp_path, bom, crlf):
         assert new.count(b"\n") == new.count(b"\r\n")
 
 
+@pytest.mark.parametrize("bom,crlf", [(False, False), (True, True)])
+def test_git_diff_shows_only_added_lines(tmp_path, bom, crlf):
+    """What a reviewer sees: `git diff` of the check-in adds lines and removes none,
+    on the sample's real files (comments, banners, flow lists, quoted strings,
+    Vietnamese) as well as on a CRLF file with a BOM."""
+    root = tmp_path / "ws"
+    shutil.copytree(SAMPLE, root)
+    text = PERIOD.replace("\n", "\r\n") if crlf else PERIOD
+    write(root / P, (b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    units = (root / "units.yaml").read_text(encoding="utf-8") + "  - id: so-1\n    name: Sở thử nghiệm\n"
+    write(root / "units.yaml", units)
+    init_repo(root)
+    git(root, "config", "core.autocrlf", "false")
+    commit_all(root, "init")
+    checkin(root, KR1, "47.50", on=date(2026, 5, 10), confidence="0.7", by="tran.thi.b", note="Đã tích hợp 12 thủ tục")
+    checkin(root, "2026-Q2/so-khcn/O1/KR1", "78", on=date(2026, 5, 15), confidence="0.8", by="hoang.thi.g")
+    checkin(root, "2026-Q2/so-khcn-cds/O1/KR1", "so-nganh", on=date(2026, 5, 15), by="le.van.d")
+    numstat = git(root, "diff", "--numstat").strip().splitlines()
+    assert sorted(numstat) == sorted([
+        f"{len(KR1_LINES)}\t0\t{P}",
+        "1\t0\tokrs/2026-Q2/so-khcn-cds.yaml",
+        "1\t0\tokrs/2026-Q2/so-khcn.yaml",
+    ])
+
+
 def test_file_ruamel_cannot_reproduce_is_spliced(tmp_path):
     """The sample's multi-line flow mappings fail the round-trip gate: the check-in is
     spliced in as one flow line, every other byte untouched."""
