@@ -205,7 +205,7 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
 
     if check:  # J is today per BASE's time zone (per HEAD's when BASE has none)
         J_or_fn = at or (today_of if created else today_of(base_ws.config))
-        head_res = load_workspace(head_src, today=J_or_fn, cache=cache)
+        head_res = load_workspace(head_src, today=J_or_fn, cache=cache, parallel=True)  # only okrctl.yaml's document is used below
     else:
         head_res = load(head_src, head_listing, settings | changed)
     config_of_j = head_res.workspace.config if created and head_res.workspace is not None else base_ws.config
