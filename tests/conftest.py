@@ -44,3 +44,17 @@ def run_okrctl(*args: str, cwd: Path | None = None, env: dict | None = None, inp
     """Run the real CLI in a subprocess (exit codes, stdout/stderr separation)."""
     return subprocess.run([sys.executable, "-m", "okrctl", *args], cwd=cwd, env=subprocess_env(env), input=input,
                           capture_output=True, timeout=timeout)
+
+
+@pytest.fixture
+def isolated_git(monkeypatch, tmp_path: Path) -> Path:
+    """The machine's global git config, an outer repository and inherited GIT_*
+    variables must not matter to a test that builds repositories; returns the
+    (empty) global config file, which a test may fill."""
+    cfg = tmp_path / "global.gitconfig"
+    cfg.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(cfg))
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_TRACE", "GIT_CONFIG_PARAMETERS"):
+        monkeypatch.delenv(var, raising=False)
+    return cfg

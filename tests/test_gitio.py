@@ -27,16 +27,8 @@ B_AUTHOR = "Trần Thị B <b@example.org>"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """The machine's global git config and any outer repository must not matter."""
-    cfg = tmp_path / "global.gitconfig"
-    cfg.write_text("")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(cfg))
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_TRACE", "GIT_CONFIG_PARAMETERS"):
-        monkeypatch.delenv(var, raising=False)
-    return cfg
-
+def _isolated_git(isolated_git: Path) -> Path:
+    return isolated_git
 
 def one_line_error(excinfo: pytest.ExceptionInfo[GitError]) -> str:
     msg = excinfo.value.message

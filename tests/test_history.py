@@ -171,13 +171,8 @@ def story(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    cfg = tmp_path / "global.gitconfig"
-    cfg.write_text("")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(cfg))
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_TRACE", "GIT_CONFIG_PARAMETERS"):
-        monkeypatch.delenv(var, raising=False)
-
+def _isolated_git(isolated_git: Path) -> Path:
+    return isolated_git
 
 def rows(events) -> list[tuple]:
     return [(e.commit, e.date.isoformat(), e.author, e.ref, e.kind, e.field, e.old, e.new) for e in events]

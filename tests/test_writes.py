@@ -122,13 +122,8 @@ KR1_LINES = [
 
 
 @pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    cfg = tmp_path / "global.gitconfig"
-    cfg.write_text("")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(cfg))
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_TRACE", "GIT_CONFIG_PARAMETERS"):
-        monkeypatch.delenv(var, raising=False)
-
+def _isolated_git(isolated_git: Path) -> Path:
+    return isolated_git
 
 def make_ws(root: Path, period: str | bytes = PERIOD, *, repo: bool = False) -> Path:
     write(root / "okrctl.yaml", CONFIG)

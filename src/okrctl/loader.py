@@ -381,29 +381,26 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     paths = {f.path: f for f in files}
     refused = {e.path for e in errors}  # already reported (a link, not a file): not "missing" too
 
-    config: Config | None = None
-    if CONFIG_FILE not in paths:
-        if CONFIG_FILE not in refused:
-            diags.append(Diagnostic.make("OKR111", CONFIG_FILE, 1, 1, f"{CONFIG_FILE} is missing"))
-    else:
-        doc, d, _ = _read(source, CONFIG_FILE, paths[CONFIG_FILE].sha, cache, "workspace")
-        diags += d
+    def settings_file(path: str, kind: str):
+        """okrctl.yaml / units.yaml: the parsed document, or None (reported)."""
+        if path not in paths:
+            if path not in refused:
+                diags.append(Diagnostic.make("OKR111", path, 1, 1, f"{path} is missing"))
+            return None
+        doc, d, _ = _read(source, path, paths[path].sha, cache, kind)
+        diags.extend(d)
         if doc is not None:
-            documents[CONFIG_FILE] = doc
-            config = build_config(doc)
-            diags += checks.check_config(config, doc)
+            documents[path] = doc
+        return doc
 
+    config: Config | None = None
+    if (doc := settings_file(CONFIG_FILE, "workspace")) is not None:
+        config = build_config(doc)
+        diags += checks.check_config(config, doc)
     units: tuple[Unit, ...] | None = None
-    if UNITS_FILE not in paths:
-        if UNITS_FILE not in refused:
-            diags.append(Diagnostic.make("OKR111", UNITS_FILE, 1, 1, f"{UNITS_FILE} is missing"))
-    else:
-        doc, d, _ = _read(source, UNITS_FILE, paths[UNITS_FILE].sha, cache, "units")
-        diags += d
-        if doc is not None:
-            documents[UNITS_FILE] = doc
-            units = build_units(doc)
-            diags += checks.check_units(units, doc)
+    if (doc := settings_file(UNITS_FILE, "units")) is not None:
+        units = build_units(doc)
+        diags += checks.check_units(units, doc)
 
     fys = config.fiscal_year_start if config else 1
     candidates: list[_Candidate] = []
