@@ -26,6 +26,13 @@ class CliError(Exception):
         self.code = code
 
 
+class Locale(str, Enum):
+    """Languages of labels, status words and example texts (okrctl.i18n)."""
+
+    en = "en"
+    vi = "vi"
+
+
 class ColorMode(str, Enum):
     auto = "auto"
     always = "always"

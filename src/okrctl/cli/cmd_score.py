@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from okrctl.cli.app import CliError, app, check_rev, parse_date_option, state
+from okrctl.cli.app import CliError, Locale, app, check_rev, parse_date_option, state
 
 
 class ScoreFormat(str, Enum):
@@ -18,11 +18,6 @@ class ScoreFormat(str, Enum):
     json = "json"
     csv = "csv"
     md = "md"
-
-
-class Locale(str, Enum):
-    en = "en"
-    vi = "vi"
 
 
 class RollupBy(str, Enum):

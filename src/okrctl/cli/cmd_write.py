@@ -15,16 +15,11 @@ from typing import Annotated
 
 import typer
 
-from okrctl.cli.app import EXIT_ERROR, EXIT_FINDINGS, CliError, app, parse_date_option, state
+from okrctl.cli.app import EXIT_ERROR, EXIT_FINDINGS, CliError, Locale, app, parse_date_option, state
 from okrctl.cli.workspace import workspace_root
 
 # VALUE may be a negative number (-3): let it through as an argument, not an option
 _VALUE_CONTEXT = {"ignore_unknown_options": True}
-
-
-class InitLocale(str, Enum):
-    vi = "vi"
-    en = "en"
 
 
 class VerifyFormat(str, Enum):
@@ -152,7 +147,7 @@ def measure(
 def init(
     ctx: typer.Context,
     directory: Annotated[Path | None, typer.Argument(metavar="[DIR]", help="Where to create the workspace (default: -C DIR, else the current directory).")] = None,
-    locale: Annotated[InitLocale, typer.Option("--locale", help="Language of the example texts and of reports.")] = InitLocale.en,
+    locale: Annotated[Locale, typer.Option("--locale", help="Language of the example texts and of reports.")] = Locale.en,
     name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="The organisation's name (okrctl.yaml name, and the unit's name).")] = None,
     unit: Annotated[str | None, typer.Option("--unit", metavar="ID", help="The unit's id (default: made from NAME).")] = None,
     period: Annotated[str | None, typer.Option("--period", metavar="PERIOD", help="The first period (default: the current quarter).")] = None,
