@@ -11,14 +11,14 @@ with the same date) in the traced unit's files.  Then, in ONE run, median of
 ``--repeat``, first without and then with a commit-graph
 (``git commit-graph write --reachable --changed-paths``):
 
-* ``okrctl history REF`` in-process (:func:`okrctl.history.history`, empty parse
+* ``okrctl history REF`` in-process (:func:`okrctl.engine.history.history`, empty parse
   cache) and as a process (``python -m okrctl history REF --format json``);
 * beside it the git plumbing: ``git log --format=%H -- path`` and
   ``git log --raw --no-abbrev -- path`` + one ``git cat-file --batch`` of the
   distinct blobs (no parsing);
 * ``okrctl diff A B`` one commit apart and a week apart (as a process when the
   command exists; otherwise in-process: ``diff_tree`` → one ``read_blobs`` →
-  parse → :func:`okrctl.diff.diff_period_files` per changed file, and the table
+  parse → :func:`okrctl.engine.diff.diff_period_files` per changed file, and the table
   says so) beside ``git diff-tree -r A B``;
 * the floor: ``python -m okrctl --version``.
 """
@@ -43,10 +43,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gen_workspace import generate  # noqa: E402
 
 from okrctl import gitio  # noqa: E402
-from okrctl import history as H  # noqa: E402
-from okrctl.diff import diff_period_files  # noqa: E402
-from okrctl.loader import ParseCache, build_period_file  # noqa: E402
-from okrctl.periods import parse_period  # noqa: E402
+from okrctl.engine import history as H  # noqa: E402
+from okrctl.engine.diff import diff_period_files  # noqa: E402
+from okrctl.read.loader import ParseCache, build_period_file  # noqa: E402
+from okrctl.model.periods import parse_period  # noqa: E402
 
 GIT = shutil.which("git") or "git"
 TRACED_UNIT = "so-0000"

@@ -8,7 +8,7 @@ every period file into memory, then times, in one process with the cyclic GC off
 
 * bare ``yaml.load(data, Loader=yaml.CSafeLoader)`` of every file (the baseline);
 * ``yaml.compose`` with CSafeLoader (node tree with positions, PyYAML's resolver);
-* okrctl's reader (``okrctl.yamlread.parse``: libyaml compose, YAML 1.2 typing,
+* okrctl's reader (``okrctl.read.yamlread.parse``: libyaml compose, YAML 1.2 typing,
   strictness checks, positions);
 * okrctl's full validation pipeline (``load_workspace``: read, parse, compiled
   schema check, typed records, semantic checks) with an empty parse cache, in one
@@ -36,9 +36,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 import yaml  # noqa: E402
 from gen_workspace import generate  # noqa: E402
 
-from okrctl.loader import ParseCache, load_workspace  # noqa: E402
-from okrctl.source import WorkingTreeSource  # noqa: E402
-from okrctl.yamlread import parse  # noqa: E402
+from okrctl.read.loader import ParseCache, load_workspace  # noqa: E402
+from okrctl.read.source import WorkingTreeSource  # noqa: E402
+from okrctl.read.yamlread import parse  # noqa: E402
 
 
 def timed(fn, repeat: int) -> float:

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from okrctl.model import (
+from okrctl.model.records import (
     KPI,
     Approval,
     CheckIn,
@@ -31,7 +31,7 @@ from okrctl.model import (
     Unit,
     Workspace,
 )
-from okrctl.periods import Period, parse_period
+from okrctl.model.periods import Period, parse_period
 
 LOC = Loc("test.yaml", 1, 1)
 

@@ -21,10 +21,10 @@ import pytest
 
 from conftest import subprocess_env
 
-import okrctl.schemas
-from okrctl.diagnostics import CODES
-from okrctl.loader import LoadResult, ParseCache, load_workspace
-from okrctl.source import WorkingTreeSource
+import okrctl.read.schemas
+from okrctl.model.diagnostics import CODES
+from okrctl.read.loader import LoadResult, ParseCache, load_workspace
+from okrctl.read.source import WorkingTreeSource
 
 TODAY = date(2026, 5, 15)
 REPO = Path(__file__).resolve().parent.parent
@@ -123,9 +123,9 @@ def test_helper_workspace_is_clean(tmp_path):
 def test_okr100_when_the_two_schema_validators_disagree(tmp_path, monkeypatch):
     root = make_ws(tmp_path, {Q2: VALID})
     assert diags(root) == []
-    real = okrctl.schemas.is_valid
+    real = okrctl.read.schemas.is_valid
     # the fast validator says "invalid", jsonschema finds nothing: never pass silently
-    monkeypatch.setattr(okrctl.schemas, "is_valid", lambda kind, value: kind != "units" and real(kind, value))
+    monkeypatch.setattr(okrctl.read.schemas, "is_valid", lambda kind, value: kind != "units" and real(kind, value))
     assert diags(root) == [E("units.yaml", 1, 1, "OKR100")]
 
 
@@ -1188,7 +1188,7 @@ def test_okr241_unknown_timezone_with_a_today_function(tmp_path):
     # the CLI passes "today in the workspace time zone" as a function of the settings:
     # a bad zone must still be a diagnostic, never an exception
     root = make_ws(tmp_path, {"okrctl.yaml": "name: Test\ntimezone: Mars/Olympus\n", Q2: VALID})
-    from okrctl.scoring import today
+    from okrctl.engine.scoring import today
     res = load_workspace(WorkingTreeSource(root), today=today, cache=ParseCache())
     assert [(d.path, d.line, d.column, d.code) for d in res.diagnostics] == [("okrctl.yaml", 2, 11, "OKR241")]
 

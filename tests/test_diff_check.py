@@ -26,7 +26,7 @@ import pytest
 from conftest import run_okrctl
 from gitutil import commit_all, git, init_repo, write
 
-from okrctl import rules
+from okrctl.engine import rules
 from okrctl.cli.app import CliError
 from okrctl.cli.cmd_diff import compare
 
@@ -230,7 +230,7 @@ def test_registry_matches_format_schema_and_docs():
         "item-cancelled": "warning", "checkin-rewritten": "error", "checkin-backdated": "warning",
         "checkin-future": "error", "checkin-out-of-order": "warning", "policy-changed": "warning",
         "closed-score-changed": "error"}
-    schema = json.loads((Path(rules.__file__).parent / "schema" / "workspace.schema.json").read_text())
+    schema = json.loads((Path(rules.__file__).parents[1] / "schema" / "workspace.schema.json").read_text())
     props = schema["properties"]["policy"]["properties"]["rules"]["properties"]
     assert list(props) == names
     docs = (Path(__file__).resolve().parent.parent / "docs" / "ci.md").read_text()
@@ -240,8 +240,8 @@ def test_registry_matches_format_schema_and_docs():
 
 
 def test_unknown_rule_name_is_reported_clearly(tmp_path: Path):
-    from okrctl.loader import load_workspace
-    from okrctl.source import WorkingTreeSource
+    from okrctl.read.loader import load_workspace
+    from okrctl.read.source import WorkingTreeSource
 
     files = base_files()
     files["okrctl.yaml"]["policy"]["rules"] = {"definition-change": "off", "x-note": "free"}
@@ -721,7 +721,7 @@ def test_core_modules_stay_pure():
     import subprocess
     import sys
 
-    code = ("import sys, okrctl.rules, okrctl.diff; "
+    code = ("import sys, okrctl.engine.rules, okrctl.engine.diff; "
             "print(sorted(m for m in ('typer', 'rich', 'okrctl.gitio', 'okrctl.cli') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]"
@@ -753,7 +753,7 @@ def test_invalid_head_is_reported(tmp_path: Path):
 
 def test_only_changed_blobs_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from okrctl import gitio
-    from okrctl.source import WorkingTreeSource
+    from okrctl.read.source import WorkingTreeSource
 
     repo, root, c1 = make_repo(tmp_path)
     files = base_files()

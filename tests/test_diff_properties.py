@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factories import ci, kpi, meas, metric, objective, pfile
-from okrctl.diff import diff_period_files
+from okrctl.engine.diff import diff_period_files
 
 DATES = st.sampled_from(["2026-01-15", "2026-02-15", "2026-03-15"])
 NUMS = st.integers(min_value=0, max_value=100)

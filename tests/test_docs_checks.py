@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from okrctl.diagnostics import CODES
+from okrctl.model.diagnostics import CODES
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "checks.md"
 HEADING = re.compile(r"^### (OKR\d{3}) (\S+)$", re.M)

@@ -18,7 +18,7 @@ from gitutil import blob_of, commit_all, git, head, identity_env, init_repo, wri
 
 from okrctl import gitio
 from okrctl.gitio import CommitInfo, GitError, GitTreeSource, NothingToCommit, Repo, run_git
-from okrctl.source import MAX_FILE_BYTES, SourceError, WorkingTreeSource, blob_sha
+from okrctl.read.source import MAX_FILE_BYTES, SourceError, WorkingTreeSource, blob_sha
 
 ICT = timezone(timedelta(hours=7))
 A = "Nguyễn Văn A"

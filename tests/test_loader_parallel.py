@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from okrctl import loader
-from okrctl.loader import ParseCache, load_workspace
-from okrctl.source import WorkingTreeSource
+from okrctl.read import loader
+from okrctl.read.loader import ParseCache, load_workspace
+from okrctl.read.source import WorkingTreeSource
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from gen_workspace import generate  # noqa: E402

@@ -45,10 +45,10 @@ from pathlib import Path
 
 import pytest
 
-from okrctl.diagnostics import CODES
-from okrctl.loader import ParseCache, load_workspace
-from okrctl.source import MAX_FILE_BYTES, SourceError, WorkingTreeSource
-from okrctl.yamlread import MAX_SCALAR, Parsed, parse
+from okrctl.model.diagnostics import CODES
+from okrctl.read.loader import ParseCache, load_workspace
+from okrctl.read.source import MAX_FILE_BYTES, SourceError, WorkingTreeSource
+from okrctl.read.yamlread import MAX_SCALAR, Parsed, parse
 
 PERIOD = "okrs/2026-Q1/so-khcn.yaml"
 CONFIG = b"name: Test\n"

@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from okrctl.yamlread import parse
+from okrctl.read.yamlread import parse
 
 # ---------------------------------------------------------------- the model
 

@@ -33,9 +33,9 @@ from factories import (
     workspace,
 )
 
-from okrctl.model import GradeBand
-from okrctl.periods import parse_period
-from okrctl.scoring import (
+from okrctl.model.records import GradeBand
+from okrctl.model.periods import parse_period
+from okrctl.engine.scoring import (
     KPIScore,
     KRScore,
     ObjectiveScore,

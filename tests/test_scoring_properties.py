@@ -11,8 +11,8 @@ from factories import ci, config, kr, metric, ms, objective, pfile, unit, worksp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from okrctl.periods import parse_period
-from okrctl.scoring import score_workspace, to_fraction
+from okrctl.model.periods import parse_period
+from okrctl.engine.scoring import score_workspace, to_fraction
 
 Q1 = parse_period("2026-Q1")
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

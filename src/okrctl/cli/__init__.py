@@ -65,7 +65,7 @@ def hoist_global_options(args: list[str]) -> list[str]:
 
 
 def _fail(message: str, code: int) -> None:
-    from okrctl.textsafe import one_line
+    from okrctl.render.textsafe import one_line
 
     print(f"okrctl: {one_line(message)}", file=sys.stderr)
     raise SystemExit(code)

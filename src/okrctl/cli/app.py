@@ -27,7 +27,7 @@ class CliError(Exception):
 
 
 class Locale(str, Enum):
-    """Languages of labels, status words and example texts (okrctl.i18n)."""
+    """Languages of labels, status words and example texts (okrctl.render.i18n)."""
 
     en = "en"
     vi = "vi"

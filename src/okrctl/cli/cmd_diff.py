@@ -12,7 +12,7 @@ see it: every ``okrs/<PERIOD>/<UNIT>.yaml`` on disk, tracked or not (an untracke
 new file counts as added, a deleted one as removed), whatever ``.gitignore`` says.
 
 ``check`` loads HEAD in full (it must validate) and judges the change with
-:mod:`okrctl.rules`, whose settings come from BASE.
+:mod:`okrctl.engine.rules`, whose settings come from BASE.
 """
 
 from __future__ import annotations
@@ -156,13 +156,14 @@ def _changed_paths(repo, prefix: str, base_sha: str, head_sha: str | None, base_
 
 
 def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None, check: bool, cache) -> Outcome:
-    from okrctl import gitio, rules
-    from okrctl.diff import CONFIG_FILE, UNITS_FILE, Version, compare_versions, path_order
-    from okrctl.loader import LoadResult, ParseCache, load_workspace
-    from okrctl.model import Config, Workspace
-    from okrctl.rules import period_of_path
-    from okrctl.scoring import today as today_in
-    from okrctl.source import WorkingTreeSource
+    from okrctl import gitio
+    from okrctl.engine import rules
+    from okrctl.engine.diff import CONFIG_FILE, UNITS_FILE, Version, compare_versions, path_order
+    from okrctl.read.loader import LoadResult, ParseCache, load_workspace
+    from okrctl.model.records import Config, Workspace
+    from okrctl.engine.rules import period_of_path
+    from okrctl.engine.scoring import today as today_in
+    from okrctl.read.source import WorkingTreeSource
 
     cache = cache or ParseCache()
     repo = gitio.Repo.discover(root)
@@ -337,7 +338,7 @@ def diff(
     elif fmt is DiffFormat.md:
         sys.stdout.write(R.render_diff_markdown(out, show))
     else:
-        from okrctl.console import make_console
+        from okrctl.render.console import make_console
 
         R.render_diff_text(out, make_console(st.color), show)
     raise typer.Exit(EXIT_OK)
@@ -383,9 +384,9 @@ def check(
     elif fmt is CheckFormat.md:
         sys.stdout.write(R.render_check_markdown(out, show))
     else:
-        from okrctl.console import make_console
+        from okrctl.render.console import make_console
 
         R.render_check_text(out, make_console(st.color), show)
-    from okrctl.rules import has_errors
+    from okrctl.engine.rules import has_errors
 
     raise typer.Exit(EXIT_FINDINGS if has_errors(out.findings) else EXIT_OK)

@@ -66,7 +66,7 @@ def history(
       okrctl history 2026-Q1/so-khcn/O1 --rev okr/close/2026-Q1
     """
     from okrctl import gitio
-    from okrctl import history as H
+    from okrctl.engine import history as H
     from okrctl.render import dumps, envelope
 
     st = state(ctx)
@@ -82,13 +82,13 @@ def history(
         if rev is not None:
             source: Any = gitio.GitTreeSource(repo, repo.resolve(rev), prefix)
         else:
-            from okrctl.source import WorkingTreeSource
+            from okrctl.read.source import WorkingTreeSource
 
             source = WorkingTreeSource(root)
         config, periods = H.workspace_settings(source)
         period = spec.period
         if period is None:
-            from okrctl.scoring import scoring_date
+            from okrctl.engine.scoring import scoring_date
 
             D = scoring_date(config)
             period = H.default_period_id(periods, D, config.fiscal_year_start)
@@ -120,7 +120,7 @@ def _fv(v: Any, key: str | None = None) -> str:
     """One value for human eyes: numbers as written, text quoted and escaped."""
     from datetime import date
 
-    from okrctl.textsafe import one_line
+    from okrctl.render.textsafe import one_line
 
     if v is None:
         return "(none)"
@@ -175,7 +175,7 @@ def _created_body(view: dict) -> str:
 
 def event_line(e, item_ref: str) -> str:
     """``field: old → new`` for one event, relative to the item of the history."""
-    from okrctl.textsafe import one_line
+    from okrctl.render.textsafe import one_line
 
     owner, _, when = e.ref.partition("@")
     who = owner[len(item_ref) + 1:] + " " if owner.startswith(item_ref + "/") else ""
@@ -205,7 +205,7 @@ def _when(dt) -> str:
 
 
 def render_history_text(h, events, rev: str, *, filtered: bool = False) -> str:
-    from okrctl.textsafe import one_line
+    from okrctl.render.textsafe import one_line
 
     kind = {"key_result": "key result", "objective": "objective", "kpi": "KPI"}[h.item]
     upto = h.rev[:12] if rev == h.rev else f"{one_line(rev)} ({h.rev[:12]})"
@@ -297,7 +297,7 @@ def render_codeowners(units, repo_prefix: str, owner_of) -> tuple[str, list[str]
 
 def _owner_fn(prefix: str, mapping: dict[str, str]):
     def owner_of(handle: str) -> str:
-        from okrctl.textsafe import one_line
+        from okrctl.render.textsafe import one_line
 
         owner = mapping.get(handle)
         if owner is None:
@@ -311,9 +311,9 @@ def _owner_fn(prefix: str, mapping: dict[str, str]):
 
 
 def _load_units(root: Path):
-    from okrctl import checks
-    from okrctl.loader import UNITS_FILE, ParseCache, build_units
-    from okrctl.source import SourceError, WorkingTreeSource, blob_sha
+    from okrctl.checks import semantic as checks
+    from okrctl.read.loader import UNITS_FILE, ParseCache, build_units
+    from okrctl.read.source import SourceError, WorkingTreeSource, blob_sha
 
     try:
         data = WorkingTreeSource(root).read(UNITS_FILE)
@@ -408,7 +408,7 @@ def codeowners(
     if output is None:
         sys.stdout.write(text)
         return
-    from okrctl.yamlwrite import WriteRefused, atomic_write
+    from okrctl.write.yamlwrite import WriteRefused, atomic_write
 
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

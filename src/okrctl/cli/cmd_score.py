@@ -35,9 +35,9 @@ LocaleOpt = Annotated[Locale | None, typer.Option("--locale", help="Language of 
 
 
 def _setup(ctx, period, unit, as_of, rev, fmt, output):
-    from okrctl import scoring
+    from okrctl.engine import scoring
     from okrctl.cli.workspace import open_workspace, require_valid
-    from okrctl.periods import parse_period
+    from okrctl.model.periods import parse_period
 
     st = state(ctx)
     if fmt is None and output is not None:
@@ -73,7 +73,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from okrctl.yamlwrite import atomic_write
+    from okrctl.write.yamlwrite import atomic_write
 
     try:
         atomic_write(output, text.encode("utf-8"))
@@ -82,7 +82,7 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _console(st, output):
-    from okrctl.console import make_console
+    from okrctl.render.console import make_console
 
     if output is None:
         return make_console(st.color), None
@@ -121,7 +121,7 @@ def score(
 
       okrctl score -o scores.csv
     """
-    from okrctl import scoring
+    from okrctl.engine import scoring
     from okrctl.render import dumps, envelope
 
     st, ws, p, D, fmt = _setup(ctx, period, unit, as_of, rev, fmt, output)
@@ -175,7 +175,7 @@ def rollup(
 
       okrctl rollup --by alignment --period 2026-Q2
     """
-    from okrctl import scoring
+    from okrctl.engine import scoring
     from okrctl.render import dumps, envelope
     from okrctl.render import score as R
 

@@ -54,7 +54,7 @@ def validate(
         if st.workspace is None:
             # pre-commit passes paths relative to the repository root: find the
             # workspace from the first path, wherever the workspace sits
-            from okrctl.loader import WorkspaceNotFound, find_workspace
+            from okrctl.read.loader import WorkspaceNotFound, find_workspace
 
             try:
                 st.workspace = find_workspace(Path(os.path.abspath(paths[0])).parent)
@@ -85,7 +85,7 @@ def validate(
     elif fmt is DiagFormat.sarif:
         sys.stdout.write(R.render_sarif(diags, show))
     else:
-        from okrctl.console import make_console
+        from okrctl.render.console import make_console
 
         R.render_text(diags, make_console(st.color), show)
         err = make_console(st.color, stderr=True)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from okrctl.cli.app import CliError, State
 
 if TYPE_CHECKING:  # the loader (and PyYAML) load only when a command runs
-    from okrctl.loader import LoadResult
+    from okrctl.read.loader import LoadResult
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Opened:
 def workspace_root(st: State) -> Path:
     """The workspace directory: ``-C DIR`` (or a directory inside a workspace), else
     the nearest directory upwards from the current one holding okrctl.yaml."""
-    from okrctl.loader import WorkspaceNotFound, find_workspace
+    from okrctl.read.loader import WorkspaceNotFound, find_workspace
 
     if st.workspace is not None and not st.workspace.is_dir():
         raise CliError(f"-C {st.workspace}: not a directory")
@@ -34,11 +34,11 @@ def workspace_root(st: State) -> Path:
 
 
 def open_workspace(st: State, rev: str | None = None, *, future_check: bool = True) -> Opened:
-    from okrctl.loader import load_workspace
+    from okrctl.read.loader import load_workspace
 
     root = workspace_root(st)
     if rev is None:
-        from okrctl.source import WorkingTreeSource
+        from okrctl.read.source import WorkingTreeSource
 
         source = WorkingTreeSource(root)
         sha = None
@@ -51,7 +51,7 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
             source = gitio.GitTreeSource(repo, sha, repo.relpath(root))
         except gitio.GitError as exc:
             raise CliError(exc.message) from None
-    from okrctl.scoring import today as today_in
+    from okrctl.engine.scoring import today as today_in
 
     files, _ = source.list_files()
     notice = _progress_notice(len(files), source.label)
@@ -92,7 +92,7 @@ def _progress_notice(nfiles: int, label: str):
 
 
 def _exact(path: Path) -> Path:
-    from okrctl.loader import find_workspace
+    from okrctl.read.loader import find_workspace
 
     root = path.resolve()
     if not (root / "okrctl.yaml").is_file():
@@ -104,7 +104,7 @@ def _exact(path: Path) -> Path:
 def require_valid(opened: Opened, st: State) -> None:
     """Commands that compute numbers refuse an invalid workspace (exit 1) after
     listing what is wrong: never silently wrong numbers."""
-    from okrctl.diagnostics import has_errors
+    from okrctl.model.diagnostics import has_errors
 
     res = opened.result
     if res.workspace is not None and not has_errors(res.diagnostics):

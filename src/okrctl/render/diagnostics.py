@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.text import Text
 
 from okrctl import __version__
-from okrctl.diagnostics import CODES, Diagnostic
+from okrctl.model.diagnostics import CODES, Diagnostic
 from okrctl.render import dumps, envelope
-from okrctl.textsafe import escape_controls
+from okrctl.render.textsafe import escape_controls
 
 DOCS_URL = "https://github.com/okrctl/okrctl/blob/main/docs/checks.md"
 

@@ -3,8 +3,8 @@ JSON (FORMAT §9), Markdown (a PR comment or ``$GITHUB_STEP_SUMMARY``) and GitHu
 annotations.
 
 Every piece of text that comes from the workspace (titles, notes, values, ids) or
-from the command line goes through :func:`okrctl.textsafe.one_line` /
-:func:`~okrctl.textsafe.md_escape`, so no line of output can be forged.
+from the command line goes through :func:`okrctl.render.textsafe.one_line` /
+:func:`~okrctl.render.textsafe.md_escape`, so no line of output can be forged.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from okrctl.diff import CONFIG_FILE, UNITS_FILE, Change, file_ref, path_order
+from okrctl.engine.diff import CONFIG_FILE, UNITS_FILE, Change, file_ref, path_order
 from okrctl.render import dumps, envelope
 from okrctl.render.diagnostics import _gh_escape_data, _gh_escape_prop
-from okrctl.render.numbers import num
-from okrctl.textsafe import md_escape, one_line
+from okrctl.render.values import num
+from okrctl.render.textsafe import md_escape, one_line
 
 SIGN = {"added": "+", "removed": "-", "changed": "±"}
 STYLE = {"added": "green", "removed": "red", "changed": "yellow"}

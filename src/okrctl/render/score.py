@@ -1,7 +1,7 @@
 """``okrctl score`` and ``okrctl rollup`` as a terminal table, Markdown and CSV.
 
-All of them render one :class:`okrctl.scoring.ScoreResult` (JSON comes straight
-from :func:`okrctl.scoring.score_to_json`).
+All of them render one :class:`okrctl.engine.scoring.ScoreResult` (JSON comes straight
+from :func:`okrctl.engine.scoring.score_to_json`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from okrctl.i18n import t
-from okrctl.render.numbers import num, score as fmt_score
-from okrctl.scoring import AlignNode, KPIScore, KRScore, ScoreResult, TreeNode, UnitScore
-from okrctl.textsafe import csv_safe, md_escape, one_line
+from okrctl.render.i18n import t
+from okrctl.render.values import num, score as fmt_score
+from okrctl.engine.scoring import AlignNode, KPIScore, KRScore, ScoreResult, TreeNode, UnitScore
+from okrctl.render.textsafe import csv_safe, md_escape, one_line
 
 STATUS_STYLE = {
     "done": "bold green", "on_track": "green", "at_risk": "yellow", "off_track": "bold red",

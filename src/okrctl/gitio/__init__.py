@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from okrctl.source import MAX_FILE_BYTES, SourceError, SourceFile, _is_wanted, is_yaml_name, subfolder_error
+from okrctl.read.source import MAX_FILE_BYTES, SourceError, SourceFile, _is_wanted, is_yaml_name, subfolder_error
 
 __all__ = [
     "BlobMap",
@@ -682,7 +682,7 @@ class Repo:
     def worktree_shas(self, prefix: str) -> dict[str, str]:
         """``{path relative to prefix: blob sha}`` for the tracked files below
         ``prefix`` as they are on disk now.  The SHA always names the bytes on
-        disk (what :class:`~okrctl.source.WorkingTreeSource` reads), so it is a
+        disk (what :class:`~okrctl.read.source.WorkingTreeSource` reads), so it is a
         sound cache key: it comes from the index (``ls-files -s``) when the file is
         unchanged and git would check it out byte for byte, and is computed here
         from the file otherwise (stat-dirty per ``diff-files``, unmerged,
@@ -1013,7 +1013,7 @@ def _parse_log(out: bytes) -> list[tuple[CommitInfo, dict[str, str | None]]]:
 
 
 class GitTreeSource:
-    """:class:`okrctl.source.Source` for the workspace at ``prefix`` (relative to
+    """:class:`okrctl.read.source.Source` for the workspace at ``prefix`` (relative to
     the repository root, '' for the root) in commit ``sha``.  One ``ls-tree`` for
     the listing and one ``cat-file --batch`` for the contents, whatever the number
     of files; nothing in the working tree is consulted."""

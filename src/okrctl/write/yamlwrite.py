@@ -63,7 +63,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from okrctl.source import blob_sha
+from okrctl.read.source import blob_sha
 
 __all__ = [
     "LOCK_NAME",
@@ -1112,7 +1112,7 @@ def atomic_write(
 
     Refuses (:class:`WriteRefused`) when ``path`` is a symlink or not a regular file, and,
     when ``expected_sha`` (the git blob SHA-1 of the bytes the caller read, from
-    :func:`okrctl.source.blob_sha`) is given, when the file now holds other bytes (or has
+    :func:`okrctl.read.source.blob_sha`) is given, when the file now holds other bytes (or has
     gone).  That check runs right before the rename; hold :func:`file_lock` around
     read-modify-write so other okrctl processes cannot slip in between.
 
@@ -1272,7 +1272,7 @@ def round_trips(data: bytes) -> bool:
 
 
 def _parse_nodes(text: str, name: str) -> Any:
-    from okrctl.yamlread import parse
+    from okrctl.read.yamlread import parse
 
     parsed, diags = parse(text.encode("utf-8"), name)
     if parsed is None:

@@ -4,7 +4,7 @@ Every record carries ``loc``: the workspace-relative path and the 1-based line a
 column where it is written, so any later pass (scoring, diff, check, history) can
 point at it.  Numbers are :class:`decimal.Decimal` or ``int`` exactly as written
 (``1.10`` is exactly 11/10); dates are :class:`datetime.date`; text is NFC.
-Records are built by :mod:`okrctl.loader` from documents that passed the schema,
+Records are built by :mod:`okrctl.read.loader` from documents that passed the schema,
 so they hold no invalid values.
 """
 
@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from okrctl.periods import Period
+from okrctl.model.periods import Period
 
 Number = int | Decimal
 KRType = Literal["metric", "boolean", "milestone", "maintain", "aligned"]

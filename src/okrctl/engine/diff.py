@@ -19,8 +19,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-from okrctl.diagnostics import Diagnostic
-from okrctl.model import (
+from okrctl.model.diagnostics import Diagnostic
+from okrctl.model.records import (
     KPI,
     Approval,
     CheckIn,
@@ -35,7 +35,7 @@ from okrctl.model import (
 )
 
 if TYPE_CHECKING:
-    from okrctl.yamlread import Parsed
+    from okrctl.read.yamlread import Parsed
 
 ChangeKind = Literal["added", "removed", "changed"]
 

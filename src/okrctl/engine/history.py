@@ -15,9 +15,9 @@ How it reads git (FORMAT §9, shared/research/performance.md §5):
   so git's changed-path Bloom filters apply when a commit-graph exists.
 * ONE ``git cat-file --batch`` (:meth:`okrctl.gitio.Repo.read_blobs`) for the
   distinct blob SHAs; each distinct blob is parsed and schema-checked once
-  (:class:`okrctl.loader.ParseCache`, keyed by SHA) and built into a
-  :class:`~okrctl.model.PeriodFile` once.
-* Consecutive versions are compared with :func:`okrctl.diff.diff_period_files`
+  (:class:`okrctl.read.loader.ParseCache`, keyed by SHA) and built into a
+  :class:`~okrctl.model.records.PeriodFile` once.
+* Consecutive versions are compared with :func:`okrctl.engine.diff.diff_period_files`
   on copies of the two files cut down to the item, so the events use the same
   names and views as ``okrctl diff``/``check``.
 
@@ -57,9 +57,9 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from okrctl.diff import diff_period_files, jsonable, kpi_fields, kr_fields, objective_fields
-from okrctl.model import KPI, Config, KeyResult, Objective, PeriodFile
-from okrctl.periods import Period, is_period_id, parse_period
+from okrctl.engine.diff import diff_period_files, jsonable, kpi_fields, kr_fields, objective_fields
+from okrctl.model.records import KPI, Config, KeyResult, Objective, PeriodFile
+from okrctl.model.periods import Period, is_period_id, parse_period
 
 __all__ = [
     "Event",
@@ -143,10 +143,10 @@ def parse_ref(ref: str) -> RefSpec:
 
 def default_period_id(period_ids: Iterable[str], as_of: date, fiscal_year_start: int = 1) -> str | None:
     """The default period of FORMAT §6: the shortest period containing ``as_of``
-    that has files (the same rule as :func:`okrctl.scoring.default_period`, on a
+    that has files (the same rule as :func:`okrctl.engine.scoring.default_period`, on a
     bare list of period ids so that history need not load the workspace)."""
-    from okrctl import scoring
-    from okrctl.model import Workspace
+    from okrctl.engine import scoring
+    from okrctl.model.records import Workspace
 
     stubs = []
     for pid in set(period_ids):
@@ -161,11 +161,11 @@ def default_period_id(period_ids: Iterable[str], as_of: date, fiscal_year_start:
 
 def workspace_settings(source) -> tuple[Config, list[str]]:
     """``okrctl.yaml`` and the ids of the periods that have files, from a
-    :class:`okrctl.source.Source` (the working tree or a git tree), without loading
+    :class:`okrctl.read.source.Source` (the working tree or a git tree), without loading
     any period file.  Raises :class:`HistoryError` when okrctl.yaml is missing or
     invalid."""
-    from okrctl.loader import CONFIG_FILE, ParseCache, build_config
-    from okrctl.source import SourceError, blob_sha
+    from okrctl.read.loader import CONFIG_FILE, ParseCache, build_config
+    from okrctl.read.source import SourceError, blob_sha
 
     files, _errors = source.list_files()
     by_path = {f.path: f for f in files}
@@ -357,7 +357,7 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
     Raises :class:`HistoryError` for a malformed or unknown reference, an unknown
     time zone, and :class:`okrctl.gitio.GitError` for git failures, including a
     shallow clone (``fetch-depth: 0``)."""
-    from okrctl.loader import ParseCache, build_period_file
+    from okrctl.read.loader import ParseCache, build_period_file
 
     spec = parse_ref(ref)
     if spec.period is None and period is None:

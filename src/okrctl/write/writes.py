@@ -16,10 +16,10 @@ diagnostics that caused it).  Two kinds, which the CLI maps to exit codes:
 Git failures are :class:`okrctl.gitio.GitError` (exit 2).
 
 How a check-in is written (:func:`append_record`): load the workspace and resolve the
-reference; take the directory's sidecar lock (:func:`okrctl.yamlwrite.file_lock`);
+reference; take the directory's sidecar lock (:func:`okrctl.write.yamlwrite.file_lock`);
 read the file's bytes (re-loading the workspace if they changed since); build the
-item; compute the new bytes with :func:`okrctl.yamlwrite.append_item` (or, for a file
-whose formatting a ruamel round trip would change, :func:`okrctl.yamlwrite.splice_item`:
+item; compute the new bytes with :func:`okrctl.write.yamlwrite.append_item` (or, for a file
+whose formatting a ruamel round trip would change, :func:`okrctl.write.yamlwrite.splice_item`:
 same verification, only the new lines are rendered); re-load the whole workspace with
 the new bytes in place of the file and refuse if that file then has any error; replace
 the file atomically with ``expected_sha`` = the blob SHA of the bytes read; optionally
@@ -45,12 +45,12 @@ from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from okrctl import __version__
-from okrctl.diagnostics import Diagnostic
-from okrctl.loader import CONFIG_FILE, UNITS_FILE, LoadResult, load_workspace
-from okrctl.model import KPI, Config, KeyResult, Objective, PeriodFile, Workspace
-from okrctl.periods import Period, is_period_id, parse_period, periods_containing
-from okrctl.source import Source, SourceError, SourceFile, WorkingTreeSource, blob_sha
-from okrctl.yamlread import MAX_EXPONENT
+from okrctl.model.diagnostics import Diagnostic
+from okrctl.read.loader import CONFIG_FILE, UNITS_FILE, LoadResult, load_workspace
+from okrctl.model.records import KPI, Config, KeyResult, Objective, PeriodFile, Workspace
+from okrctl.model.periods import Period, is_period_id, parse_period, periods_containing
+from okrctl.read.source import Source, SourceError, SourceFile, WorkingTreeSource, blob_sha
+from okrctl.read.yamlread import MAX_EXPONENT
 
 __all__ = [
     "BadInput",
@@ -106,7 +106,7 @@ class _EmptySource:
 
 
 class Overlay:
-    """A :class:`~okrctl.source.Source` that reads ``files`` (workspace-relative path →
+    """A :class:`~okrctl.read.source.Source` that reads ``files`` (workspace-relative path →
     bytes) instead of the base source's bytes for those paths, and lists them too: the
     workspace as it will be once they are written."""
 
@@ -131,7 +131,7 @@ class Overlay:
 
 
 def _today_in(config: Config) -> date:
-    from okrctl.scoring import today
+    from okrctl.engine.scoring import today
 
     try:
         return today(config)
@@ -356,7 +356,7 @@ def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kin
 
 
 def _default_period(ws: Workspace, d: date) -> Period | None:
-    from okrctl.scoring import default_period
+    from okrctl.engine.scoring import default_period
 
     return default_period(ws, d)
 
@@ -406,7 +406,7 @@ def new_bytes_with_item(data: bytes, container_path: list[str | int], list_key: 
     round trip), or when that refuses, :func:`yamlwrite.splice_item` (for files whose
     formatting a round trip would change).  Returns the bytes and whether splicing was
     used.  Both verify that the result is the original plus the new lines only."""
-    from okrctl import yamlwrite
+    from okrctl.write import yamlwrite
 
     try:
         return yamlwrite.append_item(data, container_path, list_key, item, name=name), False
@@ -440,7 +440,7 @@ def append_record(
     ``user.name`` when ``by_default`` (left out when there is none).  ``commit``
     commits the file alone, hooks skipped; it requires the file to have no other
     uncommitted change."""
-    from okrctl import yamlwrite
+    from okrctl.write import yamlwrite
 
     root = Path(root).resolve()
     base = WorkingTreeSource(root)
@@ -523,7 +523,7 @@ def append_record(
 
 
 def _build_item(t: Target, d: date, parsed: Any, conf: Decimal | None, texts: dict, by: str | None, ev: list[str]) -> tuple[dict, str]:
-    from okrctl.scoring import current_checkin
+    from okrctl.engine.scoring import current_checkin
 
     item: dict[str, Any] = {"date": d}
     if isinstance(t.item, KPI):
@@ -588,8 +588,8 @@ def _validate_change(res: LoadResult, base: Source, relpath: str, new: bytes, *,
 # ----------------------------------------------------------------------------- new files
 
 def emit_yaml(doc: dict, header: Iterable[str] = ()) -> str:
-    """A new file's YAML text (ruamel.yaml, see :func:`okrctl.yamlwrite.dump_document`)."""
-    from okrctl.yamlwrite import dump_document
+    """A new file's YAML text (ruamel.yaml, see :func:`okrctl.write.yamlwrite.dump_document`)."""
+    from okrctl.write.yamlwrite import dump_document
 
     return dump_document(doc, header)
 
@@ -607,7 +607,7 @@ def _same_data(a: Any, b: Any) -> bool:
 
 
 def _check_emitted(text: str, doc: dict, path: str) -> None:
-    from okrctl.yamlread import parse
+    from okrctl.read.yamlread import parse
 
     parsed, diags = parse(text.encode("utf-8"), path)
     if parsed is None or not _same_data(doc, parsed.value):
@@ -732,7 +732,7 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     """The files :func:`init_workspace` would create (validated, nothing written)."""
     from importlib import resources
 
-    from okrctl.checks import UNIT_ID_RE
+    from okrctl.checks.semantic import UNIT_ID_RE
 
     if locale not in _INIT_TEXT:
         raise BadInput(f"--locale: {locale!r} is not one of en, vi")
@@ -939,8 +939,8 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
     one, carrying the unfinished objectives and key results (see docs/writing.md).
     Existing files are never touched.  The new files must validate with the rest of the
     workspace, or nothing is written."""
-    from okrctl import yamlwrite
-    from okrctl.scoring import score_workspace
+    from okrctl.write import yamlwrite
+    from okrctl.engine.scoring import score_workspace
 
     root = Path(root).resolve()
     base = WorkingTreeSource(root)
@@ -1227,7 +1227,7 @@ def close_tag(period_id: str) -> str:
 
 def score_payload(ws: Workspace, period: Period) -> dict:
     """The ``score`` JSON payload of ``period`` as of its end, as plain JSON data."""
-    from okrctl.scoring import score_to_json, score_workspace
+    from okrctl.engine.scoring import score_to_json, score_workspace
 
     payload = score_to_json(score_workspace(ws, period, period.end))
     return json.loads(json.dumps(payload, ensure_ascii=False))
@@ -1273,7 +1273,8 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
     in okrctl.yaml and commit that file alone; tag the commit ``okr/close/<PERIOD>``
     (annotated, signed with ``sign``) with the final scores as of the period's end,
     computed from the committed tree."""
-    from okrctl import gitio, yamlwrite
+    from okrctl import gitio
+    from okrctl.write import yamlwrite
 
     root = Path(root).resolve()
     base = WorkingTreeSource(root)
@@ -1305,7 +1306,7 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
     today = _today_in(ws.config)
     if today <= period.end:
         warnings.append(f"{period.id} has not ended yet (it ends on {period.end}); closing it now freezes its scores as of that day")
-    from okrctl.scoring import score_workspace
+    from okrctl.engine.scoring import score_workspace
 
     final = score_workspace(ws, period, period.end)
     for o in final.objectives():
@@ -1351,7 +1352,7 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
 
 
 def _add_locked_period(data: bytes, period_id: str) -> bytes:
-    from okrctl import yamlwrite
+    from okrctl.write import yamlwrite
 
     key = ["policy", "locked_periods"]
     try:

@@ -3,7 +3,7 @@
 :data:`RULES` is the registry of the eleven rules (name, default severity, one
 line of description), in the manner of yamllint's and sqlfluff's rule registries.
 :func:`check_change` judges the semantic changes between two versions of a
-workspace (:mod:`okrctl.diff`) at a date J and returns :class:`Finding` records.
+workspace (:mod:`okrctl.engine.diff`) at a date J and returns :class:`Finding` records.
 
 Everything that decides the outcome -- the severities (``policy.rules``),
 ``lock_after_days``, ``locked_periods``, ``backdate_days``,
@@ -24,7 +24,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
-from okrctl.diff import (
+from okrctl.engine.diff import (
     CONFIG_FILE,
     DEFINITION_FIELDS,
     UNITS_FILE,
@@ -34,8 +34,8 @@ from okrctl.diff import (
     file_ref,
     path_order,
 )
-from okrctl.model import KPI, Config, KeyResult, Objective, Rebaseline, Workspace
-from okrctl.periods import Period, is_period_id, parse_period
+from okrctl.model.records import KPI, Config, KeyResult, Objective, Rebaseline, Workspace
+from okrctl.model.periods import Period, is_period_id, parse_period
 
 Severity = Literal["error", "warning"]
 
@@ -477,7 +477,7 @@ class _Checker:
     # -- closed periods ---------------------------------------------------------
 
     def closed_score_changed(self, pid: str) -> None:
-        from okrctl.scoring import score_workspace
+        from okrctl.engine.scoring import score_workspace
 
         def scores(ws: Workspace) -> dict[tuple[str, str], Any]:
             try:

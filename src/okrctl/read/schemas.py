@@ -22,8 +22,8 @@ from functools import cache
 from itertools import islice
 from importlib import resources
 
-from okrctl.diagnostics import Diagnostic
-from okrctl.yamlread import Parsed
+from okrctl.model.diagnostics import Diagnostic
+from okrctl.read.yamlread import Parsed
 
 KINDS = ("workspace", "units", "okr-file")
 #: schema errors explained per file; a file with thousands is listed in part
@@ -50,7 +50,7 @@ def _fast(kind: str):
 
     import fastjsonschema
 
-    from okrctl import cachedir
+    from okrctl.read import cachedir
 
     text = json.dumps(schema(kind), sort_keys=True)
     key = hashlib.sha256(f"{text}\0{fastjsonschema.VERSION}\0{_GENERATOR_REV}".encode()).hexdigest()[:20]

@@ -1,6 +1,6 @@
 """Load a workspace: read → parse → schema → typed records → semantic checks.
 
-``load_workspace(source)`` returns the :class:`~okrctl.model.Workspace` (or None
+``load_workspace(source)`` returns the :class:`~okrctl.model.records.Workspace` (or None
 when ``okrctl.yaml``/``units.yaml`` are unusable) and every diagnostic found.  It
 never raises for bad input.  Parsed documents are cached by content hash (the git
 blob SHA), so the same bytes are parsed once per process whatever their path or
@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
-from okrctl import checks
-from okrctl.diagnostics import Diagnostic, sort_diagnostics
-from okrctl.model import (
+from okrctl.checks import semantic as checks
+from okrctl.model.diagnostics import Diagnostic, sort_diagnostics
+from okrctl.model.records import (
     DEFAULT_GRADES,
     KPI,
     Approval,
@@ -37,10 +37,10 @@ from okrctl.model import (
     Unit,
     Workspace,
 )
-from okrctl.periods import is_period_id, parse_period
-from okrctl.schemas import validate as schema_validate
-from okrctl.source import Source, SourceError, blob_sha
-from okrctl.yamlread import Parsed, parse
+from okrctl.model.periods import is_period_id, parse_period
+from okrctl.read.schemas import validate as schema_validate
+from okrctl.read.source import Source, SourceError, blob_sha
+from okrctl.read.yamlread import Parsed, parse
 
 CONFIG_FILE = "okrctl.yaml"
 UNITS_FILE = "units.yaml"

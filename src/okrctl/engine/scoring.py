@@ -52,7 +52,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from okrctl.model import (
+from okrctl.model.records import (
     DEFAULT_GRADES,
     KPI,
     Approval,
@@ -67,7 +67,7 @@ from okrctl.model import (
     Unit,
     Workspace,
 )
-from okrctl.periods import Period, is_period_id, periods_containing
+from okrctl.model.periods import Period, is_period_id, periods_containing
 
 __all__ = [
     "KPI_STATUSES",
