@@ -13,7 +13,7 @@ import pytest
 
 from conftest import EXAMPLE_EN, SAMPLE, run_okrctl
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 UPDATE = os.environ.get("OKRCTL_UPDATE_GOLDEN") == "1"
 
 

@@ -27,7 +27,7 @@ from okrctl.read.loader import LoadResult, ParseCache, load_workspace
 from okrctl.read.source import WorkingTreeSource
 
 TODAY = date(2026, 5, 15)
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 DEFAULT_CONFIG = "name: Test workspace\n"
 #: units.yaml — line 2: root (2:5), line 4: team (4:5), child of root

@@ -12,7 +12,7 @@ from okrctl.read import loader
 from okrctl.read.loader import ParseCache, load_workspace
 from okrctl.read.source import WorkingTreeSource
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from gen_workspace import generate  # noqa: E402
 
 

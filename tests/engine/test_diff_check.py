@@ -233,7 +233,7 @@ def test_registry_matches_format_schema_and_docs():
     schema = json.loads((Path(rules.__file__).parents[1] / "schema" / "workspace.schema.json").read_text())
     props = schema["properties"]["policy"]["properties"]["rules"]["properties"]
     assert list(props) == names
-    docs = (Path(__file__).resolve().parent.parent / "docs" / "ci.md").read_text()
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "ci.md").read_text()
     table_rules = re.findall(r"^\| `([a-z-]+)` \| (error|warning) \|", docs, re.M)
     assert [n for n, _ in table_rules] == names
     assert all(rules.RULES[n].severity == s for n, s in table_rules)

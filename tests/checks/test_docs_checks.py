@@ -7,7 +7,7 @@ from pathlib import Path
 
 from okrctl.model.diagnostics import CODES
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "checks.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
 HEADING = re.compile(r"^### (OKR\d{3}) (\S+)$", re.M)
 
 
