@@ -22,7 +22,7 @@ import pytest
 from conftest import subprocess_env
 
 import okrctl.read.schemas
-from okrctl.model.diagnostics import CODES
+from okrctl.model.problems import CODES
 from okrctl.read.loader import LoadResult, ParseCache, load_workspace
 from okrctl.read.source import WorkingTreeSource
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from okrctl.model.diagnostics import CODES
+from okrctl.model.problems import CODES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
 HEADING = re.compile(r"^### (OKR\d{3}) (\S+)$", re.M)

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import pytest
 
-from okrctl.model.diagnostics import CODES
+from okrctl.model.problems import CODES
 from okrctl.read.loader import ParseCache, load_workspace
 from okrctl.read.source import MAX_FILE_BYTES, SourceError, WorkingTreeSource
 from okrctl.read.yamlread import MAX_SCALAR, Parsed, parse

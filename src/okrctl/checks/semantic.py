@@ -2,7 +2,7 @@
 
 Each check is a pure function over typed records (and, where it needs the
 position of a raw key, the parsed document) returning diagnostics.  The codes
-are registered in :mod:`okrctl.model.diagnostics` and documented in ``docs/checks.md``.
+are registered in :mod:`okrctl.model.problems` and documented in ``docs/checks.md``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from okrctl.model.diagnostics import Diagnostic
+from okrctl.model.problems import Diagnostic
 from okrctl.model.records import KPI, Config, KeyResult, Loc, Objective, PeriodFile, Unit, Workspace
 from okrctl.model.periods import is_period_id, parse_period
 from okrctl.read.yamlread import Parsed

@@ -104,7 +104,7 @@ def _exact(path: Path) -> Path:
 def require_valid(opened: Opened, st: State) -> None:
     """Commands that compute numbers refuse an invalid workspace (exit 1) after
     listing what is wrong: never silently wrong numbers."""
-    from okrctl.model.diagnostics import has_errors
+    from okrctl.model.problems import has_errors
 
     res = opened.result
     if res.workspace is not None and not has_errors(res.diagnostics):

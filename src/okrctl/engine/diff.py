@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-from okrctl.model.diagnostics import Diagnostic
+from okrctl.model.problems import Diagnostic
 from okrctl.model.records import (
     KPI,
     Approval,

@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
 from okrctl.checks import semantic as checks
-from okrctl.model.diagnostics import Diagnostic, sort_diagnostics
+from okrctl.model.problems import Diagnostic, sort_diagnostics
 from okrctl.model.records import (
     DEFAULT_GRADES,
     KPI,

@@ -22,7 +22,7 @@ from functools import cache
 from itertools import islice
 from importlib import resources
 
-from okrctl.model.diagnostics import Diagnostic
+from okrctl.model.problems import Diagnostic
 from okrctl.read.yamlread import Parsed
 
 KINDS = ("workspace", "units", "okr-file")

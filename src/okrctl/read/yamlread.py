@@ -36,7 +36,7 @@ import yaml
 import yaml._yaml as _cyaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from okrctl.model.diagnostics import Diagnostic
+from okrctl.model.problems import Diagnostic
 
 MAX_DEPTH = 32
 MAX_SCALAR = 64 * 1024

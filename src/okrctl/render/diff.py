@@ -21,7 +21,7 @@ from rich.text import Text
 
 from okrctl.engine.diff import CONFIG_FILE, UNITS_FILE, Change, file_ref, path_order
 from okrctl.render import dumps, envelope
-from okrctl.render.diagnostics import _gh_escape_data, _gh_escape_prop
+from okrctl.render.problems import _gh_escape_data, _gh_escape_prop
 from okrctl.render.values import num
 from okrctl.render.textsafe import md_escape, one_line
 
@@ -209,7 +209,7 @@ def render_diff_text(out, console: Console, display: Callable[[str], str], *, ch
 
 
 def _finding_line(console: Console, f, display: Callable[[str], str]) -> None:
-    from okrctl.render.diagnostics import problem_line
+    from okrctl.render.problems import problem_line
 
     problem_line(console, f"{display(f.path)}:{f.line}", f.severity, f.rule, f.message)
 

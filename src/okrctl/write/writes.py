@@ -45,7 +45,7 @@ from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from okrctl import __version__
-from okrctl.model.diagnostics import Diagnostic
+from okrctl.model.problems import Diagnostic
 from okrctl.read.loader import CONFIG_FILE, UNITS_FILE, LoadResult, load_workspace
 from okrctl.model.records import KPI, Config, KeyResult, Objective, PeriodFile, Workspace
 from okrctl.model.periods import Period, is_period_id, parse_period, periods_containing

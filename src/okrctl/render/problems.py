@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from okrctl import __version__
-from okrctl.model.diagnostics import CODES, Diagnostic
+from okrctl.model.problems import CODES, Diagnostic
 from okrctl.render import dumps, envelope
 from okrctl.render.textsafe import escape_controls
 
