@@ -76,7 +76,7 @@ def validate(
         diags = [d for d in diags if d.path in wanted]
         nfiles = len(wanted)
     show = display_path_fn(opened.root)
-    from okrctl.render import diagnostics as R
+    from okrctl.render import problems as R
 
     if fmt is DiagFormat.json:
         sys.stdout.write(R.render_json(diags, nfiles))
