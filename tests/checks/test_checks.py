@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import subprocess_env
+from conftest import ROOT, subprocess_env
 
 import okrctl.read.schemas
 from okrctl.model.problems import CODES
@@ -1285,7 +1285,8 @@ def test_cli_json(tmp_path):
         ("okrs/2099-Q1/root.yaml", 10, 13, "warning", "OKR231"),
     ]
     for d in out["diagnostics"]:
-        assert set(d) == {"path", "line", "column", "severity", "code", "message"}
+        assert set(d) == {"path", "line", "column", "severity", "code", "rule", "ref", "message"}
+        assert d["rule"] == CODES[d["code"]].name and d["ref"] is None
         assert isinstance(d["message"], str) and d["message"]
 
 
@@ -1413,6 +1414,25 @@ def test_cli_sarif(tmp_path):
     for x in results:
         assert driver["rules"][x["ruleIndex"]]["id"] == x["ruleId"]
         assert x["message"]["text"]
+
+
+def test_cli_markdown(tmp_path):
+    """validate --format md: a heading with the verdict, then one table row per problem."""
+    root = make_ws(tmp_path, CLI_FILES)
+    r = run(["-C", str(root), "validate", "--format", "md"], cwd=root)
+    assert r.returncode == 1, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "### ❌ okrctl validate: 3 errors and 1 warning in 3 files (5 checked)"
+    assert lines[2:4] == ["| severity | code | where | message |", "|---|---|---|---|"]
+    rows = [ln.split(" | ")[:3] for ln in lines[4:]]
+    assert rows == [
+        ["| error", "`OKR220`", "`okrs/2026-Q2/other.yaml:5:9`"],
+        ["| error", "`OKR102`", "`okrs/2026-Q2/team.yaml:5:9`"],
+        ["| error", "`OKR101`", "`okrs/2026-Q2/team.yaml:8:9`"],
+        ["| warning", "`OKR231`", "`okrs/2099-Q1/root.yaml:10:13`"],
+    ]
+    clean = run(["-C", str(ROOT / "sample-workspace"), "validate", "--format", "md"], cwd=root)
+    assert clean.returncode == 0 and clean.stdout.startswith("### ✅ okrctl validate: ok: 14 files checked, no problems\n")
 
 
 @pytest.mark.parametrize("ws", ["sample-workspace", "examples/en-workspace"])

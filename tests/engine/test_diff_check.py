@@ -27,6 +27,7 @@ from conftest import run_okrctl
 from gitutil import commit_all, git, init_repo, write
 
 from okrctl.engine import rules
+from okrctl.model.problems import INVALID, RULES, Problem, has_errors
 from okrctl.cli.app import CliError
 from okrctl.cli.cmd_diff import compare
 
@@ -198,7 +199,7 @@ def only(out, rule: str) -> list:
 
 
 def no_invalid(out) -> None:
-    assert not only(out, rules.INVALID), [f.message for f in out.findings]
+    assert not only(out, INVALID), [f.message for f in out.findings]
 
 
 K = "2026-Q2/team/"
@@ -221,11 +222,11 @@ def set_(path: str, value: Any):
 
 
 def test_registry_matches_format_schema_and_docs():
-    names = list(rules.RULES)
+    names = list(RULES)
     assert names == ["locked-period-changed", "definition-changed", "item-added", "item-removed", "item-cancelled",
                      "checkin-rewritten", "checkin-backdated", "checkin-future", "checkin-out-of-order",
                      "policy-changed", "closed-score-changed"]
-    assert {r.name: r.severity for r in rules.RULES.values()} == {
+    assert {r.name: r.severity for r in RULES.values()} == {
         "locked-period-changed": "error", "definition-changed": "error", "item-added": "error", "item-removed": "error",
         "item-cancelled": "warning", "checkin-rewritten": "error", "checkin-backdated": "warning",
         "checkin-future": "error", "checkin-out-of-order": "warning", "policy-changed": "warning",
@@ -236,7 +237,7 @@ def test_registry_matches_format_schema_and_docs():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "ci.md").read_text()
     table_rules = re.findall(r"^\| `([a-z-]+)` \| (error|warning) \|", docs, re.M)
     assert [n for n, _ in table_rules] == names
-    assert all(rules.RULES[n].severity == s for n, s in table_rules)
+    assert all(RULES[n].severity == s for n, s in table_rules)
 
 
 def test_unknown_rule_name_is_reported_clearly(tmp_path: Path):
@@ -503,7 +504,7 @@ def test_base_rules_set_the_severity(tmp_path: Path, level, expected):
     files["okrctl.yaml"]["policy"]["rules"] = {"definition-changed": level}
     out = judge(tmp_path, set_("O1/KR1.target", 70), base=files)
     assert {(f.rule, f.severity) for f in out.findings} == expected
-    assert not rules.has_errors(out.findings)
+    assert not has_errors(out.findings)
 
 
 def test_base_lock_after_days_per_period_kind(tmp_path: Path):
@@ -618,7 +619,7 @@ def test_dates_of_new_checkins(tmp_path: Path, ref, day, expected):
     for f in out.findings:
         assert f.ref.startswith(K + ref + "@" + day)
     sev = {f.rule: f.severity for f in out.findings}
-    assert all(sev[r] == rules.RULES[r].severity for r in sev)
+    assert all(sev[r] == RULES[r].severity for r in sev)
 
 
 def test_out_of_order_message(tmp_path: Path):
@@ -742,10 +743,10 @@ def test_invalid_head_is_reported(tmp_path: Path):
         it = item(files, "O1/KR1")
         it["targte"] = it.pop("target")
     out = judge(tmp_path, edit, at=BEFORE)
-    inv = only(out, rules.INVALID)
+    inv = only(out, INVALID)
     assert inv and all(f.severity == "error" and f.path == Q2 for f in inv)
     assert any("OKR101 unknown key 'targte'" in f.message for f in inv)
-    assert rules.has_errors(out.findings)
+    assert has_errors(out.findings)
 
 
 # --------------------------------------------------------------------------- reading only what changed
@@ -880,10 +881,31 @@ def test_cli_check_exit_codes_and_formats(tmp_path: Path):
     assert js.returncode == 1
     assert (doc["command"], doc["status"], doc["at"], doc["summary"]) == (
         "check", "fail", "2026-05-20", {"errors": 1, "warnings": 1, "changes": 3})
-    assert [list(f) for f in doc["findings"]] == [["rule", "severity", "ref", "path", "line", "message"]] * 2
+    assert [list(f) for f in doc["findings"]] == [["path", "line", "column", "severity", "code", "rule", "ref", "message"]] * 2
 
     bad_at = cli("-C", str(root), "check", "v1", "--at", "20-5-2026")
     assert bad_at.returncode == 2 and "--at" in bad_at.stderr and "Traceback" not in bad_at.stderr
+
+
+def test_cli_check_sarif(tmp_path: Path):
+    """check --format sarif: the findings as SARIF results, rules from the one registry."""
+    root, _ = _cli_repo(tmp_path)
+    r = cli("check", "v1", "--at", "2026-05-20", "--format", "sarif", cwd=root)
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["version"] == "2.1.0"
+    (run,) = doc["runs"]
+    rules_ = run["tool"]["driver"]["rules"]
+    assert [(x["id"], x["name"], x["defaultConfiguration"]["level"]) for x in rules_] == [
+        ("OKR802", "definition-changed", "error"), ("OKR807", "checkin-backdated", "warning")]
+    assert all(x["helpUri"].endswith("docs/checks.md#" + x["id"].lower()) for x in rules_)
+    got = [(x["ruleId"], x["level"], x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            x["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]) for x in run["results"]]
+    assert [g[:3] for g in got] == [("OKR802", "error", Q2), ("OKR807", "warning", Q2)]
+    js = json.loads(cli("-C", str(root), "check", "v1", "--at", "2026-05-20", "--format", "json").stdout)
+    assert [g[3] for g in got] == [f["ref"] for f in js["findings"]]
+    assert [x["locations"][0]["physicalLocation"]["region"]["startLine"] for x in run["results"]] == [
+        f["line"] for f in js["findings"]]
 
 
 def test_cli_check_warnings_only_exit_0(tmp_path: Path):
@@ -1038,7 +1060,7 @@ def test_github_annotations_cannot_be_forged():
     from okrctl.render.diff import render_github
 
     out = Outcome(Path("."), "main", "0" * 40, None, None, AFTER)
-    out.findings = [rules.Finding("definition-changed", "error", "r", "okrs/2026-Q2/a,b:c.yaml", 3,
+    out.findings = [Problem.finding("definition-changed", "error", "r", "okrs/2026-Q2/a,b:c.yaml", 3,
                                   "unit changed % → x\n::error file=x,line=1::forged\r\n")]
     text = render_github(out, lambda p: p)
     lines = text.splitlines()

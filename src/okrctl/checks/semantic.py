@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from okrctl.model.problems import Diagnostic
+from okrctl.model.problems import Problem
 from okrctl.model.records import KPI, Config, KeyResult, Loc, Objective, PeriodFile, Unit, Workspace
 from okrctl.model.periods import is_period_id, parse_period
 from okrctl.read.yamlread import Parsed
@@ -21,8 +21,8 @@ from okrctl.read.yamlread import Parsed
 UNIT_ID_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
 
 
-def _d(code: str, loc: Loc, message: str) -> Diagnostic:
-    return Diagnostic.make(code, loc.path, loc.line, loc.column, message)
+def _d(code: str, loc: Loc, message: str) -> Problem:
+    return Problem.make(code, loc.path, loc.line, loc.column, message)
 
 
 def fold(s: str) -> str:
@@ -31,13 +31,13 @@ def fold(s: str) -> str:
 
 # ---------------------------------------------------------------- okrctl.yaml
 
-def check_config(cfg: Config, doc: Parsed) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+def check_config(cfg: Config, doc: Parsed) -> list[Problem]:
+    out: list[Problem] = []
     try:
         ZoneInfo(cfg.timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory such as "America"
         line, col = doc.position(["timezone"])
-        out.append(Diagnostic.make("OKR241", "okrctl.yaml", line, col, f"timezone {cfg.timezone!r} is not an IANA time zone name (e.g. Asia/Ho_Chi_Minh, UTC)"))
+        out.append(Problem.make("OKR241", "okrctl.yaml", line, col, f"timezone {cfg.timezone!r} is not an IANA time zone name (e.g. Asia/Ho_Chi_Minh, UTC)"))
     for kind, bands in cfg.grades.items():
         if not bands:
             continue
@@ -45,19 +45,19 @@ def check_config(cfg: Config, doc: Parsed) -> list[Diagnostic]:
         bad = any(a <= b for a, b in zip(mins, mins[1:])) or mins[-1] != 0
         if bad:
             line, col = doc.position(["scoring", "grades", kind])
-            out.append(Diagnostic.make("OKR240", "okrctl.yaml", line, col,
+            out.append(Problem.make("OKR240", "okrctl.yaml", line, col,
                                        f"grades.{kind}: band minimums must be strictly decreasing and the last must be 0 (got {', '.join(str(m) for m in mins)})"))
     if cfg.pace_off_track < cfg.pace_at_risk:
         line, col = doc.position(["scoring", "pace"])
-        out.append(Diagnostic.make("OKR104", "okrctl.yaml", line, col,
+        out.append(Problem.make("OKR104", "okrctl.yaml", line, col,
                                    f"pace.off_track ({cfg.pace_off_track}) must not be below pace.at_risk ({cfg.pace_at_risk})"))
     return out
 
 
 # ---------------------------------------------------------------- units.yaml
 
-def check_units(units: tuple[Unit, ...], doc: Parsed) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+def check_units(units: tuple[Unit, ...], doc: Parsed) -> list[Problem]:
+    out: list[Problem] = []
     seen: dict[str, Unit] = {}
     ids = {u.id for u in units}
     for u in units:
@@ -91,20 +91,20 @@ def check_units(units: tuple[Unit, ...], doc: Parsed) -> list[Diagnostic]:
     return out
 
 
-def check_path_keys(doc: Parsed, path: str, unit_id: str, period_id: str) -> list[Diagnostic]:
+def check_path_keys(doc: Parsed, path: str, unit_id: str, period_id: str) -> list[Problem]:
     out = []
     v: dict = doc.value  # type: ignore[assignment]
     for key, expected in (("unit", unit_id), ("period", period_id)):
         if key in v and v[key] != expected:
             line, col = doc.position([key])
-            out.append(Diagnostic.make("OKR112", path, line, col, f"{key}: {v[key]!r} disagrees with the path, which says {expected!r}"))
+            out.append(Problem.make("OKR112", path, line, col, f"{key}: {v[key]!r} disagrees with the path, which says {expected!r}"))
     return out
 
 
 # ---------------------------------------------------------------- the workspace
 
-def check_workspace(ws: Workspace, today: date | None) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+def check_workspace(ws: Workspace, today: date | None) -> list[Problem]:
+    out: list[Problem] = []
     units = ws.unit_by_id
     index = _Index(ws)
     for pf in ws.files:
@@ -132,7 +132,7 @@ _TYPE_FIELDS = {
 _TYPED_FIELDS = {"baseline", "target", "direction", "aggregate", "threshold", "due", "milestones"}
 
 
-def check_type_fields(pf: PeriodFile, doc: Parsed) -> list[Diagnostic]:
+def check_type_fields(pf: PeriodFile, doc: Parsed) -> list[Problem]:
     """A field the KR's type ignores is almost always a mistake (a maintain KR with
     `target:` instead of `threshold:`, a type changed without its fields)."""
     out = []
@@ -145,11 +145,11 @@ def check_type_fields(pf: PeriodFile, doc: Parsed) -> list[Diagnostic]:
                 if key in _TYPED_FIELDS and key not in _TYPE_FIELDS[kr.type]:
                     line, col = doc.position(["objectives", oi, "key_results", ki, key], key=True)
                     uses = ", ".join(sorted(_TYPE_FIELDS[kr.type])) or "none of them"
-                    out.append(Diagnostic.make("OKR227", pf.path, line, col,
+                    out.append(Problem.make("OKR227", pf.path, line, col,
                                                f"{obj.id}/{kr.id}: `{key}` has no effect on a {kr.type} KR (it uses: {uses})"))
             if "due_days" in raw and not kr.frequency:
                 line, col = doc.position(["objectives", oi, "key_results", ki, "due_days"], key=True)
-                out.append(Diagnostic.make("OKR227", pf.path, line, col, f"{obj.id}/{kr.id}: `due_days` has no effect without `frequency`"))
+                out.append(Problem.make("OKR227", pf.path, line, col, f"{obj.id}/{kr.id}: `due_days` has no effect without `frequency`"))
     return out
 
 
@@ -170,7 +170,7 @@ class _Index:
                     self.feeders.setdefault(o.aligns_to_ref, []).append(o)
 
 
-def _check_file_unit(pf: PeriodFile, units: dict[str, Unit]) -> list[Diagnostic]:
+def _check_file_unit(pf: PeriodFile, units: dict[str, Unit]) -> list[Problem]:
     loc = Loc(pf.path, 1, 1)
     u = units.get(pf.unit)
     if u is None:
@@ -183,7 +183,7 @@ def _check_file_unit(pf: PeriodFile, units: dict[str, Unit]) -> list[Diagnostic]
     return []
 
 
-def _check_parents_take_part(ws: Workspace) -> list[Diagnostic]:
+def _check_parents_take_part(ws: Workspace) -> list[Problem]:
     """FORMAT §4: a unit taking part in a period its parent does not is an error,
     whether or not the unit has a file there (the periods are those with files;
     a file of such a unit is also reported at the file)."""
@@ -201,7 +201,7 @@ def _check_parents_take_part(ws: Workspace) -> list[Diagnostic]:
     return out
 
 
-def _dupes(items: Iterable, what: str, scope: str) -> list[Diagnostic]:
+def _dupes(items: Iterable, what: str, scope: str) -> list[Problem]:
     out = []
     seen: dict[str, object] = {}
     for it in items:
@@ -215,7 +215,7 @@ def _dupes(items: Iterable, what: str, scope: str) -> list[Diagnostic]:
     return out
 
 
-def _check_ids(pf: PeriodFile) -> list[Diagnostic]:
+def _check_ids(pf: PeriodFile) -> list[Problem]:
     out = _dupes([*pf.objectives, *pf.kpis], "objective/KPI", pf.path)
     for o in pf.objectives:
         out += _dupes(o.key_results, "key result", o.id)
@@ -224,7 +224,7 @@ def _check_ids(pf: PeriodFile) -> list[Diagnostic]:
     return out
 
 
-def _check_objective(obj: Objective, pf: PeriodFile, index: _Index) -> list[Diagnostic]:
+def _check_objective(obj: Objective, pf: PeriodFile, index: _Index) -> list[Problem]:
     out = []
     if obj.key_results and all(kr.weight == 0 for kr in obj.key_results):
         out.append(_d("OKR222", obj.loc, f"objective {obj.id}: all key result weights are 0"))
@@ -243,8 +243,8 @@ def _check_objective(obj: Objective, pf: PeriodFile, index: _Index) -> list[Diag
     return out
 
 
-def _check_kr(kr: KeyResult, pf: PeriodFile, index: _Index, today: date | None) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+def _check_kr(kr: KeyResult, pf: PeriodFile, index: _Index, today: date | None) -> list[Problem]:
+    out: list[Problem] = []
     name = f"{kr.ref.split('/', 2)[2]}"
     if kr.type == "metric":
         if kr.baseline == kr.target:
@@ -284,7 +284,7 @@ def _check_kr(kr: KeyResult, pf: PeriodFile, index: _Index, today: date | None) 
     return out
 
 
-def _check_date(d: date, loc: Loc, pf: PeriodFile, today: date | None, what: str) -> list[Diagnostic]:
+def _check_date(d: date, loc: Loc, pf: PeriodFile, today: date | None, what: str) -> list[Problem]:
     if not pf.period.contains(d):
         return [_d("OKR230", loc, f"{what} dated {d} lies outside {pf.period.id} ({pf.period.start} .. {pf.period.end})")]
     if today is not None and d > today:
@@ -292,8 +292,8 @@ def _check_date(d: date, loc: Loc, pf: PeriodFile, today: date | None, what: str
     return []
 
 
-def _check_kpi(kpi: KPI, pf: PeriodFile, today: date | None) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
+def _check_kpi(kpi: KPI, pf: PeriodFile, today: date | None) -> list[Problem]:
+    out: list[Problem] = []
     name = kpi.ref.split("/", 2)[2]
     if kpi.alert is not None:
         ok = kpi.alert < kpi.target if kpi.direction == "increase" else kpi.alert > kpi.target
@@ -305,7 +305,7 @@ def _check_kpi(kpi: KPI, pf: PeriodFile, today: date | None) -> list[Diagnostic]
     return out
 
 
-def _check_alignment_cycles(ws: Workspace) -> list[Diagnostic]:
+def _check_alignment_cycles(ws: Workspace) -> list[Problem]:
     """Objective A aligns to B (or to a KR of B): edge A → B.  Report each cycle once."""
     edges: dict[str, str] = {}
     objs: dict[str, Objective] = {}

@@ -33,6 +33,23 @@ class Locale(str, Enum):
     vi = "vi"
 
 
+class ProblemFormat(str, Enum):
+    """Output formats of the commands that report problems (validate, check)."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+    md = "md"
+
+
+def problem_format(fmt: ProblemFormat | None) -> ProblemFormat:
+    """The format asked for, else GitHub annotations under GitHub Actions, else text."""
+    if fmt is not None:
+        return fmt
+    return ProblemFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else ProblemFormat.text
+
+
 class ColorMode(str, Enum):
     auto = "auto"
     always = "always"

@@ -17,7 +17,6 @@ new file counts as added, a deleted one as removed), whatever ``.gitignore`` say
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,20 +26,24 @@ from typing import Annotated
 
 import typer
 
-from okrctl.cli.app import EXIT_FINDINGS, EXIT_OK, CliError, app, display_path_fn, parse_date_option, state
+from okrctl.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    CliError,
+    ProblemFormat,
+    app,
+    display_path_fn,
+    parse_date_option,
+    problem_format,
+    state,
+)
 from okrctl.cli.workspace import workspace_root
+from okrctl.model.problems import INVALID, Problem, has_errors
 
 
 class DiffFormat(str, Enum):
     text = "text"
     json = "json"
-    md = "md"
-
-
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
     md = "md"
 
 
@@ -217,7 +220,7 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
     out = Outcome(root, base_rev, base_sha, head_rev, head_sha, J, changed_paths=sorted(changed))
     invalid: list = []
     if check:
-        invalid = [rules.Finding(rules.INVALID, "error", d.path, d.path, d.line, f"{d.code} {d.message}")
+        invalid = [Problem.finding(INVALID, "error", d.path, d.path, d.line, f"{d.code} {d.message}", d.column)
                    for d in head_res.diagnostics if d.severity == "error"]
     if head_res.workspace is None:
         if not check:
@@ -249,11 +252,11 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
         if check and u.side == "head":
             continue  # already reported as invalid
         severity = "error" if u.side == "head" else "warning"
-        notes.append(rules.Finding(rules.INVALID, severity, d.path, d.path, d.line,
+        notes.append(Problem.finding(INVALID, severity, d.path, d.path, d.line,
                                    f"not compared: {d.path} does not load at {u.label} ({d.code} {d.message})"))
     found = notes
     if check and created:
-        found = invalid + [rules.Finding("policy-changed", "warning", CONFIG_FILE, CONFIG_FILE, 1,
+        found = invalid + [Problem.finding("policy-changed", "warning", CONFIG_FILE, CONFIG_FILE, 1,
                                          f"{CONFIG_FILE} was added: the workspace starts with this change, so no rule "
                                          f"applies to it yet (only its validity is checked)")]
     elif check:
@@ -350,7 +353,7 @@ def check(
     base: Annotated[str, typer.Argument(metavar="BASE", help="The revision the change starts from (e.g. origin/main); its settings and rules apply.")],
     head: HeadArg = None,
     at: Annotated[str | None, typer.Option("--at", metavar="YYYY-MM-DD", help="Judge the change as of this date (default: today in the workspace time zone).")] = None,
-    fmt: Annotated[CheckFormat | None, typer.Option("--format", "-f", help="text, json, github (annotations; the default under GitHub Actions) or md.")] = None,
+    fmt: Annotated[ProblemFormat | None, typer.Option("--format", "-f", help="text, json, github (annotations; the default under GitHub Actions), sarif (code scanning) or md (a PR comment).")] = None,
 ) -> None:
     """Apply the change rules to the change from BASE to HEAD.
 
@@ -372,21 +375,23 @@ def check(
     st = state(ctx)
     _check_revs(base, head)
     J = parse_date_option(at, "--at")
-    if fmt is None:
-        fmt = CheckFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else CheckFormat.text
+    fmt = problem_format(fmt)
     root = workspace_root(st)
     out = compare(root, base, head, at=J, check=True)
     show = display_path_fn(root)
-    if fmt is CheckFormat.json:
+    if fmt is ProblemFormat.json:
         sys.stdout.write(R.render_json("check", out))
-    elif fmt is CheckFormat.github:
+    elif fmt is ProblemFormat.github:
         sys.stdout.write(R.render_github(out, show))
-    elif fmt is CheckFormat.md:
+    elif fmt is ProblemFormat.sarif:
+        from okrctl.render.problems import render_sarif
+
+        sys.stdout.write(render_sarif(out.findings, show))
+    elif fmt is ProblemFormat.md:
         sys.stdout.write(R.render_check_markdown(out, show))
     else:
         from okrctl.render.console import make_console
 
         R.render_check_text(out, make_console(st.color), show)
-    from okrctl.engine.rules import has_errors
 
     raise typer.Exit(EXIT_FINDINGS if has_errors(out.findings) else EXIT_OK)

@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from okrctl.cli.app import EXIT_FINDINGS, EXIT_OK, CliError, app, check_rev, display_path_fn, state
-
-
-class DiagFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
-    sarif = "sarif"
+from okrctl.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    CliError,
+    ProblemFormat,
+    app,
+    check_rev,
+    display_path_fn,
+    problem_format,
+    state,
+)
 
 
 @app.command()
 def validate(
     ctx: typer.Context,
     paths: Annotated[list[Path] | None, typer.Argument(help="Report only these files (the whole workspace is still loaded, so cross-file rules apply).")] = None,
-    fmt: Annotated[DiagFormat | None, typer.Option("--format", "-f", help="Output format; github is the default under GitHub Actions.")] = None,
+    fmt: Annotated[ProblemFormat | None, typer.Option("--format", "-f", help="text, json, github (annotations; the default under GitHub Actions), sarif (code scanning) or md (a PR comment).")] = None,
     rev: Annotated[str | None, typer.Option("--rev", metavar="REV", help="Validate the workspace as committed at REV (tag, branch, SHA) instead of the working tree.")] = None,
 ) -> None:
     """Check every file against the schemas and the cross-file rules.
@@ -40,13 +42,14 @@ def validate(
 
       okrctl validate --format sarif > okrctl.sarif
 
+      okrctl validate --format md >> "$GITHUB_STEP_SUMMARY"
+
       okrctl validate --rev origin/main
     """
     st = state(ctx)
     from okrctl.cli.workspace import open_workspace
 
-    if fmt is None:
-        fmt = DiagFormat.github if os.environ.get("GITHUB_ACTIONS") == "true" else DiagFormat.text
+    fmt = problem_format(fmt)
     if paths:
         missing = [str(p) for p in paths if not os.path.lexists(p)]
         if missing and rev is None:
@@ -78,12 +81,14 @@ def validate(
     show = display_path_fn(opened.root)
     from okrctl.render import problems as R
 
-    if fmt is DiagFormat.json:
+    if fmt is ProblemFormat.json:
         sys.stdout.write(R.render_json(diags, nfiles))
-    elif fmt is DiagFormat.github:
+    elif fmt is ProblemFormat.github:
         sys.stdout.write(R.render_github(diags, show))
-    elif fmt is DiagFormat.sarif:
+    elif fmt is ProblemFormat.sarif:
         sys.stdout.write(R.render_sarif(diags, show))
+    elif fmt is ProblemFormat.md:
+        sys.stdout.write(R.render_markdown(diags, nfiles, show))
     else:
         from okrctl.render.console import make_console
 

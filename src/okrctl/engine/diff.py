@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
-from okrctl.model.problems import Diagnostic
+from okrctl.model.problems import Problem
 from okrctl.model.records import (
     KPI,
     Approval,
@@ -397,7 +397,7 @@ class Version:
     workspace: Workspace
     documents: dict[str, Parsed]
     paths: frozenset[str]
-    diagnostics: list[Diagnostic]
+    diagnostics: list[Problem]
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +406,7 @@ class Unreadable:
 
     side: Literal["base", "head"]
     label: str
-    diagnostic: Diagnostic
+    diagnostic: Problem
 
 
 def compare_versions(base: Version, head: Version, changed: Iterable[str]) -> tuple[list[Change], list[Unreadable]]:
@@ -425,7 +425,7 @@ def compare_versions(base: Version, head: Version, changed: Iterable[str]) -> tu
             if path not in v.paths or path in files or path in (CONFIG_FILE, UNITS_FILE):
                 continue
             errors = [d for d in v.diagnostics if d.path == path and d.severity == "error"]
-            first = errors[0] if errors else Diagnostic.make("OKR005", path, 1, 1, f"{path} could not be loaded")
+            first = errors[0] if errors else Problem.make("OKR005", path, 1, 1, f"{path} could not be loaded")
             unreadable.append(Unreadable(side, v.label, first))  # type: ignore[arg-type]
             bad = True
         if bad:

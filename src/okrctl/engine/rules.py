@@ -1,9 +1,9 @@
 """The rules on a change (FORMAT §8): what ``okrctl check BASE [HEAD]`` enforces.
 
-:data:`RULES` is the registry of the eleven rules (name, default severity, one
-line of description), in the manner of yamllint's and sqlfluff's rule registries.
+:data:`~okrctl.model.problems.RULES` (the check family of the one registry of
+codes) holds the eleven rules: code, name, default severity, one line of description.
 :func:`check_change` judges the semantic changes between two versions of a
-workspace (:mod:`okrctl.engine.diff`) at a date J and returns :class:`Finding` records.
+workspace (:mod:`okrctl.engine.diff`) at a date J and returns :class:`~okrctl.model.problems.Problem` records.
 
 Everything that decides the outcome -- the severities (``policy.rules``),
 ``lock_after_days``, ``locked_periods``, ``backdate_days``,
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
 from okrctl.engine.diff import (
     CONFIG_FILE,
@@ -36,70 +36,12 @@ from okrctl.engine.diff import (
 )
 from okrctl.model.records import KPI, Config, KeyResult, Objective, Rebaseline, Workspace
 from okrctl.model.periods import Period, is_period_id, parse_period
-
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    name: str
-    #: the default severity; ``policy.rules`` at BASE may set error, warning or off
-    severity: Severity
-    summary: str
-
-
-def _registry(*rules: Rule) -> dict[str, Rule]:
-    return {r.name: r for r in rules}
-
-
-#: The rules of FORMAT §8, in its order.  ``docs/ci.md`` explains each one, and the
-#: workspace schema's ``policy.rules`` accepts exactly these names.
-RULES: dict[str, Rule] = _registry(
-    Rule("locked-period-changed", "error", "a file of a closed period was added, removed or changed"),
-    Rule("definition-changed", "error",
-         "after the lock, a definition field changed without a matching `rebaselines` entry added in the same change"),
-    Rule("item-added", "error", "after the lock, an objective, key result or KPI appeared without an `added` record"),
-    Rule("item-removed", "error", "after the lock, an objective, key result or KPI of BASE is gone (cancel it instead)"),
-    Rule("item-cancelled", "warning", "a `cancelled` record was added"),
-    Rule("checkin-rewritten", "error",
-         "an existing check-in, measurement, `rebaselines`, `added` or `cancelled` record changed or disappeared"),
-    Rule("checkin-backdated", "warning", "an added check-in or measurement is dated more than `backdate_days` before J"),
-    Rule("checkin-future", "error", "an added check-in or measurement is dated after J"),
-    Rule("checkin-out-of-order", "warning", "an added check-in is dated before the key result's latest check-in at BASE"),
-    Rule("policy-changed", "warning", "okrctl.yaml or units.yaml changed"),
-    Rule("closed-score-changed", "error",
-         "a closed period's score of a key result, objective or unit, as of the period's end, differs between BASE and HEAD"),
-)
-
-#: Not a rule of §8 and not configurable: HEAD does not validate (always an error),
-#: or a changed file could not be compared.
-INVALID = "invalid"
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    rule: str
-    severity: Severity
-    #: what it is about: ``PERIOD/UNIT/OBJ[/KR]``, ``REF@DATE#N``, a file, a period
-    ref: str
-    #: workspace-relative path and 1-based line, in HEAD when the thing exists there
-    path: str
-    line: int
-    message: str
-
-    def to_dict(self) -> dict:
-        return {"rule": self.rule, "severity": self.severity, "ref": self.ref, "path": self.path,
-                "line": self.line, "message": self.message}
-
+from okrctl.model.problems import RULES, Problem, Severity
 
 def severity_of(config: Config, rule: str) -> Severity | None:
     """The severity of ``rule`` under ``config`` (BASE's); None when it is off."""
     level = config.rules.get(rule, RULES[rule].severity)
     return None if level == "off" else level  # type: ignore[return-value]
-
-
-def has_errors(findings: Iterable[Finding]) -> bool:
-    return any(f.severity == "error" for f in findings)
 
 
 # ------------------------------------------------------------------ time, as BASE says
@@ -289,7 +231,7 @@ def added_rebaselines(base_item: Item, head_item: Item) -> list[Rebaseline]:
 
 
 def check_change(base: Workspace, head: Workspace, changes: Sequence[Change], at: date, *,
-                 score_closed: bool = True) -> list[Finding]:
+                 score_closed: bool = True) -> list[Problem]:
     """Judge ``changes`` (from BASE to HEAD) at ``at`` (J) with BASE's rules.
 
     ``base`` and ``head`` must hold every period file named by a change, and every
@@ -324,14 +266,14 @@ class _Checker:
         paths = {c.path for c in self.changes}
         self.base_items = _index(base, paths)
         self.head_items = _index(head, paths)
-        self.out: list[Finding] = []
+        self.out: list[Problem] = []
 
     def emit(self, rule: str, ref: str, path: str, line: int, message: str) -> None:
         sev = severity_of(self.policy.config, rule)
         if sev is not None:
-            self.out.append(Finding(rule, sev, ref, path, max(line, 1), message))
+            self.out.append(Problem.finding(rule, sev, ref, path, line, message))
 
-    def run(self, score_closed: bool) -> list[Finding]:
+    def run(self, score_closed: bool) -> list[Problem]:
         by_path: dict[str, list[Change]] = {}
         for c in self.changes:
             by_path.setdefault(c.path, []).append(c)

@@ -1,33 +1,49 @@
-"""Diagnostics as values: every problem okrctl finds is a :class:`Diagnostic`.
+"""Problems as values: every problem okrctl finds is a :class:`Problem`.
 
-Each carries the workspace-relative path, a 1-based line and column, a severity,
-a stable code from :data:`CODES` and a one-line message.  Checks return lists of
-them; nothing in the core raises for bad input.  Renderers (text, JSON, GitHub,
-SARIF) all start from :meth:`Diagnostic.to_dict`.
+One record for ``validate`` (a file breaks the format) and ``check`` (a change
+breaks a rule of FORMAT §8).  Each carries the workspace-relative path, a 1-based
+line and column, a severity, a stable code from :data:`CODES` (whose ``name`` is
+the rule name: ``unknown-key``, ``definition-changed``), a one-line message and,
+for findings about an item, its reference.  Checks and rules return lists of them;
+nothing in the core raises for bad input.  Every output format (text, JSON,
+GitHub, SARIF, Markdown: :mod:`okrctl.render.problems`) starts from this record.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Literal
 
 Severity = Literal["error", "warning"]
 
 
+Family = Literal["validate", "check"]
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
+    """One entry of the registry: a stable code, its rule name, default severity
+    and a one-line summary.  ``family`` says which command reports it."""
+
     code: str
     name: str
     severity: Severity
     summary: str
+    family: Family = "validate"
 
 
 def _registry(*checks: Check) -> dict[str, Check]:
     return {c.code: c for c in checks}
 
 
-#: Every diagnostic okrctl can emit.  ``docs/checks.md`` documents each one and a
-#: test keeps the two in step.
+def _rule(code: str, name: str, severity: Severity, summary: str) -> Check:
+    return Check(code, name, severity, summary, "check")
+
+
+#: Every problem okrctl can report, ``validate``'s and ``check``'s.  ``docs/checks.md``
+#: documents the validate codes and ``docs/ci.md`` the check rules; tests keep both in
+#: step with this registry.
 CODES: dict[str, Check] = _registry(
     # --- reading: bytes, encoding, YAML subset (OKR0xx)
     Check("OKR001", "invalid-utf8", "error", "the file is not valid UTF-8"),
@@ -86,33 +102,79 @@ CODES: dict[str, Check] = _registry(
     Check("OKR241", "unknown-timezone", "error", "`timezone` is not a known IANA time zone"),
     Check("OKR242", "bad-period", "error", "a period id is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4"),
     Check("OKR243", "unknown-rule", "error", "`policy.rules` names a rule okrctl does not have"),
+    # --- the rules on a change, FORMAT §8 (OKR8xx), in its order; `policy.rules` at
+    # the policy revision may set each to error, warning or off
+    _rule("OKR801", "locked-period-changed", "error", "a file of a closed period was added, removed or changed"),
+    _rule("OKR802", "definition-changed", "error",
+          "after the lock, a definition field changed without a matching `rebaselines` entry added in the same change"),
+    _rule("OKR803", "item-added", "error",
+          "after the lock, an objective, key result or KPI appeared without an `added` record"),
+    _rule("OKR804", "item-removed", "error",
+          "after the lock, an objective, key result or KPI of BASE is gone (cancel it instead)"),
+    _rule("OKR805", "item-cancelled", "warning", "a `cancelled` record was added"),
+    _rule("OKR806", "checkin-rewritten", "error",
+          "an existing check-in, measurement, `rebaselines`, `added` or `cancelled` record changed or disappeared"),
+    _rule("OKR807", "checkin-backdated", "warning",
+          "an added check-in or measurement is dated more than `backdate_days` before J"),
+    _rule("OKR808", "checkin-future", "error", "an added check-in or measurement is dated after J"),
+    _rule("OKR809", "checkin-out-of-order", "warning",
+          "an added check-in is dated before the key result's latest check-in at BASE"),
+    _rule("OKR810", "policy-changed", "warning", "okrctl.yaml or units.yaml changed"),
+    _rule("OKR811", "closed-score-changed", "error",
+          "a closed period's score of a key result, objective or unit, as of the period's end, differs between BASE and HEAD"),
+    # not a rule of §8 and not configurable: a file of HEAD does not validate (always
+    # an error), or a changed file could not be compared
+    _rule("OKR899", "invalid", "error", "a file of HEAD does not validate, or a changed file could not be compared"),
 )
+
+#: the rules of ``check`` by name (FORMAT §8 order), as ``policy.rules`` names them
+RULES: dict[str, Check] = {c.name: c for c in CODES.values() if c.family == "check" and c.name != "invalid"}
+#: the code of each rule name, ``invalid`` included
+RULE_CODES: dict[str, str] = {c.name: c.code for c in CODES.values() if c.family == "check"}
+#: the pseudo-rule of files that do not validate or cannot be compared
+INVALID = "invalid"
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class Diagnostic:
+class Problem:
     path: str
     line: int
     column: int
     code: str
     message: str
     severity: Severity = "error"
+    #: what it is about, for findings: ``PERIOD/UNIT/OBJ[/KR]``, ``REF@DATE#N``, a file, a period
+    ref: str | None = None
 
     @classmethod
-    def make(cls, code: str, path: str, line: int, column: int, message: str, severity: Severity | None = None) -> "Diagnostic":
-        return cls(path, max(line, 1), max(column, 1), code, message, severity or CODES[code].severity)
+    def make(cls, code: str, path: str, line: int, column: int, message: str, severity: Severity | None = None,
+             ref: str | None = None) -> "Problem":
+        return cls(path, max(line, 1), max(column, 1), code, message, severity or CODES[code].severity, ref)
+
+    @classmethod
+    def finding(cls, rule: str, severity: Severity, ref: str, path: str, line: int, message: str,
+                column: int = 1) -> "Problem":
+        """A finding of ``check``: the rule by name, at a line of HEAD's file."""
+        return cls.make(RULE_CODES[rule], path, line, column, message, severity, ref)
 
     @property
     def name(self) -> str:
+        """The rule name of the code (``unknown-key``, ``definition-changed``)."""
         return CODES[self.code].name
 
+    #: ``check`` calls the name its rule
+    rule = name
+
     def to_dict(self) -> dict:
+        """FORMAT §9: validate's ``diagnostics`` and check's ``findings`` alike."""
         return {
             "path": self.path,
             "line": self.line,
             "column": self.column,
             "severity": self.severity,
             "code": self.code,
+            "rule": self.name,
+            "ref": self.ref,
             "message": self.message,
         }
 
@@ -120,10 +182,10 @@ class Diagnostic:
         return f"{self.path}:{self.line}:{self.column}: {self.severity} {self.code} {self.message}"
 
 
-def sort_diagnostics(diags: list[Diagnostic]) -> list[Diagnostic]:
+def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Sorted by path, line, column, code; exact duplicates removed."""
-    return sorted(set(diags), key=lambda d: (d.path, d.line, d.column, d.code, d.message))
+    return sorted(set(problems), key=lambda d: (d.path, d.line, d.column, d.code, d.message))
 
 
-def has_errors(diags: list[Diagnostic]) -> bool:
-    return any(d.severity == "error" for d in diags)
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(d.severity == "error" for d in problems)

@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
 from okrctl.checks import semantic as checks
-from okrctl.model.problems import Diagnostic, sort_diagnostics
+from okrctl.model.problems import Problem, sort_problems
 from okrctl.model.records import (
     DEFAULT_GRADES,
     KPI,
@@ -62,7 +62,7 @@ def find_workspace(start: Path) -> Path:
 @dataclass(slots=True)
 class _Entry:
     parsed: Parsed | None
-    diags: list[Diagnostic]
+    diags: list[Problem]
 
 
 class ParseCache:
@@ -71,7 +71,7 @@ class ParseCache:
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str], _Entry] = {}
 
-    def get(self, kind: str, sha: str, path: str, data: bytes) -> tuple[Parsed | None, list[Diagnostic]]:
+    def get(self, kind: str, sha: str, path: str, data: bytes) -> tuple[Parsed | None, list[Problem]]:
         key = (kind, sha)
         entry = self._entries.get(key)
         if entry is None:
@@ -258,7 +258,7 @@ class _Candidate:
 
 
 def _load_period_file(source: Source, c: _Candidate, cache: ParseCache,
-                      documents: dict[str, Parsed] | None) -> tuple[PeriodFile | None, list[Diagnostic]]:
+                      documents: dict[str, Parsed] | None) -> tuple[PeriodFile | None, list[Problem]]:
     """Everything that concerns one period file alone: read, parse, schema, records,
     the checks that need only this file."""
     doc, diags, sha = _read(source, c.path, c.sha, cache, "okr-file")
@@ -294,14 +294,14 @@ def _parallel_workers(n: int) -> int:
     return max(0, min(limit, cpus) - 1)
 
 
-def _fork_worker(indexes: list[int]) -> list[tuple[PeriodFile | None, list[Diagnostic]]]:
+def _fork_worker(indexes: list[int]) -> list[tuple[PeriodFile | None, list[Problem]]]:
     assert _FORK_STATE is not None
     source, candidates, cache = _FORK_STATE
     return [_load_period_file(source, candidates[i], cache, None) for i in indexes]
 
 
 def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: ParseCache,
-                      workers: int) -> list[tuple[PeriodFile | None, list[Diagnostic]]]:
+                      workers: int) -> list[tuple[PeriodFile | None, list[Problem]]]:
     """This process takes the first share of the files, forked workers the rest;
     workers send back the typed records (pickled positionally, see model.py)."""
     global _FORK_STATE
@@ -331,7 +331,7 @@ def _printable(s: str) -> str:
     return s if s.isprintable() else "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in s)
 
 
-def _printable_paths(diags: list[Diagnostic]) -> list[Diagnostic]:
+def _printable_paths(diags: list[Problem]) -> list[Problem]:
     """A file or directory name holding a control, bidi or undecodable character (never
     a valid workspace path, so always refused) is reported with the character escaped:
     a name like ``x\\n::error::forged.yaml`` must not forge a line of CI output or
@@ -343,7 +343,7 @@ def _printable_paths(diags: list[Diagnostic]) -> list[Diagnostic]:
 @dataclass(slots=True)
 class LoadResult:
     workspace: Workspace | None
-    diagnostics: list[Diagnostic]
+    diagnostics: list[Problem]
     #: parsed documents by path (for checks that need positions of raw keys)
     documents: dict[str, Parsed]
 
@@ -352,11 +352,11 @@ class LoadResult:
         return not any(d.severity == "error" for d in self.diagnostics)
 
 
-def _read(source: Source, path: str, sha: str | None, cache: ParseCache, kind: str) -> tuple[Parsed | None, list[Diagnostic], str | None]:
+def _read(source: Source, path: str, sha: str | None, cache: ParseCache, kind: str) -> tuple[Parsed | None, list[Problem], str | None]:
     try:
         data = source.read(path)
     except SourceError as exc:
-        return None, [Diagnostic.make(exc.code, exc.path, 1, 1, exc.message)], None
+        return None, [Problem.make(exc.code, exc.path, 1, 1, exc.message)], None
     sha = sha or blob_sha(data)
     parsed, diags = cache.get(kind, sha, path, data)
     return parsed, diags, sha
@@ -373,11 +373,11 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     then not kept in ``LoadResult.documents``, so commands that need them (diff,
     writes) leave it off."""
     cache = cache or _DEFAULT_CACHE
-    diags: list[Diagnostic] = []
+    diags: list[Problem] = []
     documents: dict[str, Parsed] = {}
     files, errors = source.list_files()
     for e in errors:
-        diags.append(Diagnostic.make(e.code, e.path, 1, 1, e.message))
+        diags.append(Problem.make(e.code, e.path, 1, 1, e.message))
     paths = {f.path: f for f in files}
     refused = {e.path for e in errors}  # already reported (a link, not a file): not "missing" too
 
@@ -385,7 +385,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
         """okrctl.yaml / units.yaml: the parsed document, or None (reported)."""
         if path not in paths:
             if path not in refused:
-                diags.append(Diagnostic.make("OKR111", path, 1, 1, f"{path} is missing"))
+                diags.append(Problem.make("OKR111", path, 1, 1, f"{path} is missing"))
             return None
         doc, d, _ = _read(source, path, paths[path].sha, cache, kind)
         diags.extend(d)
@@ -411,23 +411,23 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
         _, period_dir, name = f.path.split("/")
         folded = unicodedata.normalize("NFC", f.path).casefold()
         if folded in seen_folded:
-            diags.append(Diagnostic.make("OKR113", f.path, 1, 1, f"{f.path} and {seen_folded[folded]} differ only in letter case or Unicode form; they collide on macOS and Windows"))
+            diags.append(Problem.make("OKR113", f.path, 1, 1, f"{f.path} and {seen_folded[folded]} differ only in letter case or Unicode form; they collide on macOS and Windows"))
             continue
         seen_folded[folded] = f.path
         if not is_period_id(period_dir):
-            diags.append(Diagnostic.make("OKR242", f.path, 1, 1, f"directory {period_dir!r} is not a period id (YYYY, YYYY-H1/H2, YYYY-Q1..Q4)"))
+            diags.append(Problem.make("OKR242", f.path, 1, 1, f"directory {period_dir!r} is not a period id (YYYY, YYYY-H1/H2, YYYY-Q1..Q4)"))
             continue
         if not name.endswith(".yaml"):
-            diags.append(Diagnostic.make("OKR110", f.path, 1, 1, f"period files end in .yaml, not {name[name.rfind('.'):]}: rename it to okrs/{period_dir}/{name.rsplit('.', 1)[0]}.yaml"))
+            diags.append(Problem.make("OKR110", f.path, 1, 1, f"period files end in .yaml, not {name[name.rfind('.'):]}: rename it to okrs/{period_dir}/{name.rsplit('.', 1)[0]}.yaml"))
             continue
         unit_id = name[: -len(".yaml")]
         if not checks.UNIT_ID_RE.match(unit_id):
-            diags.append(Diagnostic.make("OKR110", f.path, 1, 1, f"file name {name!r} is not a unit id ([a-z][a-z0-9-]*, at most 64 characters)"))
+            diags.append(Problem.make("OKR110", f.path, 1, 1, f"file name {name!r} is not a unit id ([a-z][a-z0-9-]*, at most 64 characters)"))
             continue
         try:
             period = parse_period(period_dir, fys)
         except ValueError as exc:
-            diags.append(Diagnostic.make("OKR242", f.path, 1, 1, str(exc)))
+            diags.append(Problem.make("OKR242", f.path, 1, 1, str(exc)))
             continue
         candidates.append(_Candidate(f.path, f.sha, unit_id, period))
 
@@ -443,7 +443,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             period_files.append(pf)
 
     if config is None or units is None:
-        return LoadResult(None, _printable_paths(sort_diagnostics(diags)), documents)
+        return LoadResult(None, _printable_paths(sort_problems(diags)), documents)
     if callable(today):
         try:
             today = today(config)
@@ -451,4 +451,4 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             today = today(replace(config, timezone="UTC"))
     ws = Workspace(config, units, tuple(sorted(period_files, key=lambda pf: pf.path)), label=getattr(source, "label", "working tree"))
     diags += checks.check_workspace(ws, today)
-    return LoadResult(ws, _printable_paths(sort_diagnostics(diags)), documents)
+    return LoadResult(ws, _printable_paths(sort_problems(diags)), documents)

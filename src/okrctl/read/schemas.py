@@ -22,7 +22,7 @@ from functools import cache
 from itertools import islice
 from importlib import resources
 
-from okrctl.model.problems import Diagnostic
+from okrctl.model.problems import Problem
 from okrctl.read.yamlread import Parsed
 
 KINDS = ("workspace", "units", "okr-file")
@@ -151,7 +151,7 @@ def _scalar_text_fix(kind: str, doc: Parsed) -> bool:
     return changed
 
 
-def validate(kind: str, doc: Parsed, path: str) -> list[Diagnostic]:
+def validate(kind: str, doc: Parsed, path: str) -> list[Problem]:
     """Validate a parsed document; coerce plain scalars to text where the schema
     wants text; return diagnostics with positions (empty when valid)."""
     if is_valid(kind, doc.value):
@@ -162,13 +162,13 @@ def validate(kind: str, doc: Parsed, path: str) -> list[Diagnostic]:
         if is_valid(kind, doc.value):
             return []
     errors = list(islice(_slow(kind).iter_errors(doc.value), MAX_EXPLAINED + 1))
-    flat: list[Diagnostic] = []
+    flat: list[Problem] = []
     for err in errors[:MAX_EXPLAINED]:
         flat.extend(_to_diagnostic(err, doc, path, kind))
     if not flat:  # the two validators disagree: never pass silently
-        flat.append(Diagnostic.make("OKR100", path, 1, 1, "the document does not match its schema"))
+        flat.append(Problem.make("OKR100", path, 1, 1, "the document does not match its schema"))
     if len(errors) > MAX_EXPLAINED:
-        flat.append(Diagnostic.make("OKR100", path, 1, 1, f"more than {MAX_EXPLAINED} schema errors; only the first {MAX_EXPLAINED} are listed"))
+        flat.append(Problem.make("OKR100", path, 1, 1, f"more than {MAX_EXPLAINED} schema errors; only the first {MAX_EXPLAINED} are listed"))
     return flat
 
 
@@ -208,7 +208,7 @@ def _where(root: object, path: list) -> str:
     return out or "the document"
 
 
-def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Diagnostic]:
+def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Problem]:
     loc = list(err.absolute_path)
     where = _where(doc.value, loc)
     v = err.validator
@@ -228,16 +228,16 @@ def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Diagnostic]:
             line, col = doc.position(loc + [key], key=True)
             hint = _suggest(key, props)
             if kind == "workspace" and loc == ["policy", "rules"]:
-                out.append(Diagnostic.make("OKR243", path, line, col,
+                out.append(Problem.make("OKR243", path, line, col,
                                            f"policy.rules: {key!r} is not a rule of okrctl check{hint}; the rules are {', '.join(props)}"))
                 continue
-            out.append(Diagnostic.make("OKR101", path, line, col,
+            out.append(Problem.make("OKR101", path, line, col,
                                        f"unknown key {key!r} in {where}{hint}; keys starting with 'x-' are free for your own data"))
         return out
     if v == "required":
         missing = [k for k in err.validator_value if k not in err.instance]
         line, col = doc.position(loc, key=bool(loc))
-        return [Diagnostic.make("OKR102", path, line, col, f"{where} is missing required key {k!r}") for k in missing]
+        return [Problem.make("OKR102", path, line, col, f"{where} is missing required key {k!r}") for k in missing]
     line, col = doc.position(loc)
     if v == "type":
         wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
@@ -247,29 +247,29 @@ def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Diagnostic]:
             hint = " (YAML 1.2 reads yes/no/on/off as text; write true or false)"
         elif isinstance(err.instance, str) and any(w in ("number", "integer") for w in wanted):
             hint = " (it is quoted or not a plain decimal number)"
-        return [Diagnostic.make("OKR103", path, line, col, f"{where} must be {names}, not {_describe(err.instance)}{hint}")]
+        return [Problem.make("OKR103", path, line, col, f"{where} must be {names}, not {_describe(err.instance)}{hint}")]
     if v == "format" or (v == "pattern" and err.schema.get("format") == "date"):
-        return [Diagnostic.make("OKR105", path, line, col, f"{where}: {_describe(err.instance)} is not a real date (YYYY-MM-DD)")]
+        return [Problem.make("OKR105", path, line, col, f"{where}: {_describe(err.instance)} is not a real date (YYYY-MM-DD)")]
     if v == "enum":
         opts = ", ".join(str(o) for o in err.validator_value)
-        return [Diagnostic.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} is not one of: {opts}")]
+        return [Problem.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} is not one of: {opts}")]
     if v == "const":
-        return [Diagnostic.make("OKR104", path, line, col, f"{where} must be {err.validator_value!r}")]
+        return [Problem.make("OKR104", path, line, col, f"{where} must be {err.validator_value!r}")]
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         rel = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}[v]
-        return [Diagnostic.make("OKR104", path, line, col, f"{where} must be {rel} {err.validator_value}, not {_describe(err.instance)}")]
+        return [Problem.make("OKR104", path, line, col, f"{where} must be {rel} {err.validator_value}, not {_describe(err.instance)}")]
     if v == "pattern":
-        return [Diagnostic.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} does not match the required form {err.validator_value}")]
+        return [Problem.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} does not match the required form {err.validator_value}")]
     if v in ("minItems", "minLength"):
         what = "must not be empty" if err.validator_value == 1 else f"needs at least {err.validator_value} entries"
-        return [Diagnostic.make("OKR104", path, line, col, f"{where} {what}")]
+        return [Problem.make("OKR104", path, line, col, f"{where} {what}")]
     if v in ("maxLength", "maxItems"):
-        return [Diagnostic.make("OKR104", path, line, col, f"{where} is too long (at most {err.validator_value})")]
+        return [Problem.make("OKR104", path, line, col, f"{where} is too long (at most {err.validator_value})")]
     if v == "uniqueItems":
-        return [Diagnostic.make("OKR104", path, line, col, f"{where} lists the same entry twice")]
+        return [Problem.make("OKR104", path, line, col, f"{where} lists the same entry twice")]
     if v == "oneOf":
-        return [Diagnostic.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} is not a valid value")]
-    return [Diagnostic.make("OKR100", path, line, col, f"{where}: {err.message}")]
+        return [Problem.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} is not a valid value")]
+    return [Problem.make("OKR100", path, line, col, f"{where}: {err.message}")]
 
 
 def _suggest(key: str, props: dict) -> str:

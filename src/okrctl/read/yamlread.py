@@ -36,7 +36,7 @@ import yaml
 import yaml._yaml as _cyaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from okrctl.model.problems import Diagnostic
+from okrctl.model.problems import Problem
 
 MAX_DEPTH = 32
 MAX_SCALAR = 64 * 1024
@@ -178,14 +178,14 @@ class _Walker:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
-        self.diags: list[Diagnostic] = []
+        self.diags: list[Problem] = []
         self.nodes: dict[int, Node] = {}
         # plain scalars repeat a lot (dates, handles, confidences): resolve each once
         self.memo: dict[str, object] = {}
 
     def err(self, code: str, node: Node, message: str) -> None:
         m = node.start_mark
-        self.diags.append(Diagnostic.make(code, self.path, m.line + 1, m.column + 1, message))
+        self.diags.append(Problem.make(code, self.path, m.line + 1, m.column + 1, message))
 
     def walk(self, node: Node, depth: int) -> object:
         cls = node.__class__
@@ -287,37 +287,37 @@ class _Walker:
         return _nfc(s)
 
 
-def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     """Strict UTF-8 with an optional leading BOM; CRLF is left to the parser."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
-        return None, [Diagnostic.make("OKR001", path, 1, 1, "the file is UTF-16/UTF-32; save it as UTF-8")]
+        return None, [Problem.make("OKR001", path, 1, 1, "the file is UTF-16/UTF-32; save it as UTF-8")]
     elif len(data) >= 2 and 0 in data[:2]:  # YAML 1.2 §5.2: a NUL in the first two bytes means UTF-16/32
-        return None, [Diagnostic.make("OKR001", path, 1, 1, "the file is UTF-16/UTF-32 without a byte-order mark; save it as UTF-8")]
+        return None, [Problem.make("OKR001", path, 1, 1, "the file is UTF-16/UTF-32 without a byte-order mark; save it as UTF-8")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8")
         line, col = _pos(good, len(good))
-        return None, [Diagnostic.make("OKR001", path, line, col, f"invalid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8")]
+        return None, [Problem.make("OKR001", path, line, col, f"invalid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8")]
     return text, []
 
 
-def _scan_events(text: str, path: str) -> list[Diagnostic]:
+def _scan_events(text: str, path: str) -> list[Problem]:
     """Event-level scan for anchors, aliases and directives (only run when the text
     contains '&', '*' or a line starting with '%', so it is rare)."""
-    diags: list[Diagnostic] = []
+    diags: list[Problem] = []
     try:
         for ev in yaml.parse(text, Loader=yaml.CSafeLoader):
             m = ev.start_mark
             if isinstance(ev, yaml.AliasEvent):
-                diags.append(Diagnostic.make("OKR003", path, m.line + 1, m.column + 1, f"alias *{ev.anchor} is not allowed; write the value out"))
+                diags.append(Problem.make("OKR003", path, m.line + 1, m.column + 1, f"alias *{ev.anchor} is not allowed; write the value out"))
             elif getattr(ev, "anchor", None):
-                diags.append(Diagnostic.make("OKR003", path, m.line + 1, m.column + 1, f"anchor &{ev.anchor} is not allowed"))
+                diags.append(Problem.make("OKR003", path, m.line + 1, m.column + 1, f"anchor &{ev.anchor} is not allowed"))
             elif isinstance(ev, yaml.DocumentStartEvent) and (ev.version or ev.tags):
                 what = "%YAML" if ev.version else "%TAG"
-                diags.append(Diagnostic.make("OKR004", path, m.line + 1, m.column + 1, f"{what} directives are not allowed"))
+                diags.append(Problem.make("OKR004", path, m.line + 1, m.column + 1, f"{what} directives are not allowed"))
             if len(diags) >= 20:
                 break
     except yaml.YAMLError:
@@ -325,17 +325,17 @@ def _scan_events(text: str, path: str) -> list[Diagnostic]:
     return diags
 
 
-def parse(data: bytes, path: str) -> tuple[Parsed | None, list[Diagnostic]]:
+def parse(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
     """Parse one file's bytes.  Returns the document (or None) and diagnostics; never raises."""
     try:
         return _parse(data, path)
     except RecursionError:
-        return None, [Diagnostic.make("OKR007", path, 1, 1, "the document is nested too deeply")]
+        return None, [Problem.make("OKR007", path, 1, 1, "the document is nested too deeply")]
     except Exception as exc:  # noqa: BLE001 - a parser bug must never become a traceback
-        return None, [Diagnostic.make("OKR015", path, 1, 1, f"internal parser error ({type(exc).__name__}: {exc}); please report it")]
+        return None, [Problem.make("OKR015", path, 1, 1, f"internal parser error ({type(exc).__name__}: {exc}); please report it")]
 
 
-def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Diagnostic]]:
+def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
     text, diags = decode(data, path)
     if text is None:
         return None, diags
@@ -348,7 +348,7 @@ def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Diagnostic]]:
         what = ("byte-order mark" if ch == "\ufeff"
                 else f"line separator U+{ord(ch):04X}" if ch in "\x85\u2028\u2029"
                 else f"bidirectional control U+{ord(ch):04X}")
-        return None, [Diagnostic.make("OKR014", path, line, col, f"{what} inside the text is not allowed (it can hide what the text says)")]
+        return None, [Problem.make("OKR014", path, line, col, f"{what} inside the text is not allowed (it can hide what the text says)")]
     if _SUSPECT.search(text):
         diags = _scan_events(text, path)
         if diags:
@@ -361,35 +361,35 @@ def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Diagnostic]]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = exc.problem or str(exc)
         if msg == "exceeded maximum nesting depth":  # libyaml's own limit (1000)
-            return None, [Diagnostic.make("OKR007", path, line, col, f"nesting deeper than {MAX_DEPTH} levels")]
+            return None, [Problem.make("OKR007", path, line, col, f"nesting deeper than {MAX_DEPTH} levels")]
         cm = exc.context_mark
         if (exc.context == "while scanning a simple key" and cm is not None and mark is not None
                 and cm.line == mark.line and mark.column - cm.column > 1024):
-            return None, [Diagnostic.make("OKR007", path, cm.line + 1, cm.column + 1,
+            return None, [Problem.make("OKR007", path, cm.line + 1, cm.column + 1,
                                           "a key longer than 1024 characters (YAML's limit for a key); shorten it")]
         if exc.context and "expected a single document" in exc.context:
-            return None, [Diagnostic.make("OKR010", path, line, col, "more than one YAML document in the file; keep one")]
+            return None, [Problem.make("OKR010", path, line, col, "more than one YAML document in the file; keep one")]
         if "control characters" in msg or "special characters" in msg:
-            return None, [Diagnostic.make("OKR014", path, line, col, msg)]
+            return None, [Problem.make("OKR014", path, line, col, msg)]
         if "\t" in _line(text, line)[: col]:
             msg = f"{msg} (tabs are not allowed for indentation)"
         ctx = f" {exc.context}" if exc.context else ""
-        return None, [Diagnostic.make("OKR002", path, line, col, f"{msg}{ctx}".strip())]
+        return None, [Problem.make("OKR002", path, line, col, f"{msg}{ctx}".strip())]
     except yaml.reader.ReaderError as exc:
         line, col = _pos(text, exc.position) if isinstance(exc.position, int) else (1, 1)
-        return None, [Diagnostic.make("OKR014", path, line, col, f"control character U+{ord(exc.character) if isinstance(exc.character, str) else exc.character:04X} is not allowed in YAML text")]
+        return None, [Problem.make("OKR014", path, line, col, f"control character U+{ord(exc.character) if isinstance(exc.character, str) else exc.character:04X} is not allowed in YAML text")]
     except yaml.YAMLError as exc:
-        return None, [Diagnostic.make("OKR002", path, 1, 1, str(exc).splitlines()[0])]
+        return None, [Problem.make("OKR002", path, 1, 1, str(exc).splitlines()[0])]
     finally:
         composer.dispose()
     if root is None or (root.__class__ is ScalarNode and root.tag is _PLAIN and root.value == ""
                         and root.start_mark.index == root.end_mark.index):  # "---" alone
-        return None, [Diagnostic.make("OKR011", path, 1, 1, "the file is empty; write at least the top-level keys (e.g. `objectives: []`)")]
+        return None, [Problem.make("OKR011", path, 1, 1, "the file is empty; write at least the top-level keys (e.g. `objectives: []`)")]
     walker = _Walker(path, text)
     value = walker.walk(root, 0)
     if walker.diags:
         return None, walker.diags
     if not isinstance(value, dict):
         kind = "a list" if isinstance(value, list) else "a single value"
-        return None, [Diagnostic.make("OKR012", path, root.start_mark.line + 1, root.start_mark.column + 1, f"the top level must be a mapping of keys, not {kind}")]
+        return None, [Problem.make("OKR012", path, root.start_mark.line + 1, root.start_mark.column + 1, f"the top level must be a mapping of keys, not {kind}")]
     return Parsed(value, root, text, walker.nodes), []

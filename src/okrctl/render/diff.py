@@ -21,9 +21,9 @@ from rich.text import Text
 
 from okrctl.engine.diff import CONFIG_FILE, UNITS_FILE, Change, file_ref, path_order
 from okrctl.render import dumps, envelope
-from okrctl.render.problems import _gh_escape_data, _gh_escape_prop
+from okrctl.render.problems import counts, github_lines, md_table, render_text, tally
 from okrctl.render.values import num
-from okrctl.render.textsafe import md_escape, one_line
+from okrctl.render.textsafe import md_code, md_escape, one_line
 
 SIGN = {"added": "+", "removed": "-", "changed": "±"}
 STYLE = {"added": "green", "removed": "red", "changed": "yellow"}
@@ -66,11 +66,6 @@ def value(v: Any, limit: int = 80) -> str:
     if isinstance(v, dict):
         return _short("{" + ", ".join(f"{k}: {value(x, limit)}" for k, x in v.items()) + "}", limit)
     return _short(one_line(str(v)), limit)
-
-
-def md_code(s: str) -> str:
-    """Text as a Markdown code span that is safe in a table cell."""
-    return "`" + one_line(s).replace("`", "'").replace("|", "\\|") + "`"
 
 
 def _short(s: str, limit: int) -> str:
@@ -208,32 +203,13 @@ def render_diff_text(out, console: Console, display: Callable[[str], str], *, ch
     console.print(Text(f"{summary(out.changes)} ({span(out)})", style="bold"), soft_wrap=True)
 
 
-def _finding_line(console: Console, f, display: Callable[[str], str]) -> None:
-    from okrctl.render.problems import problem_line
-
-    problem_line(console, f"{display(f.path)}:{f.line}", f.severity, f.rule, f.message)
-
-
-def counts(findings) -> tuple[int, int]:
-    e = sum(1 for f in findings if f.severity == "error")
-    return e, len(findings) - e
-
-
 def verdict(out) -> str:
-    e, w = counts(out.findings)
-    parts = []
-    if e:
-        parts.append(f"{e} error{'s' if e != 1 else ''}")
-    if w:
-        parts.append(f"{w} warning{'s' if w != 1 else ''}")
-    what = " and ".join(parts) if parts else "no findings"
-    return f"{what} ({span(out)}, judged at {out.at})"
+    return f"{tally(out.findings) or 'no findings'} ({span(out)}, judged at {out.at})"
 
 
 def render_check_text(out, console: Console, display: Callable[[str], str]) -> None:
     render_diff_text(out, console, display, check=True)
-    for f in out.findings:
-        _finding_line(console, f, display)
+    render_text(out.findings, console, display, by_rule=True)
     if out.findings:
         console.print()
     console.print(Text(f"{summary(out.changes)} ({span(out)})", style="bold"), soft_wrap=True)
@@ -290,11 +266,7 @@ def render_check_markdown(out, display: Callable[[str], str]) -> str:
     e, w = counts(out.findings)
     mark = "❌" if e else ("⚠️" if w else "✅")
     lines = [f"### {mark} okrctl check: {md_escape(verdict(out))}", ""]
-    if out.findings:
-        lines += ["| severity | rule | where | message |", "|---|---|---|---|"]
-        for f in out.findings:
-            lines.append(f"| {f.severity} | {md_code(f.rule)} | {md_code(f'{display(f.path)}:{f.line}')} | {md_escape(f.message)} |")
-        lines.append("")
+    lines += md_table(out.findings, display, by_rule=True)
     lines += ["<details><summary>Changes: " + md_escape(summary(out.changes)) + "</summary>", "",
               render_diff_markdown(out, display, heading=False), "</details>", ""]
     return "\n".join(lines)
@@ -307,11 +279,7 @@ def render_github(out, display: Callable[[str], str]) -> str:
     """One ``::error``/``::warning`` workflow command per finding (data escaped), then
     the summary lines inside a ``::stop-commands::`` fence, so that nothing in them
     can be read as a workflow command."""
-    lines = []
-    for f in out.findings:
-        kind = "error" if f.severity == "error" else "warning"
-        props = f"file={_gh_escape_prop(display(f.path))},line={f.line},title={_gh_escape_prop('okrctl ' + f.rule)}"
-        lines.append(f"::{kind} {props}::{_gh_escape_data(one_line(f.message))}")
+    lines = github_lines(out.findings, display, by_rule=True)
     token = secrets.token_hex(16)
     lines += [f"::stop-commands::{token}", f"{summary(out.changes)} ({span(out)})", verdict(out), f"::{token}::"]
     return "\n".join(lines) + "\n"

@@ -1,42 +1,68 @@
-"""Diagnostics as text, JSON (FORMAT §9), GitHub annotations and SARIF 2.1.0."""
+"""The one problem record in every output format: text, JSON (FORMAT §9), GitHub
+workflow annotations, SARIF 2.1.0 and Markdown.
+
+``validate`` and ``check`` share these emitters.  The only difference between the
+two is how a problem is labelled: validate names the code and the column
+(``path:line:col: error OKR101 …``), check names the rule and the line
+(``path:line: error definition-changed …``) — ``by_rule`` selects the latter.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.console import Console
 from rich.text import Text
 
 from okrctl import __version__
-from okrctl.model.problems import CODES, Diagnostic
+from okrctl.model.problems import CODES, Problem
 from okrctl.render import dumps, envelope
-from okrctl.render.textsafe import escape_controls
+from okrctl.render.textsafe import escape_controls, md_code, md_escape, one_line
 
 DOCS_URL = "https://github.com/okrctl/okrctl/blob/main/docs/checks.md"
 
-
-def counts(diags: list[Diagnostic]) -> tuple[int, int]:
-    e = sum(1 for d in diags if d.severity == "error")
-    return e, len(diags) - e
+Display = Callable[[str], str]
 
 
-def summary_line(diags: list[Diagnostic], nfiles: int) -> str:
-    e, w = counts(diags)
-    if not diags:
-        return f"ok: {nfiles} file{'s' if nfiles != 1 else ''} checked, no problems"
-    parts = []
-    if e:
-        parts.append(f"{e} error{'s' if e != 1 else ''}")
-    if w:
-        parts.append(f"{w} warning{'s' if w != 1 else ''}")
-    files = len({d.path for d in diags})
-    return f"{' and '.join(parts)} in {files} file{'s' if files != 1 else ''} ({nfiles} checked)"
+def counts(problems: Iterable[Problem]) -> tuple[int, int]:
+    """(errors, warnings)"""
+    problems = list(problems)
+    e = sum(1 for d in problems if d.severity == "error")
+    return e, len(problems) - e
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def tally(problems: Sequence[Problem]) -> str:
+    """``2 errors and 1 warning``, or ``no problems``."""
+    e, w = counts(problems)
+    parts = ([_plural(e, "error")] if e else []) + ([_plural(w, "warning")] if w else [])
+    return " and ".join(parts)
+
+
+def summary_line(problems: Sequence[Problem], nfiles: int) -> str:
+    if not problems:
+        return f"ok: {_plural(nfiles, 'file')} checked, no problems"
+    return f"{tally(problems)} in {_plural(len({d.path for d in problems}), 'file')} ({nfiles} checked)"
+
+
+def where(p: Problem, display: Display, *, by_rule: bool = False) -> str:
+    """``path:line:col`` (validate) or ``path:line`` (check)."""
+    return f"{display(p.path)}:{p.line}" if by_rule else f"{display(p.path)}:{p.line}:{p.column}"
+
+
+def label(p: Problem, *, by_rule: bool = False) -> str:
+    return p.rule if by_rule else p.code
+
+
+# --------------------------------------------------------------------------- text
 
 
 def problem_line(console: Console, where: str, severity: str, code: str, message: str) -> None:
-    """``where: severity CODE message``, one line, coloured on a terminal; shared by
-    validate's diagnostics and check's findings."""
+    """``where: severity CODE message``, one line, coloured on a terminal."""
     line = Text()
     line.append(f"{escape_controls(where)}:", style="bold")
     line.append(" ")
@@ -48,56 +74,80 @@ def problem_line(console: Console, where: str, severity: str, code: str, message
     console.print(line, soft_wrap=True, overflow="ignore", crop=False)
 
 
-def render_text(diags: list[Diagnostic], console: Console, display: Callable[[str], str]) -> None:
-    for d in diags:
-        problem_line(console, f"{display(d.path)}:{d.line}:{d.column}", d.severity, d.code, d.message)
+def render_text(problems: Iterable[Problem], console: Console, display: Display, *, by_rule: bool = False) -> None:
+    for p in problems:
+        problem_line(console, where(p, display, by_rule=by_rule), p.severity, label(p, by_rule=by_rule), p.message)
 
 
-def render_json(diags: list[Diagnostic], nfiles: int) -> str:
-    e, w = counts(diags)
+# --------------------------------------------------------------------------- JSON
+
+
+def render_json(problems: Sequence[Problem], nfiles: int) -> str:
+    """validate's JSON document (check's is in :mod:`okrctl.render.diff`)."""
+    e, w = counts(problems)
     return dumps(envelope("validate", {
         "status": "fail" if e else "ok",
         "summary": {"files": nfiles, "errors": e, "warnings": w},
-        "diagnostics": [d.to_dict() for d in diags],
+        "diagnostics": [d.to_dict() for d in problems],
     }))
 
 
-def _gh_escape_data(s: str) -> str:
+# --------------------------------------------------------------------------- GitHub
+
+
+def gh_escape_data(s: str) -> str:
     return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _gh_escape_prop(s: str) -> str:
-    return _gh_escape_data(s).replace(":", "%3A").replace(",", "%2C")
+def gh_escape_prop(s: str) -> str:
+    return gh_escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(diags: list[Diagnostic], display: Callable[[str], str]) -> str:
+def github_lines(problems: Iterable[Problem], display: Display, *, by_rule: bool = False) -> list[str]:
+    """One ``::error``/``::warning`` workflow command per problem, every part escaped."""
     out = []
-    for d in diags:
-        kind = "error" if d.severity == "error" else "warning"
-        props = f"file={_gh_escape_prop(display(d.path))},line={d.line},col={d.column},title={_gh_escape_prop('okrctl ' + d.code)}"
-        out.append(f"::{kind} {props}::{_gh_escape_data(escape_controls(d.message))}")
-    return "\n".join(out) + ("\n" if out else "")
+    for p in problems:
+        props = f"file={gh_escape_prop(display(p.path))},line={p.line}"
+        if not by_rule:
+            props += f",col={p.column}"
+        props += f",title={gh_escape_prop('okrctl ' + label(p, by_rule=by_rule))}"
+        out.append(f"::{p.severity} {props}::{gh_escape_data(one_line(p.message))}")
+    return out
 
 
-def render_sarif(diags: list[Diagnostic], display: Callable[[str], str]) -> str:
-    used = sorted({d.code for d in diags})
+def render_github(problems: Iterable[Problem], display: Display) -> str:
+    lines = github_lines(problems, display)
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+# --------------------------------------------------------------------------- SARIF
+
+
+def render_sarif(problems: Sequence[Problem], display: Display) -> str:
+    """SARIF 2.1.0: one run, the codes used as rules (linked to docs/checks.md)."""
+    used = sorted({d.code for d in problems})
     rules = [{
         "id": code,
         "name": CODES[code].name,
         "shortDescription": {"text": CODES[code].summary},
         "helpUri": f"{DOCS_URL}#{code.lower()}",
-        "defaultConfiguration": {"level": "error" if CODES[code].severity == "error" else "warning"},
+        "defaultConfiguration": {"level": CODES[code].severity},
     } for code in used]
-    results = [{
-        "ruleId": d.code,
-        "ruleIndex": used.index(d.code),
-        "level": "error" if d.severity == "error" else "warning",
-        "message": {"text": d.message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": display(d.path)},
-            "region": {"startLine": d.line, "startColumn": d.column},
-        }}],
-    } for d in diags]
+    results = []
+    for d in problems:
+        result = {
+            "ruleId": d.code,
+            "ruleIndex": used.index(d.code),
+            "level": d.severity,
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": display(d.path)},
+                "region": {"startLine": d.line, "startColumn": d.column},
+            }}],
+        }
+        if d.ref is not None:
+            result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": d.ref}]
+        results.append(result)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -108,3 +158,24 @@ def render_sarif(diags: list[Diagnostic], display: Callable[[str], str]) -> str:
         }],
     }
     return dumps(doc)
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def md_table(problems: Iterable[Problem], display: Display, *, by_rule: bool = False) -> list[str]:
+    """A Markdown table of problems, one row each (empty when there are none)."""
+    rows = [f"| {p.severity} | {md_code(label(p, by_rule=by_rule))} | {md_code(where(p, display, by_rule=by_rule))} "
+            f"| {md_escape(p.message)} |" for p in problems]
+    if not rows:
+        return []
+    return [f"| severity | {'rule' if by_rule else 'code'} | where | message |", "|---|---|---|---|", *rows, ""]
+
+
+def render_markdown(problems: Sequence[Problem], nfiles: int, display: Display) -> str:
+    """validate as a PR comment or ``$GITHUB_STEP_SUMMARY``."""
+    e, w = counts(problems)
+    mark = "❌" if e else ("⚠️" if w else "✅")
+    lines = [f"### {mark} okrctl validate: {md_escape(summary_line(problems, nfiles))}", ""]
+    lines += md_table(problems, display)
+    return "\n".join(lines)

@@ -22,6 +22,11 @@ def md_escape(s: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>|#])", r"\\\1", s)
 
 
+def md_code(s: str) -> str:
+    """Text as a Markdown code span that is safe in a table cell."""
+    return "`" + one_line(s).replace("`", "'").replace("|", "\\|") + "`"
+
+
 def csv_safe(value: object) -> object:
     """Neutralise spreadsheet formulas in CSV/XLSX cells."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):

@@ -45,7 +45,7 @@ from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 from okrctl import __version__
-from okrctl.model.problems import Diagnostic
+from okrctl.model.problems import Problem
 from okrctl.read.loader import CONFIG_FILE, UNITS_FILE, LoadResult, load_workspace
 from okrctl.model.records import KPI, Config, KeyResult, Objective, PeriodFile, Workspace
 from okrctl.model.periods import Period, is_period_id, parse_period, periods_containing
@@ -145,7 +145,7 @@ def _load(source: Source) -> LoadResult:
     return load_workspace(source, today=_today_in)
 
 
-def _diag_line(d: Diagnostic) -> str:
+def _diag_line(d: Problem) -> str:
     return f"{d.path}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}"
 
 
@@ -571,7 +571,7 @@ def _validate_change(res: LoadResult, base: Source, relpath: str, new: bytes, *,
         raise Refused(f"{relpath} would not be valid with this {what}{detail}; nothing was written",
                       [_diag_line(e) for e in errors[:20]])
 
-    def key(d: Diagnostic) -> tuple[str, str]:
+    def key(d: Problem) -> tuple[str, str]:
         return (d.code, d.message)
 
     before = [key(d) for d in res.diagnostics if d.path == relpath and d.severity == "warning"]
