@@ -35,25 +35,22 @@ from factories import (
 
 from okrctl.model.records import GradeBand
 from okrctl.model.periods import parse_period
+from okrctl.engine.payload import alignment_to_json, score_to_json, tree_to_json
+from okrctl.engine.rollup import alignment_tree, unit_tree
 from okrctl.engine.scoring import (
     KPIScore,
     KRScore,
     ObjectiveScore,
-    alignment_to_json,
-    alignment_tree,
     all_periods,
     default_period,
     elapsed_fraction,
     frequency_windows,
     grade_for,
     qualified_aligns_to,
-    score_to_json,
     score_workspace,
     scoring_date,
     to_fraction,
     today,
-    tree_to_json,
-    unit_tree,
     weighted_mean,
 )
 

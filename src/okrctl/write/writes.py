@@ -1227,7 +1227,8 @@ def close_tag(period_id: str) -> str:
 
 def score_payload(ws: Workspace, period: Period) -> dict:
     """The ``score`` JSON payload of ``period`` as of its end, as plain JSON data."""
-    from okrctl.engine.scoring import score_to_json, score_workspace
+    from okrctl.engine.payload import score_to_json
+    from okrctl.engine.scoring import score_workspace
 
     payload = score_to_json(score_workspace(ws, period, period.end))
     return json.loads(json.dumps(payload, ensure_ascii=False))
