@@ -732,7 +732,7 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     """The files :func:`init_workspace` would create (validated, nothing written)."""
     from importlib import resources
 
-    from okrctl.checks.semantic import UNIT_ID_RE
+    from okrctl.checks import UNIT_ID_RE
 
     if locale not in _INIT_TEXT:
         raise BadInput(f"--locale: {locale!r} is not one of en, vi")
