@@ -273,6 +273,25 @@ def default_period(ws: Workspace, d: date) -> Period | None:
 # ---------------------------------------------------------------------------
 
 
+def _kpi_status(k: KPI, value: Fraction | None, cancelled: bool) -> str:
+    """§6.9: green when the value meets the target, amber when it meets the alert."""
+    if cancelled:
+        return "cancelled"
+    if value is None:
+        return "no_data"
+    dec = k.direction == "decrease"
+
+    def meets(limit: Number) -> bool:
+        lim = to_fraction(limit)
+        return value <= lim if dec else value >= lim  # type: ignore[operator]
+
+    if meets(k.target):
+        return "green"
+    if k.alert is not None and meets(k.alert):
+        return "amber"
+    return "red"
+
+
 class _Scorer:
     def __init__(self, ws: Workspace, period: Period, as_of: date) -> None:
         cfg = ws.config
@@ -448,28 +467,11 @@ class _Scorer:
         cancelled = is_cancelled(k.cancelled, D)
         cur = current_measurement(k.measurements, D)
         value = None if cur is None else to_fraction(cur.value)
-        if cancelled:
-            status = "cancelled"
-        elif value is None:
-            status = "no_data"
-        else:
-            dec = k.direction == "decrease"
-
-            def meets(limit: Number) -> bool:
-                lim = to_fraction(limit)
-                return value <= lim if dec else value >= lim  # type: ignore[operator]
-
-            if meets(k.target):
-                status = "green"
-            elif k.alert is not None and meets(k.alert):
-                status = "amber"
-            else:
-                status = "red"
         return KPIScore(
             kpi=k,
             value=value,
             value_date=None if cur is None else cur.date,
-            status=status,
+            status=_kpi_status(k, value, cancelled),
             overdue=_overdue(k.frequency, k.due_days, (m.date for m in k.measurements), self.period, D, cancelled),
             cancelled=cancelled,
             measurement=cur,
