@@ -13,7 +13,7 @@ import jsonschema
 from conftest import ROOT, SAMPLE, subprocess_env
 
 SRC = ROOT / "src" / "okrctl"
-CORE = ["okrctl.read.loader", "okrctl.read.yamlread", "okrctl.read.schemas", "okrctl.checks.semantic", "okrctl.engine.scoring", "okrctl.engine.diff",
+CORE = ["okrctl.read.loader", "okrctl.read.yamlread", "okrctl.read.schemas", "okrctl.checks", "okrctl.engine.scoring", "okrctl.engine.payload", "okrctl.engine.rollup", "okrctl.krtypes", "okrctl.engine.diff",
         "okrctl.engine.rules", "okrctl.engine.history", "okrctl.write.writes", "okrctl.write.yamlwrite", "okrctl.gitio", "okrctl.model.records",
         "okrctl.model.periods", "okrctl.read.source"]
 

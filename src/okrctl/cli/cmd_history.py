@@ -311,7 +311,7 @@ def _owner_fn(prefix: str, mapping: dict[str, str]):
 
 
 def _load_units(root: Path):
-    from okrctl.checks import semantic as checks
+    from okrctl import checks
     from okrctl.read.loader import UNITS_FILE, ParseCache, build_units
     from okrctl.read.source import SourceError, WorkingTreeSource, blob_sha
 

@@ -122,6 +122,7 @@ def score(
       okrctl score -o scores.csv
     """
     from okrctl.engine import scoring
+    from okrctl.engine.payload import score_to_json
     from okrctl.render import dumps, envelope
 
     st, ws, p, D, fmt = _setup(ctx, period, unit, as_of, rev, fmt, output)
@@ -129,7 +130,7 @@ def score(
     units = result.subtree(unit) if unit else result.units
     loc = (locale.value if locale else None) or ws.config.locale
     if fmt is ScoreFormat.json:
-        payload = scoring.score_to_json(result)
+        payload = score_to_json(result)
         if unit:
             keep = {u.unit.id for u in units}
             payload["units"] = [u for u in payload["units"] if u["unit"] in keep]
@@ -176,6 +177,8 @@ def rollup(
       okrctl rollup --by alignment --period 2026-Q2
     """
     from okrctl.engine import scoring
+    from okrctl.engine.payload import alignment_to_json, tree_to_json
+    from okrctl.engine.rollup import alignment_tree, unit_tree
     from okrctl.render import dumps, envelope
     from okrctl.render import score as R
 
@@ -184,20 +187,20 @@ def rollup(
     loc = (locale.value if locale else None) or ws.config.locale
     max_score = Fraction(ws.config.max_score)
     if by is RollupBy.org:
-        forest = scoring.unit_tree(result)
+        forest = unit_tree(result)
         if unit:
             forest = [n for root in forest for n in root.walk() if n.unit.id == unit]
         rows = R.rollup_rows(forest, depth)
         tree_json, csv_fn, md_fn, table_fn = (
-            lambda: scoring.tree_to_json(forest), R.render_rollup_csv, R.render_rollup_markdown, R.render_rollup_table)
+            lambda: tree_to_json(forest), R.render_rollup_csv, R.render_rollup_markdown, R.render_rollup_table)
     else:
-        nodes = scoring.alignment_tree(ws, p, D, result=result)
+        nodes = alignment_tree(ws, p, D, result=result)
         if unit:
             keep = {u.unit.id for u in result.subtree(unit)}
             nodes = [n for n in nodes if n.unit in keep]
         rows = R.align_rows(nodes, depth)
         tree_json, csv_fn, md_fn, table_fn = (
-            lambda: scoring.alignment_to_json(nodes), R.render_alignment_csv, R.render_alignment_markdown,
+            lambda: alignment_to_json(nodes), R.render_alignment_csv, R.render_alignment_markdown,
             R.render_alignment_table)
     if fmt is ScoreFormat.json:
         def trim(items: list, d: int) -> list:

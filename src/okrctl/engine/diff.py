@@ -19,6 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
+from okrctl import krtypes
 from okrctl.model.problems import Problem
 from okrctl.model.records import (
     KPI,
@@ -136,24 +137,13 @@ def kpi_fields(k: KPI) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ easing (FORMAT §8)
 
-def _sign(base_target: Any, base_baseline: Any) -> int:
-    try:
-        return 1 if base_target > base_baseline else -1
-    except TypeError:
-        return 1
-
-
 def effective_direction(record: Any) -> str | None:
     """The direction in force: as written; for a metric KR without one, the way
     baseline → target goes; for a maintain KR without one, ``increase``."""
     written = getattr(record, "direction", None)
     if written is not None or not isinstance(record, KeyResult):
         return written
-    if record.type == "maintain":
-        return "increase"
-    if record.type == "metric" and record.target is not None and record.baseline is not None:
-        return "increase" if record.target > record.baseline else "decrease"
-    return None
+    return krtypes.of(record).direction(record)
 
 
 def is_eased(item: str, field: str, old: Any, new: Any, base: Any, head: Any = None) -> bool:
@@ -181,11 +171,7 @@ def is_eased(item: str, field: str, old: Any, new: Any, base: Any, head: Any = N
     if old is None or new is None or isinstance(old, (str, bool)) or isinstance(new, (str, bool)):
         return False
     if item == "key_result" and isinstance(base, KeyResult):
-        if field in ("target", "baseline") and base.target is not None and base.baseline is not None:
-            d = _sign(base.target, base.baseline)
-            return d * (new - old) < 0
-        if field == "threshold":
-            return (new - old) < 0 if (base.direction or "increase") == "increase" else (new - old) > 0
+        return krtypes.eased(base, field, old, new)
     if item == "kpi" and isinstance(base, KPI) and field in ("target", "alert"):
         return (new - old) < 0 if base.direction == "increase" else (new - old) > 0
     return False

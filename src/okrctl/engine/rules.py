@@ -24,6 +24,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from okrctl import krtypes
 from okrctl.engine.diff import (
     CONFIG_FILE,
     DEFINITION_FIELDS,
@@ -126,12 +127,12 @@ def definition_value(item: Item, field: str, period: Period) -> Any:
     qualified, milestones without their titles."""
     if field == "direction":
         return effective_direction(item)
-    if field == "due" and isinstance(item, KeyResult) and item.type == "boolean":
-        return item.due or period.end
     if field == "milestones":
         return _milestones(item)
     if field == "aligns_to":
         return getattr(item, "aligns_to_ref", None)
+    if isinstance(item, KeyResult):
+        return krtypes.of(item).in_force(item, field, period)
     return getattr(item, field, None)
 
 

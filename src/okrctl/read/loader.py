@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
-from okrctl.checks import semantic as checks
+from okrctl import checks
 from okrctl.model.problems import Problem, sort_problems
 from okrctl.model.records import (
     DEFAULT_GRADES,

@@ -1,7 +1,7 @@
 """``okrctl score`` and ``okrctl rollup`` as a terminal table, Markdown and CSV.
 
-All of them render one :class:`okrctl.engine.scoring.ScoreResult` (JSON comes straight
-from :func:`okrctl.engine.scoring.score_to_json`).
+All of them render one :class:`okrctl.engine.results.ScoreResult` (JSON comes straight
+from :func:`okrctl.engine.payload.score_to_json`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from rich.text import Text
 
 from okrctl.render.i18n import t
 from okrctl.render.values import num, score as fmt_score
-from okrctl.engine.scoring import AlignNode, KPIScore, KRScore, ScoreResult, TreeNode, UnitScore
+from okrctl.engine.results import KPIScore, KRScore, ScoreResult, UnitScore
+from okrctl.engine.rollup import AlignNode, TreeNode
 from okrctl.render.textsafe import csv_safe, md_escape, one_line
 
 STATUS_STYLE = {

@@ -732,7 +732,7 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     """The files :func:`init_workspace` would create (validated, nothing written)."""
     from importlib import resources
 
-    from okrctl.checks.semantic import UNIT_ID_RE
+    from okrctl.checks import UNIT_ID_RE
 
     if locale not in _INIT_TEXT:
         raise BadInput(f"--locale: {locale!r} is not one of en, vi")
@@ -1227,7 +1227,8 @@ def close_tag(period_id: str) -> str:
 
 def score_payload(ws: Workspace, period: Period) -> dict:
     """The ``score`` JSON payload of ``period`` as of its end, as plain JSON data."""
-    from okrctl.engine.scoring import score_to_json, score_workspace
+    from okrctl.engine.payload import score_to_json
+    from okrctl.engine.scoring import score_workspace
 
     payload = score_to_json(score_workspace(ws, period, period.end))
     return json.loads(json.dumps(payload, ensure_ascii=False))

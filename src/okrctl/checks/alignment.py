@@ -1,0 +1,57 @@
+"""Workspace-wide structure: objectives aligning in a cycle (OKR213) and units
+taking part in a period their parent does not (OKR204)."""
+
+from __future__ import annotations
+
+from okrctl.krtypes.base import diag as _d
+from okrctl.model.problems import Problem
+from okrctl.model.records import Objective, Workspace
+
+
+def check_alignment_cycles(ws: Workspace) -> list[Problem]:
+    """Objective A aligns to B (or to a KR of B): edge A → B.  Report each cycle once."""
+    edges: dict[str, str] = {}
+    objs: dict[str, Objective] = {}
+    for pf in ws.files:
+        for o in pf.objectives:
+            objs[o.ref] = o
+    for ref, o in objs.items():
+        if o.aligns_to_ref:
+            target = "/".join(o.aligns_to_ref.split("/")[:3])
+            if target in objs and target != ref:
+                edges[ref] = target
+    out = []
+    done: set[str] = set()
+    for start in objs:
+        path: list[str] = []
+        cur: str | None = start
+        while cur is not None and cur not in done and cur not in path:
+            path.append(cur)
+            cur = edges.get(cur)
+        if cur is not None and cur in path:
+            cycle = path[path.index(cur):]
+            first = min(cycle)
+            o = objs[first]
+            out.append(_d("OKR213", o.loc, "objectives align in a cycle: " + " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])))
+        done.update(path)
+    return out
+
+
+
+def check_parents_take_part(ws: Workspace) -> list[Problem]:
+    """FORMAT §4: a unit taking part in a period its parent does not is an error,
+    whether or not the unit has a file there (the periods are those with files;
+    a file of such a unit is also reported at the file)."""
+    units = ws.unit_by_id
+    periods = {pf.period.id: pf.period for pf in ws.files}
+    out = []
+    for u in ws.units:
+        p = units.get(u.parent) if u.parent else None
+        if p is None:
+            continue
+        bad = [pid for pid, per in sorted(periods.items()) if u.takes_part(per) and not p.takes_part(per)]
+        if bad:
+            out.append(_d("OKR204", u.loc, f"unit {u.id!r} takes part in {', '.join(bad)} but its parent {p.id!r} does not"
+                                            f" ({p.id} exists {p.from_ or '…'} .. {p.until or '…'}); set {u.id}'s from/until or change its parent"))
+    return out
+

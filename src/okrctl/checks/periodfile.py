@@ -1,0 +1,137 @@
+"""Checks of period files: objectives, key results, KPIs and their dates.
+
+The path keys (OKR112) and fields a KR's type ignores (OKR227) need the parsed
+document; the others work on the typed records of the whole workspace.  The
+checks of one KR type are its :meth:`okrctl.krtypes.base.KRType.check` and
+:meth:`~okrctl.krtypes.base.KRType.check_checkin`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from okrctl import krtypes
+from okrctl.krtypes.base import diag as _d
+from okrctl.model.problems import Problem
+from okrctl.model.records import KPI, KeyResult, Loc, Objective, PeriodFile, Unit, Workspace
+
+if TYPE_CHECKING:
+    from okrctl.read.yamlread import Parsed
+
+
+def check_path_keys(doc: Parsed, path: str, unit_id: str, period_id: str) -> list[Problem]:
+    out = []
+    v: dict = doc.value  # type: ignore[assignment]
+    for key, expected in (("unit", unit_id), ("period", period_id)):
+        if key in v and v[key] != expected:
+            line, col = doc.position([key])
+            out.append(Problem.make("OKR112", path, line, col, f"{key}: {v[key]!r} disagrees with the path, which says {expected!r}"))
+    return out
+
+
+
+def check_type_fields(pf: PeriodFile, doc: Parsed) -> list[Problem]:
+    """A field the KR's type ignores is almost always a mistake (a maintain KR with
+    `target:` instead of `threshold:`, a type changed without its fields)."""
+    out = []
+    raw_objs = doc.value.get("objectives") or []  # type: ignore[union-attr]
+    for oi, obj in enumerate(pf.objectives):
+        raw_krs = raw_objs[oi].get("key_results") or []
+        for ki, kr in enumerate(obj.key_results):
+            raw = raw_krs[ki]
+            for key in raw:
+                uses_fields = krtypes.of(kr).fields
+                if key in krtypes.TYPED_FIELDS and key not in uses_fields:
+                    line, col = doc.position(["objectives", oi, "key_results", ki, key], key=True)
+                    uses = ", ".join(sorted(uses_fields)) or "none of them"
+                    out.append(Problem.make("OKR227", pf.path, line, col,
+                                               f"{obj.id}/{kr.id}: `{key}` has no effect on a {kr.type} KR (it uses: {uses})"))
+            if "due_days" in raw and not kr.frequency:
+                line, col = doc.position(["objectives", oi, "key_results", ki, "due_days"], key=True)
+                out.append(Problem.make("OKR227", pf.path, line, col, f"{obj.id}/{kr.id}: `due_days` has no effect without `frequency`"))
+    return out
+
+
+class Index:
+    """Objectives and KRs by fully qualified ref, and feeders of aligned KRs."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.items: dict[str, tuple[PeriodFile, Objective | KeyResult]] = {}
+        self.feeders: dict[str, list[Objective]] = {}
+        for pf in ws.files:
+            for o in pf.objectives:
+                self.items[o.ref] = (pf, o)
+                for kr in o.key_results:
+                    self.items[kr.ref] = (pf, kr)
+        for pf in ws.files:
+            for o in pf.objectives:
+                if o.aligns_to_ref:
+                    self.feeders.setdefault(o.aligns_to_ref, []).append(o)
+
+
+def check_file_unit(pf: PeriodFile, units: dict[str, Unit]) -> list[Problem]:
+    loc = Loc(pf.path, 1, 1)
+    u = units.get(pf.unit)
+    if u is None:
+        return [_d("OKR200", loc, f"unit {pf.unit!r} (from the file name) is not defined in units.yaml")]
+    if not u.takes_part(pf.period):
+        span = f"{u.from_ or '…'} .. {u.until or '…'}"
+        return [_d("OKR203", loc, f"unit {u.id!r} exists {span} and does not take part in {pf.period.id} ({pf.period.start} .. {pf.period.end})")]
+    if u.parent and u.parent in units and not units[u.parent].takes_part(pf.period):
+        return [_d("OKR204", loc, f"unit {u.id!r} takes part in {pf.period.id} but its parent {u.parent!r} does not")]
+    return []
+
+
+def check_objective(obj: Objective, pf: PeriodFile, index: Index) -> list[Problem]:
+    out = []
+    if obj.key_results and all(kr.weight == 0 for kr in obj.key_results):
+        out.append(_d("OKR222", obj.loc, f"objective {obj.id}: all key result weights are 0"))
+    if obj.aligns_to_ref:
+        target = index.items.get(obj.aligns_to_ref)
+        parts = obj.aligns_to_ref.split("/")
+        if target is None:
+            out.append(_d("OKR211", obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} names no objective or key result (looked for {obj.aligns_to_ref})"))
+        else:
+            tpf = target[0]
+            if not tpf.period.encloses(pf.period) or (tpf.period.id != pf.period.id and tpf.period.start == pf.period.start and tpf.period.end == pf.period.end):
+                out.append(_d("OKR212", obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} is in period {parts[0]}, which does not enclose {pf.period.id}"))
+            if tpf is pf and parts[2] == obj.id:
+                what = "itself" if len(parts) == 3 else f"its own key result {parts[3]}"
+                out.append(_d("OKR213", obj.loc, f"objective {obj.id} aligns to {what}"))
+    return out
+
+
+def check_kr(kr: KeyResult, pf: PeriodFile, index: Index, today: date | None) -> list[Problem]:
+    """The checks of the KR's type (:mod:`okrctl.krtypes`), then each check-in's
+    date and shape."""
+    kind = krtypes.of(kr)
+    name = f"{kr.ref.split('/', 2)[2]}"
+    feeders = [o for o in index.feeders.get(kr.ref, []) if o.ref.split("/", 1)[0] == pf.period.id]
+    out = kind.check(kr, name, feeders, pf.period.id)
+    for c in kr.checkins:
+        out += check_date(c.date, c.loc, pf, today, f"{name}: check-in")
+        out += kind.check_checkin(kr, c, name)
+    return out
+
+
+def check_date(d: date, loc: Loc, pf: PeriodFile, today: date | None, what: str) -> list[Problem]:
+    if not pf.period.contains(d):
+        return [_d("OKR230", loc, f"{what} dated {d} lies outside {pf.period.id} ({pf.period.start} .. {pf.period.end})")]
+    if today is not None and d > today:
+        return [_d("OKR231", loc, f"{what} dated {d} is in the future (today is {today})")]
+    return []
+
+
+def check_kpi(kpi: KPI, pf: PeriodFile, today: date | None) -> list[Problem]:
+    out: list[Problem] = []
+    name = kpi.ref.split("/", 2)[2]
+    if kpi.alert is not None:
+        ok = kpi.alert < kpi.target if kpi.direction == "increase" else kpi.alert > kpi.target
+        if not ok:
+            side = "below" if kpi.direction == "increase" else "above"
+            out.append(_d("OKR225", kpi.loc, f"KPI {name}: alert {kpi.alert} must be {side} target {kpi.target} (direction {kpi.direction})"))
+    for m in kpi.measurements:
+        out += check_date(m.date, m.loc, pf, today, f"KPI {name}: measurement")
+    return out
+

@@ -1,0 +1,56 @@
+"""Checks of units.yaml (OKR200–OKR202, OKR205) and the folding of ids for comparison."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from okrctl.krtypes.base import diag as _d
+from okrctl.model.problems import Problem
+from okrctl.model.records import Unit
+
+if TYPE_CHECKING:
+    from okrctl.read.yamlread import Parsed
+
+UNIT_ID_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
+
+
+def fold(s: str) -> str:
+    return unicodedata.normalize("NFKC", s).casefold()
+
+
+def check_units(units: tuple[Unit, ...], doc: Parsed) -> list[Problem]:
+    out: list[Problem] = []
+    seen: dict[str, Unit] = {}
+    ids = {u.id for u in units}
+    for u in units:
+        f = fold(u.id)
+        if f in seen:
+            prev = seen[f]
+            same = "the same id" if prev.id == u.id else f"an id that differs only in case from {prev.id!r}"
+            out.append(_d("OKR202", u.loc, f"unit {u.id!r} has {same} (first defined at line {prev.loc.line})"))
+        else:
+            seen[f] = u
+        if u.parent is not None and u.parent not in ids:
+            out.append(_d("OKR200", u.loc, f"unit {u.id!r}: parent {u.parent!r} is not defined in units.yaml"))
+        for r in u.replaced_by:
+            if r not in ids:
+                out.append(_d("OKR200", u.loc, f"unit {u.id!r}: replaced_by {r!r} is not defined in units.yaml"))
+        if u.from_ and u.until and u.until < u.from_:
+            out.append(_d("OKR205", u.loc, f"unit {u.id!r}: until {u.until} is before from {u.from_}"))
+    parent = {u.id: u.parent for u in units}
+    by_id = {u.id: u for u in units}
+    done: set[str] = set()
+    for u in units:
+        path: list[str] = []
+        cur: str | None = u.id
+        while cur is not None and cur in parent and cur not in done and cur not in path:
+            path.append(cur)
+            cur = parent[cur]
+        if cur is not None and cur in path:
+            cycle = path[path.index(cur):]
+            out.append(_d("OKR201", by_id[cycle[0]].loc, "units form a parent cycle: " + " → ".join(cycle + [cycle[0]])))
+        done.update(path)
+    return out
+

@@ -1,0 +1,45 @@
+"""Exact numbers for scoring (FORMAT §6): record numbers become :class:`Fraction`.
+
+Shared by the KR type modules and the engine; imports nothing of okrctl but the model.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from okrctl.model.records import Number
+
+ZERO = Fraction(0)
+ONE = Fraction(1)
+
+
+def to_fraction(x: Number | Fraction) -> Fraction:
+    """Exact conversion of a record number.  ``bool`` and ``float`` are refused:
+    a binary double would silently break exactness (0.7 ≠ 7/10)."""
+    if isinstance(x, (bool, float)):
+        raise TypeError(f"not an exact number: {x!r}")
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int):
+        return Fraction(x)
+    if isinstance(x, Decimal):
+        if not x.is_finite():
+            raise ValueError(f"not a finite number: {x!r}")
+        return Fraction(x)
+    raise TypeError(f"not a number: {x!r}")
+
+
+def frac_or_none(x: Number | None) -> Fraction | None:
+    return None if x is None else to_fraction(x)
+
+
+def clamp(x: Fraction, lo: Fraction, hi: Fraction) -> Fraction:
+    return lo if x < lo else min(x, hi)
+
+
+def as_float(x: Number | Fraction | None) -> float | None:
+    """The nearest double (int / int true division is correctly rounded); JSON numbers."""
+    if x is None:
+        return None
+    return float(to_fraction(x))

@@ -1,0 +1,67 @@
+"""``type: milestone`` -- weighted milestones done (FORMAT §5).
+
+score = weight of the milestones done / total weight; a check-in lists every
+milestone done so far.  When every milestone has a ``due``, the pace expects the
+weight due by D rather than the elapsed share of the period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from okrctl.krtypes.base import KRType, Reading, Value, diag
+from okrctl.krtypes.exact import ZERO, to_fraction
+from okrctl.model.problems import Problem
+from okrctl.model.periods import Period
+from okrctl.model.records import CheckIn, KeyResult, Objective
+
+
+class Milestone(KRType):
+    name = "milestone"
+    fields = frozenset({"milestones"})
+
+    def check(self, kr: KeyResult, name: str, feeders: Sequence[Objective], period_id: str) -> list[Problem]:
+        if kr.milestones and all(m.weight == 0 for m in kr.milestones):
+            return [diag("OKR222", kr.loc, f"{name}: all milestone weights are 0")]
+        return []
+
+    def check_checkin(self, kr: KeyResult, c: CheckIn, name: str) -> list[Problem]:
+        if c.done is None or c.value is not None:
+            return [diag("OKR224", c.loc, f"{name}: a milestone check-in lists the milestones done so far in `done: [...]`")]
+        ms_ids = {m.id for m in kr.milestones}
+        return [diag("OKR223", c.loc, f"{name}: check-in names milestone {mid!r}, which the KR does not define (has: {', '.join(sorted(ms_ids))})")
+                for mid in c.done if mid not in ms_ids]
+
+    def read(self, kr: KeyResult, current: CheckIn | None, as_of: date, feeder_mean: Fraction | None = None) -> Reading:
+        """``value``: the done ids of the current check-in, each once, in the order
+        written; ids that are not milestones of the KR weigh nothing."""
+        if current is None:
+            return Reading()
+        done = tuple(dict.fromkeys(current.done or ()))
+        weights = {m.id: to_fraction(m.weight) for m in kr.milestones}
+        total = sum(weights.values(), ZERO)
+        if total > 0:
+            return Reading(value=done, raw=sum((weights.get(i, ZERO) for i in done), ZERO) / total)
+        return Reading(value=done)
+
+    def expected_fraction(self, kr: KeyResult, elapsed: Fraction, as_of: date) -> Fraction:
+        """The weight due by D when every milestone has a ``due``."""
+        if all(m.due is not None for m in kr.milestones):
+            total = sum((to_fraction(m.weight) for m in kr.milestones), ZERO)
+            if total > 0:
+                due = sum((to_fraction(m.weight) for m in kr.milestones if m.due <= as_of), ZERO)  # type: ignore[operator]
+                return due / total
+        return elapsed
+
+    def status(self, kr: KeyResult, reading: Reading, score: Fraction | None, current: CheckIn | None,
+               has_data: bool, as_of: date, period: Period) -> str | None:
+        return "no_data" if current is None else None
+
+    def value_json(self, value: Value) -> Any:
+        return list(value) if isinstance(value, tuple) else value
+
+
+TYPE = Milestone()
