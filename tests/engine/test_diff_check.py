@@ -1,7 +1,7 @@
 """`okrctl diff` and `okrctl check` (FORMAT §8, §9) against real git repositories.
 
 Every repository is built with the real git (``gitutil``) with fixed commit dates;
-nothing about git is mocked.  Rule tests call :func:`okrctl.cli.cmd_diff.compare`
+nothing about git is mocked.  Rule tests call :func:`okrctl.engine.compare.compare`
 in-process (the same code path the commands take); exit codes, output formats
 and the hostile-repository cases run the CLI in a subprocess.
 
@@ -28,8 +28,7 @@ from gitutil import commit_all, git, init_repo, write
 
 from okrctl.engine import rules
 from okrctl.model.problems import INVALID, RULES, Problem, has_errors
-from okrctl.cli.app import CliError
-from okrctl.cli.cmd_diff import compare
+from okrctl.engine.compare import CompareError, compare
 
 BEFORE = date(2026, 4, 10)
 AFTER = date(2026, 5, 20)
@@ -954,12 +953,12 @@ def test_shallow_clone_names_fetch_depth(tmp_path: Path):
     # BASE resolves but one of its blobs is gone (cut off): exit 2, never a silent gap
     blob = git(repo, "rev-parse", f"{c1}:{Q2}").strip()
     (repo / ".git/objects" / blob[:2] / blob[2:]).unlink()
-    with pytest.raises(CliError) as exc:
+    with pytest.raises(CompareError) as exc:
         compare(root, c1, "HEAD", check=True)
     assert exc.value.code == 2 and f"BASE {c1}: cannot read {Q2} at revision {c1[:12]}: git object {blob[:12]} is missing" in exc.value.message
     assert "fetch-depth" not in exc.value.message
     (repo / ".git/shallow").write_text(c1 + "\n")
-    with pytest.raises(CliError) as exc:
+    with pytest.raises(CompareError) as exc:
         compare(root, c1, "HEAD")
     assert exc.value.message.endswith("or set `fetch-depth: 0` in actions/checkout")
 
@@ -1006,7 +1005,7 @@ def test_hostile_repository(tmp_path: Path):
            "../../../../dev/zero", "HEAD^{tree}", "HEAD\n--output=x", ""]
     for rev in bad:
         for base, head in ((rev, None), ("HEAD", rev)):
-            with pytest.raises(CliError) as exc:
+            with pytest.raises(CompareError) as exc:
                 compare(root, base, head, check=True)
             assert exc.value.code == 2 and "\n" not in exc.value.message
     for args in (["diff", "--", bad[0]], ["check", "--", bad[2]], ["diff", "HEAD", "--", bad[1]]):
@@ -1016,9 +1015,9 @@ def test_hostile_repository(tmp_path: Path):
     assert not marker.exists() and not out_file.exists()
 
 
-def test_compare_raises_cli_errors(tmp_path: Path):
+def test_compare_raises_compare_errors(tmp_path: Path):
     repo, root, sha = make_repo(tmp_path)
-    with pytest.raises(CliError) as exc:
+    with pytest.raises(CompareError) as exc:
         compare(root, "-x")
     assert exc.value.code == 2 and "may not be empty, start with '-'" in exc.value.message
 
@@ -1046,17 +1045,17 @@ def test_settings_that_do_not_load(tmp_path: Path):
     (root / "okrctl.yaml").write_text("name: Test\npolicy: {lock_after_days: -1}\n")
     out = compare(root, sha, None, at=BEFORE, check=True)
     assert {(f.rule, f.path) for f in out.findings} == {("invalid", "okrctl.yaml")}
-    with pytest.raises(CliError) as exc:
+    with pytest.raises(CompareError) as exc:
         compare(root, sha, None)
     assert exc.value.code == 2 and exc.value.message.startswith("cannot compare: the workspace at working tree does not load")
     commit_all(repo, "broken settings")
-    with pytest.raises(CliError) as exc:
+    with pytest.raises(CompareError) as exc:
         compare(root, "HEAD", None, check=True)
     assert exc.value.code == 2 and exc.value.message.startswith("cannot use the workspace at HEAD as the base: okrctl.yaml:2:")
 
 
 def test_github_annotations_cannot_be_forged():
-    from okrctl.cli.cmd_diff import Outcome
+    from okrctl.engine.compare import Outcome
     from okrctl.render.diff import render_github
 
     out = Outcome(Path("."), "main", "0" * 40, None, None, AFTER)

@@ -85,7 +85,7 @@ def test_run_git_timeout(tmp_path: Path) -> None:
 
 
 def test_git_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(gitio, "_git_path", None)
+    monkeypatch.setattr(gitio.run, "_git_path", None)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     with pytest.raises(GitError) as exc:
         run_git(["version"], tmp_path)
@@ -100,11 +100,11 @@ def test_git_is_never_taken_from_the_current_directory(monkeypatch: pytest.Monke
     real = shutil.which("git")
     assert real is not None
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(gitio, "_git_path", None)
+    monkeypatch.setattr(gitio.run, "_git_path", None)
     monkeypatch.setenv("PATH", os.pathsep.join([".", "", "bin", str(tmp_path), os.path.dirname(real)]))
     # "." and relative entries are skipped; an absolute entry naming the cwd is skipped too
     assert run_git(["version"], tmp_path).startswith(b"git version ")
-    assert gitio._git_path == os.path.abspath(real)
+    assert gitio.run._git_path == os.path.abspath(real)
     assert not marker.exists()
 
 

@@ -420,40 +420,21 @@ class _Checker:
     # -- closed periods ---------------------------------------------------------
 
     def closed_score_changed(self, pid: str) -> None:
-        from okrctl.engine.scoring import score_workspace
+        from okrctl.engine.closed import differences, final_scores
 
-        def scores(ws: Workspace) -> dict[tuple[str, str], Any]:
-            try:
-                period = parse_period(pid, ws.config.fiscal_year_start)
-            except ValueError:
-                return {}
-            result = score_workspace(ws, period, period.end)
-            out: dict[tuple[str, str], Any] = {}
-            for u in result.units:
-                out[(u.unit.id, "")] = (u.score, u.rolled_score)
-                for o in u.objectives:
-                    out[(u.unit.id, o.ref)] = o.score
-                    for k in o.key_results:
-                        out[(u.unit.id, k.ref)] = k.score
-            return out
-
-        old, new = scores(self.base), scores(self.head)
         moved: dict[str, tuple[list[str], list[str]]] = {}
-        for key in sorted(old.keys() | new.keys()):
-            a, b = old.get(key), new.get(key)
-            if a == b:
-                continue
-            uid, ref = key
-            texts, refs = moved.setdefault(uid, ([], []))
-            if ref:
-                texts.append(f"{ref.split('/', 2)[2]} {_score(a)} → {_score(b)}")
-                refs.append(ref)
-                continue
-            (a_own, a_up), (b_own, b_up) = a or (None, None), b or (None, None)
-            if a_own != b_own:
-                texts.append(f"unit {_score(a_own)} → {_score(b_own)}")
-            if a_up != b_up:
-                texts.append(f"rolled up {_score(a_up)} → {_score(b_up)}")
+        diffs = differences(final_scores(self.base, pid), final_scores(self.head, pid))
+        for d in sorted(diffs, key=lambda d: _unit_and_ref(d.row)):  # by unit, its own row first
+            uid, ref = _unit_and_ref(d.row)
+            for field, a, b in _values(d):
+                if a == b:
+                    continue
+                texts, refs = moved.setdefault(uid, ([], []))
+                if ref:
+                    texts.append(f"{ref.split('/', 2)[2]} {_score(a)} → {_score(b)}")
+                    refs.append(ref)
+                else:
+                    texts.append(f"{'unit' if field == 'score' else 'rolled up'} {_score(a)} → {_score(b)}")
         for uid, (texts, refs) in moved.items():
             path, line = self._where(pid, uid, refs)
             shown = "; ".join(texts[:6]) + (f"; and {len(texts) - 6} more" if len(texts) > 6 else "")
@@ -471,6 +452,23 @@ class _Checker:
                     return f.path, item.loc.line
             return f.path, 1
         return UNITS_FILE, 1
+
+
+def _unit_and_ref(row: str) -> tuple[str, str]:
+    """(unit id, item reference or '' for the unit's own row) of a row of
+    :func:`okrctl.engine.closed.final_scores`."""
+    if row.startswith("unit "):
+        return row[len("unit "):], ""
+    return row.split("/")[1], row
+
+
+def _values(d: Any) -> list[tuple[str, Any, Any]]:
+    """(field, old, new) of a :class:`okrctl.engine.closed.Difference`; a row on
+    one side only has no score on the other."""
+    if d.field is not None:
+        return [(d.field, d.old, d.new)]
+    old, new = d.old or {}, d.new or {}
+    return [(f, old.get(f), new.get(f)) for f in (old or new)]
 
 
 def _brief(v: Any) -> str:

@@ -1,0 +1,281 @@
+"""The comparison behind ``okrctl diff`` and ``okrctl check``.
+
+Both compare two versions of the workspace: BASE, a git revision, and HEAD,
+another revision or (by default) the working tree.  Only files whose bytes
+differ are read and parsed (plus okrctl.yaml and units.yaml, which are small and
+needed on both sides): for two commits ``git diff-tree`` names them; for the
+working tree the blob SHAs of BASE (``ls-tree``) are compared with those of the
+files on disk (the index's SHAs for untouched files, hashes of the others).
+
+HEAD = the working tree means the workspace as ``okrctl score`` and ``validate``
+see it: every ``okrs/<PERIOD>/<UNIT>.yaml`` on disk, tracked or not (an untracked
+new file counts as added, a deleted one as removed), whatever ``.gitignore`` says.
+
+``check`` loads HEAD in full (it must validate) and judges the change with
+:mod:`okrctl.engine.rules`, whose settings come from BASE.  A library: no typer,
+no rich; failures are :class:`CompareError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from okrctl.model.problems import INVALID, Problem
+
+
+class CompareError(Exception):
+    """The comparison cannot be made (git trouble, a BASE that cannot be read, a
+    HEAD that does not load for ``diff``); ``message`` is one line for the user,
+    and the CLI exits with ``code`` (2: usage, configuration or git error)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class Outcome:
+    """What ``diff`` and ``check`` found."""
+
+    root: Path
+    base_rev: str
+    base_sha: str
+    head_rev: str | None
+    head_sha: str | None
+    at: date
+    changes: list = field(default_factory=list)
+    findings: list = field(default_factory=list)
+    #: workspace files whose bytes differ
+    changed_paths: list[str] = field(default_factory=list)
+
+    @property
+    def base_label(self) -> str:
+        return self.base_rev
+
+    @property
+    def head_label(self) -> str:
+        return self.head_rev if self.head_rev is not None else "working tree"
+
+    def span(self) -> str:
+        return f"{self.base_label}..{self.head_label}"
+
+
+class _Only:
+    """A view of a Source that lists only some of its paths (the ones to read)."""
+
+    def __init__(self, source, listing, keep: set[str]) -> None:
+        self.source = source
+        self.label = source.label
+        files, errors = listing
+        self._files = [f for f in files if f.path in keep]
+        self._errors = [e for e in errors if e.path in keep]
+
+    def list_files(self):
+        return list(self._files), list(self._errors)
+
+    def read(self, path: str) -> bytes:
+        return self.source.read(path)
+
+
+def compare(root: Path, base_rev: str, head_rev: str | None = None, *, at: date | None = None,
+            check: bool = False, cache=None) -> Outcome:
+    """Compare the workspace at ``root`` between ``base_rev`` and ``head_rev``
+    (None: the working tree); with ``check`` also apply the rules at ``at`` (J,
+    default today in BASE's time zone).  Raises :class:`CompareError` for git
+    trouble, for a BASE that cannot be read and (without ``check``) for a HEAD
+    that does not load."""
+    from okrctl import gitio
+
+    try:
+        return _compare(root, base_rev, head_rev, at=at, check=check, cache=cache)
+    except gitio.GitError as exc:
+        raise CompareError(exc.message) from None
+
+
+def _shallow_hint(repo, message: str) -> CompareError:
+    """A git read failure; in a shallow clone, say how to get the history."""
+    if repo.is_shallow():
+        return CompareError(f"{message}; this is a shallow clone, so the history may be missing: "
+                        "fetch all of it with `git fetch --unshallow`, or set `fetch-depth: 0` in actions/checkout")
+    return CompareError(message)
+
+
+def _changed_paths(repo, prefix: str, base_sha: str, head_sha: str | None, base_src, base_listing,
+                   head_src, head_listing) -> tuple[dict[str, str | None], set[str]]:
+    """({HEAD path: blob SHA, None when unknown}, the workspace paths whose bytes
+    differ).  Two commits: the paths ``diff-tree`` names.  The working tree: the
+    SHAs on disk (from the index for untouched files) against BASE's ``ls-tree``;
+    an untracked file also present at BASE is compared byte for byte.  A refused
+    entry (a symlink, ...) counts as changed unless it is refused alike on both
+    sides."""
+    base_sha_of = {f.path: f.sha for f in base_listing[0]}
+    base_err = {e.path: e.message for e in base_listing[1]}
+    head_err = {e.path: e.message for e in head_listing[1]}
+    if head_sha is not None:
+        head_sha_of: dict[str, str | None] = {f.path: f.sha for f in head_listing[0]}
+        candidates = {p for _, p, _, _ in repo.diff_tree(base_sha, head_sha, prefix)}
+    else:
+        on_disk = repo.worktree_shas(prefix)
+        head_sha_of = {f.path: on_disk.get(f.path) for f in head_listing[0]}
+        candidates = set(base_sha_of) | set(head_sha_of)
+    changed: set[str] = set()
+    unknown: list[str] = []
+    for p in candidates | set(base_err) | set(head_err):
+        if p in base_err or p in head_err:
+            if base_err.get(p) != head_err.get(p):
+                changed.add(p)
+        elif p in base_sha_of and p in head_sha_of:
+            if head_sha_of[p] is None:
+                unknown.append(p)
+            elif head_sha_of[p] != base_sha_of[p]:
+                changed.add(p)
+        elif p in base_sha_of or p in head_sha_of:  # on one side only
+            changed.add(p)
+    if unknown:
+        base_src.prefetch(unknown)
+        for p in unknown:
+            try:
+                if base_src.read(p) != head_src.read(p):
+                    changed.add(p)
+            except Exception:  # unreadable on a side: the loader reports it
+                changed.add(p)
+    return head_sha_of, changed
+
+
+def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None, check: bool, cache) -> Outcome:
+    from okrctl import gitio
+    from okrctl.engine import rules
+    from okrctl.engine.diff import CONFIG_FILE, UNITS_FILE, Version, compare_versions, path_order
+    from okrctl.read.loader import LoadResult, ParseCache, load_workspace
+    from okrctl.model.records import Config, Workspace
+    from okrctl.engine.rules import period_of_path
+    from okrctl.engine.scoring import today as today_in
+    from okrctl.read.source import WorkingTreeSource
+
+    cache = cache or ParseCache()
+    repo = gitio.Repo.discover(root)
+    prefix = repo.relpath(root)
+    base_sha = repo.resolve(base_rev)
+    head_sha = repo.resolve(head_rev) if head_rev is not None else None
+
+    base_src = gitio.GitTreeSource(repo, base_sha, prefix)
+    try:
+        base_listing = base_src.list_files()
+    except gitio.GitError as exc:
+        raise _shallow_hint(repo, f"cannot read revision {base_rev}: {exc.message}") from None
+    base_sha_of = {f.path: f.sha for f in base_listing[0]}
+    base_err = {e.path: e.message for e in base_listing[1]}
+
+    head_src = gitio.GitTreeSource(repo, head_sha, prefix) if head_sha is not None else WorkingTreeSource(root)
+    head_listing = head_src.list_files()
+    head_err = {e.path: e.message for e in head_listing[1]}
+    head_sha_of, changed = _changed_paths(repo, prefix, base_sha, head_sha, base_src, base_listing, head_src, head_listing)
+
+    def load(src, listing, keep: set[str]):
+        if isinstance(src, gitio.GitTreeSource):  # one cat-file for these blobs, not the whole tree
+            src.prefetch(sorted(keep))
+        return load_workspace(_Only(src, listing, keep), today=None, cache=cache)
+
+    settings = {CONFIG_FILE, UNITS_FILE}
+    base_keep = settings | changed
+    # a BASE without okrctl.yaml: the change creates the workspace, nothing to judge it by
+    created = CONFIG_FILE not in base_sha_of and CONFIG_FILE not in base_err
+    if created:
+        base_res = LoadResult(Workspace(Config(name=""), (), (), label=base_rev), [], {})
+    else:
+        base_res = load(base_src, base_listing, base_keep)
+        _require_base(repo, base_rev, base_res, base_keep)
+    base_ws = base_res.workspace
+    assert base_ws is not None
+
+    def today_of(config: Config) -> date:
+        return _today(config, today_in)
+
+    if check:  # J is today per BASE's time zone (per HEAD's when BASE has none)
+        J_or_fn = at or (today_of if created else today_of(base_ws.config))
+        head_res = load_workspace(head_src, today=J_or_fn, cache=cache, parallel=True)  # only okrctl.yaml's document is used below
+    else:
+        head_res = load(head_src, head_listing, settings | changed)
+    config_of_j = head_res.workspace.config if created and head_res.workspace is not None else base_ws.config
+    J = at or today_of(config_of_j)
+    if head_sha is not None:
+        _require_readable(repo, head_rev or "", head_res)
+
+    out = Outcome(root, base_rev, base_sha, head_rev, head_sha, J, changed_paths=sorted(changed))
+    invalid: list = []
+    if check:
+        invalid = [Problem.finding(INVALID, "error", d.path, d.path, d.line, f"{d.code} {d.message}", d.column)
+                   for d in head_res.diagnostics if d.severity == "error"]
+    if head_res.workspace is None:
+        if not check:
+            first = next((d for d in head_res.diagnostics if d.severity == "error"), None)
+            detail = f": {first.path}:{first.line}: {first.message}" if first else ""
+            raise CompareError(f"cannot compare: the workspace at {out.head_label} does not load{detail} (okrctl validate)")
+        out.findings = invalid
+        return out
+
+    head_ws = head_res.workspace
+    if check and not created:  # BASE files of the closed periods whose scores may move
+        period_ids = {period_of_path(p) for p in (*base_sha_of, *head_sha_of)} - {None}
+        closed = set(rules.periods_to_rescore(base_ws.config, changed, J, period_ids))
+        more = {p for p in base_sha_of if period_of_path(p) in closed}
+        if more - base_keep:
+            base_keep |= more
+            base_res = load(base_src, base_listing, base_keep)
+            _require_base(repo, base_rev, base_res, base_keep)
+            base_ws = base_res.workspace
+            assert base_ws is not None
+
+    base_v = Version(base_rev, base_ws, base_res.documents, frozenset(base_sha_of) | frozenset(base_err), base_res.diagnostics)
+    head_v = Version(out.head_label, head_ws, head_res.documents, frozenset(head_sha_of) | frozenset(head_err), head_res.diagnostics)
+    changes, unreadable = compare_versions(base_v, head_v, changed)
+    out.changes = changes
+    notes = []
+    for u in unreadable:
+        d = u.diagnostic
+        if check and u.side == "head":
+            continue  # already reported as invalid
+        severity = "error" if u.side == "head" else "warning"
+        notes.append(Problem.finding(INVALID, severity, d.path, d.path, d.line,
+                                   f"not compared: {d.path} does not load at {u.label} ({d.code} {d.message})"))
+    found = notes
+    if check and created:
+        found = invalid + [Problem.finding("policy-changed", "warning", CONFIG_FILE, CONFIG_FILE, 1,
+                                         f"{CONFIG_FILE} was added: the workspace starts with this change, so no rule "
+                                         f"applies to it yet (only its validity is checked)")]
+    elif check:
+        ok = not any(d.severity == "error" for d in head_res.diagnostics)
+        found = invalid + notes + rules.check_change(base_ws, head_ws, changes, J, score_closed=ok)
+    out.findings = sorted(found, key=lambda f: (path_order(f.path), f.line, f.rule, f.ref))
+    return out
+
+
+def _today(config, today_in) -> date:
+    from dataclasses import replace
+
+    try:
+        return today_in(config)
+    except Exception:  # an unknown time zone (OKR241): UTC
+        return today_in(replace(config, timezone="UTC"))
+
+
+def _require_base(repo, base_rev: str, res, keep: set[str]) -> None:
+    """BASE must load: its settings decide the rules, and a file that cannot be
+    read from git (a shallow clone) is exit 2, never a silent gap."""
+    missing = [d for d in res.diagnostics if d.code == "OKR005" and d.path in keep]
+    if missing:
+        raise _shallow_hint(repo, f"BASE {base_rev}: {missing[0].message}")
+    if res.workspace is None:
+        first = next((d for d in res.diagnostics if d.severity == "error"), None)
+        detail = f"{first.path}:{first.line}: {first.code} {first.message}" if first else "okrctl.yaml or units.yaml is unusable"
+        raise CompareError(f"cannot use the workspace at {base_rev} as the base: {detail}")
+
+
+def _require_readable(repo, rev: str, res) -> None:
+    missing = [d for d in res.diagnostics if d.code == "OKR005"]
+    if missing:
+        raise _shallow_hint(repo, f"HEAD {rev}: {missing[0].message}")
+

@@ -1,0 +1,67 @@
+"""Revisions: a user-supplied revision is resolved ONCE, with ``rev-parse
+--verify --quiet --end-of-options REV^{commit}``, and only the checked full SHA
+is passed on; every other method that takes a commit insists on a full SHA."""
+
+from __future__ import annotations
+
+from okrctl.gitio.paths import _SHA_RE, _check_sha
+from okrctl.gitio.run import Git, GitError, _failure, _printable
+
+
+class Revisions:
+    """Revision resolution, HEAD, ancestry and shallowness of one repository."""
+
+    def __init__(self, git: Git, *, shallow: bool | None = None) -> None:
+        self._git = git
+        self._shallow = shallow
+
+    def resolve(self, rev: str) -> str:
+        """A user-supplied revision (branch, tag, SHA, ``HEAD~2``...) as the full
+        SHA of a commit.  Anything that could be read as an option is refused."""
+        shown = _printable(str(rev))
+        if not isinstance(rev, str) or not rev or rev.startswith("-") or any(c in rev for c in "\0\n\r") or len(rev) > 1000:
+            raise GitError(f"invalid revision '{shown}': a revision may not be empty, start with '-' or contain line breaks")
+        proc = self._git.proc(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"])
+        sha = proc.stdout.decode("ascii", "replace").strip()
+        if proc.returncode != 0 or not _SHA_RE.fullmatch(sha):
+            hint = ""
+            if self.is_shallow():
+                hint = " (this is a shallow clone, so the history may be missing: fetch all of it with `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+            raise GitError(f"unknown revision '{shown}'{hint}")
+        return sha
+
+    def is_shallow(self) -> bool:
+        if self._shallow is None:
+            out = self._git.out(["rev-parse", "--is-shallow-repository"])
+            self._shallow = out.strip() == b"true"
+        return self._shallow
+
+    def require_full_history(self, what: str) -> None:
+        """Raise :class:`GitError` naming ``fetch-depth: 0`` when the clone is shallow."""
+        if self.is_shallow():
+            raise GitError(
+                f"{what} needs the full git history, but this is a shallow clone: fetch all of it "
+                "with `git fetch --unshallow`, or set `fetch-depth: 0` in actions/checkout"
+            )
+
+    def head(self) -> str | None:
+        """SHA of HEAD, or None before the first commit."""
+        proc = self._git.proc(["rev-parse", "--verify", "--quiet", "--end-of-options", "HEAD^{commit}"])
+        sha = proc.stdout.decode("ascii", "replace").strip()
+        return sha if proc.returncode == 0 and _SHA_RE.fullmatch(sha) else None
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        """True when commit ``ancestor`` is reachable from ``descendant`` (both full
+        SHAs): the audit check that history was not rewritten."""
+        _check_sha(ancestor)
+        _check_sha(descendant)
+        proc = self._git.proc(["merge-base", "--is-ancestor", "--end-of-options", ancestor, descendant])
+        if proc.returncode in (0, 1):
+            return proc.returncode == 0
+        raise _failure(["merge-base"], self._git.toplevel, proc.returncode, proc.stderr)
+
+    def has_replace_refs(self) -> bool:
+        """True when ``refs/replace/*`` exist (okrctl ignores them, but an auditor
+        should know someone tried to rewrite what ``git log`` shows)."""
+        return bool(self._git.out(["for-each-ref", "--count=1", "--format=%(refname)", "refs/replace/"]).strip())
+
