@@ -1,8 +1,8 @@
 """okrctl's writing commands on real files and real git repositories: checkin, measure,
-init, period new, close, verify (okrctl.write.writes and okrctl.cli.cmd_write).
+init, period new, close, verify (okrctl.write.checkin and okrctl.cli.cmd_write).
 
 Exit codes and stdout/stderr go through the real CLI in a subprocess (``run_okrctl``);
-everything else calls okrctl.write.writes in-process, which is much faster."""
+everything else calls okrctl.write.checkin in-process, which is much faster."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ import yaml
 
 from conftest import SAMPLE, run_okrctl
 from gitutil import commit_all, git, head, init_repo, write
-from okrctl.write import writes
-from okrctl.write import yamlwrite
+from okrctl.write import checkin as writes
+from okrctl.write.yamledit import roundtrip as yamlwrite
 from okrctl.read.loader import load_workspace
 from okrctl.read.source import WorkingTreeSource, blob_sha
-from okrctl.write.writes import BadInput, Refused
+from okrctl.write.checkin import BadInput, Refused
 
 P = "okrs/2026-Q2/so-1.yaml"
 KR1 = "2026-Q2/so-1/O1/KR1"
@@ -460,7 +460,7 @@ WRITER = """
 import sys, time
 from datetime import date
 from pathlib import Path
-from okrctl.write import writes
+from okrctl.write import checkin as writes
 root, who, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 (go.parent / f"ready-{who}").touch()
 while not go.exists():
@@ -516,8 +516,8 @@ KILLED = """
 import sys, time
 from datetime import date
 from pathlib import Path
-from okrctl.write import writes
-from okrctl.write import yamlwrite
+from okrctl.write import checkin as writes
+from okrctl.write.yamledit import roundtrip as yamlwrite
 root, marker = Path(sys.argv[1]), Path(sys.argv[2])
 real = yamlwrite.atomic_write
 def hook(tmp):

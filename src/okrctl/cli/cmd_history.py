@@ -408,7 +408,7 @@ def codeowners(
     if output is None:
         sys.stdout.write(text)
         return
-    from okrctl.write.yamlwrite import WriteRefused, atomic_write
+    from okrctl.write.yamledit.roundtrip import WriteRefused, atomic_write
 
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -1,9 +1,9 @@
 """okrctl checkin · measure · init · period new · close · verify
 
-The commands that write.  The work is done by :mod:`okrctl.write.writes`; this module turns
+The commands that write.  The work is done by :mod:`okrctl.write.checkin`; this module turns
 its results into output and its errors into exit codes: 2 when what was typed is wrong
-(:class:`~okrctl.write.writes.BadInput`, or a git error), 1 when okrctl refuses the write
-(:class:`~okrctl.write.writes.Refused`; the file is left byte for byte as it was).
+(:class:`~okrctl.write.checkin.BadInput`, or a git error), 1 when okrctl refuses the write
+(:class:`~okrctl.write.checkin.Refused`; the file is left byte for byte as it was).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ class VerifyFormat(str, Enum):
 
 
 def _guard(fn):
-    """Run ``fn`` and map okrctl.write.writes / gitio errors to CliError (details to stderr)."""
-    from okrctl.write import writes
+    """Run ``fn`` and map okrctl.write.checkin / gitio errors to CliError (details to stderr)."""
+    from okrctl.write import checkin as writes
     from okrctl.gitio import GitError
 
     try:
@@ -56,7 +56,7 @@ CommitOpt = Annotated[bool, typer.Option("--commit", help="Commit the file (and 
 
 
 def _record(ctx, kind, ref, value, date_, dry_run, commit, **kw) -> None:
-    from okrctl.write import writes
+    from okrctl.write import checkin as writes
 
     st = state(ctx)
     root = workspace_root(st)
@@ -167,7 +167,7 @@ def init(
 
       okrctl init --period 2026-Q3
     """
-    from okrctl.write import writes
+    from okrctl.write import checkin as writes
 
     st = state(ctx)
     target = directory if directory is not None else (st.workspace if st.workspace is not None else Path.cwd())
@@ -203,7 +203,7 @@ def period_new(
 
       okrctl period new 2026-H2 --from 2026-Q2 --dry-run
     """
-    from okrctl.write import writes
+    from okrctl.write import checkin as writes
 
     st = state(ctx)
     root = workspace_root(st)
@@ -244,7 +244,7 @@ def close(
 
       okrctl close 2026-Q1 --sign
     """
-    from okrctl.write import writes
+    from okrctl.write import checkin as writes
 
     st = state(ctx)
     root = workspace_root(st)
@@ -274,7 +274,7 @@ def verify(
 
       okrctl verify 2026-Q1 --format json
     """
-    from okrctl.write import writes
+    from okrctl.write import checkin as writes
 
     st = state(ctx)
     root = workspace_root(st)

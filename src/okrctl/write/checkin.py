@@ -16,10 +16,10 @@ diagnostics that caused it).  Two kinds, which the CLI maps to exit codes:
 Git failures are :class:`okrctl.gitio.GitError` (exit 2).
 
 How a check-in is written (:func:`append_record`): load the workspace and resolve the
-reference; take the directory's sidecar lock (:func:`okrctl.write.yamlwrite.file_lock`);
+reference; take the directory's sidecar lock (:func:`okrctl.write.yamledit.roundtrip.file_lock`);
 read the file's bytes (re-loading the workspace if they changed since); build the
-item; compute the new bytes with :func:`okrctl.write.yamlwrite.append_item` (or, for a file
-whose formatting a ruamel round trip would change, :func:`okrctl.write.yamlwrite.splice_item`:
+item; compute the new bytes with :func:`okrctl.write.yamledit.roundtrip.append_item` (or, for a file
+whose formatting a ruamel round trip would change, :func:`okrctl.write.yamledit.roundtrip.splice_item`:
 same verification, only the new lines are rendered); re-load the whole workspace with
 the new bytes in place of the file and refuse if that file then has any error; replace
 the file atomically with ``expected_sha`` = the blob SHA of the bytes read; optionally
@@ -406,7 +406,7 @@ def new_bytes_with_item(data: bytes, container_path: list[str | int], list_key: 
     round trip), or when that refuses, :func:`yamlwrite.splice_item` (for files whose
     formatting a round trip would change).  Returns the bytes and whether splicing was
     used.  Both verify that the result is the original plus the new lines only."""
-    from okrctl.write import yamlwrite
+    from okrctl.write.yamledit import roundtrip as yamlwrite
 
     try:
         return yamlwrite.append_item(data, container_path, list_key, item, name=name), False
@@ -440,7 +440,7 @@ def append_record(
     ``user.name`` when ``by_default`` (left out when there is none).  ``commit``
     commits the file alone, hooks skipped; it requires the file to have no other
     uncommitted change."""
-    from okrctl.write import yamlwrite
+    from okrctl.write.yamledit import roundtrip as yamlwrite
 
     root = Path(root).resolve()
     base = WorkingTreeSource(root)
@@ -588,8 +588,8 @@ def _validate_change(res: LoadResult, base: Source, relpath: str, new: bytes, *,
 # ----------------------------------------------------------------------------- new files
 
 def emit_yaml(doc: dict, header: Iterable[str] = ()) -> str:
-    """A new file's YAML text (ruamel.yaml, see :func:`okrctl.write.yamlwrite.dump_document`)."""
-    from okrctl.write.yamlwrite import dump_document
+    """A new file's YAML text (ruamel.yaml, see :func:`okrctl.write.yamledit.roundtrip.dump_document`)."""
+    from okrctl.write.yamledit.roundtrip import dump_document
 
     return dump_document(doc, header)
 
@@ -939,7 +939,7 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
     one, carrying the unfinished objectives and key results (see docs/writing.md).
     Existing files are never touched.  The new files must validate with the rest of the
     workspace, or nothing is written."""
-    from okrctl.write import yamlwrite
+    from okrctl.write.yamledit import roundtrip as yamlwrite
     from okrctl.engine.scoring import score_workspace
 
     root = Path(root).resolve()
@@ -1274,7 +1274,7 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
     (annotated, signed with ``sign``) with the final scores as of the period's end,
     computed from the committed tree."""
     from okrctl import gitio
-    from okrctl.write import yamlwrite
+    from okrctl.write.yamledit import roundtrip as yamlwrite
 
     root = Path(root).resolve()
     base = WorkingTreeSource(root)
@@ -1352,7 +1352,7 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
 
 
 def _add_locked_period(data: bytes, period_id: str) -> bytes:
-    from okrctl.write import yamlwrite
+    from okrctl.write.yamledit import roundtrip as yamlwrite
 
     key = ["policy", "locked_periods"]
     try:

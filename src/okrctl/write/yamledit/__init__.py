@@ -1,0 +1,1 @@
+"""Edit a user's YAML file without reformatting it."""
