@@ -517,13 +517,13 @@ import sys, time
 from datetime import date
 from pathlib import Path
 from okrctl.write import checkin as writes
-from okrctl.write.yamledit import roundtrip as yamlwrite
+from okrctl.write import fsio
 root, marker = Path(sys.argv[1]), Path(sys.argv[2])
-real = yamlwrite.atomic_write
+real = fsio.atomic_write
 def hook(tmp):
     marker.write_text(str(tmp))
     time.sleep(60)
-yamlwrite.atomic_write = lambda path, data, **kw: real(path, data, _before_replace=hook, **kw)
+fsio.atomic_write = lambda path, data, **kw: real(path, data, _before_replace=hook, **kw)
 writes.append_record(root, "kr", "2026-Q2/so-1/O1/KR1", "99", on=date(2026, 5, 10), by_default=False)
 """
 

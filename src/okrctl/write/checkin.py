@@ -32,7 +32,6 @@ import difflib
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -51,6 +50,8 @@ from okrctl.model.records import KPI, Config, KeyResult, Objective, PeriodFile, 
 from okrctl.model.periods import Period, is_period_id, parse_period, periods_containing
 from okrctl.read.source import Source, SourceError, SourceFile, WorkingTreeSource, blob_sha
 from okrctl.read.yamlread import MAX_EXPONENT
+from okrctl.write import fsio
+from okrctl.write.errors import BadInput, Refused, WriteError, WriteRefused
 
 __all__ = [
     "BadInput",
@@ -72,24 +73,6 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- errors
-
-
-class WriteError(Exception):
-    """A write okrctl will not do; ``message`` is one line for the user, ``details``
-    extra lines (diagnostics, file names) to show before it."""
-
-    def __init__(self, message: str, details: Iterable[str] = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = list(details)
-
-
-class BadInput(WriteError):
-    """What was typed is wrong (the CLI exits 2)."""
-
-
-class Refused(WriteError):
-    """The workspace does not allow this write (the CLI exits 1)."""
 
 
 # ----------------------------------------------------------------------------- sources
@@ -410,10 +393,10 @@ def new_bytes_with_item(data: bytes, container_path: list[str | int], list_key: 
 
     try:
         return yamlwrite.append_item(data, container_path, list_key, item, name=name), False
-    except yamlwrite.WriteRefused:
+    except WriteRefused:
         try:
             return yamlwrite.splice_item(data, container_path, list_key, item, name=name), True
-        except yamlwrite.WriteRefused as second:  # its reason is the more specific one
+        except WriteRefused as second:  # its reason is the more specific one
             raise Refused(second.message) from None
 
 
@@ -440,7 +423,6 @@ def append_record(
     ``user.name`` when ``by_default`` (left out when there is none).  ``commit``
     commits the file alone, hooks skipped; it requires the file to have no other
     uncommitted change."""
-    from okrctl.write.yamledit import roundtrip as yamlwrite
 
     root = Path(root).resolve()
     base = WorkingTreeSource(root)
@@ -481,7 +463,7 @@ def append_record(
 
     full = root / target.file.path
     relpath = target.file.path
-    lock = nullcontext() if dry_run else yamlwrite.file_lock(full.parent, timeout=lock_timeout)
+    lock = nullcontext() if dry_run else fsio.file_lock(full.parent, timeout=lock_timeout)
     try:
         with lock:
             try:
@@ -510,7 +492,7 @@ def append_record(
             result = CheckinResult(target.ref, relpath, d, item, old, new, False, summary, warnings=warnings, spliced=spliced)
             if dry_run:
                 return result
-            yamlwrite.atomic_write(full, new, expected_sha=blob_sha(old))
+            fsio.atomic_write(full, new, expected_sha=blob_sha(old))
             result.written = True
             if commit:
                 assert repo is not None
@@ -518,7 +500,7 @@ def append_record(
                 message = f"okr: {verb} {target.ref} = {summary}\n\nOkr-Ref: {target.ref}\nOkr-Date: {d.isoformat()}\n"
                 result.commit = repo.commit_paths([repo.relpath(full)], message)
             return result
-    except yamlwrite.WriteRefused as exc:
+    except WriteRefused as exc:
         raise Refused(exc.message) from None
 
 
@@ -613,50 +595,6 @@ def _check_emitted(text: str, doc: dict, path: str) -> None:
     if parsed is None or not _same_data(doc, parsed.value):
         why = diags[0].message if diags else "it reads back differently"
         raise Refused(f"internal error: okrctl produced YAML for {path} that it cannot read back ({why}); nothing was written")
-
-
-def _create_exclusive(path: Path, data: bytes) -> bool:
-    """Create ``path`` with ``data`` atomically, never replacing an existing file: write a
-    temporary file, then hard-link it into place (the link fails if the name exists).
-    Returns False when the file exists."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), 0o666 & ~mask)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        except OSError:  # no hard links here: exclusive create instead
-            try:
-                wfd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
-            except FileExistsError:
-                return False
-            with os.fdopen(wfd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-    finally:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
-    return True
 
 
 # ----------------------------------------------------------------------------- init
@@ -887,7 +825,7 @@ def init_workspace(root: Path, **kw: Any) -> InitPlan:
         raise BadInput(f"{root}: {', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; okrctl init never overwrites files")
     created: list[str] = []
     for rel, data in plan.files.items():
-        if not _create_exclusive(root / rel, data):
+        if not fsio.create_exclusive(root / rel, data):
             raise Refused(f"{root / rel} appeared while okrctl was writing; created so far: {', '.join(created) or 'nothing'}")
         created.append(rel)
     return plan
@@ -939,7 +877,6 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
     one, carrying the unfinished objectives and key results (see docs/writing.md).
     Existing files are never touched.  The new files must validate with the rest of the
     workspace, or nothing is written."""
-    from okrctl.write.yamledit import roundtrip as yamlwrite
     from okrctl.engine.scoring import score_workspace
 
     root = Path(root).resolve()
@@ -1073,12 +1010,12 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
     directory = root / "okrs" / new.id
     directory.mkdir(parents=True, exist_ok=True)
     try:
-        with yamlwrite.file_lock(directory, timeout=lock_timeout):
+        with fsio.file_lock(directory, timeout=lock_timeout):
             for nf in plan.files:
-                nf.created = _create_exclusive(root / nf.path, new_files[nf.path])
+                nf.created = fsio.create_exclusive(root / nf.path, new_files[nf.path])
                 if not nf.created:
                     plan.skipped.append((nf.path, "appeared while okrctl was writing; left as it is"))
-    except yamlwrite.WriteRefused as exc:
+    except WriteRefused as exc:
         raise Refused(exc.message) from None
     return plan
 
@@ -1274,7 +1211,6 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
     (annotated, signed with ``sign``) with the final scores as of the period's end,
     computed from the committed tree."""
     from okrctl import gitio
-    from okrctl.write.yamledit import roundtrip as yamlwrite
 
     root = Path(root).resolve()
     base = WorkingTreeSource(root)
@@ -1319,25 +1255,25 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
 
     cfg = root / CONFIG_FILE
     try:
-        with yamlwrite.file_lock(root, timeout=lock_timeout):
+        with fsio.file_lock(root, timeout=lock_timeout):
             old = base.read(CONFIG_FILE)
             new = _add_locked_period(old, period.id)
             committed = new != old
             if committed:
                 _validate_change(res, base, CONFIG_FILE, new, what="change")
-                yamlwrite.atomic_write(cfg, new, expected_sha=blob_sha(old))
+                fsio.atomic_write(cfg, new, expected_sha=blob_sha(old))
                 rel = repo.relpath(cfg)
                 try:
                     sha = repo.commit_paths([rel], f"okr: close {period.id}\n\nOkr-Period: {period.id}\n")
                 except gitio.GitError:
-                    yamlwrite.atomic_write(cfg, old, expected_sha=blob_sha(new))  # put it back
+                    fsio.atomic_write(cfg, old, expected_sha=blob_sha(new))  # put it back
                     raise
             else:
                 head = repo.head()
                 if head is None:
                     raise Refused("the repository has no commit yet; commit the workspace first")
                 sha = head
-    except yamlwrite.WriteRefused as exc:
+    except WriteRefused as exc:
         raise Refused(exc.message) from None
     tagged = load_workspace(gitio.GitTreeSource(repo, sha, prefix))
     if tagged.workspace is None:
@@ -1357,10 +1293,10 @@ def _add_locked_period(data: bytes, period_id: str) -> bytes:
     key = ["policy", "locked_periods"]
     try:
         return yamlwrite.add_to_list(data, key, period_id, name=CONFIG_FILE, if_absent=True)
-    except yamlwrite.WriteRefused:
+    except WriteRefused:
         try:
             return yamlwrite.splice_to_list(data, key, period_id, name=CONFIG_FILE, if_absent=True)
-        except yamlwrite.WriteRefused as second:
+        except WriteRefused as second:
             raise Refused(second.message) from None
 
 
