@@ -24,7 +24,7 @@ import yaml
 from conftest import SAMPLE, run_okrctl
 from gitutil import commit_all, git, head, init_repo, write
 from okrctl.write import checkin as writes
-from okrctl.write.yamledit import roundtrip as yamlwrite
+from okrctl.write import yamledit
 from okrctl.read.loader import load_workspace
 from okrctl.read.source import WorkingTreeSource, blob_sha
 from okrctl.write.checkin import BadInput, Refused
@@ -225,7 +225,7 @@ def test_file_ruamel_cannot_reproduce_is_spliced(tmp_path):
     shutil.copytree(SAMPLE, ws)
     path = ws / "okrs/2026-Q2/so-khcn.yaml"
     old = path.read_bytes()
-    assert not yamlwrite.round_trips(old)
+    assert not yamledit.round_trips(old)
     r = checkin(ws, "2026-Q2/so-khcn/O1/KR1", "78", on=date(2026, 5, 15), confidence="0.8", by="hoang.thi.g",
                 note="Thêm 3 thủ tục: cấp phép", evidence=["https://dichvucong.hanoi.gov.vn/thong-ke?q=1"])
     assert r.spliced
@@ -581,7 +581,7 @@ def test_init_creates_a_valid_workspace_and_never_overwrites(tmp_path):
     assert hooks == [{"id": "okrctl-validate"}]
     # the files okrctl writes to take its edits (no reformatting needed)
     for p in ("okrctl.yaml", "okrs/2026-Q3/so-khoa-hoc-va-cong-nghe.yaml"):
-        assert yamlwrite.round_trips((target / p).read_bytes()), p
+        assert yamledit.round_trips((target / p).read_bytes()), p
     # again: refused, nothing written
     snapshot = {p: (target / p).read_bytes() for p in made}
     (target / "units.yaml").unlink()
@@ -803,23 +803,23 @@ policy:
     (b"name: A\ncommitted:    [a]\npolicy:\n# end\n", b"name: A\ncommitted:    [a]\npolicy:\n  locked_periods: [2026-Q1]\n# end\n"),
 ])
 def test_splice_to_list(before, after):
-    assert not yamlwrite.round_trips(before)
-    new = yamlwrite.splice_to_list(before, ["policy", "locked_periods"], "2026-Q1", if_absent=True)
+    assert not yamledit.round_trips(before)
+    new = yamledit.splice_to_list(before, ["policy", "locked_periods"], "2026-Q1", if_absent=True)
     assert new == after
-    assert yamlwrite.splice_to_list(new, ["policy", "locked_periods"], "2026-Q1", if_absent=True) == new
+    assert yamledit.splice_to_list(new, ["policy", "locked_periods"], "2026-Q1", if_absent=True) == new
 
 
 def test_splice_refuses_what_it_cannot_do_safely():
     multi = CFG_ALIGNED.replace(b"locked_periods: []", b"locked_periods: [2025-Q3,\n    2025-Q4]")
-    with pytest.raises(yamlwrite.WriteRefused, match="flow list spanning lines"):
-        yamlwrite.splice_to_list(multi, ["policy", "locked_periods"], "2026-Q1")
+    with pytest.raises(yamledit.WriteRefused, match="flow list spanning lines"):
+        yamledit.splice_to_list(multi, ["policy", "locked_periods"], "2026-Q1")
     flow = PERIOD.replace("""        checkins:
           - date: 2026-04-30
             value: 45
             evidence: [https://dichvucong.hanoi.gov.vn, "Báo cáo số 12/BC-SKHCN"]
 """, "        checkins: [{date: 2026-04-30,\n                    value: 45}]\n").encode()
-    with pytest.raises(yamlwrite.WriteRefused, match=r"is a flow list \(\[\.\.\.\]\)"):
-        yamlwrite.splice_item(flow, ["objectives", 0, "key_results", 0], "checkins", {"date": date(2026, 5, 1), "value": 1})
+    with pytest.raises(yamledit.WriteRefused, match=r"is a flow list \(\[\.\.\.\]\)"):
+        yamledit.splice_item(flow, ["objectives", 0, "key_results", 0], "checkins", {"date": date(2026, 5, 1), "value": 1})
 
 
 def test_negative_value_on_the_command_line(tmp_path):

@@ -24,11 +24,7 @@ from okrctl.write.yamledit import roundtrip as yamlwrite
 from okrctl.read.source import WorkingTreeSource, blob_sha
 from okrctl.write.errors import WriteRefused
 from okrctl.write.fsio import LOCK_NAME, atomic_write, file_lock
-from okrctl.write.yamledit.roundtrip import (
-    add_to_list,
-    append_item,
-    needs_quotes,
-)
+from okrctl.write.yamledit import add_to_list, append_item, needs_quotes
 
 KR0 = ["objectives", 0, "key_results", 0]
 ITEM = {"date": date(2026, 5, 10), "value": Decimal("62.5"), "by": "tran.thi.b"}
@@ -875,7 +871,7 @@ KILL_CHILD = """
 import sys, time
 from pathlib import Path
 from okrctl.write.fsio import atomic_write
-from okrctl.write.yamledit.roundtrip import append_item
+from okrctl.write.yamledit import append_item
 path, marker = Path(sys.argv[1]), Path(sys.argv[2])
 new = append_item(path.read_bytes(), ["objectives", 0, "key_results", 0], "checkins", {"value": 99})
 def hook(tmp):
@@ -939,7 +935,7 @@ import sys, time
 from pathlib import Path
 from okrctl.read.source import blob_sha
 from okrctl.write.fsio import atomic_write, file_lock
-from okrctl.write.yamledit.roundtrip import append_item
+from okrctl.write.yamledit import append_item
 path, who, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 (go.parent / f"ready-{who}").touch()
 while not go.exists():

@@ -16,10 +16,10 @@ diagnostics that caused it).  Two kinds, which the CLI maps to exit codes:
 Git failures are :class:`okrctl.gitio.GitError` (exit 2).
 
 How a check-in is written (:func:`append_record`): load the workspace and resolve the
-reference; take the directory's sidecar lock (:func:`okrctl.write.yamledit.roundtrip.file_lock`);
+reference; take the directory's sidecar lock (:func:`okrctl.write.fsio.file_lock`);
 read the file's bytes (re-loading the workspace if they changed since); build the
-item; compute the new bytes with :func:`okrctl.write.yamledit.roundtrip.append_item` (or, for a file
-whose formatting a ruamel round trip would change, :func:`okrctl.write.yamledit.roundtrip.splice_item`:
+item; compute the new bytes with :func:`okrctl.write.yamledit.append_item` (or, for a file
+whose formatting a ruamel round trip would change, :func:`okrctl.write.yamledit.splice_item`:
 same verification, only the new lines are rendered); re-load the whole workspace with
 the new bytes in place of the file and refuse if that file then has any error; replace
 the file atomically with ``expected_sha`` = the blob SHA of the bytes read; optionally
@@ -385,17 +385,17 @@ class CheckinResult:
 
 
 def new_bytes_with_item(data: bytes, container_path: list[str | int], list_key: str, item: dict, name: str) -> tuple[bytes, bool]:
-    """``data`` with ``item`` appended to the list: :func:`yamlwrite.append_item` (ruamel
-    round trip), or when that refuses, :func:`yamlwrite.splice_item` (for files whose
+    """``data`` with ``item`` appended to the list: :func:`yamledit.append_item` (ruamel
+    round trip), or when that refuses, :func:`yamledit.splice_item` (for files whose
     formatting a round trip would change).  Returns the bytes and whether splicing was
     used.  Both verify that the result is the original plus the new lines only."""
-    from okrctl.write.yamledit import roundtrip as yamlwrite
+    from okrctl.write import yamledit
 
     try:
-        return yamlwrite.append_item(data, container_path, list_key, item, name=name), False
+        return yamledit.append_item(data, container_path, list_key, item, name=name), False
     except WriteRefused:
         try:
-            return yamlwrite.splice_item(data, container_path, list_key, item, name=name), True
+            return yamledit.splice_item(data, container_path, list_key, item, name=name), True
         except WriteRefused as second:  # its reason is the more specific one
             raise Refused(second.message) from None
 
@@ -570,8 +570,8 @@ def _validate_change(res: LoadResult, base: Source, relpath: str, new: bytes, *,
 # ----------------------------------------------------------------------------- new files
 
 def emit_yaml(doc: dict, header: Iterable[str] = ()) -> str:
-    """A new file's YAML text (ruamel.yaml, see :func:`okrctl.write.yamledit.roundtrip.dump_document`)."""
-    from okrctl.write.yamledit.roundtrip import dump_document
+    """A new file's YAML text (ruamel.yaml, see :func:`okrctl.write.yamledit.dump_document`)."""
+    from okrctl.write.yamledit import dump_document
 
     return dump_document(doc, header)
 
@@ -1288,14 +1288,14 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
 
 
 def _add_locked_period(data: bytes, period_id: str) -> bytes:
-    from okrctl.write.yamledit import roundtrip as yamlwrite
+    from okrctl.write import yamledit
 
     key = ["policy", "locked_periods"]
     try:
-        return yamlwrite.add_to_list(data, key, period_id, name=CONFIG_FILE, if_absent=True)
+        return yamledit.add_to_list(data, key, period_id, name=CONFIG_FILE, if_absent=True)
     except WriteRefused:
         try:
-            return yamlwrite.splice_to_list(data, key, period_id, name=CONFIG_FILE, if_absent=True)
+            return yamledit.splice_to_list(data, key, period_id, name=CONFIG_FILE, if_absent=True)
         except WriteRefused as second:
             raise Refused(second.message) from None
 
