@@ -14,7 +14,7 @@ from conftest import ROOT, SAMPLE, subprocess_env
 
 SRC = ROOT / "src" / "okrctl"
 CORE = ["okrctl.read.loader", "okrctl.read.yamlread", "okrctl.read.schemas", "okrctl.checks.semantic", "okrctl.engine.scoring", "okrctl.engine.diff",
-        "okrctl.engine.rules", "okrctl.engine.history", "okrctl.write.checkin", "okrctl.write.yamledit", "okrctl.write.fsio", "okrctl.write.errors", "okrctl.gitio", "okrctl.model.records",
+        "okrctl.engine.rules", "okrctl.engine.history", "okrctl.write.checkin", "okrctl.write.scaffold", "okrctl.write.period_new", "okrctl.write.close", "okrctl.write.yamledit", "okrctl.write.fsio", "okrctl.gitio", "okrctl.model.records",
         "okrctl.model.periods", "okrctl.read.source"]
 
 
