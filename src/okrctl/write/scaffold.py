@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
@@ -37,48 +36,28 @@ def slugify(name: str) -> str:
     return s or "unit"
 
 
-_INIT_TEXT = {
-    "vi": {
-        "name": "Cơ quan mẫu",
-        "timezone": "Asia/Ho_Chi_Minh",
-        "config_head": [
-            "# Cấu hình không gian làm việc OKR/KPI của okrctl.",
-            "# Mọi khoá trừ `name` là tuỳ chọn; giá trị ghi dưới đây là mặc định.",
-        ],
-        "lock": "sau 14 ngày đầu kỳ, thay đổi chỉ tiêu cần bản ghi `rebaselines`",
-        "locked": "`okrctl close KỲ` thêm kỳ đã chốt vào đây",
-        "units_head": [
-            "# Cây tổ chức: mỗi đơn vị một mục; `parent` là đơn vị cấp trên,",
-            "# `owners` là người cập nhật tệp OKR của đơn vị.",
-        ],
-        "okr_head": "# OKR kỳ {period} của {name}.",
-        "okr_hint": "# Cập nhật tiến độ hằng tuần: okrctl checkin {period}/{unit}/O1/KR1 45 --confidence 0.7",
-        "objective": "Nâng cao chất lượng phục vụ người dân và doanh nghiệp",
-        "kr": "Tỷ lệ hồ sơ thủ tục hành chính được xử lý trực tuyến toàn trình",
-        "kr_unit": "%",
-        "kpi": "Tỷ lệ hồ sơ giải quyết đúng hạn",
-    },
-    "en": {
-        "name": "Example Agency",
-        "timezone": "UTC",
-        "config_head": [
-            "# okrctl workspace settings.",
-            "# Every key but `name` is optional; the values below are the defaults.",
-        ],
-        "lock": "14 days into a period, target changes need a `rebaselines` record",
-        "locked": "`okrctl close PERIOD` adds closed periods here",
-        "units_head": [
-            "# The organisation tree: one entry per unit; `parent` is the unit above,",
-            "# `owners` are the people who update the unit's OKR files.",
-        ],
-        "okr_head": "# OKRs of {name} for {period}.",
-        "okr_hint": "# Record progress every week: okrctl checkin {period}/{unit}/O1/KR1 45 --confidence 0.7",
-        "objective": "Make our services faster and easier to use for citizens and businesses",
-        "kr": "Share of applications processed fully online",
-        "kr_unit": "%",
-        "kpi": "Share of applications settled on time",
-    },
-}
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def _template(name: str) -> str:
+    """The text of ``templates/<name>`` (package data)."""
+    from importlib import resources
+
+    return (resources.files("okrctl.write") / "templates" / name).read_text(encoding="utf-8")
+
+
+def _render(template: str, /, **values: str) -> bytes:
+    """``templates/<template>`` with each ``{{key}}`` replaced by ``values[key]``, in one pass
+    (a value is never searched for placeholders; ``${{ github.… }}`` has spaces and is left
+    alone)."""
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], _template(template)).encode("utf-8")
+
+
+def _init_texts() -> dict[str, dict[str, Any]]:
+    """The texts of each locale, from ``templates/texts.toml``."""
+    import tomllib
+
+    return tomllib.loads(_template("texts.toml"))
 
 
 @dataclass
@@ -96,9 +75,10 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
 
     from okrctl.checks.semantic import UNIT_ID_RE
 
-    if locale not in _INIT_TEXT:
+    texts = _init_texts()
+    if locale not in texts:
         raise BadInput(f"--locale: {locale!r} is not one of en, vi")
-    tx = _INIT_TEXT[locale]
+    tx = texts[locale]
     name = _clean_text(name, "--name") if name is not None else tx["name"]
     unit_id = unit if unit is not None else slugify(name)
     if not UNIT_ID_RE.match(unit_id) or is_period_id(unit_id):
@@ -117,27 +97,8 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     def y(doc: dict, header: list[str]) -> bytes:
         return emit_yaml(doc, header).encode("utf-8")
 
-    config_text = "\n".join([
-        "# yaml-language-server: $schema=schema/workspace.schema.json",
-        "#",
-        *tx["config_head"],
-        "",
-        emit_yaml({"name": name}).rstrip("\n"),
-        f"locale: {locale}",
-        f"timezone: {tx['timezone']}",
-        "fiscal_year_start: 1",
-        "checkin_grace_days: 15",
-        "",
-        "scoring:",
-        "  max_score: 1.0",
-        "  aspirational_target: 0.7",
-        "",
-        "policy:",
-        f"  lock_after_days: 14   # {tx['lock']}",
-        f"  locked_periods: []    # {tx['locked']}",
-        "  backdate_days: 15",
-        "",
-    ]).encode("utf-8")
+    config_text = _render("okrctl.yaml", config_head="\n".join(tx["config_head"]), name=emit_yaml({"name": name}).rstrip("\n"),
+                          locale=locale, timezone=tx["timezone"], lock=tx["lock"], locked=tx["locked"])
     units_doc = {"units": [{"id": unit_id, "name": name}]}
     okr_doc = {
         "unit": unit_id,
@@ -171,68 +132,17 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     schema_dir = resources.files("okrctl") / "schema"
     for fname in ("workspace.schema.json", "units.schema.json", "okr-file.schema.json"):
         files[f"schema/{fname}"] = (schema_dir / fname).read_bytes()
-    files[".vscode/settings.json"] = (json.dumps({
-        "yaml.schemas": {
-            "./schema/workspace.schema.json": ["okrctl.yaml"],
-            "./schema/units.schema.json": ["units.yaml"],
-            "./schema/okr-file.schema.json": ["okrs/*/*.yaml"],
-        },
-        "files.eol": "\n",
-    }, indent=2) + "\n").encode("utf-8")
-    files[".pre-commit-config.yaml"] = "\n".join([
-        "# pre-commit (https://pre-commit.com): after `pre-commit install`, every commit",
-        "# runs `okrctl validate` on the workspace files it changes.",
-        "repos:",
-        "  - repo: https://github.com/okrctl/okrctl",
-        f"    rev: v{__version__}",
-        "    hooks:",
-        "      - id: okrctl-validate",
-        "",
-    ]).encode("utf-8")
-    files[".github/workflows/okrctl.yml"] = _workflow().encode("utf-8")
-    files[".gitattributes"] = b"# okrctl: YAML files keep LF line endings on every platform\n*.yaml text eol=lf\n"
-    files[".gitignore"] = b"# okrctl's lock file and the temporary files of an interrupted write\n.okrctl.lock\n.*.tmp\n"
+    files[".vscode/settings.json"] = _render("vscode-settings.json")
+    files[".pre-commit-config.yaml"] = _render("pre-commit-config.yaml", version=__version__)
+    files[".github/workflows/okrctl.yml"] = _render("github-workflow.yml", version=__version__)
+    files[".gitattributes"] = _render("gitattributes")
+    files[".gitignore"] = _render("gitignore")
 
     res = _load(Overlay(_EmptySource(), {p: d for p, d in files.items() if p in (CONFIG_FILE, UNITS_FILE) or p.startswith("okrs/")}))
     errors = [d for d in res.diagnostics if d.severity == "error"]
     if res.workspace is None or errors:  # pragma: no cover - a bug in the templates above
         raise Refused("internal error: the new workspace would not validate", [_diag_line(d) for d in errors])
     return InitPlan(Path(root), files, unit_id, period)
-
-
-def _workflow() -> str:
-    """The GitHub Actions job of docs/ci.md: validate, then check the pull request
-    against its base branch."""
-    return "\n".join([
-        "# okrctl on every pull request: validate the workspace, then check the change",
-        "# against the base branch (closed periods, targets changed after the lock,",
-        "# rewritten check-ins).  See docs/ci.md of okrctl.",
-        "name: okrctl",
-        "on:",
-        "  pull_request:",
-        "",
-        "permissions:",
-        "  contents: read",
-        "",
-        "jobs:",
-        "  okrctl:",
-        "    runs-on: ubuntu-latest",
-        "    steps:",
-        "      - uses: actions/checkout@v4",
-        "        with:",
-        "          fetch-depth: 0              # check needs the base branch's history",
-        "          persist-credentials: false  # okrctl never pushes",
-        "      - uses: astral-sh/setup-uv@v6",
-        "      - name: Install okrctl",
-        f"        run: uv tool install git+https://github.com/okrctl/okrctl@v{__version__}",
-        "      - name: Validate",
-        "        run: okrctl validate",
-        "      - name: Check the change",
-        "        env:",
-        "          BASE_REF: ${{ github.base_ref }}",
-        '        run: okrctl check "origin/$BASE_REF"',
-        "",
-    ])
 
 
 def init_workspace(root: Path, **kw: Any) -> InitPlan:
