@@ -1,8 +1,8 @@
 """okrctl's writing commands on real files and real git repositories: checkin, measure,
-init, period new, close, verify (okrctl.write.writes and okrctl.cli.cmd_write).
+init, period new, close, verify (okrctl.write and okrctl.cli.cmd_write).
 
 Exit codes and stdout/stderr go through the real CLI in a subprocess (``run_okrctl``);
-everything else calls okrctl.write.writes in-process, which is much faster."""
+everything else calls okrctl.write in-process, which is much faster."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ import yaml
 
 from conftest import SAMPLE, run_okrctl
 from gitutil import commit_all, git, head, init_repo, write
-from okrctl.write import writes
-from okrctl.write import yamlwrite
+from okrctl.write import close, inputs, period_new, scaffold, workspace, yamledit
+from okrctl.write.checkin import append_record
 from okrctl.read.loader import load_workspace
 from okrctl.read.source import WorkingTreeSource, blob_sha
-from okrctl.write.writes import BadInput, Refused
+from okrctl.write.errors import BadInput, Refused
 
 P = "okrs/2026-Q2/so-1.yaml"
 KR1 = "2026-Q2/so-1/O1/KR1"
@@ -149,7 +149,7 @@ def split_insert(old: bytes, new: bytes, sep: bytes = b"\n") -> tuple[int, list[
 
 def checkin(root: Path, ref: str, value: str, **kw):
     kw.setdefault("by_default", False)
-    return writes.append_record(root, "kr", ref, value, **kw)
+    return append_record(root, "kr", ref, value, **kw)
 
 
 def sha_of(path: Path) -> str:
@@ -225,7 +225,7 @@ def test_file_ruamel_cannot_reproduce_is_spliced(tmp_path):
     shutil.copytree(SAMPLE, ws)
     path = ws / "okrs/2026-Q2/so-khcn.yaml"
     old = path.read_bytes()
-    assert not yamlwrite.round_trips(old)
+    assert not yamledit.round_trips(old)
     r = checkin(ws, "2026-Q2/so-khcn/O1/KR1", "78", on=date(2026, 5, 15), confidence="0.8", by="hoang.thi.g",
                 note="Thêm 3 thủ tục: cấp phép", evidence=["https://dichvucong.hanoi.gov.vn/thong-ke?q=1"])
     assert r.spliced
@@ -262,7 +262,7 @@ def test_new_checkins_list_is_created_at_the_end_of_the_kr(tmp_path):
     ("1e3", Decimal(1000)), ("６２", Decimal(62)), ("\u22123", Decimal(-3)), ("+7", Decimal(7)),
 ])
 def test_parse_number(text, value):
-    got = writes.parse_number(text)
+    got = inputs.parse_number(text)
     assert got == value and isinstance(got, Decimal)
 
 
@@ -273,15 +273,15 @@ def test_parse_number(text, value):
 ])
 def test_parse_number_refuses_with_a_hint(text, hint):
     with pytest.raises(BadInput, match="VALUE") as exc:
-        writes.parse_number(text)
+        inputs.parse_number(text)
     assert hint in exc.value.message
 
 
 def test_parse_bool():
-    assert [writes.parse_bool(x) for x in ("true", "Yes", "CÓ", "co", "có")] == [True] * 5
-    assert [writes.parse_bool(x) for x in ("false", "no", "Không", "khong", "KHÔNG")] == [False] * 5
+    assert [inputs.parse_bool(x) for x in ("true", "Yes", "CÓ", "co", "có")] == [True] * 5
+    assert [inputs.parse_bool(x) for x in ("false", "no", "Không", "khong", "KHÔNG")] == [False] * 5
     with pytest.raises(BadInput, match="true or false"):
-        writes.parse_bool("1")
+        inputs.parse_bool("1")
 
 
 def test_milestones_are_merged_with_those_done_by_that_date(tmp_path):
@@ -306,7 +306,7 @@ def test_boolean_maintain_and_kpi_measure(tmp_path):
     r = checkin(root, "2026-Q2/so-1/O1/KR5", "0", on=date(2026, 5, 3))
     assert r.item["value"] == 0
     old = (root / P).read_bytes()
-    r = writes.append_record(root, "kpi", "so-1/K1", "97.9", on=date(2026, 5, 31), source_text="Hệ thống một cửa điện tử",
+    r = append_record(root, "kpi", "so-1/K1", "97.9", on=date(2026, 5, 31), source_text="Hệ thống một cửa điện tử",
                              note="Tháng 5", by="tran.thi.b", by_default=False)
     assert r.ref == "2026-Q2/so-1/K1" and r.summary == "97.9"
     _, added = split_insert(old, (root / P).read_bytes())
@@ -315,7 +315,7 @@ def test_boolean_maintain_and_kpi_measure(tmp_path):
     with pytest.raises(BadInput, match="is a KPI; record its value with: okrctl measure"):
         checkin(root, "2026-Q2/so-1/K1", "1", on=date(2026, 5, 3))
     with pytest.raises(BadInput, match="is a key result"):
-        writes.append_record(root, "kpi", KR1, "1", on=date(2026, 5, 3))
+        append_record(root, "kpi", KR1, "1", on=date(2026, 5, 3))
     assert valid(root)
 
 
@@ -329,7 +329,7 @@ def test_ref_without_period_uses_the_default_period_of_the_date(tmp_path):
 
 def test_default_date_of_an_ended_period_is_its_last_day(tmp_path):
     root = make_ws(tmp_path / "ws")
-    today = writes._today_in(load_workspace(WorkingTreeSource(root)).workspace.config)
+    today = workspace._today_in(load_workspace(WorkingTreeSource(root)).workspace.config)
     if today <= date(2026, 6, 30):
         pytest.skip("runs only once 2026-Q2 has ended")
     r = checkin(root, KR1, "50")
@@ -339,10 +339,10 @@ def test_default_date_of_an_ended_period_is_its_last_day(tmp_path):
 
 def test_by_defaults_to_git_user_name(tmp_path):
     root = make_ws(tmp_path / "ws", repo=True)
-    r = writes.append_record(root, "kr", KR1, "50", on=date(2026, 5, 2))
+    r = append_record(root, "kr", KR1, "50", on=date(2026, 5, 2))
     assert r.item["by"] == "Nguyễn Văn A"
     plain = make_ws(tmp_path / "plain")  # not in git: no `by`
-    r = writes.append_record(plain, "kr", KR1, "50", on=date(2026, 5, 2))
+    r = append_record(plain, "kr", KR1, "50", on=date(2026, 5, 2))
     assert "by" not in r.item
 
 
@@ -460,13 +460,13 @@ WRITER = """
 import sys, time
 from datetime import date
 from pathlib import Path
-from okrctl.write import writes
+from okrctl.write import checkin
 root, who, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 (go.parent / f"ready-{who}").touch()
 while not go.exists():
     time.sleep(0.001)
 for i in range(50):
-    writes.append_record(root, "kr", "2026-Q2/so-1/O1/KR1", str(50 + i), on=date(2026, 5, 10),
+    checkin.append_record(root, "kr", "2026-Q2/so-1/O1/KR1", str(50 + i), on=date(2026, 5, 10),
                          note=f"{who}-{i}", by=who, by_default=False, lock_timeout=60)
 """
 
@@ -516,15 +516,15 @@ KILLED = """
 import sys, time
 from datetime import date
 from pathlib import Path
-from okrctl.write import writes
-from okrctl.write import yamlwrite
+from okrctl.write import checkin
+from okrctl.write import fsio
 root, marker = Path(sys.argv[1]), Path(sys.argv[2])
-real = yamlwrite.atomic_write
+real = fsio.atomic_write
 def hook(tmp):
     marker.write_text(str(tmp))
     time.sleep(60)
-yamlwrite.atomic_write = lambda path, data, **kw: real(path, data, _before_replace=hook, **kw)
-writes.append_record(root, "kr", "2026-Q2/so-1/O1/KR1", "99", on=date(2026, 5, 10), by_default=False)
+fsio.atomic_write = lambda path, data, **kw: real(path, data, _before_replace=hook, **kw)
+checkin.append_record(root, "kr", "2026-Q2/so-1/O1/KR1", "99", on=date(2026, 5, 10), by_default=False)
 """
 
 
@@ -581,7 +581,7 @@ def test_init_creates_a_valid_workspace_and_never_overwrites(tmp_path):
     assert hooks == [{"id": "okrctl-validate"}]
     # the files okrctl writes to take its edits (no reformatting needed)
     for p in ("okrctl.yaml", "okrs/2026-Q3/so-khoa-hoc-va-cong-nghe.yaml"):
-        assert yamlwrite.round_trips((target / p).read_bytes()), p
+        assert yamledit.round_trips((target / p).read_bytes()), p
     # again: refused, nothing written
     snapshot = {p: (target / p).read_bytes() for p in made}
     (target / "units.yaml").unlink()
@@ -593,12 +593,12 @@ def test_init_creates_a_valid_workspace_and_never_overwrites(tmp_path):
 
 
 def test_init_english_defaults(tmp_path):
-    plan = writes.init_workspace(tmp_path / "en", today=date(2026, 5, 10))
+    plan = scaffold.init_workspace(tmp_path / "en", today=date(2026, 5, 10))
     assert plan.unit == "example-agency" and plan.period == "2026-Q2"
     assert valid(tmp_path / "en")
     with pytest.raises(BadInput, match="--unit"):
-        writes.plan_init(tmp_path / "x", unit="Bad_Unit")
-    assert writes.slugify("Phòng Đổi mới sáng tạo & Khởi nghiệp") == "phong-doi-moi-sang-tao-khoi-nghiep"
+        scaffold.plan_init(tmp_path / "x", unit="Bad_Unit")
+    assert scaffold.slugify("Phòng Đổi mới sáng tạo & Khởi nghiệp") == "phong-doi-moi-sang-tao-khoi-nghiep"
 
 
 # ----------------------------------------------------------------------------- period new
@@ -608,7 +608,7 @@ def test_period_new_from_the_sample(tmp_path):
     ws = tmp_path / "ws"
     shutil.copytree(SAMPLE, ws)
     write(ws / "okrs/2026-Q3/so-khcn-dmst.yaml", "objectives: []\n")  # exists: must stay as it is
-    plan = writes.new_period(ws, "2026-Q3")
+    plan = period_new.new_period(ws, "2026-Q3")
     assert plan.source == "2026-Q2"
     created = {nf.path: nf for nf in plan.files if nf.created}
     assert "okrs/2026-Q3/so-khcn-dmst.yaml" not in created
@@ -696,7 +696,7 @@ def test_close_then_verify_then_tamper(closed):
     assert after == before.replace(b"locked_periods: []         ", b"locked_periods: [2026-Q1]  ")
     assert git(ws, "rev-parse", "okr/close/2026-Q1^{commit}").strip() == sha
     message = git(ws, "tag", "-l", "--format=%(contents)", "okr/close/2026-Q1")
-    record = writes.parse_tag_message(message)
+    record = close.parse_tag_message(message)
     assert list(record) == ["okrctl", "period", "as_of", "scores"]
     assert record["period"] == "2026-Q1" and record["as_of"] == "2026-03-31"
     score = run_okrctl("-C", str(ws), "score", "--period", "2026-Q1", "--as-of", "2026-03-31", "--format", "json")
@@ -747,11 +747,11 @@ def test_close_refuses_uncommitted_changes_and_warns_about_missing_reviews(close
     git(ws, "checkout", "--", "okrs/2026-Q1/so-khcn.yaml")
     write(ws / "okrs/2026-Q1/.okrctl.lock", "")  # okrctl's own files do not count
     # 2026-Q2 as of its end: committed objectives below 1 without a review note
-    result = writes.close_period(ws, "2026-Q2")
+    result = close.close_period(ws, "2026-Q2")
     assert result.committed and result.tag == "okr/close/2026-Q2"
     assert any(w.startswith("2026-Q2/so-khcn/O1 (committed) missed its target") for w in result.warnings)
     assert b"locked_periods: [2026-Q2]" in (ws / "okrctl.yaml").read_bytes()
-    assert writes.verify_period(ws, "2026-Q2").ok
+    assert close.verify_period(ws, "2026-Q2").ok
     # a check-in into a closed period is refused
     with pytest.raises(Refused, match="2026-Q2 is closed"):
         checkin(ws, "2026-Q2/so-khcn/O1/KR1", "79", on=date(2026, 6, 1))
@@ -766,13 +766,13 @@ def test_close_and_verify_a_workspace_in_a_subdirectory(tmp_path):
     (ws / "okrs/2026-Q1/tmp.yaml").rename(ws / "okrs/2026-Q1/so-1.yaml")
     assert valid(ws)
     commit_all(repo, "init")
-    result = writes.close_period(ws, "2026-Q1")
+    result = close.close_period(ws, "2026-Q1")
     assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["okr/okrctl.yaml"]
-    assert result.committed and writes.verify_period(ws, "2026-Q1").ok
+    assert result.committed and close.verify_period(ws, "2026-Q1").ok
     path = ws / "okrs/2026-Q1/so-1.yaml"
     write(path, path.read_text() + "# một dòng chú thích\n")
     commit_all(repo, "chú thích")
-    r = writes.verify_period(ws, "2026-Q1")
+    r = close.verify_period(ws, "2026-Q1")
     assert not r.ok and all(c.match for c in r.comparisons)  # scores agree, but the file changed
     assert [c["paths"] for c in r.later_commits] == [["okrs/2026-Q1/so-1.yaml"]]
 
@@ -803,23 +803,23 @@ policy:
     (b"name: A\ncommitted:    [a]\npolicy:\n# end\n", b"name: A\ncommitted:    [a]\npolicy:\n  locked_periods: [2026-Q1]\n# end\n"),
 ])
 def test_splice_to_list(before, after):
-    assert not yamlwrite.round_trips(before)
-    new = yamlwrite.splice_to_list(before, ["policy", "locked_periods"], "2026-Q1", if_absent=True)
+    assert not yamledit.round_trips(before)
+    new = yamledit.splice_to_list(before, ["policy", "locked_periods"], "2026-Q1", if_absent=True)
     assert new == after
-    assert yamlwrite.splice_to_list(new, ["policy", "locked_periods"], "2026-Q1", if_absent=True) == new
+    assert yamledit.splice_to_list(new, ["policy", "locked_periods"], "2026-Q1", if_absent=True) == new
 
 
 def test_splice_refuses_what_it_cannot_do_safely():
     multi = CFG_ALIGNED.replace(b"locked_periods: []", b"locked_periods: [2025-Q3,\n    2025-Q4]")
-    with pytest.raises(yamlwrite.WriteRefused, match="flow list spanning lines"):
-        yamlwrite.splice_to_list(multi, ["policy", "locked_periods"], "2026-Q1")
+    with pytest.raises(yamledit.WriteRefused, match="flow list spanning lines"):
+        yamledit.splice_to_list(multi, ["policy", "locked_periods"], "2026-Q1")
     flow = PERIOD.replace("""        checkins:
           - date: 2026-04-30
             value: 45
             evidence: [https://dichvucong.hanoi.gov.vn, "Báo cáo số 12/BC-SKHCN"]
 """, "        checkins: [{date: 2026-04-30,\n                    value: 45}]\n").encode()
-    with pytest.raises(yamlwrite.WriteRefused, match=r"is a flow list \(\[\.\.\.\]\)"):
-        yamlwrite.splice_item(flow, ["objectives", 0, "key_results", 0], "checkins", {"date": date(2026, 5, 1), "value": 1})
+    with pytest.raises(yamledit.WriteRefused, match=r"is a flow list \(\[\.\.\.\]\)"):
+        yamledit.splice_item(flow, ["objectives", 0, "key_results", 0], "checkins", {"date": date(2026, 5, 1), "value": 1})
 
 
 def test_negative_value_on_the_command_line(tmp_path):

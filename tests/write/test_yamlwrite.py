@@ -1,4 +1,4 @@
-"""Byte-level tests of okrctl.write.yamlwrite: lossless YAML edits, atomic writes, locking."""
+"""Byte-level tests of okrctl.write.yamledit.roundtrip: lossless YAML edits, atomic writes, locking."""
 
 from __future__ import annotations
 
@@ -20,17 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from okrctl.write import yamlwrite
+from okrctl.write.yamledit import roundtrip as yamlwrite
 from okrctl.read.source import WorkingTreeSource, blob_sha
-from okrctl.write.yamlwrite import (
-    LOCK_NAME,
-    WriteRefused,
-    add_to_list,
-    append_item,
-    atomic_write,
-    file_lock,
-    needs_quotes,
-)
+from okrctl.write.errors import WriteRefused
+from okrctl.write.fsio import LOCK_NAME, atomic_write, file_lock
+from okrctl.write.yamledit import add_to_list, append_item, needs_quotes
 
 KR0 = ["objectives", 0, "key_results", 0]
 ITEM = {"date": date(2026, 5, 10), "value": Decimal("62.5"), "by": "tran.thi.b"}
@@ -876,7 +870,8 @@ def test_atomic_write_cleans_up_on_error(tmp_path):
 KILL_CHILD = """
 import sys, time
 from pathlib import Path
-from okrctl.write.yamlwrite import append_item, atomic_write
+from okrctl.write.fsio import atomic_write
+from okrctl.write.yamledit import append_item
 path, marker = Path(sys.argv[1]), Path(sys.argv[2])
 new = append_item(path.read_bytes(), ["objectives", 0, "key_results", 0], "checkins", {"value": 99})
 def hook(tmp):
@@ -922,7 +917,7 @@ def test_file_lock_times_out_with_writerefused(tmp_path):
         assert lock == tmp_path / LOCK_NAME
         child = subprocess.run(
             [sys.executable, "-c",
-             "import sys; from pathlib import Path; from okrctl.write.yamlwrite import file_lock, WriteRefused\n"
+             "import sys; from pathlib import Path; from okrctl.write.fsio import file_lock; from okrctl.write.errors import WriteRefused\n"
              "try:\n    with file_lock(Path(sys.argv[1]), timeout=0.3): print('got it')\n"
              "except WriteRefused as e: print(e.message)",
              str(tmp_path)],
@@ -939,7 +934,8 @@ WRITER = """
 import sys, time
 from pathlib import Path
 from okrctl.read.source import blob_sha
-from okrctl.write.yamlwrite import append_item, atomic_write, file_lock
+from okrctl.write.fsio import atomic_write, file_lock
+from okrctl.write.yamledit import append_item
 path, who, go = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
 (go.parent / f"ready-{who}").touch()
 while not go.exists():

@@ -332,7 +332,8 @@ def codeowners(
     if output is None:
         sys.stdout.write(text)
         return
-    from okrctl.write.yamlwrite import WriteRefused, atomic_write
+    from okrctl.write.errors import WriteRefused
+    from okrctl.write.fsio import atomic_write
 
     try:
         output.parent.mkdir(parents=True, exist_ok=True)

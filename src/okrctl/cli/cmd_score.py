@@ -73,7 +73,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from okrctl.write.yamlwrite import atomic_write
+    from okrctl.write.fsio import atomic_write
 
     try:
         atomic_write(output, text.encode("utf-8"))

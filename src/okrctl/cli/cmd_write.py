@@ -1,9 +1,9 @@
 """okrctl checkin · measure · init · period new · close · verify
 
-The commands that write.  The work is done by :mod:`okrctl.write.writes`; this module turns
+The commands that write.  The work is done by :mod:`okrctl.write`; this module turns
 its results into output and its errors into exit codes: 2 when what was typed is wrong
-(:class:`~okrctl.write.writes.BadInput`, or a git error), 1 when okrctl refuses the write
-(:class:`~okrctl.write.writes.Refused`; the file is left byte for byte as it was).
+(:class:`~okrctl.write.errors.BadInput`, or a git error), 1 when okrctl refuses the write
+(:class:`~okrctl.write.errors.Refused`; the file is left byte for byte as it was).
 """
 
 from __future__ import annotations
@@ -28,16 +28,16 @@ class VerifyFormat(str, Enum):
 
 
 def _guard(fn):
-    """Run ``fn`` and map okrctl.write.writes / gitio errors to CliError (details to stderr)."""
-    from okrctl.write import writes
+    """Run ``fn`` and map okrctl.write / gitio errors to CliError (details to stderr)."""
+    from okrctl.write.errors import BadInput, WriteError
     from okrctl.gitio import GitError
 
     try:
         return fn()
-    except writes.WriteError as exc:
+    except WriteError as exc:
         for line in exc.details:
             print(line, file=sys.stderr)
-        raise CliError(exc.message, EXIT_ERROR if isinstance(exc, writes.BadInput) else EXIT_FINDINGS) from None
+        raise CliError(exc.message, EXIT_ERROR if isinstance(exc, BadInput) else EXIT_FINDINGS) from None
     except GitError as exc:
         raise CliError(exc.message, EXIT_ERROR) from None
 
@@ -56,14 +56,14 @@ CommitOpt = Annotated[bool, typer.Option("--commit", help="Commit the file (and 
 
 
 def _record(ctx, kind, ref, value, date_, dry_run, commit, **kw) -> None:
-    from okrctl.write import writes
+    from okrctl.write.checkin import append_record
 
     st = state(ctx)
     root = workspace_root(st)
     on = parse_date_option(date_, "--date")
     if dry_run and commit:
         raise CliError("--dry-run and --commit exclude each other")
-    result = _guard(lambda: writes.append_record(root, kind, ref, value, on=on, dry_run=dry_run, commit=commit, **kw))
+    result = _guard(lambda: append_record(root, kind, ref, value, on=on, dry_run=dry_run, commit=commit, **kw))
     _warn(result.warnings)
     if dry_run:
         sys.stdout.write(result.diff())
@@ -167,11 +167,11 @@ def init(
 
       okrctl init --period 2026-Q3
     """
-    from okrctl.write import writes
+    from okrctl.write.scaffold import init_workspace
 
     st = state(ctx)
     target = directory if directory is not None else (st.workspace if st.workspace is not None else Path.cwd())
-    plan = _guard(lambda: writes.init_workspace(target, locale=locale.value, name=name, unit=unit, period=period))
+    plan = _guard(lambda: init_workspace(target, locale=locale.value, name=name, unit=unit, period=period))
     for rel in plan.files:
         print(f"created {target / rel}")
     print(f"next: okrctl -C {target} validate; then record progress with "
@@ -203,11 +203,11 @@ def period_new(
 
       okrctl period new 2026-H2 --from 2026-Q2 --dry-run
     """
-    from okrctl.write import writes
+    from okrctl.write.period_new import new_period
 
     st = state(ctx)
     root = workspace_root(st)
-    plan = _guard(lambda: writes.new_period(root, period, from_, dry_run=dry_run))
+    plan = _guard(lambda: new_period(root, period, from_, dry_run=dry_run))
     for nf in plan.files:
         if dry_run:
             sys.stdout.write(f"# ---- {nf.path}\n{nf.text}")
@@ -244,11 +244,11 @@ def close(
 
       okrctl close 2026-Q1 --sign
     """
-    from okrctl.write import writes
+    from okrctl.write.close import close_period
 
     st = state(ctx)
     root = workspace_root(st)
-    result = _guard(lambda: writes.close_period(root, period, sign=sign))
+    result = _guard(lambda: close_period(root, period, sign=sign))
     _warn(result.warnings)
     if result.committed:
         print(f"okrctl.yaml: {result.period} added to policy.locked_periods, committed {result.commit[:12]}")
@@ -274,11 +274,11 @@ def verify(
 
       okrctl verify 2026-Q1 --format json
     """
-    from okrctl.write import writes
+    from okrctl.write.close import verify_period
 
     st = state(ctx)
     root = workspace_root(st)
-    result = _guard(lambda: writes.verify_period(root, period))
+    result = _guard(lambda: verify_period(root, period))
     if fmt is VerifyFormat.json:
         from okrctl.render import dumps, envelope
 

@@ -1,0 +1,284 @@
+"""``okrctl close`` and ``okrctl verify``: lock a period in okrctl.yaml and tag the commit
+with its final scores; later, compare those scores with the ones recomputed from the
+tagged tree and from HEAD."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from okrctl import __version__
+from okrctl.engine import closed
+from okrctl.model.periods import Period, is_period_id, parse_period
+from okrctl.model.records import Workspace
+from okrctl.read.loader import CONFIG_FILE, UNITS_FILE, load_workspace
+from okrctl.read.source import WorkingTreeSource, blob_sha
+from okrctl.write import fsio
+from okrctl.write.errors import BadInput, Refused, WriteRefused
+from okrctl.write.workspace import _diag_line, _load, _today_in, _validate_change, _workspace_of
+
+__all__ = ["CloseResult", "VerifyResult", "close_period", "parse_tag_message", "verify_period"]
+
+
+TAG_PREFIX = "okr/close/"
+
+
+def close_tag(period_id: str) -> str:
+    return f"{TAG_PREFIX}{period_id}"
+
+
+def tag_message(period: Period, payload: dict) -> str:
+    body = {"okrctl": __version__, "period": period.id, "as_of": period.end.isoformat(), "scores": payload}
+    return (f"okrctl close {period.id}: final scores as of {period.end}\n\n"
+            + json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+
+
+def parse_tag_message(message: str) -> dict:
+    _, sep, body = message.partition("\n\n")
+    start = body.find("{")
+    if not sep or start < 0:
+        raise ValueError("the tag message holds no okrctl JSON")
+    data = json.loads(body[start:])
+    if not isinstance(data, dict) or not isinstance(data.get("scores"), dict) or "period" not in data:
+        raise ValueError("the tag message's JSON is not an okrctl close record")
+    return data
+
+
+@dataclass
+class CloseResult:
+    period: str
+    tag: str
+    commit: str
+    committed: bool  # False when okrctl.yaml already listed the period
+    warnings: list[str]
+    payload: dict
+
+
+def _period_paths(prefix: str, period_id: str) -> tuple[str, list[str]]:
+    def j(p: str) -> str:
+        return f"{prefix}/{p}" if prefix else p
+
+    return j(f"okrs/{period_id}"), [j(f"okrs/{period_id}"), j(CONFIG_FILE), j(UNITS_FILE)]
+
+
+def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout: float = 10.0) -> CloseResult:
+    """Close a period: refuse while its files (or okrctl.yaml, units.yaml) are invalid or
+    have uncommitted changes, or when its tag exists; add it to ``policy.locked_periods``
+    in okrctl.yaml and commit that file alone; tag the commit ``okr/close/<PERIOD>``
+    (annotated, signed with ``sign``) with the final scores as of the period's end,
+    computed from the committed tree."""
+    from okrctl import gitio
+
+    root = Path(root).resolve()
+    base = WorkingTreeSource(root)
+    res = _load(base)
+    ws = _workspace_of(res)
+    try:
+        period = parse_period(period_id, ws.config.fiscal_year_start)
+    except ValueError as exc:
+        raise BadInput(f"PERIOD: {exc}") from None
+    if not ws.files_for(period.id):
+        raise BadInput(f"{period.id} has no files (okrs/{period.id}/); nothing to close")
+    repo = gitio.Repo.discover(root)
+    prefix = repo.relpath(root)
+    tag = close_tag(period.id)
+    if repo.tag_target(tag) is not None:
+        raise Refused(f"{period.id} is already closed: the tag {tag} exists (okrctl verify {period.id} checks it)")
+    bad = [d for d in res.diagnostics if d.severity == "error"
+           and (d.path.startswith(f"okrs/{period.id}/") or d.path in (CONFIG_FILE, UNITS_FILE))]
+    if bad:
+        raise Refused(f"{period.id} has {len(bad)} error{'s' if len(bad) != 1 else ''}; fix them before closing it (okrctl validate)",
+                      [_diag_line(d) for d in bad[:20]])
+    period_dir, paths = _period_paths(prefix, period.id)
+    dirty = [p for p in repo.changed_paths(paths)
+             if not (p.startswith(period_dir + "/") and p.rsplit("/", 1)[-1].startswith("."))]
+    if dirty:
+        raise Refused(f"uncommitted changes in {', '.join(dirty[:5])}{' …' if len(dirty) > 5 else ''}; commit them before closing {period.id}",
+                      [f"uncommitted: {p}" for p in dirty])
+    warnings: list[str] = []
+    today = _today_in(ws.config)
+    if today <= period.end:
+        warnings.append(f"{period.id} has not ended yet (it ends on {period.end}); closing it now freezes its scores as of that day")
+    from okrctl.engine.scoring import score_workspace
+
+    final = score_workspace(ws, period, period.end)
+    for o in final.objectives():
+        # as of the end itself statuses still follow the pace; "missed" is what they become
+        # the day after (FORMAT §6.7): a score below T, or none
+        missed = not o.cancelled and (o.score is None or o.score < o.T)
+        if missed and o.objective.kind == "committed" and not o.objective.review:
+            score = "none" if o.score is None else f"{float(o.score):.2f}"
+            warnings.append(f"{o.ref} (committed) missed its target (score {score} < 1) and has no `review: {{note: …}}` explaining why")
+
+    cfg = root / CONFIG_FILE
+    try:
+        with fsio.file_lock(root, timeout=lock_timeout):
+            old = base.read(CONFIG_FILE)
+            new = _add_locked_period(old, period.id)
+            committed = new != old
+            if committed:
+                _validate_change(res, base, CONFIG_FILE, new, what="change")
+                fsio.atomic_write(cfg, new, expected_sha=blob_sha(old))
+                rel = repo.relpath(cfg)
+                try:
+                    sha = repo.commit_paths([rel], f"okr: close {period.id}\n\nOkr-Period: {period.id}\n")
+                except gitio.GitError:
+                    fsio.atomic_write(cfg, old, expected_sha=blob_sha(new))  # put it back
+                    raise
+            else:
+                head = repo.head()
+                if head is None:
+                    raise Refused("the repository has no commit yet; commit the workspace first")
+                sha = head
+    except WriteRefused as exc:
+        raise Refused(exc.message) from None
+    tagged = load_workspace(gitio.GitTreeSource(repo, sha, prefix))
+    if tagged.workspace is None:
+        raise Refused(f"the committed workspace at {sha[:12]} cannot be loaded; run okrctl validate")
+    payload = closed.final_payload(tagged.workspace, period)
+    try:
+        repo.tag_annotated(tag, sha, tag_message(period, payload), sign=sign)
+    except gitio.GitError as exc:
+        raise gitio.GitError(f"{period.id} is locked in {CONFIG_FILE} (commit {sha[:12]}) but the tag {tag} could not be created: "
+                             f"{exc.message}; run okrctl close {period.id} again to retry") from None
+    return CloseResult(period.id, tag, sha, committed, warnings, payload)
+
+
+def _add_locked_period(data: bytes, period_id: str) -> bytes:
+    from okrctl.write import yamledit
+
+    key = ["policy", "locked_periods"]
+    try:
+        return yamledit.add_to_list(data, key, period_id, name=CONFIG_FILE, if_absent=True)
+    except WriteRefused:
+        try:
+            return yamledit.splice_to_list(data, key, period_id, name=CONFIG_FILE, if_absent=True)
+        except WriteRefused as second:
+            raise Refused(second.message) from None
+
+
+@dataclass
+class Comparison:
+    label: str  # "tagged tree" | "HEAD"
+    commit: str | None
+    match: bool
+    differences: list[dict] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class VerifyResult:
+    period: str
+    tag: str
+    commit: str
+    okrctl_version: str | None
+    as_of: str | None
+    comparisons: list[Comparison]
+    later_commits: list[dict]
+    #: problems other than a score comparison or a later commit (tag unreadable, history rewritten…)
+    issues: list[str]
+
+    @property
+    def problems(self) -> list[str]:
+        out = list(self.issues)
+        for c in self.comparisons:
+            where = f"{c.label} ({c.commit[:12]})" if c.commit else c.label
+            if c.error:
+                out.append(f"{where}: {c.error}")
+            elif not c.match:
+                n = len(c.differences)
+                out.append(f"{where}: {n} score{'s differ' if n != 1 else ' differs'} from the closed record")
+        if self.later_commits:
+            n = len(self.later_commits)
+            out.append(f"{n} commit{'s' if n != 1 else ''} after the close changed okrs/{self.period}/")
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict:
+        return {
+            "period": self.period,
+            "tag": self.tag,
+            "commit": self.commit,
+            "closed_with": self.okrctl_version,
+            "as_of": self.as_of,
+            "ok": self.ok,
+            "tagged": _cmp_json(self.comparisons[0]) if self.comparisons else None,
+            "head": _cmp_json(self.comparisons[1]) if len(self.comparisons) > 1 else None,
+            "later_commits": self.later_commits,
+            "problems": self.problems,
+        }
+
+
+def _cmp_json(c: Comparison) -> dict:
+    return {"commit": c.commit, "match": c.match, "differences": c.differences, "error": c.error}
+
+
+def verify_period(root: Path, period_id: str) -> VerifyResult:
+    """Compare the scores recorded in the tag ``okr/close/<PERIOD>`` with the scores
+    recomputed from the tagged tree and from HEAD's tree (as of the period's end), and
+    list the commits after the close that touched the period's files."""
+    from okrctl import gitio
+
+    root = Path(root).resolve()
+    if not is_period_id(period_id):
+        raise BadInput(f"PERIOD: {period_id!r} is not a period id (YYYY, YYYY-H1/H2 or YYYY-Q1..Q4)")
+    repo = gitio.Repo.discover(root)
+    prefix = repo.relpath(root)
+    tag = close_tag(period_id)
+    sha = repo.tag_target(tag)
+    if sha is None:
+        raise BadInput(f"no tag {tag}: {period_id} was not closed with okrctl close")
+    issues: list[str] = []
+    message = repo.tag_message(tag)
+    recorded: dict | None = None
+    if message is None:
+        issues.append(f"{tag} is not an annotated tag, so it records no scores")
+    else:
+        try:
+            recorded = parse_tag_message(message)
+        except ValueError as exc:
+            issues.append(f"{tag}: {exc}")
+    if recorded is not None and recorded.get("period") != period_id:
+        issues.append(f"{tag} records period {recorded.get('period')!r}, not {period_id}")
+
+    comparisons: list[Comparison] = []
+    head = repo.head()
+    for label, commit in (("tagged tree", sha), ("HEAD", head)):
+        if commit is None:
+            comparisons.append(Comparison(label, None, False, error="the repository has no commit"))
+            continue
+        res = load_workspace(gitio.GitTreeSource(repo, commit, prefix))
+        ws = res.workspace
+        errs = [d for d in res.diagnostics if d.severity == "error"
+                and (d.path.startswith(f"okrs/{period_id}/") or d.path in (CONFIG_FILE, UNITS_FILE))]
+        if ws is None or errs:
+            why = _diag_line(errs[0]) if errs else "okrctl.yaml or units.yaml is unreadable"
+            comparisons.append(Comparison(label, commit, False, error=f"the workspace does not load: {why}"))
+            continue
+        period = parse_period(period_id, ws.config.fiscal_year_start)
+        now = closed.final_payload(ws, period)
+        if recorded is None:
+            comparisons.append(Comparison(label, commit, False, error="nothing recorded to compare with"))
+            continue
+        if recorded.get("as_of") != period.end.isoformat() and label == "tagged tree":
+            issues.append(f"the tag records scores as of {recorded.get('as_of')}, but {period_id} ends on {period.end}")
+        diffs = [] if now == recorded["scores"] else closed.payload_differences(recorded["scores"], now)
+        comparisons.append(Comparison(label, commit, not diffs, diffs))
+
+    later: list[dict] = []
+    if head is not None:
+        if not repo.is_ancestor(sha, head):
+            issues.append(f"HEAD ({head[:12]}) does not contain the close commit {sha[:12]} (history rewritten, or another branch)")
+        period_dir = f"{prefix}/okrs/{period_id}" if prefix else f"okrs/{period_id}"
+        for info, changed in reversed(repo.log_path([period_dir])):
+            if repo.is_ancestor(info.sha, sha):
+                break
+            later.append({"commit": info.sha, "date": info.committer_date.isoformat(), "author": info.author_name,
+                          "subject": info.subject, "paths": sorted(p[len(prefix) + 1:] if prefix else p for p in changed)})
+        later.reverse()
+    return VerifyResult(period_id, tag, sha, recorded.get("okrctl") if recorded else None,
+                        recorded.get("as_of") if recorded else None, comparisons, later, issues)

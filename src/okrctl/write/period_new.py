@@ -1,0 +1,349 @@
+"""``okrctl period new``: the files of a new period, carrying the unfinished objectives
+and key results of the one before (see docs/writing.md)."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from okrctl.model.periods import Period, is_period_id, parse_period
+from okrctl.model.records import KeyResult, Objective, PeriodFile, Workspace
+from okrctl.read.source import Source, SourceError, WorkingTreeSource
+from okrctl.write import fsio
+from okrctl.write.errors import BadInput, Refused, WriteRefused
+from okrctl.write.workspace import Overlay, _check_emitted, _diag_line, _load, _workspace_of, emit_yaml
+
+__all__ = ["NewFile", "PeriodPlan", "new_period", "previous_period"]
+
+
+def _exact_decimal(x: Fraction) -> Decimal:
+    """The decimal equal to ``x`` (values okrctl reads are decimals, so sums of them are)."""
+    for k in range(0, 80):
+        scaled = x * 10**k
+        if scaled.denominator == 1:
+            return Decimal(scaled.numerator).scaleb(-k)
+    raise Refused(f"internal error: {x} has no exact decimal form")
+
+
+def previous_period(p: Period, fiscal_year_start: int = 1) -> Period:
+    """The period just before ``p`` of the same kind (2026-Q1 → 2025-Q4, 2026-H1 →
+    2025-H2, 2026 → 2025)."""
+    year = int(p.id[:4])
+    if p.kind == "year":
+        pid = str(year - 1)
+    elif p.kind == "half":
+        pid = f"{year}-H1" if p.id.endswith("H2") else f"{year - 1}-H2"
+    else:
+        n = int(p.id[-1])
+        pid = f"{year}-Q{n - 1}" if n > 1 else f"{year - 1}-Q4"
+    return parse_period(pid, fiscal_year_start)
+
+
+_DROP_ITEM_KEYS = ("checkins", "measurements", "rebaselines", "added", "cancelled", "review")
+
+
+@dataclass
+class NewFile:
+    path: str
+    unit: str
+    text: str
+    objectives: list[tuple[str, list[str]]]  # (objective id, [KR ids])
+    kpis: list[str]
+    created: bool = False
+
+
+@dataclass
+class PeriodPlan:
+    period: str
+    source: str
+    files: list[NewFile]
+    skipped: list[tuple[str, str]]  # (path or unit, why)
+    notes: list[str]
+
+
+def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_run: bool = False,
+               lock_timeout: float = 10.0) -> PeriodPlan:
+    """Create ``okrs/<period_id>/<unit>.yaml`` for every unit that has a file in the source
+    period (default: the one just before, of the same kind) and takes part in the new
+    one, carrying the unfinished objectives and key results (see docs/writing.md).
+    Existing files are never touched.  The new files must validate with the rest of the
+    workspace, or nothing is written."""
+    from okrctl.engine.scoring import score_workspace
+
+    root = Path(root).resolve()
+    base = WorkingTreeSource(root)
+    res = _load(base)
+    ws = _workspace_of(res)
+    errors = [d for d in res.diagnostics if d.severity == "error"]
+    if errors:
+        raise Refused(f"the workspace has {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them first (okrctl validate)",
+                      [_diag_line(d) for d in errors[:20]])
+    fys = ws.config.fiscal_year_start
+    try:
+        new = parse_period(period_id, fys)
+    except ValueError as exc:
+        raise BadInput(f"PERIOD: {exc}") from None
+    if from_id is not None:
+        try:
+            src = parse_period(from_id, fys)
+        except ValueError as exc:
+            raise BadInput(f"--from: {exc}") from None
+    else:
+        src = previous_period(new, fys)
+    if src.end >= new.start:
+        raise BadInput(f"--from {src.id} must end before {new.id} starts ({new.start})")
+    src_files = ws.files_for(src.id)
+    if not src_files:
+        raise BadInput(f"no files in okrs/{src.id}/ to carry over into {new.id}; name another source with --from")
+    result = score_workspace(ws, src, src.end)
+    existing_new = {f.unit: f for f in ws.files_for(new.id)}
+    listed = {f.path for f in base.list_files()[0]}
+
+    plan = PeriodPlan(new.id, src.id, [], [], [])
+    # 1. what is unfinished, per unit in units.yaml order
+    carry: dict[str, list[tuple[Objective, list[KeyResult]]]] = {}
+    src_by_unit = {f.unit: f for f in src_files}
+    for unit in ws.units:
+        pf = src_by_unit.get(unit.id)
+        if pf is None:
+            continue
+        path = f"okrs/{new.id}/{unit.id}.yaml"
+        if not unit.takes_part(new):
+            span = f"{unit.from_ or '…'} .. {unit.until or '…'}"
+            plan.skipped.append((unit.id, f"does not take part in {new.id} ({span})"))
+            continue
+        if unit.id in existing_new or path in listed or os.path.lexists(root / path):
+            plan.skipped.append((path, "exists; okrctl never overwrites a file"))
+            continue
+        objs: list[tuple[Objective, list[KeyResult]]] = []
+        for o in pf.objectives:
+            os_ = result.find(o.ref)
+            if os_ is None or os_.cancelled:
+                continue
+            krs = [ks.kr for ks in os_.key_results  # type: ignore[union-attr]
+                   if not ks.cancelled and (ks.score is None or ks.score < ks.T)]
+            if krs:
+                objs.append((o, krs))
+        carry[unit.id] = objs
+
+    # 2. alignment: keep aligns_to when its target still resolves; keep an aligned KR only
+    #    while some objective of the new period feeds it (repeat until nothing changes)
+    def rest_of(ref: str) -> str:
+        return ref.split("/", 1)[1]
+
+    existing_refs: set[str] = set()
+    existing_feeds: set[str] = set()
+    for f in existing_new.values():
+        for o in f.objectives:
+            if o.cancelled is None:
+                existing_refs.add(rest_of(o.ref))
+                existing_refs.update(rest_of(k.ref) for k in o.key_results if k.cancelled is None)
+            if o.aligns_to_ref and o.aligns_to_ref.startswith(new.id + "/"):
+                existing_feeds.add(rest_of(o.aligns_to_ref))
+    aligns: dict[str, str | None] = {}
+    while True:
+        carried = set(existing_refs)
+        for objs in carry.values():
+            for o, krs in objs:
+                carried.add(rest_of(o.ref))
+                carried.update(rest_of(k.ref) for k in krs)
+        aligns.clear()
+        why: dict[str, str] = {}
+        for objs in carry.values():
+            for o, _ in objs:
+                aligns[o.ref], why[o.ref] = _carry_alignment(ws, o, src, new, carried)
+        feeds = set(existing_feeds)
+        for ref, a in aligns.items():
+            if a is not None:
+                q = a if is_period_id(a.split("/", 1)[0]) else f"{new.id}/{a}"
+                if q.startswith(new.id + "/"):
+                    feeds.add(rest_of(q))
+        changed = False
+        for unit_id, objs in carry.items():
+            kept = []
+            for o, krs in objs:
+                keep = [k for k in krs if k.type != "aligned" or rest_of(k.ref) in feeds]
+                for k in krs:
+                    if k not in keep:
+                        plan.notes.append(f"{new.id}/{rest_of(k.ref)} (aligned) is not carried: no objective of {new.id} aligns to it")
+                        changed = True
+                if keep:
+                    kept.append((o, keep))
+                elif krs:
+                    plan.notes.append(f"{new.id}/{rest_of(o.ref)} is not carried: none of its unfinished key results can be")
+            carry[unit_id] = kept
+        if not changed:
+            break
+    for objs in carry.values():
+        for o, _ in objs:
+            if aligns.get(o.ref) is None and o.aligns_to:
+                plan.notes.append(f"{new.id}/{rest_of(o.ref)}: aligns_to {o.aligns_to_ref} dropped ({why[o.ref]})")
+
+    # 3. the files
+    new_files: dict[str, bytes] = {}
+    for unit_id, objs in carry.items():
+        pf = src_by_unit[unit_id]
+        nf = _carried_file(ws, pf, res.documents[pf.path], objs, aligns, result, src, new, base, plan.notes)
+        plan.files.append(nf)
+        new_files[nf.path] = nf.text.encode("utf-8")
+    if not plan.files:
+        return plan
+
+    after = _load(Overlay(base, new_files))
+    bad = [d for d in after.diagnostics if d.severity == "error"]
+    if after.workspace is None or bad:
+        first = bad[0] if bad else None
+        raise Refused(f"the new files of {new.id} would not validate"
+                      + (f": {first.path}:{first.line}:{first.column} {first.code} {first.message}" if first else "")
+                      + "; nothing was written", [_diag_line(d) for d in bad[:20]])
+    if dry_run:
+        return plan
+    directory = root / "okrs" / new.id
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        with fsio.file_lock(directory, timeout=lock_timeout):
+            for nf in plan.files:
+                nf.created = fsio.create_exclusive(root / nf.path, new_files[nf.path])
+                if not nf.created:
+                    plan.skipped.append((nf.path, "appeared while okrctl was writing; left as it is"))
+    except WriteRefused as exc:
+        raise Refused(exc.message) from None
+    return plan
+
+
+def _carry_alignment(ws: Workspace, o: Objective, src: Period, new: Period, carried: set[str]) -> tuple[str | None, str]:
+    """The ``aligns_to`` text for the carried copy of ``o`` (None: dropped) and why."""
+    if not o.aligns_to or not o.aligns_to_ref:
+        return None, ""
+    q = o.aligns_to_ref
+    qp_id, rest = q.split("/", 1)
+    if qp_id == src.id:
+        if rest in carried:
+            written_with_period = is_period_id(o.aligns_to.split("/", 1)[0])
+            return (f"{new.id}/{rest}" if written_with_period else o.aligns_to), ""
+        return None, f"{new.id}/{rest} is not carried into {new.id}"
+    try:
+        qp = parse_period(qp_id, ws.config.fiscal_year_start)
+    except ValueError:
+        return None, f"{qp_id} is not a period"
+    if not qp.encloses(new):
+        return None, f"{qp_id} does not enclose {new.id}"
+    target = ws.resolve(q)
+    if target is None:
+        return None, f"{q} does not exist"
+    cancelled = getattr(target, "cancelled", None)
+    if cancelled is not None:
+        return None, f"{q} is cancelled"
+    return o.aligns_to, ""
+
+
+def _as_written(parsed: Any, value: Any) -> Any:
+    """``value`` from a parsed document with only the keys written in the file (the
+    schema validator fills in defaults such as ``type: metric``; a copy must not)."""
+    if isinstance(value, dict):
+        node = parsed.nodes.get(id(value))
+        written = None
+        if node is not None and isinstance(node.value, list):
+            written = {unicodedata.normalize("NFC", k.value) for k, _ in node.value}
+        return {k: _as_written(parsed, v) for k, v in value.items() if written is None or k in written}
+    if isinstance(value, list):
+        return [_as_written(parsed, v) for v in value]
+    return value
+
+
+def _carried_file(ws: Workspace, pf: PeriodFile, parsed: Any, objs: list[tuple[Objective, list[KeyResult]]],
+                  aligns: dict[str, str | None], result: Any, src: Period, new: Period, base: Source,
+                  notes: list[str]) -> NewFile:
+    unit = ws.unit_by_id[pf.unit]
+    doc_src = _as_written(parsed, parsed.value)
+    doc: dict[str, Any] = {"unit": unit.id, "period": new.id}
+    for k, v in doc_src.items():
+        if k.startswith("x-"):
+            doc[k] = v
+    raw_objs = doc_src.get("objectives") or []
+    out_objs = []
+    summary: list[tuple[str, list[str]]] = []
+    for o, krs in objs:
+        raw_o = raw_objs[pf.objectives.index(o)]
+        new_o: dict[str, Any] = {}
+        for k, v in raw_o.items():
+            if k in _DROP_ITEM_KEYS:
+                continue
+            if k == "aligns_to":
+                a = aligns.get(o.ref)
+                if a is not None:
+                    new_o[k] = a
+                continue
+            if k == "key_results":
+                new_o[k] = [_carried_kr(raw_o["key_results"][o.key_results.index(kr)], kr, result, new, notes) for kr in krs]
+                continue
+            new_o[k] = v
+        out_objs.append(new_o)
+        summary.append((o.id, [k.id for k in krs]))
+    doc["objectives"] = out_objs
+    kpis = []
+    raw_kpis = doc_src.get("kpis") or []
+    for i, kp in enumerate(pf.kpis):
+        if kp.cancelled is not None and kp.cancelled.date <= src.end:
+            continue
+        kpis.append({k: v for k, v in raw_kpis[i].items() if k not in _DROP_ITEM_KEYS})
+    if kpis:
+        doc["kpis"] = kpis
+    modeline = _modeline_of(base, pf.path)
+    locale = ws.config.locale
+    if locale == "vi":
+        head = [f"# OKR kỳ {new.id} của {unit.name}: tạo bằng `okrctl period new` từ kỳ {src.id}.",
+                "# Mục tiêu và kết quả then chốt chưa hoàn thành được chuyển tiếp; giá trị gốc",
+                f"# (baseline) là giá trị ngày {src.end}."]
+    else:
+        head = [f"# OKRs of {unit.name} for {new.id}, created by `okrctl period new` from {src.id}:",
+                "# the unfinished objectives and key results, each metric's baseline being its",
+                f"# value on {src.end}."]
+    header = ([modeline, "#"] if modeline else []) + [h.replace("\n", " ") for h in head] + [""]
+    text = emit_yaml(doc, header)
+    path = f"okrs/{new.id}/{unit.id}.yaml"
+    _check_emitted(text, doc, path)
+    return NewFile(path, unit.id, text, summary, [k["id"] for k in kpis])
+
+
+def _carried_kr(raw: dict, kr: KeyResult, result: Any, new: Period, notes: list[str]) -> dict:
+    ks = result.find(kr.ref)
+    new_ref = f"{new.id}/{kr.ref.split('/', 1)[1]}"
+    dues = ([("due", kr.due)] if kr.due else []) + [(f"milestone {m.id} due", m.due) for m in kr.milestones if m.due]
+    for what, when in dues:
+        if when is not None and not new.contains(when):
+            notes.append(f"{new_ref}: {what} {when} lies outside {new.id}; set a new date")
+    if kr.type == "milestone" and ks is not None and ks.value:
+        notes.append(f"{new_ref}: milestones done by the end of the old period: {', '.join(ks.value)} "
+                     f"(the new period starts without check-ins; record them again with okrctl checkin {new_ref} {','.join(ks.value)})")
+    out: dict[str, Any] = {}
+    for k, v in raw.items():
+        if k in _DROP_ITEM_KEYS:
+            continue
+        if k == "baseline" and kr.type == "metric" and ks is not None and ks.value is not None:
+            cur = ks.checkin
+            if kr.aggregate != "sum" and cur is not None and isinstance(cur.value, int | Decimal) and not isinstance(cur.value, bool):
+                out[k] = cur.value  # exactly as written in the check-in
+            else:
+                out[k] = _exact_decimal(Fraction(ks.value))
+            continue
+        out[k] = v
+    return out
+
+
+def _modeline_of(base: Source, path: str) -> str | None:
+    try:
+        first = base.read(path).decode("utf-8", "replace").lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    except SourceError:
+        first = ""
+    if first.startswith("# yaml-language-server:"):
+        return first
+    root = getattr(base, "root", None)
+    if root is not None and (Path(root) / "schema" / "okr-file.schema.json").is_file():
+        return "# yaml-language-server: $schema=../../schema/okr-file.schema.json"
+    return None
