@@ -15,7 +15,7 @@ from conftest import ROOT, SAMPLE, subprocess_env
 SRC = ROOT / "src" / "okrctl"
 CORE = ["okrctl.read.loader", "okrctl.read.yamlread", "okrctl.read.schemas", "okrctl.checks.semantic", "okrctl.engine.scoring", "okrctl.engine.diff",
         "okrctl.engine.rules", "okrctl.engine.history", "okrctl.write.writes", "okrctl.write.yamlwrite", "okrctl.gitio", "okrctl.model.records",
-        "okrctl.model.periods", "okrctl.read.source"]
+        "okrctl.model.periods", "okrctl.read.source", "okrctl.reports.tables", "okrctl.reports.score_tables"]
 
 
 def test_core_imports_no_cli_or_gitpython():

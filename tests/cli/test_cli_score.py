@@ -11,6 +11,7 @@ import pytest
 
 from conftest import EXAMPLE_EN, SAMPLE, run_okrctl
 
+
 def _strip_version(text: str) -> str:
     doc = json.loads(text)
     doc["okrctl"] = "VERSION"
