@@ -21,6 +21,29 @@ OKRCTL_CACHE = tempfile.mkdtemp(prefix="okrctl-test-cache-")
 os.environ["OKRCTL_CACHE_DIR"] = OKRCTL_CACHE
 
 
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite tests/golden/* from the current output (review the git diff afterwards)")
+
+
+@pytest.fixture
+def golden(request):
+    """``golden(name, text)``: ``text`` must equal ``tests/golden/<name>``; with
+    ``--update-goldens`` the file is rewritten first (see tests/golden/README.md)."""
+    update = request.config.getoption("--update-goldens")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.write_text(text, encoding="utf-8", newline="\n")
+        assert text == path.read_text(encoding="utf-8"), f"{name} differs (see tests/golden/README.md to regenerate)"
+
+    return check
+
+
 def subprocess_env(extra: dict | None = None) -> dict:
     env = {k: v for k, v in os.environ.items()
            if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "PYTHONDONTWRITEBYTECODE")}

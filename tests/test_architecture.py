@@ -104,3 +104,25 @@ def test_version_matches_pyproject():
     from okrctl import __version__
 
     assert tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"] == __version__
+
+
+def test_every_module_imports_on_its_own():
+    """No import cycle depends on which module is imported first."""
+    code = """
+import importlib, pkgutil, sys
+import okrctl
+names = sorted(m.name for m in pkgutil.walk_packages(okrctl.__path__, "okrctl.") if not m.name.endswith("__main__"))
+failed = []
+for name in names:
+    for loaded in [m for m in sys.modules if m == "okrctl" or m.startswith("okrctl.")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except Exception as exc:
+        failed.append(f"{name}: {type(exc).__name__}: {exc}")
+print(len(names)); print("\\n".join(failed))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    assert out.returncode == 0, out.stderr
+    count, *failed = out.stdout.strip().split("\n")
+    assert int(count) > 30 and failed == []

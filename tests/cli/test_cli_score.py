@@ -5,23 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
 from conftest import EXAMPLE_EN, SAMPLE, run_okrctl
-
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-UPDATE = os.environ.get("OKRCTL_UPDATE_GOLDEN") == "1"
-
-
-def _golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs (OKRCTL_UPDATE_GOLDEN=1 rewrites it after review)"
 
 
 def _strip_version(text: str) -> str:
@@ -30,22 +18,22 @@ def _strip_version(text: str) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def test_score_json_golden():
+def test_score_json_golden(golden):
     r = run_okrctl("-C", str(SAMPLE), "score", "--format", "json")
     assert r.returncode == 0, r.stderr
-    _golden("sample-score.json", _strip_version(r.stdout.decode()))
+    golden("sample-score.json", _strip_version(r.stdout.decode()))
 
 
-def test_score_md_golden():
+def test_score_md_golden(golden):
     r = run_okrctl("-C", str(SAMPLE), "score", "--format", "md")
     assert r.returncode == 0, r.stderr
-    _golden("sample-score.md", r.stdout.decode())
+    golden("sample-score.md", r.stdout.decode())
 
 
-def test_score_q1_md_golden_in_english():
+def test_score_q1_md_golden_in_english(golden):
     r = run_okrctl("-C", str(SAMPLE), "score", "--period", "2026-Q1", "--format", "md", "--locale", "en")
     assert r.returncode == 0, r.stderr
-    _golden("sample-score-2026-Q1-en.md", r.stdout.decode())
+    golden("sample-score-2026-Q1-en.md", r.stdout.decode())
 
 
 def _score_json(*extra: str) -> dict:

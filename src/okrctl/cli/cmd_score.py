@@ -30,7 +30,7 @@ UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", metavar="UNIT", hel
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="Score as of this date (default: as_of in okrctl.yaml, else today in the workspace time zone).")]
 RevOpt = Annotated[str | None, typer.Option("--rev", metavar="REV", help="Read the workspace as committed at REV (tag, branch, SHA). With --as-of it reproduces any past report.")]
 FormatOpt = Annotated[ScoreFormat | None, typer.Option("--format", "-f", help="Output format (default: table, or from the -o extension).")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE; the format follows its extension (.json, .csv, .md).")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE; the format follows its extension (.json, .csv, .md, .txt for the table).")]
 LocaleOpt = Annotated[Locale | None, typer.Option("--locale", help="Language of labels and status words (default: locale in okrctl.yaml). JSON never translates.")]
 
 
@@ -41,12 +41,13 @@ def _setup(ctx, period, unit, as_of, rev, fmt, output):
 
     st = state(ctx)
     if fmt is None and output is not None:
-        from okrctl.render import format_from_path
+        from okrctl.render.formats import UnknownFormat, format_for
 
-        guessed = format_from_path(str(output), ("json", "csv", "md", "table"))
-        if guessed is None:
-            raise CliError(f"-o {output}: cannot tell the format from the extension; add --format json|csv|md")
-        fmt = ScoreFormat(guessed)
+        try:
+            fmt = ScoreFormat(format_for(str(output)))
+        except UnknownFormat:
+            raise CliError(f"-o {output}: cannot tell the format from the extension "
+                           f"(.json, .csv, .md, .txt); add --format json|csv|md|table") from None
     fmt = fmt or ScoreFormat.table
     d = parse_date_option(as_of, "--as-of")
     opened = open_workspace(st, check_rev(rev))
@@ -81,15 +82,27 @@ def _emit(text: str, output: Path | None) -> None:
         raise CliError(f"cannot write {output}: {exc.strerror}") from None
 
 
-def _console(st, output):
-    from okrctl.render.console import make_console
+def _write(st, report, fmt: ScoreFormat, locale: str, output: Path | None) -> None:
+    """Write ``report`` in ``fmt`` to stdout or ``-o FILE`` (a terminal view to a
+    file is plain text, 140 columns)."""
+    from okrctl.render.formats import RenderOptions, render
 
-    if output is None:
-        return make_console(st.color), None
-    import io
+    console = buf = None
+    if fmt is ScoreFormat.table:
+        from okrctl.render.console import make_console
 
-    buf = io.StringIO()
-    return make_console("never", file=buf, width=140), buf
+        if output is None:
+            console = make_console(st.color)
+        else:
+            import io
+
+            buf = io.StringIO()
+            console = make_console("never", file=buf, width=140)
+    text = render(report, fmt.value, RenderOptions(locale, console))
+    if buf is not None:
+        text = buf.getvalue()
+    if text is not None:
+        _emit(text, output)
 
 
 @app.command()
@@ -122,31 +135,13 @@ def score(
       okrctl score -o scores.csv
     """
     from okrctl.engine import scoring
-    from okrctl.engine.payload import score_to_json
-    from okrctl.render import dumps, envelope
+    from okrctl.reports.score_tables import score_report
 
     st, ws, p, D, fmt = _setup(ctx, period, unit, as_of, rev, fmt, output)
     result = scoring.score_workspace(ws, p, D)
     units = result.subtree(unit) if unit else result.units
     loc = (locale.value if locale else None) or ws.config.locale
-    if fmt is ScoreFormat.json:
-        payload = score_to_json(result)
-        if unit:
-            keep = {u.unit.id for u in units}
-            payload["units"] = [u for u in payload["units"] if u["unit"] in keep]
-        _emit(dumps(envelope("score", payload)), output)
-        return
-    from okrctl.render import score as R
-
-    if fmt is ScoreFormat.csv:
-        _emit(R.render_csv(result, units), output)
-    elif fmt is ScoreFormat.md:
-        _emit(R.render_markdown(result, units, loc), output)
-    else:
-        console, buf = _console(st, output)
-        R.render_table(result, units, console, loc, Fraction(ws.config.max_score))
-        if buf is not None:
-            _emit(buf.getvalue(), output)
+    _write(st, score_report(result, units, Fraction(ws.config.max_score)), fmt, loc, output)
 
 
 @app.command()
@@ -177,10 +172,8 @@ def rollup(
       okrctl rollup --by alignment --period 2026-Q2
     """
     from okrctl.engine import scoring
-    from okrctl.engine.payload import alignment_to_json, tree_to_json
     from okrctl.engine.rollup import alignment_tree, unit_tree
-    from okrctl.render import dumps, envelope
-    from okrctl.render import score as R
+    from okrctl.reports.score_tables import alignment_report, rollup_report
 
     st, ws, p, D, fmt = _setup(ctx, period, unit, as_of, rev, fmt, output)
     result = scoring.score_workspace(ws, p, D)
@@ -190,29 +183,11 @@ def rollup(
         forest = unit_tree(result)
         if unit:
             forest = [n for root in forest for n in root.walk() if n.unit.id == unit]
-        rows = R.rollup_rows(forest, depth)
-        tree_json, csv_fn, md_fn, table_fn = (
-            lambda: tree_to_json(forest), R.render_rollup_csv, R.render_rollup_markdown, R.render_rollup_table)
+        report = rollup_report(result, forest, depth, max_score)
     else:
         nodes = alignment_tree(ws, p, D, result=result)
         if unit:
             keep = {u.unit.id for u in result.subtree(unit)}
             nodes = [n for n in nodes if n.unit in keep]
-        rows = R.align_rows(nodes, depth)
-        tree_json, csv_fn, md_fn, table_fn = (
-            lambda: alignment_to_json(nodes), R.render_alignment_csv, R.render_alignment_markdown,
-            R.render_alignment_table)
-    if fmt is ScoreFormat.json:
-        def trim(items: list, d: int) -> list:
-            return [{**n, "children": trim(n["children"], d + 1) if depth is None or d < depth else []} for n in items]
-        payload = {"period": p.id, "as_of": D.isoformat(), "by": by.value, "tree": trim(tree_json(), 0)}
-        _emit(dumps(envelope("rollup", payload)), output)
-    elif fmt is ScoreFormat.csv:
-        _emit(csv_fn(result, rows), output)
-    elif fmt is ScoreFormat.md:
-        _emit(md_fn(result, rows, loc), output)
-    else:
-        console, buf = _console(st, output)
-        table_fn(result, rows, console, loc, max_score)
-        if buf is not None:
-            _emit(buf.getvalue(), output)
+        report = alignment_report(result, nodes, depth, max_score)
+    _write(st, report, fmt, loc, output)

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okrctl.cli.app import CliError, State
-
 if TYPE_CHECKING:  # the loader (and PyYAML) load only when a command runs
+    from okrctl.cli.app import State
     from okrctl.read.loader import LoadResult
 
 
@@ -23,6 +22,7 @@ class Opened:
 def workspace_root(st: State) -> Path:
     """The workspace directory: ``-C DIR`` (or a directory inside a workspace), else
     the nearest directory upwards from the current one holding okrctl.yaml."""
+    from okrctl.cli.app import CliError  # not at the top: app imports the commands, which import this module
     from okrctl.read.loader import WorkspaceNotFound, find_workspace
 
     if st.workspace is not None and not st.workspace.is_dir():
@@ -34,6 +34,7 @@ def workspace_root(st: State) -> Path:
 
 
 def open_workspace(st: State, rev: str | None = None, *, future_check: bool = True) -> Opened:
+    from okrctl.cli.app import CliError  # not at the top: app imports the commands, which import this module
     from okrctl.read.loader import load_workspace
 
     root = workspace_root(st)
@@ -81,7 +82,9 @@ def _progress_notice(nfiles: int, label: str):
     stream = sys.stderr
     if nfiles < PROGRESS_MIN_FILES or not stream.isatty():
         return lambda: None
-    stream.write(f"reading {nfiles:,} files ({label})…")
+    from okrctl.render.values import count
+
+    stream.write(f"reading {count(nfiles)} files ({label})…")
     stream.flush()
 
     def done() -> None:
@@ -104,6 +107,7 @@ def _exact(path: Path) -> Path:
 def require_valid(opened: Opened, st: State) -> None:
     """Commands that compute numbers refuse an invalid workspace (exit 1) after
     listing what is wrong: never silently wrong numbers."""
+    from okrctl.cli.app import CliError  # not at the top: app imports the commands, which import this module
     from okrctl.model.problems import has_errors
 
     res = opened.result

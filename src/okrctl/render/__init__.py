@@ -1,5 +1,6 @@
-"""Renderers: one result record in, one output format out.  Only this package and
-``okrctl.cli`` may import rich or tabulate."""
+"""Renderers: one report value in, one output format out (the registry is
+:mod:`okrctl.render.formats`).  Only this package and ``okrctl.cli`` may import
+rich or tabulate."""
 
 from __future__ import annotations
 
@@ -18,9 +19,3 @@ def envelope(command: str, payload: dict) -> dict:
 def dumps(obj: dict) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
-
-def format_from_path(path: str, allowed: tuple[str, ...]) -> str | None:
-    """Infer an output format from a file extension (``-o report.md``)."""
-    ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    ext = {"markdown": "md", "htm": "html", "txt": "table"}.get(ext, ext)
-    return ext if ext in allowed else None

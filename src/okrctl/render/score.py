@@ -1,25 +1,28 @@
-"""``okrctl score`` and ``okrctl rollup`` as a terminal table, Markdown and CSV.
-
-All of them render one :class:`okrctl.engine.results.ScoreResult` (JSON comes straight
-from :func:`okrctl.engine.payload.score_to_json`).
-"""
+"""``okrctl score`` and ``okrctl rollup`` on a terminal (rich): the score tree
+(key results under their objectives, unit by unit) and the roll-up trees — views
+that are not one flat table.  Registered in :mod:`okrctl.render.formats` as the
+``table`` format; Markdown is in :mod:`okrctl.render.markdown`, CSV and JSON are
+written from the report's typed table and payload."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from okrctl.render.i18n import t
-from okrctl.render.values import num, score as fmt_score
-from okrctl.engine.results import KPIScore, KRScore, ScoreResult, UnitScore
+from okrctl.engine.results import ScoreResult, UnitScore
 from okrctl.engine.rollup import AlignNode, TreeNode
-from okrctl.render.textsafe import csv_safe, md_escape, one_line
+from okrctl.render.i18n import t
+from okrctl.render.textsafe import one_line
+from okrctl.render.values import day, kpi_value, kr_value, num, percent, score as fmt_score
+
+if TYPE_CHECKING:
+    from okrctl.render.formats import RenderOptions
+    from okrctl.reports.score_tables import Report
 
 STATUS_STYLE = {
     "done": "bold green", "on_track": "green", "at_risk": "yellow", "off_track": "bold red",
@@ -29,34 +32,7 @@ STATUS_STYLE = {
 GRADE_STYLE = {"green": "green", "yellow": "yellow", "red": "red"}
 
 
-# ------------------------------------------------------------------ value cells
-
-def kr_value(k: KRScore, locale: str) -> str:
-    """``77 / 80 %``, ``true``, ``2/3 milestones`` …"""
-    kr = k.kr
-    unit = f" {kr.unit}" if kr.unit else ""
-    if kr.type == "metric":
-        v = num(k.value) if k.value is not None else "—"
-        return f"{v} / {num(kr.target)}{unit}"
-    if kr.type == "maintain":
-        op = "≥" if (kr.direction or "increase") == "increase" else "≤"
-        v = num(k.value) if k.value is not None else "—"
-        return f"{v} ({op} {num(kr.threshold)}){unit}"
-    if kr.type == "boolean":
-        if k.value is None:
-            return "—"
-        return t("yes", locale) if k.value else t("no", locale)
-    if kr.type == "milestone":
-        done = len(k.value) if isinstance(k.value, tuple) else 0
-        return f"{done}/{len(kr.milestones)}"
-    return "—"
-
-
-def kpi_value(k: KPIScore) -> str:
-    unit = f" {k.kpi.unit}" if k.kpi.unit else ""
-    v = num(k.value) if k.value is not None else "—"
-    return f"{v} / {num(k.kpi.target)}{unit}"
-
+# ------------------------------------------------------------------ cells
 
 def bar(score: Fraction | None, max_score: Fraction, width: int = 10) -> str:
     if score is None:
@@ -105,7 +81,7 @@ def _unit_rows(u: UnitScore, locale: str, max_score: Fraction) -> list[dict[str,
                 "bar": Text(bar(k.score, max_score), style=STATUS_STYLE.get(k.status, "")),
                 "value": Text(kr_value(k, locale)),
                 "score": Text(fmt_score(k.score)),
-                "conf": Text(num(k.confidence) if k.confidence is not None else "—", style="dim"),
+                "conf": Text(num(k.confidence), style="dim"),
                 "status": status_text(k.status, locale, k.overdue),
             })
     for k in u.kpis:
@@ -131,8 +107,9 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
                "conf": t("confidence", locale), "status": t("status", locale), "grade": t("grade", locale)}
     head = Text()
     head.append(one_line(result.workspace_name), style="bold")
-    head.append(f" — {t('period', locale)} {result.period.id} ({result.period.start} .. {result.period.end}), "
-                f"{t('as_of', locale)} {result.as_of}, {t('elapsed', locale)} {num(result.elapsed * 100, 0)}%", style="dim")
+    p = result.period
+    head.append(f" — {t('period', locale)} {p.id} ({day(p.start)} .. {day(p.end)}), "
+                f"{t('as_of', locale)} {day(result.as_of)}, {t('elapsed', locale)} {percent(result.elapsed)}", style="dim")
     console.print(head)
     all_rows = {u.unit.id: _unit_rows(u, locale, max_score) for u in units}
     widths = {c: max([len(headers[c])] + [r[c].cell_len for rows in all_rows.values() for r in rows if c in r])
@@ -165,113 +142,11 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
         console.print(table)
 
 
-# ------------------------------------------------------------------ Markdown
-
-def render_markdown(result: ScoreResult, units: Sequence[UnitScore], locale: str) -> str:
-    L = lambda k: t(k, locale)  # noqa: E731
-    out = [f"# {L('title_score')}: {md_escape(result.workspace_name)}", "",
-           f"{L('period')} **{result.period.id}** ({result.period.start} .. {result.period.end}), "
-           f"{L('as_of')} **{result.as_of}**, {L('elapsed')} {num(result.elapsed * 100, 0)}%", ""]
-    for u in units:
-        out.append(f"## {md_escape(u.unit.name)} (`{u.unit.id}`)")
-        out.append("")
-        out.append(f"{L('own_score')}: **{fmt_score(u.score)}** · {L('rolled_score')}: **{fmt_score(u.rolled_score)}**")
-        out.append("")
-        if u.file is None:
-            out += [f"_{L('no_file')}_", ""]
-            continue
-        if u.objectives:
-            out.append(f"| {L('ref')} | {L('objective')} / {L('key_result')} | {L('value')} | {L('score')} | {L('confidence')} | {L('status')} | {L('grade')} |")
-            out.append("|---|---|---:|---:|---:|---|---|")
-            for o in u.objectives:
-                kind = "" if o.objective.kind == "committed" else f" _({L('aspirational')})_"
-                out.append(f"| **{o.objective.id}** | **{md_escape(o.objective.title)}**{kind} |  | **{fmt_score(o.score)}** |  | {L(o.status)} | {L(o.grade) if o.grade else '—'} |")
-                for k in o.key_results:
-                    flags = []
-                    if k.overdue:
-                        flags.append(L("overdue"))
-                    if k.rebaselined:
-                        flags.append(L("rebaselined"))
-                    status = L(k.status) + (f" ({', '.join(flags)})" if flags else "")
-                    title = md_escape(k.kr.title)
-                    if k.cancelled:
-                        title = f"~~{title}~~"
-                    conf = num(k.confidence) if k.confidence is not None else "—"
-                    out.append(f"| {o.objective.id}/{k.kr.id} | {title} | {md_escape(kr_value(k, locale))} | {fmt_score(k.score)} | {conf} | {status} |  |")
-            out.append("")
-        if u.kpis:
-            out.append(f"| {L('kpi')} | {L('value')} | {L('alert')} | {L('status')} |")
-            out.append("|---|---:|---:|---|")
-            for k in u.kpis:
-                status = L(k.status) + (f" ({L('overdue')})" if k.overdue else "")
-                out.append(f"| **{k.kpi.id}** {md_escape(k.kpi.title)} | {md_escape(kpi_value(k))} | {num(k.kpi.alert) if k.kpi.alert is not None else '—'} | {status} |")
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-# ------------------------------------------------------------------ CSV
-
-CSV_COLUMNS = ["period", "as_of", "unit", "level", "ref", "title", "kind", "type", "weight", "unit_of_measure",
-               "baseline", "target", "value", "value_date", "progress", "score", "confidence", "status", "grade",
-               "overdue", "rebaselined", "rolled_score"]
-
-
-def _f(x: object) -> object:
-    if x is None:
-        return ""
-    if isinstance(x, bool):
-        return "true" if x else "false"
-    if isinstance(x, Fraction):
-        return repr(float(x)) if x.denominator != 1 else str(x.numerator)
-    if isinstance(x, tuple):
-        return ",".join(x)
-    return str(x)
-
-
-def render_csv(result: ScoreResult, units: Sequence[UnitScore]) -> str:
-    """One row per unit, objective, key result and KPI; raw numbers, ISO dates."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    p, d = result.period.id, result.as_of.isoformat()
-
-    def row(**kw):
-        w.writerow([csv_safe(_f(kw.get(c))) for c in CSV_COLUMNS])
-
-    for u in units:
-        row(period=p, as_of=d, unit=u.unit.id, level="unit", ref=f"{p}/{u.unit.id}", title=u.unit.name,
-            weight=u.unit.weight, score=u.score, rolled_score=u.rolled_score)
-        for o in u.objectives:
-            row(period=p, as_of=d, unit=u.unit.id, level="objective", ref=o.ref, title=o.objective.title,
-                kind=o.objective.kind, weight=o.objective.weight, score=o.score, status=o.status, grade=o.grade)
-            for k in o.key_results:
-                kr = k.kr
-                row(period=p, as_of=d, unit=u.unit.id, level="key_result", ref=k.ref, title=kr.title,
-                    kind=o.objective.kind, type=kr.type, weight=kr.weight, unit_of_measure=kr.unit,
-                    baseline=kr.baseline, target=kr.target if kr.type != "maintain" else kr.threshold,
-                    value=k.value, value_date=k.value_date, progress=k.progress, score=k.score,
-                    confidence=k.confidence, status=k.status, overdue=k.overdue, rebaselined=k.rebaselined)
-        for k in u.kpis:
-            row(period=p, as_of=d, unit=u.unit.id, level="kpi", ref=k.ref, title=k.kpi.title,
-                unit_of_measure=k.kpi.unit, target=k.kpi.target, value=k.value, value_date=k.value_date,
-                status=k.status, overdue=k.overdue)
-    return buf.getvalue()
-
-
 # ------------------------------------------------------------------ roll-up
-
-def rollup_rows(nodes: Sequence[TreeNode], depth_limit: int | None) -> list[TreeNode]:
-    rows = []
-    for n in nodes:
-        for m in n.walk():
-            if depth_limit is None or m.depth - n.depth <= depth_limit:
-                rows.append(m)
-    return rows
-
 
 def render_rollup_table(result: ScoreResult, rows: list[TreeNode], console: Console, locale: str, max_score: Fraction) -> None:
     console.print(Text(f"{one_line(result.workspace_name)} — {t('title_rollup', locale)} {result.period.id}, "
-                       f"{t('as_of', locale)} {result.as_of}", style="bold"))
+                       f"{t('as_of', locale)} {day(result.as_of)}", style="bold"))
     table = Table(box=None, pad_edge=False, header_style="bold dim")
     table.add_column(t("unit", locale), no_wrap=True, overflow="ellipsis")
     table.add_column(t("own_score", locale), justify="right")
@@ -286,45 +161,9 @@ def render_rollup_table(result: ScoreResult, rows: list[TreeNode], console: Cons
     console.print(table)
 
 
-def render_rollup_markdown(result: ScoreResult, rows: list[TreeNode], locale: str) -> str:
-    base = min((r.depth for r in rows), default=0)
-    out = [f"# {t('title_rollup', locale)}: {md_escape(result.workspace_name)} — {result.period.id}", "",
-           f"{t('as_of', locale)} **{result.as_of}**", "",
-           f"| {t('unit', locale)} | {t('own_score', locale)} | {t('rolled_score', locale)} |", "|---|---:|---:|"]
-    for r in rows:
-        indent = "&nbsp;&nbsp;" * (r.depth - base)
-        out.append(f"| {indent}{md_escape(r.unit.name)} (`{r.unit.id}`) | {fmt_score(r.score)} | **{fmt_score(r.rolled_score)}** |")
-    return "\n".join(out) + "\n"
-
-
-def render_rollup_csv(result: ScoreResult, rows: list[TreeNode]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["period", "as_of", "unit", "name", "parent", "depth", "score", "rolled_score"])
-    for r in rows:
-        w.writerow([csv_safe(x) for x in (result.period.id, result.as_of.isoformat(), r.unit.id, r.unit.name,
-                                          r.unit.parent or "", r.depth, _f(r.score), _f(r.rolled_score))])
-    return buf.getvalue()
-
-
-def align_rows(nodes: Sequence[AlignNode], depth_limit: int | None) -> list[tuple[int, AlignNode]]:
-    out: list[tuple[int, AlignNode]] = []
-
-    def visit(n: AlignNode, d: int) -> None:
-        if depth_limit is not None and d > depth_limit:
-            return
-        out.append((d, n))
-        for c in n.children:
-            visit(c, d + 1)
-
-    for n in nodes:
-        visit(n, 0)
-    return out
-
-
 def render_alignment_table(result: ScoreResult, rows: list[tuple[int, AlignNode]], console: Console, locale: str, max_score: Fraction) -> None:
     console.print(Text(f"{one_line(result.workspace_name)} — {t('alignment', locale)} {result.period.id}, "
-                       f"{t('as_of', locale)} {result.as_of}", style="bold"))
+                       f"{t('as_of', locale)} {day(result.as_of)}", style="bold"))
     table = Table(box=None, pad_edge=False, header_style="bold dim")
     table.add_column(t("objective", locale), no_wrap=True, overflow="ellipsis", max_width=max(30, (console.width or 120) - 50))
     table.add_column(t("score", locale), justify="right")
@@ -341,22 +180,15 @@ def render_alignment_table(result: ScoreResult, rows: list[tuple[int, AlignNode]
     console.print(table)
 
 
-def render_alignment_markdown(result: ScoreResult, rows: list[tuple[int, AlignNode]], locale: str) -> str:
-    out = [f"# {t('alignment', locale)}: {md_escape(result.workspace_name)} — {result.period.id}", "",
-           f"{t('as_of', locale)} **{result.as_of}**", ""]
-    for d, n in rows:
-        via = f" (→ {n.via.rsplit('/', 1)[-1]})" if n.via else ""
-        out.append(f"{'  ' * d}- `{n.ref}`{via} {md_escape(n.title)} — **{fmt_score(n.score)}** {t(n.status, locale)}")
-    return "\n".join(out) + "\n"
+# ------------------------------------------------------------------ registered writers
+
+def score_terminal(report: Report, options: RenderOptions) -> None:
+    render_table(report.result, report.items, options.console, options.locale, report.max_score)
 
 
-def render_alignment_csv(result: ScoreResult, rows: list[tuple[int, AlignNode]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["as_of", "depth", "ref", "period", "unit", "title", "kind", "via", "score", "status", "grade"])
-    for d, n in rows:
-        w.writerow([csv_safe(x) for x in (result.as_of.isoformat(), d, n.ref, n.period, n.unit, n.title, n.kind,
-                                          n.via or "", _f(n.score), n.status, n.grade or "")])
-    return buf.getvalue()
+def rollup_terminal(report: Report, options: RenderOptions) -> None:
+    render_rollup_table(report.result, list(report.items), options.console, options.locale, report.max_score)
 
 
+def alignment_terminal(report: Report, options: RenderOptions) -> None:
+    render_alignment_table(report.result, list(report.items), options.console, options.locale, report.max_score)
