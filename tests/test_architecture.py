@@ -126,3 +126,103 @@ print(len(names)); print("\\n".join(failed))
     assert out.returncode == 0, out.stderr
     count, *failed = out.stdout.strip().split("\n")
     assert int(count) > 30 and failed == []
+
+
+# ------------------------------------------------------------------ layers and import rules
+
+#: which okrctl packages each layer may import (besides itself, ``okrctl`` for the
+#: version and ``okrctl.errors``); docs/architecture.md shows the same table
+IMPORT_RULES: dict[str, set[str]] = {
+    "model": set(),
+    "krtypes": {"model"},
+    "checks": {"model", "krtypes"},
+    "engine": {"model", "krtypes"},
+    "reports": {"model", "krtypes", "engine"},
+    "read": {"model", "krtypes", "checks"},
+    "gitio": {"model", "read"},
+    "write": {"model", "krtypes", "checks", "engine", "reports", "read", "gitio"},
+    "render": {"model", "krtypes", "engine", "reports"},
+    "cli": {"model", "krtypes", "checks", "engine", "reports", "read", "gitio", "write", "render"},
+}
+#: the only modules of ``read`` that gitio may use
+GITIO_READ_MODULES = {"okrctl.read.source"}
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _okrctl_imports(path: Path) -> set[str]:
+    """Every ``okrctl...`` module a file imports, at any depth (lazy imports too).
+    okrctl writes absolute imports only, so the rules can be read off the text."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.split(".")[0] == "okrctl")
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{path}: relative import"
+            mod = node.module or ""
+            if mod.split(".")[0] == "okrctl":
+                out.add(mod)
+                out.update(f"{mod}.{a.name}" for a in node.names)  # `from okrctl.x import y` may name a module y
+    return out
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in IMPORT_RULES else None
+
+
+def test_layers_are_folders():
+    """The first level below src/okrctl is the layer: no loose modules but the
+    entry points, the version/API and the error base."""
+    loose = sorted(p.name for p in SRC.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "errors.py"]
+    assert {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == set(IMPORT_RULES)
+
+
+def test_import_rules():
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        me = _module_name(path)
+        layer = _layer(me)
+        if layer is None:
+            continue
+        allowed = IMPORT_RULES[layer] | {layer}
+        for mod in sorted(_okrctl_imports(path)):
+            target = _layer(mod)
+            if target is None or (target in allowed and not (layer == "gitio" and target == "read")):
+                continue
+            if layer == "gitio" and target == "read" and any(mod.startswith(m) for m in GITIO_READ_MODULES):
+                continue
+            offenders.append(f"{me} imports {mod}")
+    assert offenders == []
+
+
+def test_only_render_and_cli_import_presentation_libraries():
+    offenders = sorted(str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
+                       if p.relative_to(SRC).parts[0] not in ("cli", "render")
+                       and _imports(p) & {"typer", "rich", "tabulate", "click"})
+    assert offenders == []
+
+
+def test_size_limits():
+    """No module over ~600 lines, no class over ~250 (docs/architecture.md lists exceptions)."""
+    big_modules, big_classes = [], []
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > MODULE_LINES:
+            big_modules.append(f"{path.relative_to(SRC)}: {text.count(chr(10))}")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > CLASS_LINES:
+                big_classes.append(f"{path.relative_to(SRC)}:{node.name}: {node.end_lineno - node.lineno + 1}")
+    assert sorted(big_modules) == [] and sorted(big_classes) == []
+
+
+MODULE_LINES = 600
+CLASS_LINES = 250

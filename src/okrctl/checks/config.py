@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from okrctl.model.problems import Problem
 from okrctl.model.records import Config
-
-if TYPE_CHECKING:
-    from okrctl.read.yamlread import Parsed
+from okrctl.model.document import Document
 
 
-def check_config(cfg: Config, doc: Parsed) -> list[Problem]:
+def check_config(cfg: Config, doc: Document) -> list[Problem]:
     out: list[Problem] = []
     try:
         ZoneInfo(cfg.timezone)

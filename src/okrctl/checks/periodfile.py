@@ -9,18 +9,15 @@ checks of one KR type are its :meth:`okrctl.krtypes.base.KRType.check` and
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 from okrctl import krtypes
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
 from okrctl.model.records import KPI, KeyResult, Loc, Objective, PeriodFile, Unit, Workspace
-
-if TYPE_CHECKING:
-    from okrctl.read.yamlread import Parsed
+from okrctl.model.document import Document
 
 
-def check_path_keys(doc: Parsed, path: str, unit_id: str, period_id: str) -> list[Problem]:
+def check_path_keys(doc: Document, path: str, unit_id: str, period_id: str) -> list[Problem]:
     out = []
     v: dict = doc.value  # type: ignore[assignment]
     for key, expected in (("unit", unit_id), ("period", period_id)):
@@ -31,7 +28,7 @@ def check_path_keys(doc: Parsed, path: str, unit_id: str, period_id: str) -> lis
 
 
 
-def check_type_fields(pf: PeriodFile, doc: Parsed) -> list[Problem]:
+def check_type_fields(pf: PeriodFile, doc: Document) -> list[Problem]:
     """A field the KR's type ignores is almost always a mistake (a maintain KR with
     `target:` instead of `threshold:`, a type changed without its fields)."""
     out = []

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
 from okrctl.model.records import Unit
-
-if TYPE_CHECKING:
-    from okrctl.read.yamlread import Parsed
+from okrctl.model.document import Document
 
 UNIT_ID_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
 
@@ -20,7 +17,7 @@ def fold(s: str) -> str:
     return unicodedata.normalize("NFKC", s).casefold()
 
 
-def check_units(units: tuple[Unit, ...], doc: Parsed) -> list[Problem]:
+def check_units(units: tuple[Unit, ...], doc: Document) -> list[Problem]:
     out: list[Problem] = []
     seen: dict[str, Unit] = {}
     ids = {u.id for u in units}

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from okrctl import krtypes
+from okrctl.model.document import Document
 from okrctl.model.problems import Problem
 from okrctl.model.records import (
     KPI,
@@ -34,9 +35,6 @@ from okrctl.model.records import (
     Unit,
     Workspace,
 )
-
-if TYPE_CHECKING:
-    from okrctl.read.yamlread import Parsed
 
 ChangeKind = Literal["added", "removed", "changed"]
 
@@ -381,7 +379,7 @@ class Version:
 
     label: str
     workspace: Workspace
-    documents: dict[str, Parsed]
+    documents: dict[str, Document]
     paths: frozenset[str]
     diagnostics: list[Problem]
 
