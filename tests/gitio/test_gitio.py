@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from gitutil import blob_of, commit_all, git, head, identity_env, init_repo, write
+from gitutil import blob_of, commit_all, git, head, identity_env, init_repo, make_hostile, write
 
 from okrctl import gitio
 from okrctl.gitio import CommitInfo, GitError, GitTreeSource, NothingToCommit, Repo, run_git
@@ -788,64 +788,6 @@ def test_vietnamese_and_odd_names_survive(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- hostile repository
-
-
-ROLES_WITH_OUTPUT = ("clean", "smudge", "textconv")  # must pass content through
-
-
-def make_hostile(repo: Path, tmp_path: Path) -> Path:
-    """Configure ``repo`` so that every program git could be tricked into running
-    appends its role to MARKER.  Returns the marker path (which must not exist)."""
-    marker = tmp_path / "MARKER"
-    bin_dir = tmp_path / "evil-bin"
-    hooks = tmp_path / "evil-hooks"
-    bin_dir.mkdir()
-    hooks.mkdir()
-
-    def script(role: str, where: Path | None = None) -> str:
-        path = (where or bin_dir) / role
-        tail = 'exec cat "$@"\n' if role in ROLES_WITH_OUTPUT else "exit 0\n"
-        path.write_text(f'#!/bin/sh\necho "{role} $*" >> "{marker}"\n{tail}')
-        path.chmod(0o755)
-        return str(path)
-
-    settings = {
-        "core.fsmonitor": script("fsmonitor"),
-        "core.hooksPath": str(hooks),
-        "core.pager": script("pager"),
-        "pager.log": script("pager-log"),
-        "core.editor": script("editor"),
-        "sequence.editor": script("sequence-editor"),
-        "core.sshCommand": script("ssh"),
-        "core.askPass": script("askpass"),
-        "core.alternateRefsCommand": script("alternate-refs"),
-        "diff.external": script("external"),
-        "diff.evil.command": script("diff-command"),
-        "diff.evil.textconv": script("textconv"),
-        "filter.evil.clean": script("clean"),
-        "filter.evil.smudge": script("smudge"),
-        "filter.evil.required": "true",
-        "merge.evil.driver": script("merge-driver"),
-        "gpg.program": script("gpg"),
-        "gpg.ssh.program": script("gpg-ssh"),
-        "log.showSignature": "true",
-        "commit.gpgSign": "true",
-        "tag.gpgSign": "true",
-        "credential.helper": script("credential"),
-        "uploadpack.packObjectsHook": script("pack-objects-hook"),
-        "status.submoduleSummary": "true",
-        "color.ui": "always",
-        "i18n.logOutputEncoding": "ISO-8859-1",
-        "log.follow": "true",
-        "diff.renames": "copies",
-    }
-    for hook in ("pre-commit", "prepare-commit-msg", "commit-msg", "post-commit", "reference-transaction",
-                 "pre-auto-gc", "post-index-change", "post-checkout", "post-rewrite", "pre-merge-commit"):
-        script(hook, hooks)
-    for key, value in settings.items():
-        git(repo, "config", key, value)
-    write(repo / ".gitattributes", "*.yaml diff=evil filter=evil merge=evil\n")
-    return marker
 
 
 def sign_head(repo: Path) -> str:
