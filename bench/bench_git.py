@@ -11,7 +11,7 @@ with the same date) in the traced unit's files.  Then, in ONE run, median of
 ``--repeat``, first without and then with a commit-graph
 (``git commit-graph write --reachable --changed-paths``):
 
-* ``okrctl history REF`` in-process (:func:`okrctl.engine.history.history`, empty parse
+* ``okrctl history REF`` in-process (:func:`okrctl.audit.history.history`, empty parse
   cache) and as a process (``python -m okrctl history REF --format json``);
 * beside it the git plumbing: ``git log --format=%H -- path`` and
   ``git log --raw --no-abbrev -- path`` + one ``git cat-file --batch`` of the
@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from gen_workspace import generate  # noqa: E402
 
 from okrctl import gitio  # noqa: E402
-from okrctl.engine import history as H  # noqa: E402
+from okrctl.audit import history as H  # noqa: E402
 from okrctl.engine.diff import diff_period_files  # noqa: E402
 from okrctl.read.loader import ParseCache, build_period_file  # noqa: E402
 from okrctl.model.periods import parse_period  # noqa: E402

@@ -1,4 +1,4 @@
-"""okrctl diff · okrctl check: options, the comparison (:mod:`okrctl.engine.compare`)
+"""okrctl diff · okrctl check: options, the comparison (:mod:`okrctl.audit.compare`)
 and its rendering (:mod:`okrctl.render.diff`)."""
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ class DiffFormat(str, Enum):
 
 
 def _compare(root: Path, base_rev: str, head_rev: str | None = None, *, at: date | None = None, check: bool = False):
-    """:func:`okrctl.engine.compare.compare`, its failures as :class:`CliError`."""
-    from okrctl.engine.compare import CompareError, compare
+    """:func:`okrctl.audit.compare.compare`, its failures as :class:`CliError`."""
+    from okrctl.audit.compare import CompareError, compare
 
     try:
         return compare(root, base_rev, head_rev, at=at, check=check)

@@ -66,7 +66,7 @@ def history(
       okrctl history 2026-Q1/so-khcn/O1 --rev okr/close/2026-Q1
     """
     from okrctl import gitio
-    from okrctl.engine import history as H
+    from okrctl.audit import history as H
     from okrctl.render import dumps, envelope
 
     st = state(ctx)
@@ -232,9 +232,9 @@ def render_history_text(h, events, rev: str, *, filtered: bool = False) -> str:
 
 
 def _load_units(root: Path):
-    """units.yaml's units (:func:`okrctl.engine.codeowners.load_units`); errors are
+    """units.yaml's units (:func:`okrctl.audit.codeowners.load_units`); errors are
     shown on stderr and end the command."""
-    from okrctl.engine.codeowners import load_units
+    from okrctl.audit.codeowners import load_units
     from okrctl.read.loader import UNITS_FILE
     from okrctl.read.source import SourceError
 
@@ -289,7 +289,7 @@ def codeowners(
         table[handle.strip()] = owner.strip()
     units = _load_units(root)
     from okrctl import gitio
-    from okrctl.engine import codeowners as C
+    from okrctl.audit import codeowners as C
 
     repo = None
     try:

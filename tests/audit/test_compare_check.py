@@ -1,7 +1,7 @@
 """`okrctl diff` and `okrctl check` (FORMAT §8, §9) against real git repositories.
 
 Every repository is built with the real git (``gitutil``) with fixed commit dates;
-nothing about git is mocked.  Rule tests call :func:`okrctl.engine.compare.compare`
+nothing about git is mocked.  Rule tests call :func:`okrctl.audit.compare.compare`
 in-process (the same code path the commands take); exit codes, output formats
 and the hostile-repository cases run the CLI in a subprocess.
 
@@ -24,11 +24,11 @@ from typing import Any
 
 import pytest
 from conftest import run_okrctl
-from gitutil import commit_all, git, init_repo, write
+from gitutil import commit_all, git, init_repo, make_hostile, write
 
 from okrctl.engine import rules
 from okrctl.model.problems import INVALID, RULES, Problem, has_errors
-from okrctl.engine.compare import CompareError, compare
+from okrctl.audit.compare import CompareError, compare
 
 BEFORE = date(2026, 4, 10)
 AFTER = date(2026, 5, 20)
@@ -981,8 +981,6 @@ def test_score_rev_equals_score_in_a_checkout(tmp_path: Path):
 
 
 def test_hostile_repository(tmp_path: Path):
-    from test_gitio import make_hostile
-
     repo, root, c1 = make_repo(tmp_path)
     files = base_files()
     item(files, "O1/KR1")["target"] = 70
@@ -1055,7 +1053,7 @@ def test_settings_that_do_not_load(tmp_path: Path):
 
 
 def test_github_annotations_cannot_be_forged():
-    from okrctl.engine.compare import Outcome
+    from okrctl.audit.compare import Outcome
     from okrctl.render.diff import render_github
 
     out = Outcome(Path("."), "main", "0" * 40, None, None, AFTER)

@@ -19,9 +19,9 @@ from gitutil import commit_all, git, identity_env, init_repo, write
 
 from conftest import SAMPLE, run_okrctl
 from okrctl import gitio
-from okrctl.engine import history as H
+from okrctl.audit import history as H
 from okrctl.cli.cmd_history import render_history_text
-from okrctl.engine.codeowners import render_codeowners, reviewers
+from okrctl.audit.codeowners import render_codeowners, reviewers
 from okrctl.read.loader import ParseCache, build_units
 
 B = "Trần Thị B <b@example.org>"
