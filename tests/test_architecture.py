@@ -138,11 +138,12 @@ IMPORT_RULES: dict[str, set[str]] = {
     "checks": {"model", "krtypes"},
     "engine": {"model", "krtypes"},
     "reports": {"model", "krtypes", "engine"},
+    "audit": {"model", "krtypes", "checks", "engine", "read", "gitio"},
     "read": {"model", "krtypes", "checks"},
     "gitio": {"model", "read"},
     "write": {"model", "krtypes", "checks", "engine", "reports", "read", "gitio"},
     "render": {"model", "krtypes", "engine", "reports"},
-    "cli": {"model", "krtypes", "checks", "engine", "reports", "read", "gitio", "write", "render"},
+    "cli": {"model", "krtypes", "checks", "engine", "reports", "read", "gitio", "audit", "write", "render"},
 }
 #: the only modules of ``read`` that gitio may use
 GITIO_READ_MODULES = {"okrctl.read.source"}
