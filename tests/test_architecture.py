@@ -227,3 +227,47 @@ def test_size_limits():
 
 MODULE_LINES = 600
 CLASS_LINES = 250
+
+
+def test_one_exception_base():
+    """Every exception okrctl defines derives from okrctl.errors.OkrctlError, which
+    carries its exit code (internal signalling classes are listed, with why)."""
+    import importlib
+    import inspect
+
+    from okrctl.errors import OkrctlError
+
+    internal = {
+        # caught inside the module that raises it, never reaches the CLI
+        "okrctl.audit.codeowners.UnwritableOwner",
+        "okrctl.render.formats.UnknownFormat",
+    }
+    others = []
+    for name in CORE + sorted(_module_name(p) for p in SRC.rglob("*.py") if p.relative_to(SRC).parts[0] in ("cli", "render")):
+        module = importlib.import_module(name)
+        for obj_name, obj in vars(module).items():
+            if (inspect.isclass(obj) and issubclass(obj, BaseException) and obj.__module__ == name
+                    and not issubclass(obj, OkrctlError) and f"{name}.{obj_name}" not in internal):
+                others.append(f"{name}.{obj_name}")
+    assert others == []
+
+
+def test_exit_codes_are_mapped_in_one_place():
+    """Only cli/main.py turns an OkrctlError (or a subclass) into an exit code: no other
+    CLI module catches one to raise another in its place (catching one to go on, as
+    codeowners does outside a git repository, is fine)."""
+    from okrctl import errors
+
+    names = {n for n, v in vars(errors).items() if isinstance(v, type) and issubclass(v, Exception)}
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if path.relative_to(SRC).parts[0] != "cli" or path.name == "main.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ExceptHandler) and node.type is not None:
+                caught = {n.id if isinstance(n, ast.Name) else getattr(n, "attr", "") for n in ast.walk(node.type)}
+                reraises = any(isinstance(n, ast.Raise) and n.exc is not None for b in node.body for n in ast.walk(b))
+                if reraises and caught & (names | {"GitError", "SourceError", "WriteError", "CompareError", "HistoryError",
+                                                   "WorkspaceNotFound", "WriteRefused", "BadInput", "Refused"}):
+                    offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert offenders == []

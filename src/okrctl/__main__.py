@@ -1,3 +1,3 @@
-from okrctl.cli import main
+from okrctl.cli.main import main
 
 main()

@@ -11,6 +11,8 @@ bug, reported as "internal error".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 #: success, warnings allowed
 EXIT_OK = 0
 #: findings: invalid files, rule errors, a refused write or a failed verification
@@ -25,9 +27,11 @@ class OkrctlError(Exception):
     #: the default exit code of the class; an instance may override it
     exit_code: int = EXIT_ERROR
 
-    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+    def __init__(self, message: str, *, exit_code: int | None = None, details: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.message = message
+        #: extra lines (diagnostics, file names) shown on stderr before the message
+        self.details = list(details)
         if exit_code is not None:
             self.exit_code = exit_code
 
@@ -43,7 +47,8 @@ class ConfigError(OkrctlError):
     """The workspace cannot be found or its settings cannot be used (exit 2)."""
 
 
-class RefusedError(OkrctlError):
-    """A request that was understood and refused on the workspace's own rules (exit 1)."""
+class FindingsError(OkrctlError):
+    """The command ran and found what it exists to find: a workspace with errors, a
+    CODEOWNERS file out of date, a write the workspace's rules refuse (exit 1)."""
 
     exit_code = EXIT_FINDINGS

@@ -955,7 +955,7 @@ def test_shallow_clone_names_fetch_depth(tmp_path: Path):
     (repo / ".git/objects" / blob[:2] / blob[2:]).unlink()
     with pytest.raises(CompareError) as exc:
         compare(root, c1, "HEAD", check=True)
-    assert exc.value.code == 2 and f"BASE {c1}: cannot read {Q2} at revision {c1[:12]}: git object {blob[:12]} is missing" in exc.value.message
+    assert exc.value.exit_code == 2 and f"BASE {c1}: cannot read {Q2} at revision {c1[:12]}: git object {blob[:12]} is missing" in exc.value.message
     assert "fetch-depth" not in exc.value.message
     (repo / ".git/shallow").write_text(c1 + "\n")
     with pytest.raises(CompareError) as exc:
@@ -1005,7 +1005,7 @@ def test_hostile_repository(tmp_path: Path):
         for base, head in ((rev, None), ("HEAD", rev)):
             with pytest.raises(CompareError) as exc:
                 compare(root, base, head, check=True)
-            assert exc.value.code == 2 and "\n" not in exc.value.message
+            assert exc.value.exit_code == 2 and "\n" not in exc.value.message
     for args in (["diff", "--", bad[0]], ["check", "--", bad[2]], ["diff", "HEAD", "--", bad[1]]):
         r = cli("-C", str(root), *args, env=env)
         assert r.returncode == 2, (args, r.stdout, r.stderr)
@@ -1017,7 +1017,7 @@ def test_compare_raises_compare_errors(tmp_path: Path):
     repo, root, sha = make_repo(tmp_path)
     with pytest.raises(CompareError) as exc:
         compare(root, "-x")
-    assert exc.value.code == 2 and "may not be empty, start with '-'" in exc.value.message
+    assert exc.value.exit_code == 2 and "may not be empty, start with '-'" in exc.value.message
 
 
 def test_files_that_do_not_load(tmp_path: Path):
@@ -1045,11 +1045,11 @@ def test_settings_that_do_not_load(tmp_path: Path):
     assert {(f.rule, f.path) for f in out.findings} == {("invalid", "okrctl.yaml")}
     with pytest.raises(CompareError) as exc:
         compare(root, sha, None)
-    assert exc.value.code == 2 and exc.value.message.startswith("cannot compare: the workspace at working tree does not load")
+    assert exc.value.exit_code == 2 and exc.value.message.startswith("cannot compare: the workspace at working tree does not load")
     commit_all(repo, "broken settings")
     with pytest.raises(CompareError) as exc:
         compare(root, "HEAD", None, check=True)
-    assert exc.value.code == 2 and exc.value.message.startswith("cannot use the workspace at HEAD as the base: okrctl.yaml:2:")
+    assert exc.value.exit_code == 2 and exc.value.message.startswith("cannot use the workspace at HEAD as the base: okrctl.yaml:2:")
 
 
 def test_github_annotations_cannot_be_forged():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SAMPLE, run_okrctl
-from okrctl.cli import hoist_global_options
+from okrctl.cli.main import hoist_global_options
 
 
 @pytest.mark.parametrize("args,expected", [

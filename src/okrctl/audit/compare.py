@@ -22,18 +22,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from okrctl.errors import OkrctlError
 from okrctl.model.problems import INVALID, Problem
 
 
-class CompareError(Exception):
+class CompareError(OkrctlError):
     """The comparison cannot be made (git trouble, a BASE that cannot be read, a
-    HEAD that does not load for ``diff``); ``message`` is one line for the user,
-    and the CLI exits with ``code`` (2: usage, configuration or git error)."""
-
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    HEAD that does not load for ``diff``): exit 2."""
 
 
 @dataclass

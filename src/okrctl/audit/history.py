@@ -57,6 +57,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from okrctl.errors import OkrctlError
 from okrctl.engine.diff import diff_period_files, jsonable, kpi_fields, kr_fields, objective_fields
 from okrctl.model.records import KPI, Config, KeyResult, Objective, PeriodFile
 from okrctl.model.periods import Period, is_period_id, parse_period
@@ -81,14 +82,9 @@ _UNIT_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
 
-class HistoryError(Exception):
-    """A failure to report on one line (the CLI exits with ``code``, 2 by default:
-    usage, configuration or git error)."""
-
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+class HistoryError(OkrctlError):
+    """The history cannot be told: a bad reference, settings that do not load, an
+    item that never existed (exit 2)."""
 
 
 # ---------------------------------------------------------------------------- references

@@ -1,71 +1,8 @@
-"""The ``okrctl`` command line.  ``main()`` is the console-script entry point.
+"""The ``okrctl`` command line (typer).
 
-Only this package and :mod:`okrctl.render` import typer and rich.  Every command
-turns a library result into output and an exit code: 0 ok (warnings allowed),
-1 findings, 2 usage/configuration/git/internal error — always with a one-line
-message on stderr and never a traceback unless ``--debug``.
+:mod:`okrctl.cli.main` is the entry point and the one place that maps exceptions to
+exit codes; :mod:`okrctl.cli.app` holds the typer application and the options every
+command shares; each ``cmd_*`` module parses one group of commands' options, calls
+the library and hands the result to :mod:`okrctl.render`.  Only this package and
+``render`` import typer and rich.
 """
-
-from __future__ import annotations
-
-import gc
-import sys
-
-
-def main(argv: list[str] | None = None) -> None:
-    # A short-lived CLI holding many small objects: the cyclic GC only costs time.
-    gc.disable()
-    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
-    from okrctl.cli.app import CliError, app
-
-    try:
-        app(args=args, prog_name="okrctl", standalone_mode=True)
-    except CliError as exc:
-        _fail(exc.message, exc.code)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
-    except BrokenPipeError:
-        sys.stderr.close()
-        raise SystemExit(0) from None
-    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
-        if "--debug" in args:
-            raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)", 2)
-
-
-#: global options (value-taking ones map to True) accepted anywhere on the line:
-#: `okrctl score --color never` works like `okrctl --color never score`
-_GLOBAL = {"--color": True, "-C": True, "--workspace": True, "--debug": False}
-
-
-def hoist_global_options(args: list[str]) -> list[str]:
-    """Move global options written after the command name to the front."""
-    front: list[str] = []
-    rest: list[str] = []
-    i = 0
-    seen_command = False
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            rest.extend(args[i:])
-            break
-        name = a.split("=", 1)[0]
-        if seen_command and name in _GLOBAL:
-            takes_value = _GLOBAL[name] and "=" not in a
-            front.extend(args[i:i + (2 if takes_value else 1)])
-            i += 2 if takes_value else 1
-            continue
-        if not a.startswith("-") and not seen_command and (not front or not _GLOBAL.get(front[-1], False)):
-            seen_command = True
-        (rest if seen_command else front).append(a)
-        i += 1
-    return front + rest
-
-
-def _fail(message: str, code: int) -> None:
-    from okrctl.render.textsafe import one_line
-
-    print(f"okrctl: {one_line(message)}", file=sys.stderr)
-    raise SystemExit(code)

@@ -1,4 +1,7 @@
-"""The typer application, global options and helpers shared by commands."""
+"""The typer application, global options and helpers shared by commands.
+
+The commands register themselves on :data:`app` when :mod:`okrctl.cli.main` imports
+them; this module imports none of them, so each command module imports on its own."""
 
 from __future__ import annotations
 
@@ -14,16 +17,7 @@ import typer
 
 from okrctl import __version__
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-class CliError(Exception):
-    """A failure to report as one line on stderr with an exit code (default 2)."""
-
-    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+from okrctl.errors import UsageError
 
 
 class Locale(str, Enum):
@@ -109,12 +103,12 @@ def parse_date_option(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CliError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def check_rev(rev: str | None) -> str | None:
     if rev is not None and (rev.startswith("-") or not rev.strip()):
-        raise CliError(f"--rev: {rev!r} is not a revision")
+        raise UsageError(f"--rev: {rev!r} is not a revision")
     return rev
 
 
@@ -134,12 +128,3 @@ def display_path_fn(root: Path):
 
 def out_stream(output: Path | None):
     return sys.stdout if output is None else None
-
-
-# Register the commands (each module adds itself to ``app``).
-# (in the order --help lists them: the daily work first)
-from okrctl.cli import cmd_validate  # noqa: E402,F401,I001
-from okrctl.cli import cmd_score  # noqa: E402,F401
-from okrctl.cli import cmd_write  # noqa: E402,F401
-from okrctl.cli import cmd_diff  # noqa: E402,F401
-from okrctl.cli import cmd_history  # noqa: E402,F401

@@ -12,9 +12,6 @@ from typing import Annotated
 import typer
 
 from okrctl.cli.app import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    CliError,
     ProblemFormat,
     app,
     display_path_fn,
@@ -23,6 +20,7 @@ from okrctl.cli.app import (
     state,
 )
 from okrctl.cli.workspace import workspace_root
+from okrctl.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 
 class DiffFormat(str, Enum):
@@ -31,20 +29,10 @@ class DiffFormat(str, Enum):
     md = "md"
 
 
-def _compare(root: Path, base_rev: str, head_rev: str | None = None, *, at: date | None = None, check: bool = False):
-    """:func:`okrctl.audit.compare.compare`, its failures as :class:`CliError`."""
-    from okrctl.audit.compare import CompareError, compare
-
-    try:
-        return compare(root, base_rev, head_rev, at=at, check=check)
-    except CompareError as exc:
-        raise CliError(exc.message, exc.code) from None
-
-
 def _check_revs(*revs: str | None) -> None:
     for r in revs:
         if r is not None and (r.startswith("-") or not r.strip()):
-            raise CliError(f"{r!r} is not a revision")
+            raise UsageError(f"{r!r} is not a revision")
 
 
 # --------------------------------------------------------------------------- commands
@@ -82,7 +70,9 @@ def diff(
     st = state(ctx)
     _check_revs(base, head)
     root = workspace_root(st)
-    out = _compare(root, base or "HEAD", head)
+    from okrctl.audit.compare import compare
+
+    out = compare(root, base or "HEAD", head)
     show = display_path_fn(root)
     if fmt is DiffFormat.json:
         sys.stdout.write(R.render_json("diff", out))
@@ -125,7 +115,9 @@ def check(
     J = parse_date_option(at, "--at")
     fmt = problem_format(fmt)
     root = workspace_root(st)
-    out = _compare(root, base, head, at=J, check=True)
+    from okrctl.audit.compare import compare
+
+    out = compare(root, base, head, at=J, check=True)
     show = display_path_fn(root)
     if fmt is ProblemFormat.json:
         sys.stdout.write(R.render_json("check", out))

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from okrctl.cli.app import EXIT_FINDINGS, CliError, app, check_rev, parse_date_option, state
+from okrctl.cli.app import app, check_rev, parse_date_option, state
 from okrctl.cli.workspace import workspace_root
+from okrctl.errors import FindingsError, UsageError
 
 
 class HistoryFormat(str, Enum):
@@ -74,33 +75,28 @@ def history(
     since_d = parse_date_option(since, "--since")
     until_d = parse_date_option(until, "--until")
     root = workspace_root(st)
-    try:
-        spec = H.parse_ref(ref)
-        repo = gitio.Repo.discover(root)
-        prefix = repo.relpath(root)
-        repo.require_full_history("okrctl history")
-        if rev is not None:
-            source: Any = gitio.GitTreeSource(repo, repo.resolve(rev), prefix)
-        else:
-            from okrctl.read.source import WorkingTreeSource
+    spec = H.parse_ref(ref)
+    repo = gitio.Repo.discover(root)
+    prefix = repo.relpath(root)
+    repo.require_full_history("okrctl history")
+    if rev is not None:
+        source: Any = gitio.GitTreeSource(repo, repo.resolve(rev), prefix)
+    else:
+        from okrctl.read.source import WorkingTreeSource
 
-            source = WorkingTreeSource(root)
-        config, periods = H.workspace_settings(source)
-        period = spec.period
+        source = WorkingTreeSource(root)
+    config, periods = H.workspace_settings(source)
+    period = spec.period
+    if period is None:
+        from okrctl.engine.scoring import scoring_date
+
+        D = scoring_date(config)
+        period = H.default_period_id(periods, D, config.fiscal_year_start)
         if period is None:
-            from okrctl.engine.scoring import scoring_date
-
-            D = scoring_date(config)
-            period = H.default_period_id(periods, D, config.fiscal_year_start)
-            if period is None:
-                raise H.HistoryError(f"{ref}: no period with files contains {D} (periods with files: "
-                                     f"{', '.join(periods) or 'none'}); write the period: PERIOD/{ref}")
-        h = H.history(repo, prefix, ref, rev or "HEAD", fiscal_year_start=config.fiscal_year_start,
-                      timezone=config.timezone, period=period)
-    except gitio.GitError as exc:
-        raise CliError(exc.message) from None
-    except H.HistoryError as exc:
-        raise CliError(exc.message, exc.code) from None
+            raise H.HistoryError(f"{ref}: no period with files contains {D} (periods with files: "
+                                 f"{', '.join(periods) or 'none'}); write the period: PERIOD/{ref}")
+    h = H.history(repo, prefix, ref, rev or "HEAD", fiscal_year_start=config.fiscal_year_start,
+                  timezone=config.timezone, period=period)
     events = H.filter_events(h.events, fields=field, since=since_d, until=until_d)
     if fmt is HistoryFormat.json:
         sys.stdout.write(dumps(envelope("history", H.history_to_json(h, events))))
@@ -236,16 +232,12 @@ def _load_units(root: Path):
     shown on stderr and end the command."""
     from okrctl.audit.codeowners import load_units
     from okrctl.read.loader import UNITS_FILE
-    from okrctl.read.source import SourceError
 
-    try:
-        units, errors = load_units(root)
-    except SourceError as exc:
-        raise CliError(exc.message) from None
+    units, errors = load_units(root)
     if units is None:
         for d in errors[:20]:
             print(f"{d.path}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}", file=sys.stderr)
-        raise CliError(f"{UNITS_FILE} has errors; fix them first (okrctl validate)", EXIT_FINDINGS)
+        raise FindingsError(f"{UNITS_FILE} has errors; fix them first (okrctl validate)")
     return units
 
 
@@ -285,7 +277,7 @@ def codeowners(
     for item in mapping or ():
         handle, sep, owner = item.partition("=")
         if not sep or not handle.strip() or not owner.strip():
-            raise CliError(f"--map: {item!r} is not HANDLE=OWNER")
+            raise UsageError(f"--map: {item!r} is not HANDLE=OWNER")
         table[handle.strip()] = owner.strip()
     units = _load_units(root)
     from okrctl import gitio
@@ -303,7 +295,7 @@ def codeowners(
     except C.UnwritableOwner as exc:
         from okrctl.render.textsafe import one_line
 
-        raise CliError(f"units.yaml: handle {one_line(exc.handle)!r} cannot be written in CODEOWNERS as "
+        raise UsageError(f"units.yaml: handle {one_line(exc.handle)!r} cannot be written in CODEOWNERS as "
                        f"{one_line(exc.owner)!r}; give it an owner with --map '{one_line(exc.handle)}=@user'") from None
     for w in warnings:
         print(f"okrctl: warning: {w}", file=sys.stderr)
@@ -313,14 +305,14 @@ def codeowners(
             top = repo.toplevel if repo is not None else root
             target = C.find_codeowners(top)
             if target is None:
-                raise CliError("no CODEOWNERS file in .github/, the repository root, docs/ or .gitlab/; "
-                               "generate it with okrctl codeowners -o .github/CODEOWNERS", EXIT_FINDINGS)
+                raise FindingsError("no CODEOWNERS file in .github/, the repository root, docs/ or .gitlab/; "
+                               "generate it with okrctl codeowners -o .github/CODEOWNERS")
         try:
             current = target.read_bytes().decode("utf-8", "replace")
         except FileNotFoundError:
-            raise CliError(f"{target} does not exist; generate it with okrctl codeowners -o {target}", EXIT_FINDINGS) from None
+            raise FindingsError(f"{target} does not exist; generate it with okrctl codeowners -o {target}") from None
         except OSError as exc:
-            raise CliError(f"cannot read {target}: {exc.strerror}") from None
+            raise UsageError(f"cannot read {target}: {exc.strerror}") from None
         if current == text:
             print(f"{target} is up to date", file=sys.stderr)
             return
@@ -328,18 +320,15 @@ def codeowners(
 
         sys.stdout.writelines(difflib.unified_diff(current.splitlines(keepends=True), text.splitlines(keepends=True),
                                                    fromfile=str(target), tofile="generated"))
-        raise CliError(f"{target} is out of date with units.yaml; regenerate it with okrctl codeowners -o {target}", EXIT_FINDINGS)
+        raise FindingsError(f"{target} is out of date with units.yaml; regenerate it with okrctl codeowners -o {target}")
     if output is None:
         sys.stdout.write(text)
         return
-    from okrctl.write.errors import WriteRefused
     from okrctl.write.fsio import atomic_write
 
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(output, text.encode("utf-8"))
-    except WriteRefused as exc:
-        raise CliError(str(exc)) from None
     except OSError as exc:
-        raise CliError(f"cannot write {output}: {exc.strerror}") from None
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
     print(f"wrote {output}", file=sys.stderr)

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from okrctl.cli.app import CliError, Locale, app, check_rev, parse_date_option, state
+from okrctl.cli.app import Locale, app, check_rev, parse_date_option, state
+from okrctl.errors import UsageError
 
 
 class ScoreFormat(str, Enum):
@@ -46,8 +47,8 @@ def _setup(ctx, period, unit, as_of, rev, fmt, output):
         try:
             fmt = ScoreFormat(format_for(str(output)))
         except UnknownFormat:
-            raise CliError(f"-o {output}: cannot tell the format from the extension "
-                           f"(.json, .csv, .md, .txt); add --format json|csv|md|table") from None
+            raise UsageError(f"-o {output}: cannot tell the format from the extension "
+                             f"(.json, .csv, .md, .txt); add --format json|csv|md|table") from None
     fmt = fmt or ScoreFormat.table
     d = parse_date_option(as_of, "--as-of")
     opened = open_workspace(st, check_rev(rev))
@@ -59,14 +60,14 @@ def _setup(ctx, period, unit, as_of, rev, fmt, output):
         try:
             p = parse_period(period, ws.config.fiscal_year_start)
         except ValueError as exc:
-            raise CliError(f"--period: {exc}") from None
+            raise UsageError(f"--period: {exc}") from None
     else:
         p = scoring.default_period(ws, D)
         if p is None:
             have = ", ".join(ws.period_ids()) or "none"
-            raise CliError(f"no period with files contains {D} (periods with files: {have}); pass --period")
+            raise UsageError(f"no period with files contains {D} (periods with files: {have}); pass --period")
     if unit is not None and unit not in ws.unit_by_id:
-        raise CliError(f"--unit: no unit {unit!r} in units.yaml")
+        raise UsageError(f"--unit: no unit {unit!r} in units.yaml")
     return st, ws, p, D, fmt
 
 
@@ -79,7 +80,7 @@ def _emit(text: str, output: Path | None) -> None:
     try:
         atomic_write(output, text.encode("utf-8"))
     except OSError as exc:
-        raise CliError(f"cannot write {output}: {exc.strerror}") from None
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
 def _write(st, report, fmt: ScoreFormat, locale: str, output: Path | None) -> None:

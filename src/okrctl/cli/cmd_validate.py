@@ -10,9 +10,6 @@ from typing import Annotated
 import typer
 
 from okrctl.cli.app import (
-    EXIT_FINDINGS,
-    EXIT_OK,
-    CliError,
     ProblemFormat,
     app,
     check_rev,
@@ -20,6 +17,7 @@ from okrctl.cli.app import (
     problem_format,
     state,
 )
+from okrctl.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 
 @app.command()
@@ -53,16 +51,13 @@ def validate(
     if paths:
         missing = [str(p) for p in paths if not os.path.lexists(p)]
         if missing and rev is None:
-            raise CliError(f"no such file: {missing[0]}")
+            raise UsageError(f"no such file: {missing[0]}")
         if st.workspace is None:
             # pre-commit passes paths relative to the repository root: find the
             # workspace from the first path, wherever the workspace sits
-            from okrctl.read.loader import WorkspaceNotFound, find_workspace
+            from okrctl.read.loader import find_workspace
 
-            try:
-                st.workspace = find_workspace(Path(os.path.abspath(paths[0])).parent)
-            except WorkspaceNotFound as exc:
-                raise CliError(str(exc)) from None
+            st.workspace = find_workspace(Path(os.path.abspath(paths[0])).parent)
     opened = open_workspace(st, check_rev(rev))
     diags = opened.result.diagnostics
     nfiles = opened.nfiles
@@ -75,7 +70,7 @@ def validate(
             except ValueError:
                 outside.append(str(p))
         if outside:
-            raise CliError(f"{outside[0]} is not in the workspace at {opened.root}; run okrctl once per workspace (-C DIR)")
+            raise UsageError(f"{outside[0]} is not in the workspace at {opened.root}; run okrctl once per workspace (-C DIR)")
         diags = [d for d in diags if d.path in wanted]
         nfiles = len(wanted)
     show = display_path_fn(opened.root)

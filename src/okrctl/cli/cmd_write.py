@@ -15,8 +15,9 @@ from typing import Annotated
 
 import typer
 
-from okrctl.cli.app import EXIT_ERROR, EXIT_FINDINGS, CliError, Locale, app, parse_date_option, state
+from okrctl.cli.app import Locale, app, parse_date_option, state
 from okrctl.cli.workspace import workspace_root
+from okrctl.errors import EXIT_FINDINGS, UsageError
 
 # VALUE may be a negative number (-3): let it through as an argument, not an option
 _VALUE_CONTEXT = {"ignore_unknown_options": True}
@@ -25,21 +26,6 @@ _VALUE_CONTEXT = {"ignore_unknown_options": True}
 class VerifyFormat(str, Enum):
     text = "text"
     json = "json"
-
-
-def _guard(fn):
-    """Run ``fn`` and map okrctl.write / gitio errors to CliError (details to stderr)."""
-    from okrctl.write.errors import BadInput, WriteError
-    from okrctl.gitio import GitError
-
-    try:
-        return fn()
-    except WriteError as exc:
-        for line in exc.details:
-            print(line, file=sys.stderr)
-        raise CliError(exc.message, EXIT_ERROR if isinstance(exc, BadInput) else EXIT_FINDINGS) from None
-    except GitError as exc:
-        raise CliError(exc.message, EXIT_ERROR) from None
 
 
 def _warn(lines) -> None:
@@ -62,8 +48,8 @@ def _record(ctx, kind, ref, value, date_, dry_run, commit, **kw) -> None:
     root = workspace_root(st)
     on = parse_date_option(date_, "--date")
     if dry_run and commit:
-        raise CliError("--dry-run and --commit exclude each other")
-    result = _guard(lambda: append_record(root, kind, ref, value, on=on, dry_run=dry_run, commit=commit, **kw))
+        raise UsageError("--dry-run and --commit exclude each other")
+    result = append_record(root, kind, ref, value, on=on, dry_run=dry_run, commit=commit, **kw)
     _warn(result.warnings)
     if dry_run:
         sys.stdout.write(result.diff())
@@ -171,7 +157,7 @@ def init(
 
     st = state(ctx)
     target = directory if directory is not None else (st.workspace if st.workspace is not None else Path.cwd())
-    plan = _guard(lambda: init_workspace(target, locale=locale.value, name=name, unit=unit, period=period))
+    plan = init_workspace(target, locale=locale.value, name=name, unit=unit, period=period)
     for rel in plan.files:
         print(f"created {target / rel}")
     print(f"next: okrctl -C {target} validate; then record progress with "
@@ -207,7 +193,7 @@ def period_new(
 
     st = state(ctx)
     root = workspace_root(st)
-    plan = _guard(lambda: new_period(root, period, from_, dry_run=dry_run))
+    plan = new_period(root, period, from_, dry_run=dry_run)
     for nf in plan.files:
         if dry_run:
             sys.stdout.write(f"# ---- {nf.path}\n{nf.text}")
@@ -248,7 +234,7 @@ def close(
 
     st = state(ctx)
     root = workspace_root(st)
-    result = _guard(lambda: close_period(root, period, sign=sign))
+    result = close_period(root, period, sign=sign)
     _warn(result.warnings)
     if result.committed:
         print(f"okrctl.yaml: {result.period} added to policy.locked_periods, committed {result.commit[:12]}")
@@ -278,7 +264,7 @@ def verify(
 
     st = state(ctx)
     root = workspace_root(st)
-    result = _guard(lambda: verify_period(root, period))
+    result = verify_period(root, period)
     if fmt is VerifyFormat.json:
         from okrctl.render import dumps, envelope
 

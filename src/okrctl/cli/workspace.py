@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from okrctl.errors import FindingsError, UsageError
+
 if TYPE_CHECKING:  # the loader (and PyYAML) load only when a command runs
     from okrctl.cli.app import State
     from okrctl.read.loader import LoadResult
@@ -22,19 +24,14 @@ class Opened:
 def workspace_root(st: State) -> Path:
     """The workspace directory: ``-C DIR`` (or a directory inside a workspace), else
     the nearest directory upwards from the current one holding okrctl.yaml."""
-    from okrctl.cli.app import CliError  # not at the top: app imports the commands, which import this module
-    from okrctl.read.loader import WorkspaceNotFound, find_workspace
+    from okrctl.read.loader import find_workspace
 
     if st.workspace is not None and not st.workspace.is_dir():
-        raise CliError(f"-C {st.workspace}: not a directory")
-    try:
-        return find_workspace(Path.cwd()) if st.workspace is None else _exact(st.workspace)
-    except WorkspaceNotFound as exc:
-        raise CliError(str(exc)) from None
+        raise UsageError(f"-C {st.workspace}: not a directory")
+    return find_workspace(Path.cwd()) if st.workspace is None else _exact(st.workspace)
 
 
 def open_workspace(st: State, rev: str | None = None, *, future_check: bool = True) -> Opened:
-    from okrctl.cli.app import CliError  # not at the top: app imports the commands, which import this module
     from okrctl.read.loader import load_workspace
 
     root = workspace_root(st)
@@ -46,24 +43,15 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
     else:
         from okrctl import gitio
 
-        try:
-            repo = gitio.Repo.discover(root)
-            sha = repo.resolve(rev)
-            source = gitio.GitTreeSource(repo, sha, repo.relpath(root))
-        except gitio.GitError as exc:
-            raise CliError(exc.message) from None
+        repo = gitio.Repo.discover(root)
+        sha = repo.resolve(rev)
+        source = gitio.GitTreeSource(repo, sha, repo.relpath(root))
     from okrctl.engine.scoring import today as today_in
 
     files, _ = source.list_files()
     notice = _progress_notice(len(files), source.label)
     try:
         result = load_workspace(source, today=today_in if future_check else None, parallel=True)
-    except Exception as exc:  # a git failure while reading blobs
-        from okrctl import gitio
-
-        if isinstance(exc, gitio.GitError):
-            raise CliError(exc.message) from None
-        raise
     finally:
         notice()
     return Opened(root, result, sha, len(files))
@@ -107,7 +95,6 @@ def _exact(path: Path) -> Path:
 def require_valid(opened: Opened, st: State) -> None:
     """Commands that compute numbers refuse an invalid workspace (exit 1) after
     listing what is wrong: never silently wrong numbers."""
-    from okrctl.cli.app import CliError  # not at the top: app imports the commands, which import this module
     from okrctl.model.problems import has_errors
 
     res = opened.result
@@ -123,4 +110,4 @@ def require_valid(opened: Opened, st: State) -> None:
         print(f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}", file=sys.stderr)
     if len(errors) > 20:
         print(f"… and {len(errors) - 20} more (run `okrctl validate`)", file=sys.stderr)
-    raise CliError(f"the workspace has {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them first (okrctl validate)", 1)
+    raise FindingsError(f"the workspace has {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them first (okrctl validate)")

@@ -22,6 +22,8 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from okrctl.errors import OkrctlError
+
 #: Oldest git okrctl supports: ``rev-parse --end-of-options`` and
 #: ``--diff-merges=first-parent`` need 2.31.
 MIN_GIT = (2, 31)
@@ -54,14 +56,13 @@ _KEEP_ENV_PREFIXES = (
 _git_path: str | None = None
 
 
-class GitError(Exception):
+class GitError(OkrctlError):
     """A git failure, with a one-line message meant for the user (the CLI prints
     it and exits 2)."""
 
     def __init__(self, message: str) -> None:
         message = " ".join(message.split("\n")).strip()
         super().__init__(message)
-        self.message = message
 
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfoNotFoundError
 
 from okrctl import checks
+from okrctl.errors import ConfigError
 from okrctl.model.problems import Problem, sort_problems
 from okrctl.model.records import (
     DEFAULT_GRADES,
@@ -46,7 +47,7 @@ CONFIG_FILE = "okrctl.yaml"
 UNITS_FILE = "units.yaml"
 
 
-class WorkspaceNotFound(Exception):
+class WorkspaceNotFound(ConfigError):
     """No okrctl.yaml in the directory or any parent (exit 2)."""
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from okrctl.errors import OkrctlError
+
 #: Largest file okrctl reads.  A real period file is ~25 KB; anything this big is
 #: a mistake or an attack (the round-trip parser needs ~40 s for 7 MB).
 MAX_FILE_BYTES = 1 << 20
@@ -39,13 +41,14 @@ class SourceFile:
     sha: str | None = None
 
 
-class SourceError(Exception):
-    """A file could not be read.  ``path`` is workspace-relative."""
+class SourceError(OkrctlError):
+    """A file could not be read.  ``path`` is workspace-relative; ``code`` is the
+    problem code it becomes when it is reported as a diagnostic (exit 2 when it
+    ends a command instead)."""
 
     def __init__(self, path: str, message: str, code: str = "OKR005") -> None:
         super().__init__(message)
         self.path = path
-        self.message = message
         self.code = code
 
 
