@@ -54,6 +54,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -463,3 +464,28 @@ def _unknown(qref: str, spec: RefSpec, repo_path: str, head: str, rev: str, ncom
     close = difflib.get_close_matches(want, ids, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else (f"; ids seen: {', '.join(ids[:12])}" if ids else "")
     return f"{qref}: no such objective, key result or KPI in any version of {repo_path} up to {upto} ({ncommits} commit{'s' if ncommits != 1 else ''}){hint}"
+
+
+def history_of(root: Path, ref: str, rev: str | None = None) -> History:
+    """The history of ``ref`` in the workspace at ``root``, up to ``rev`` (None: the
+    commit checked out, with the settings of the working tree).  A reference without
+    a period takes the period that holds the scoring date, as ``okrctl history`` does."""
+    from okrctl import gitio
+    from okrctl.engine.scoring import scoring_date
+    from okrctl.read.source import WorkingTreeSource
+
+    spec = parse_ref(ref)
+    repo = gitio.Repo.discover(root)
+    prefix = repo.relpath(root)
+    repo.require_full_history("okrctl history")
+    source = WorkingTreeSource(root) if rev is None else gitio.GitTreeSource(repo, repo.resolve(rev), prefix)
+    config, periods = workspace_settings(source)
+    period = spec.period
+    if period is None:
+        D = scoring_date(config)
+        period = default_period_id(periods, D, config.fiscal_year_start)
+        if period is None:
+            raise HistoryError(f"{ref}: no period with files contains {D} (periods with files: "
+                               f"{', '.join(periods) or 'none'}); write the period: PERIOD/{ref}")
+    return history(repo, prefix, ref, rev or "HEAD", fiscal_year_start=config.fiscal_year_start,
+                   timezone=config.timezone, period=period)

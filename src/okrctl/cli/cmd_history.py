@@ -66,7 +66,6 @@ def history(
 
       okrctl history 2026-Q1/so-khcn/O1 --rev okr/close/2026-Q1
     """
-    from okrctl import gitio
     from okrctl.audit import history as H
     from okrctl.render import dumps, envelope
 
@@ -75,28 +74,7 @@ def history(
     since_d = parse_date_option(since, "--since")
     until_d = parse_date_option(until, "--until")
     root = workspace_root(st)
-    spec = H.parse_ref(ref)
-    repo = gitio.Repo.discover(root)
-    prefix = repo.relpath(root)
-    repo.require_full_history("okrctl history")
-    if rev is not None:
-        source: Any = gitio.GitTreeSource(repo, repo.resolve(rev), prefix)
-    else:
-        from okrctl.read.source import WorkingTreeSource
-
-        source = WorkingTreeSource(root)
-    config, periods = H.workspace_settings(source)
-    period = spec.period
-    if period is None:
-        from okrctl.engine.scoring import scoring_date
-
-        D = scoring_date(config)
-        period = H.default_period_id(periods, D, config.fiscal_year_start)
-        if period is None:
-            raise H.HistoryError(f"{ref}: no period with files contains {D} (periods with files: "
-                                 f"{', '.join(periods) or 'none'}); write the period: PERIOD/{ref}")
-    h = H.history(repo, prefix, ref, rev or "HEAD", fiscal_year_start=config.fiscal_year_start,
-                  timezone=config.timezone, period=period)
+    h = H.history_of(root, ref, rev)
     events = H.filter_events(h.events, fields=field, since=since_d, until=until_d)
     if fmt is HistoryFormat.json:
         sys.stdout.write(dumps(envelope("history", H.history_to_json(h, events))))
