@@ -43,11 +43,11 @@ def main(argv: list[str] | None = None) -> None:
 def _application():
     """The typer application with every command registered, in the order ``--help``
     lists them (the daily work first)."""
-    from okrctl.cli import cmd_validate  # noqa: F401
-    from okrctl.cli import cmd_score  # noqa: F401
-    from okrctl.cli import cmd_write  # noqa: F401
-    from okrctl.cli import cmd_diff  # noqa: F401
-    from okrctl.cli import cmd_history  # noqa: F401
+    from okrctl.cli import validate  # noqa: F401
+    from okrctl.cli import score  # noqa: F401
+    from okrctl.cli import checkin  # noqa: F401
+    from okrctl.cli import diff  # noqa: F401
+    from okrctl.cli import history  # noqa: F401
     from okrctl.cli.app import app
 
     return app
