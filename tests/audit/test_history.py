@@ -20,7 +20,7 @@ from gitutil import commit_all, git, identity_env, init_repo, write
 from conftest import SAMPLE, run_okrctl
 from okrctl import gitio
 from okrctl.audit import history as H
-from okrctl.cli.history import render_history_text
+from okrctl.render.history import render_history_text
 from okrctl.audit.codeowners import render_codeowners, reviewers
 from okrctl.read.loader import ParseCache, build_units
 

@@ -16,7 +16,6 @@ from typing import Annotated
 import typer
 
 from okrctl import __version__
-
 from okrctl.errors import UsageError
 
 
@@ -128,3 +127,9 @@ def display_path_fn(root: Path):
 
 def out_stream(output: Path | None):
     return sys.stdout if output is None else None
+
+
+def warn(lines) -> None:
+    """Print each line as ``warning: …`` on stderr."""
+    for line in lines:
+        print(f"warning: {line}", file=sys.stderr)

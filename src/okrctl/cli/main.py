@@ -40,14 +40,20 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)", 2)
 
 
+#: the modules under okrctl.cli that register commands, in the order ``--help`` lists
+#: them: the daily work first (``checkin`` also registers ``measure``, ``close`` also
+#: ``verify``)
+COMMAND_MODULES = ("validate", "score", "rollup", "checkin", "init", "close", "diff", "check", "history",
+                   "codeowners", "period")
+
+
 def _application():
     """The typer application with every command registered, in the order ``--help``
     lists them (the daily work first)."""
-    from okrctl.cli import validate  # noqa: F401
-    from okrctl.cli import score  # noqa: F401
-    from okrctl.cli import checkin  # noqa: F401
-    from okrctl.cli import diff  # noqa: F401
-    from okrctl.cli import history  # noqa: F401
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"okrctl.cli.{name}")
     from okrctl.cli.app import app
 
     return app

@@ -21,11 +21,6 @@ class ScoreFormat(str, Enum):
     md = "md"
 
 
-class RollupBy(str, Enum):
-    org = "org"
-    alignment = "alignment"
-
-
 PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", metavar="PERIOD", help="YYYY, YYYY-H1/H2 or YYYY-Q1..Q4 (default: the shortest period with files that contains the scoring date).")]
 UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", metavar="UNIT", help="Only this unit and the units below it.")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="Score as of this date (default: as_of in okrctl.yaml, else today in the workspace time zone).")]
@@ -35,9 +30,9 @@ OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE"
 LocaleOpt = Annotated[Locale | None, typer.Option("--locale", help="Language of labels and status words (default: locale in okrctl.yaml). JSON never translates.")]
 
 
-def _setup(ctx, period, unit, as_of, rev, fmt, output):
-    from okrctl.engine import scoring
+def setup(ctx, period, unit, as_of, rev, fmt, output):
     from okrctl.cli.workspace import open_workspace, require_valid
+    from okrctl.engine import scoring
     from okrctl.model.periods import parse_period
 
     st = state(ctx)
@@ -83,7 +78,7 @@ def _emit(text: str, output: Path | None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
-def _write(st, report, fmt: ScoreFormat, locale: str, output: Path | None) -> None:
+def write_report(st, report, fmt: ScoreFormat, locale: str, output: Path | None) -> None:
     """Write ``report`` in ``fmt`` to stdout or ``-o FILE`` (a terminal view to a
     file is plain text, 140 columns)."""
     from okrctl.render.formats import RenderOptions, render
@@ -138,57 +133,10 @@ def score(
     from okrctl.engine import scoring
     from okrctl.reports.score_tables import score_report
 
-    st, ws, p, D, fmt = _setup(ctx, period, unit, as_of, rev, fmt, output)
+    st, ws, p, D, fmt = setup(ctx, period, unit, as_of, rev, fmt, output)
     result = scoring.score_workspace(ws, p, D)
     units = result.subtree(unit) if unit else result.units
     loc = (locale.value if locale else None) or ws.config.locale
-    _write(st, score_report(result, units, Fraction(ws.config.max_score)), fmt, loc, output)
+    write_report(st, score_report(result, units, Fraction(ws.config.max_score)), fmt, loc, output)
 
 
-@app.command()
-def rollup(
-    ctx: typer.Context,
-    period: PeriodOpt = None,
-    unit: UnitOpt = None,
-    as_of: AsOfOpt = None,
-    rev: RevOpt = None,
-    by: Annotated[RollupBy, typer.Option("--by", help="org: the unit tree with own and rolled-up scores; alignment: top objectives with the objectives aligned to them, across units and periods.")] = RollupBy.org,
-    depth: Annotated[int | None, typer.Option("--depth", "-d", min=0, metavar="N", help="Show N levels below the top (0: only the top).")] = None,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    locale: LocaleOpt = None,
-) -> None:
-    """Roll scores up the organisation (or the alignment) tree.
-
-    A unit's rolled-up score is the weighted mean of its own score (weight
-    self_weight) and the rolled-up scores of its children taking part in the
-    period (weight: each child's weight).
-
-    Examples:
-
-      okrctl rollup
-
-      okrctl rollup --depth 1
-
-      okrctl rollup --by alignment --period 2026-Q2
-    """
-    from okrctl.engine import scoring
-    from okrctl.engine.rollup import alignment_tree, unit_tree
-    from okrctl.reports.score_tables import alignment_report, rollup_report
-
-    st, ws, p, D, fmt = _setup(ctx, period, unit, as_of, rev, fmt, output)
-    result = scoring.score_workspace(ws, p, D)
-    loc = (locale.value if locale else None) or ws.config.locale
-    max_score = Fraction(ws.config.max_score)
-    if by is RollupBy.org:
-        forest = unit_tree(result)
-        if unit:
-            forest = [n for root in forest for n in root.walk() if n.unit.id == unit]
-        report = rollup_report(result, forest, depth, max_score)
-    else:
-        nodes = alignment_tree(ws, p, D, result=result)
-        if unit:
-            keep = {u.unit.id for u in result.subtree(unit)}
-            nodes = [n for n in nodes if n.unit in keep]
-        report = alignment_report(result, nodes, depth, max_score)
-    _write(st, report, fmt, loc, output)

@@ -1,0 +1,73 @@
+"""okrctl check: the rules of FORMAT §8 applied to a change (:mod:`okrctl.audit.compare`), rendered by :mod:`okrctl.render.diff` and :mod:`okrctl.render.problems`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from okrctl.cli.app import (
+    ProblemFormat,
+    app,
+    display_path_fn,
+    parse_date_option,
+    problem_format,
+    state,
+)
+from okrctl.cli.diff import HeadArg, check_revs
+from okrctl.cli.workspace import workspace_root
+from okrctl.errors import EXIT_FINDINGS, EXIT_OK
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    base: Annotated[str, typer.Argument(metavar="BASE", help="The revision the change starts from (e.g. origin/main); its settings and rules apply.")],
+    head: HeadArg = None,
+    at: Annotated[str | None, typer.Option("--at", metavar="YYYY-MM-DD", help="Judge the change as of this date (default: today in the workspace time zone).")] = None,
+    fmt: Annotated[ProblemFormat | None, typer.Option("--format", "-f", help="text, json, github (annotations; the default under GitHub Actions), sarif (code scanning) or md (a PR comment).")] = None,
+) -> None:
+    """Apply the change rules to the change from BASE to HEAD.
+
+    Eased targets, edits after the lock without an approval record, rewritten
+    check-ins, changes to closed periods, ... (every rule is explained in
+    docs/ci.md).  The rules, their severities and every threshold are read from
+    okrctl.yaml at BASE, so a change cannot relax its own check; HEAD must also
+    validate.  Exit 1 when any finding is an error, 0 otherwise, 2 when git (or
+    BASE) cannot be read.
+
+    Examples:
+
+      okrctl check origin/main
+
+      okrctl check origin/main HEAD --at 2026-05-20 --format json
+    """
+    from okrctl.render import diff as R
+
+    st = state(ctx)
+    check_revs(base, head)
+    J = parse_date_option(at, "--at")
+    fmt = problem_format(fmt)
+    root = workspace_root(st)
+    from okrctl.audit.compare import compare
+
+    out = compare(root, base, head, at=J, check=True)
+    show = display_path_fn(root)
+    if fmt is ProblemFormat.json:
+        sys.stdout.write(R.render_json("check", out))
+    elif fmt is ProblemFormat.github:
+        sys.stdout.write(R.render_github(out, show))
+    elif fmt is ProblemFormat.sarif:
+        from okrctl.render.problems import render_sarif
+
+        sys.stdout.write(render_sarif(out.findings, show))
+    elif fmt is ProblemFormat.md:
+        sys.stdout.write(R.render_check_markdown(out, show))
+    else:
+        from okrctl.render.console import make_console
+
+        R.render_check_text(out, make_console(st.color), show)
+    from okrctl.model.problems import has_errors
+
+    raise typer.Exit(EXIT_FINDINGS if has_errors(out.findings) else EXIT_OK)

@@ -1,0 +1,127 @@
+"""okrctl close · okrctl verify: lock a period and tag its final scores; check a closed period is still what was closed (:mod:`okrctl.write.close`)."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from okrctl.cli.app import app, state, warn
+from okrctl.cli.workspace import workspace_root
+from okrctl.errors import EXIT_FINDINGS
+
+
+class VerifyFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def close(
+    ctx: typer.Context,
+    period: Annotated[str, typer.Argument(metavar="PERIOD", help="The period to close.")],
+    sign: Annotated[bool, typer.Option("--sign", help="Sign the tag (git tag -s; runs your configured gpg program).")] = False,
+) -> None:
+    """Close a period: lock it and tag its final scores.
+
+    Refuses (exit 1) while the period's files, okrctl.yaml or units.yaml are invalid or
+    have uncommitted changes, or when the period is already tagged.  Warns about each
+    committed objective that missed its target without a `review: {note: ...}`.  Adds
+    PERIOD to policy.locked_periods in okrctl.yaml (nothing else in the file changes),
+    commits that file alone ("okr: close PERIOD"), and creates the annotated tag
+    okr/close/PERIOD on that commit holding the scores as of the period's end as JSON.
+
+    Examples:
+
+      okrctl close 2026-Q1
+
+      okrctl close 2026-Q1 --sign
+    """
+    from okrctl.write.close import close_period
+
+    st = state(ctx)
+    root = workspace_root(st)
+    result = close_period(root, period, sign=sign)
+    warn(result.warnings)
+    if result.committed:
+        print(f"okrctl.yaml: {result.period} added to policy.locked_periods, committed {result.commit[:12]}")
+    print(f"tagged {result.tag} on {result.commit[:12]} (scores as of the period's end; okrctl verify {result.period} checks them)")
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    period: Annotated[str, typer.Argument(metavar="PERIOD", help="A period closed with okrctl close.")],
+    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f", help="Output format.")] = VerifyFormat.text,
+) -> None:
+    """Check that a closed period is still what was closed.
+
+    Reads the tag okr/close/PERIOD (exit 2 when it is missing), recomputes the scores as
+    of the period's end from the tagged tree and from HEAD's tree and compares them with
+    the JSON in the tag, and lists every later commit that touched okrs/PERIOD/.
+    Exit 0 when everything agrees, 1 on any difference or later change.
+
+    Examples:
+
+      okrctl verify 2026-Q1
+
+      okrctl verify 2026-Q1 --format json
+    """
+    from okrctl.write.close import verify_period
+
+    st = state(ctx)
+    root = workspace_root(st)
+    result = verify_period(root, period)
+    if fmt is VerifyFormat.json:
+        from okrctl.render import dumps, envelope
+
+        sys.stdout.write(dumps(envelope("verify", result.to_json())))
+    else:
+        sys.stdout.write(_verify_text(result))
+    if not result.ok:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _short(v) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, dict | list):
+        import json
+
+        text = json.dumps(v, ensure_ascii=False)
+        return text if len(text) <= 60 else text[:59] + "…"
+    return str(v)
+
+
+def _verify_text(r) -> str:
+    from okrctl.render.textsafe import one_line
+
+    closed_with = f"okrctl {r.okrctl_version}" if r.okrctl_version else "unknown okrctl"
+    out = [f"{r.tag} → {r.commit[:12]} (closed with {closed_with}; scores as of {r.as_of or '?'})"]
+    for c in r.comparisons:
+        where = f"{c.label} {c.commit[:12]}" if c.commit else c.label
+        if c.error:
+            out.append(f"  ✗ {where}: {one_line(c.error)}")
+        elif c.match:
+            out.append(f"  ✓ {where}: scores match the tag")
+        else:
+            out.append(f"  ✗ {where}: {len(c.differences)} difference{'s' if len(c.differences) != 1 else ''}")
+            for d in c.differences[:20]:
+                what = " ".join(x for x in (d["ref"], d["field"]) if x)
+                out.append(f"      {one_line(what)}: {one_line(_short(d['closed']))} → {one_line(_short(d['now']))}")
+            if len(c.differences) > 20:
+                out.append(f"      … and {len(c.differences) - 20} more (--format json lists them all)")
+    if r.later_commits:
+        out.append(f"  ✗ {len(r.later_commits)} later commit{'s' if len(r.later_commits) != 1 else ''} changed okrs/{r.period}/:")
+        for c in r.later_commits:
+            out.append(f"      {c['commit'][:12]} {c['date'][:10]} {one_line(c['author'])}: {one_line(c['subject'])}")
+    else:
+        out.append(f"  ✓ no commit after the close changed okrs/{r.period}/")
+    for issue in r.issues:
+        out.append(f"  ✗ {one_line(issue)}")
+    out.append(f"verified: {r.period} is as it was closed" if r.ok else f"verification failed: {len(r.problems)} problem{'s' if len(r.problems) != 1 else ''}")
+    return "\n".join(out) + "\n"
