@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,41 @@ def golden(request):
         assert text == path.read_text(encoding="utf-8"), f"{name} differs (see tests/golden/README.md to regenerate)"
 
     return check
+
+
+def normalise_output(text: str, *, root: Path | None = None, shas: dict[str, str] | None = None,
+                     today: tuple[str, ...] = ()) -> str:
+    """Replace what is inherently variable in okrctl's output, and nothing else, so
+    the rest can be compared with a golden file byte for byte:
+
+    * ``root`` (a temporary workspace or repository): every occurrence of its path,
+      including as the ``file://`` URI of SARIF ``originalUriBaseIds``, becomes ``<ROOT>``;
+    * ``shas`` (``{"BASE": sha, ...}``): each full commit SHA, and any abbreviation of it
+      of 7 or more hex digits, becomes ``<BASE>`` (and so on);
+    * okrctl's version, as the value of a JSON ``"okrctl"`` or ``"version"`` key
+      (JSON reports, SARIF ``tool.driver.version``), becomes ``VERSION``;
+    * ``today`` (the date(s) a run may have taken as today, ISO): a JSON ``"at"`` with
+      that value becomes ``TODAY`` (``diff`` has no ``--at``: its JSON ``at`` is the
+      clock's date in the workspace time zone);
+    * the random token of GitHub's ``::stop-commands::TOKEN`` ... ``::TOKEN::`` fence
+      becomes ``TOKEN``.
+    """
+    from okrctl import __version__
+
+    if root is not None:
+        for form in (str(root.resolve()), str(root)):
+            text = text.replace(form.rstrip("/"), "<ROOT>")
+    for name, sha in (shas or {}).items():
+        text = re.sub(rf"\b{sha[:7]}[0-9a-f]{{0,{len(sha) - 7}}}\b",
+                      lambda m, sha=sha, name=name: f"<{name}>" if sha.startswith(m.group(0)) else m.group(0), text)
+    text = re.sub(rf'^(\s*"(?:okrctl|version)": )"{re.escape(__version__)}"', r'\1"VERSION"', text, flags=re.M)
+    for day in today:
+        text = re.sub(rf'^(\s*"at": )"{day}"', r'\1"TODAY"', text, flags=re.M)
+    m = re.search(r"^::stop-commands::(\S+)$", text, flags=re.M)
+    if m:
+        text = text.replace(f"::stop-commands::{m.group(1)}", "::stop-commands::TOKEN")
+        text = text.replace(f"::{m.group(1)}::", "::TOKEN::")
+    return text
 
 
 def subprocess_env(extra: dict | None = None) -> dict:

@@ -9,19 +9,13 @@ from fractions import Fraction
 
 import pytest
 
-from conftest import EXAMPLE_EN, SAMPLE, run_okrctl
-
-
-def _strip_version(text: str) -> str:
-    doc = json.loads(text)
-    doc["okrctl"] = "VERSION"
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+from conftest import EXAMPLE_EN, SAMPLE, normalise_output, run_okrctl
 
 
 def test_score_json_golden(golden):
     r = run_okrctl("-C", str(SAMPLE), "score", "--format", "json")
     assert r.returncode == 0, r.stderr
-    golden("sample-score.json", _strip_version(r.stdout.decode()))
+    golden("sample-score.json", normalise_output(r.stdout.decode()))
 
 
 def test_score_md_golden(golden):

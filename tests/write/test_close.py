@@ -1,0 +1,127 @@
+"""okrctl close and verify (okrctl.write.close)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE, run_okrctl
+from gitutil import commit_all, git, head, init_repo, write
+from okrctl.write import close
+from okrctl.write.errors import Refused
+from writeutil import P, PERIOD, checkin, make_ws, valid
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(isolated_git: Path) -> Path:
+    return isolated_git
+
+
+# ----------------------------------------------------------------------------- close and verify
+
+
+@pytest.fixture
+def closed(tmp_path):
+    ws = tmp_path / "repo"
+    shutil.copytree(SAMPLE, ws)
+    init_repo(ws)
+    commit_all(ws, "init")
+    return ws
+
+
+def test_close_then_verify_then_tamper(closed):
+    ws = closed
+    before = (ws / "okrctl.yaml").read_bytes()
+    proc = run_okrctl("-C", str(ws), "close", "2026-Q1")
+    assert proc.returncode == 0, proc.stderr.decode()
+    sha = head(ws)
+    assert git(ws, "log", "-1", "--format=%s").strip() == "okr: close 2026-Q1"
+    assert git(ws, "show", "--name-only", "--format=", "HEAD").split() == ["okrctl.yaml"]
+    # okrctl.yaml gained exactly the period in its flow list; every other byte is as it was
+    after = (ws / "okrctl.yaml").read_bytes()
+    assert after == before.replace(b"locked_periods: []         ", b"locked_periods: [2026-Q1]  ")
+    assert git(ws, "rev-parse", "okr/close/2026-Q1^{commit}").strip() == sha
+    message = git(ws, "tag", "-l", "--format=%(contents)", "okr/close/2026-Q1")
+    record = close.parse_tag_message(message)
+    assert list(record) == ["okrctl", "period", "as_of", "scores"]
+    assert record["period"] == "2026-Q1" and record["as_of"] == "2026-03-31"
+    score = run_okrctl("-C", str(ws), "score", "--period", "2026-Q1", "--as-of", "2026-03-31", "--format", "json")
+    payload = json.loads(score.stdout)
+    assert record["scores"] == {k: payload[k] for k in ("period", "as_of", "units")}
+
+    ok = run_okrctl("-C", str(ws), "verify", "2026-Q1")
+    assert ok.returncode == 0, ok.stdout.decode() + ok.stderr.decode()
+    assert ok.stdout.decode().endswith("verified: 2026-Q1 is as it was closed\n")
+    again = run_okrctl("-C", str(ws), "close", "2026-Q1")
+    assert again.returncode == 1 and "already closed" in again.stderr.decode()
+
+    # edit a closed period's check-in and commit it: verify fails (exit 1)
+    path = ws / "okrs/2026-Q1/so-khcn.yaml"
+    write(path, path.read_text().replace("value: 9.6, confidence: 0.4", "value: 9.0, confidence: 0.4"))
+    commit_all(ws, "sửa số liệu quý I")
+    bad = run_okrctl("-C", str(ws), "verify", "2026-Q1", "--format", "json")
+    assert bad.returncode == 1
+    out = json.loads(bad.stdout)
+    assert out["command"] == "verify" and out["ok"] is False
+    assert out["tagged"]["match"] is True and out["head"]["match"] is False
+    assert {"ref": "2026-Q1/so-khcn/O2/KR1", "field": "value", "closed": 9.6, "now": 9.0} in out["head"]["differences"]
+    assert [c["subject"] for c in out["later_commits"]] == ["sửa số liệu quý I"]
+    assert out["later_commits"][0]["paths"] == ["okrs/2026-Q1/so-khcn.yaml"]
+    text = run_okrctl("-C", str(ws), "verify", "2026-Q1")
+    assert text.returncode == 1 and "sửa số liệu quý I" in text.stdout.decode()
+
+    from okrctl.cli.app import app
+
+    if any((c.name or c.callback.__name__) == "check" for c in app.registered_commands):
+        chk = run_okrctl("-C", str(ws), "check", sha, "HEAD", "--format", "json")
+        assert chk.returncode == 1, chk.stderr.decode()
+        rules = {f["rule"] for f in json.loads(chk.stdout)["findings"]}
+        assert "locked-period-changed" in rules
+
+    missing = run_okrctl("-C", str(ws), "verify", "2026-Q2")
+    assert missing.returncode == 2 and "no tag okr/close/2026-Q2" in missing.stderr.decode()
+
+
+def test_close_refuses_uncommitted_changes_and_warns_about_missing_reviews(closed):
+    ws = closed
+    path = ws / "okrs/2026-Q1/so-khcn.yaml"
+    write(path, path.read_text() + "# chưa commit\n")
+    proc = run_okrctl("-C", str(ws), "close", "2026-Q1")
+    assert proc.returncode == 1
+    assert "uncommitted changes in okrs/2026-Q1/so-khcn.yaml" in proc.stderr.decode()
+    assert git(ws, "tag", "-l") == ""
+    git(ws, "checkout", "--", "okrs/2026-Q1/so-khcn.yaml")
+    write(ws / "okrs/2026-Q1/.okrctl.lock", "")  # okrctl's own files do not count
+    # 2026-Q2 as of its end: committed objectives below 1 without a review note
+    result = close.close_period(ws, "2026-Q2")
+    assert result.committed and result.tag == "okr/close/2026-Q2"
+    assert any(w.startswith("2026-Q2/so-khcn/O1 (committed) missed its target") for w in result.warnings)
+    assert b"locked_periods: [2026-Q2]" in (ws / "okrctl.yaml").read_bytes()
+    assert close.verify_period(ws, "2026-Q2").ok
+    # a check-in into a closed period is refused
+    with pytest.raises(Refused, match="2026-Q2 is closed"):
+        checkin(ws, "2026-Q2/so-khcn/O1/KR1", "79", on=date(2026, 6, 1))
+
+
+def test_close_and_verify_a_workspace_in_a_subdirectory(tmp_path):
+    repo = init_repo(tmp_path / "repo")
+    ws = repo / "okr"
+    make_ws(ws, PERIOD.replace("2026-04-30", "2026-01-30").replace("2026-04-20", "2026-01-20"))
+    (ws / P).rename(ws / "okrs/2026-Q2/tmp.yaml")
+    (ws / "okrs/2026-Q2").rename(ws / "okrs/2026-Q1")
+    (ws / "okrs/2026-Q1/tmp.yaml").rename(ws / "okrs/2026-Q1/so-1.yaml")
+    assert valid(ws)
+    commit_all(repo, "init")
+    result = close.close_period(ws, "2026-Q1")
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["okr/okrctl.yaml"]
+    assert result.committed and close.verify_period(ws, "2026-Q1").ok
+    path = ws / "okrs/2026-Q1/so-1.yaml"
+    write(path, path.read_text() + "# một dòng chú thích\n")
+    commit_all(repo, "chú thích")
+    r = close.verify_period(ws, "2026-Q1")
+    assert not r.ok and all(c.match for c in r.comparisons)  # scores agree, but the file changed
+    assert [c["paths"] for c in r.later_commits] == [["okrs/2026-Q1/so-1.yaml"]]
