@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from okrctl.cli.app import (
     state,
 )
 from okrctl.cli.diff import HeadArg, check_revs
+from okrctl.cli.output import OutputOpt, TextView, choose_format, emit
 from okrctl.cli.workspace import workspace_root
 from okrctl.errors import EXIT_FINDINGS, EXIT_OK
 
@@ -27,6 +27,7 @@ def check(
     head: HeadArg = None,
     at: Annotated[str | None, typer.Option("--at", metavar="YYYY-MM-DD", help="Judge the change as of this date (default: today in the workspace time zone).")] = None,
     fmt: Annotated[ProblemFormat | None, typer.Option("--format", "-f", help="text, json, github (annotations; the default under GitHub Actions), sarif (code scanning) or md (a PR comment).")] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Apply the change rules to the change from BASE to HEAD.
 
@@ -48,26 +49,26 @@ def check(
     st = state(ctx)
     check_revs(base, head)
     J = parse_date_option(at, "--at")
-    fmt = problem_format(fmt)
+    fmt = choose_format(fmt, output, ProblemFormat, problem_format(None))
     root = workspace_root(st)
     from okrctl.audit.compare import compare
 
     out = compare(root, base, head, at=J, check=True)
     show = display_path_fn(root)
     if fmt is ProblemFormat.json:
-        sys.stdout.write(R.render_json("check", out))
+        emit(R.render_json("check", out), output)
     elif fmt is ProblemFormat.github:
-        sys.stdout.write(R.render_github(out, show))
+        emit(R.render_github(out, show), output)
     elif fmt is ProblemFormat.sarif:
         from okrctl.render.problems import render_sarif
 
-        sys.stdout.write(render_sarif(out.findings, show))
+        emit(render_sarif(out.findings, show), output)
     elif fmt is ProblemFormat.md:
-        sys.stdout.write(R.render_check_markdown(out, show))
+        emit(R.render_check_markdown(out, show), output)
     else:
-        from okrctl.render.console import make_console
-
-        R.render_check_text(out, make_console(st.color), show)
+        view = TextView(st.color, output)
+        R.render_check_text(out, view.console, show)
+        view.close()
     from okrctl.model.problems import has_errors
 
     raise typer.Exit(EXIT_FINDINGS if has_errors(out.findings) else EXIT_OK)

@@ -3,7 +3,6 @@ and its rendering (:mod:`okrctl.render.diff`)."""
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from okrctl.cli.app import (
     display_path_fn,
     state,
 )
+from okrctl.cli.output import OutputOpt, TextView, choose_format, emit
 from okrctl.cli.workspace import workspace_root
 from okrctl.errors import EXIT_OK, UsageError
 
@@ -41,7 +41,8 @@ def diff(
     ctx: typer.Context,
     base: BaseArg = None,
     head: HeadArg = None,
-    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="text (grouped by unit and period), json, or md (a PR comment, $GITHUB_STEP_SUMMARY).")] = DiffFormat.text,
+    fmt: Annotated[DiffFormat | None, typer.Option("--format", "-f", help="text (grouped by unit and period; the default), json, or md (a PR comment, $GITHUB_STEP_SUMMARY).")] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Show what changed between two versions of the workspace, by id.
 
@@ -64,19 +65,20 @@ def diff(
 
     st = state(ctx)
     check_revs(base, head)
+    fmt = choose_format(fmt, output, DiffFormat, DiffFormat.text)
     root = workspace_root(st)
     from okrctl.audit.compare import compare
 
     out = compare(root, base or "HEAD", head)
     show = display_path_fn(root)
     if fmt is DiffFormat.json:
-        sys.stdout.write(R.render_json("diff", out))
+        emit(R.render_json("diff", out), output)
     elif fmt is DiffFormat.md:
-        sys.stdout.write(R.render_diff_markdown(out, show))
+        emit(R.render_diff_markdown(out, show), output)
     else:
-        from okrctl.render.console import make_console
-
-        R.render_diff_text(out, make_console(st.color), show)
+        view = TextView(st.color, output)
+        R.render_diff_text(out, view.console, show)
+        view.close()
     raise typer.Exit(EXIT_OK)
 
 

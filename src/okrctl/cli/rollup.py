@@ -9,11 +9,11 @@ from typing import Annotated
 import typer
 
 from okrctl.cli.app import app
+from okrctl.cli.output import OutputOpt
 from okrctl.cli.score import (
     AsOfOpt,
     FormatOpt,
     LocaleOpt,
-    OutputOpt,
     PeriodOpt,
     RevOpt,
     UnitOpt,

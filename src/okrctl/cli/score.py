@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from fractions import Fraction
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Annotated
 import typer
 
 from okrctl.cli.app import Locale, app, check_rev, parse_date_option, state
+from okrctl.cli.output import OutputOpt, TextView, choose_format, emit
 from okrctl.errors import UsageError
 
 
@@ -26,7 +26,6 @@ UnitOpt = Annotated[str | None, typer.Option("--unit", "-u", metavar="UNIT", hel
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="Score as of this date (default: as_of in okrctl.yaml, else today in the workspace time zone).")]
 RevOpt = Annotated[str | None, typer.Option("--rev", metavar="REV", help="Read the workspace as committed at REV (tag, branch, SHA). With --as-of it reproduces any past report.")]
 FormatOpt = Annotated[ScoreFormat | None, typer.Option("--format", "-f", help="Output format (default: table, or from the -o extension).")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to FILE; the format follows its extension (.json, .csv, .md, .txt for the table).")]
 LocaleOpt = Annotated[Locale | None, typer.Option("--locale", help="Language of labels and status words (default: locale in okrctl.yaml). JSON never translates.")]
 
 
@@ -36,15 +35,7 @@ def setup(ctx, period, unit, as_of, rev, fmt, output):
     from okrctl.model.periods import parse_period
 
     st = state(ctx)
-    if fmt is None and output is not None:
-        from okrctl.render.formats import UnknownFormat, format_for
-
-        try:
-            fmt = ScoreFormat(format_for(str(output)))
-        except UnknownFormat:
-            raise UsageError(f"-o {output}: cannot tell the format from the extension "
-                             f"(.json, .csv, .md, .txt); add --format json|csv|md|table") from None
-    fmt = fmt or ScoreFormat.table
+    fmt = choose_format(fmt, output, ScoreFormat, ScoreFormat.table)
     d = parse_date_option(as_of, "--as-of")
     opened = open_workspace(st, check_rev(rev))
     require_valid(opened, st)
@@ -66,39 +57,17 @@ def setup(ctx, period, unit, as_of, rev, fmt, output):
     return st, ws, p, D, fmt
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from okrctl.write.fsio import atomic_write
-
-    try:
-        atomic_write(output, text.encode("utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
-
-
 def write_report(st, report, fmt: ScoreFormat, locale: str, output: Path | None) -> None:
     """Write ``report`` in ``fmt`` to stdout or ``-o FILE`` (a terminal view to a
-    file is plain text, 140 columns)."""
+    file is plain text)."""
     from okrctl.render.formats import RenderOptions, render
 
-    console = buf = None
-    if fmt is ScoreFormat.table:
-        from okrctl.render.console import make_console
-
-        if output is None:
-            console = make_console(st.color)
-        else:
-            import io
-
-            buf = io.StringIO()
-            console = make_console("never", file=buf, width=140)
-    text = render(report, fmt.value, RenderOptions(locale, console))
-    if buf is not None:
-        text = buf.getvalue()
-    if text is not None:
-        _emit(text, output)
+    view = TextView(st.color, output) if fmt is ScoreFormat.table else None
+    text = render(report, fmt.value, RenderOptions(locale, view.console if view else None))
+    if view is not None:
+        view.close()
+    elif text is not None:
+        emit(text, output)
 
 
 @app.command()

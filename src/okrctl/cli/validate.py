@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from okrctl.cli.app import (
     problem_format,
     state,
 )
+from okrctl.cli.output import OutputOpt, TextView, choose_format, emit
 from okrctl.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 
@@ -25,6 +25,7 @@ def validate(
     ctx: typer.Context,
     paths: Annotated[list[Path] | None, typer.Argument(help="Report only these files (the whole workspace is still loaded, so cross-file rules apply).")] = None,
     fmt: Annotated[ProblemFormat | None, typer.Option("--format", "-f", help="text, json, github (annotations; the default under GitHub Actions), sarif (code scanning) or md (a PR comment).")] = None,
+    output: OutputOpt = None,
     rev: Annotated[str | None, typer.Option("--rev", metavar="REV", help="Validate the workspace as committed at REV (tag, branch, SHA) instead of the working tree.")] = None,
 ) -> None:
     """Check every file against the schemas and the cross-file rules.
@@ -47,7 +48,7 @@ def validate(
     st = state(ctx)
     from okrctl.cli.workspace import open_workspace
 
-    fmt = problem_format(fmt)
+    fmt = choose_format(fmt, output, ProblemFormat, problem_format(None))
     if paths:
         missing = [str(p) for p in paths if not os.path.lexists(p)]
         if missing and rev is None:
@@ -77,17 +78,19 @@ def validate(
     from okrctl.render import problems as R
 
     if fmt is ProblemFormat.json:
-        sys.stdout.write(R.render_json(diags, nfiles))
+        emit(R.render_json(diags, nfiles), output)
     elif fmt is ProblemFormat.github:
-        sys.stdout.write(R.render_github(diags, show))
+        emit(R.render_github(diags, show), output)
     elif fmt is ProblemFormat.sarif:
-        sys.stdout.write(R.render_sarif(diags, show))
+        emit(R.render_sarif(diags, show), output)
     elif fmt is ProblemFormat.md:
-        sys.stdout.write(R.render_markdown(diags, nfiles, show))
+        emit(R.render_markdown(diags, nfiles, show), output)
     else:
         from okrctl.render.console import make_console
 
-        R.render_text(diags, make_console(st.color), show)
+        view = TextView(st.color, output)
+        R.render_text(diags, view.console, show)
+        view.close()
         err = make_console(st.color, stderr=True)
         err.print(R.summary_line(diags, nfiles), style="green" if not diags else ("red" if any(d.severity == "error" for d in diags) else "yellow"))
     if any(d.severity == "error" for d in diags):

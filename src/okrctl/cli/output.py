@@ -1,0 +1,81 @@
+"""``--format`` and ``-o FILE`` for every command: the format follows the file's
+extension unless ``--format`` names one, and the file is written atomically (a
+half-written report never replaces a good one).  A terminal view written to a file
+is plain text at a fixed width."""
+
+from __future__ import annotations
+
+import io
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from okrctl.errors import UsageError
+
+#: width of a terminal view written to a file
+FILE_WIDTH = 140
+
+F = TypeVar("F", bound=Enum)
+
+OutputOpt = Annotated[Path | None, typer.Option(
+    "--output", "-o", metavar="FILE",
+    help="Write to FILE (atomically) instead of standard output; the format follows its extension "
+         "(.json, .md, .csv, .sarif, .txt for the terminal view) unless --format says otherwise.")]
+
+
+def choose_format(fmt: F | None, output: Path | None, formats: type[F], default: F) -> F:
+    """``fmt`` if given; else the one ``output``'s extension names
+    (:func:`okrctl.render.formats.format_for`; ``.txt`` is the terminal view, called
+    ``table`` or ``text``); else ``default``."""
+    if fmt is not None:
+        return fmt
+    if output is None:
+        return default
+    from okrctl.render.formats import EXTENSIONS, UnknownFormat, format_for
+
+    names = [f.value for f in formats]
+    text = "table" if "table" in names else "text"
+    try:
+        name = format_for(str(output))
+    except UnknownFormat:
+        name = None
+    if name == "table":
+        name = text
+    if name not in names:
+        exts = ", ".join(e for e, n in EXTENSIONS.items() if (text if n == "table" else n) in names)
+        raise UsageError(f"-o {output}: cannot tell the format from the extension ({exts}); "
+                         f"add --format {'|'.join(names)}")
+    return formats(name)
+
+
+def emit(text: str, output: Path | None) -> None:
+    """``text`` to standard output, or atomically to ``output``."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from okrctl.write.fsio import atomic_write
+
+    try:
+        atomic_write(output, text.encode("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+
+
+class TextView:
+    """A rich console for a terminal view: the real terminal, or a buffer written
+    to ``output`` as plain text by :meth:`close`."""
+
+    def __init__(self, color: str, output: Path | None) -> None:
+        from okrctl.render.console import make_console
+
+        self.output = output
+        self._buf = io.StringIO() if output is not None else None
+        self.console = (make_console(color) if output is None
+                        else make_console("never", file=self._buf, width=FILE_WIDTH))
+
+    def close(self) -> None:
+        if self._buf is not None:
+            emit(self._buf.getvalue(), self.output)
