@@ -52,7 +52,7 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
             source = gitio.GitTreeSource(repo, sha, repo.relpath(root))
         except gitio.GitError as exc:
             raise CliError(exc.message) from None
-    from okrctl.engine.scoring import today as today_in
+    from okrctl.model.dates import today as today_in
 
     files, _ = source.list_files()
     notice = _progress_notice(len(files), source.label)
@@ -98,7 +98,9 @@ def _exact(path: Path) -> Path:
     from okrctl.read.loader import find_workspace
 
     root = path.resolve()
-    if not (root / "okrctl.yaml").is_file():
+    from okrctl.model.layout import CONFIG_FILE
+
+    if not (root / CONFIG_FILE).is_file():
         # -C may name a directory inside the workspace too
         return find_workspace(root)
     return root

@@ -84,10 +84,9 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     if not UNIT_ID_RE.match(unit_id) or is_period_id(unit_id):
         raise BadInput(f"--unit: {unit_id!r} is not a unit id (lowercase letters, digits and -, starting with a letter, at most 64)")
     if period is None:
-        from datetime import datetime
-        from zoneinfo import ZoneInfo
+        from okrctl.model.dates import today_in
 
-        d = today or datetime.now(ZoneInfo(tx["timezone"])).date()
+        d = today or today_in(tx["timezone"])
         period = periods_containing(d, 1)[0].id
     try:
         parse_period(period, 1)
