@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Literal
 
 from okrctl.model.periods import Period
+from okrctl.model.refs import split_qualified
 
 Number = int | Decimal
 KRType = Literal["metric", "boolean", "milestone", "maintain", "aligned"]
@@ -248,23 +249,23 @@ class Workspace:
 
     def resolve(self, ref: str) -> Objective | KeyResult | KPI | None:
         """Look up a fully qualified reference PERIOD/UNIT/ID[/KR]."""
-        parts = ref.split("/")
-        if len(parts) not in (3, 4):
+        r = split_qualified(ref)
+        if r is None:
             return None
-        f = self.file(parts[0], parts[1])
+        f = self.file(str(r.period), r.unit)
         if f is None:
             return None
         for o in f.objectives:
-            if o.id == parts[2]:
-                if len(parts) == 3:
+            if o.id == r.item:
+                if r.kr is None:
                     return o
                 for kr in o.key_results:
-                    if kr.id == parts[3]:
+                    if kr.id == r.kr:
                         return kr
                 return None
-        if len(parts) == 3:
+        if r.kr is None:
             for k in f.kpis:
-                if k.id == parts[2]:
+                if k.id == r.item:
                     return k
         return None
 
