@@ -30,7 +30,7 @@ from okrctl.model.layout import UNITS_FILE, file_ref, is_settings_file, path_ord
 from okrctl.model.records import KPI, Config, KeyResult, Objective, Rebaseline, Workspace
 from okrctl.model.periods import Period, parse_period
 from okrctl.model.problems import RULES, Problem, Severity
-from okrctl.model.refs import qualify, unit_of
+from okrctl.model.refs import item_part, qualify, unit_of
 
 def severity_of(config: Config, rule: str) -> Severity | None:
     """The severity of ``rule`` under ``config`` (BASE's); None when it is off."""
@@ -419,7 +419,7 @@ class _Checker:
                     continue
                 texts, refs = moved.setdefault(uid, ([], []))
                 if ref:
-                    texts.append(f"{ref.split('/', 2)[2]} {_score(a)} → {_score(b)}")
+                    texts.append(f"{item_part(ref)} {_score(a)} → {_score(b)}")
                     refs.append(ref)
                 else:
                     texts.append(f"{'unit' if field == 'score' else 'rolled up'} {_score(a)} → {_score(b)}")

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from okrctl.model.layout import CONFIG_FILE, UNITS_FILE
 from okrctl.model.periods import Period
 from okrctl.model.refs import split_qualified
 
@@ -60,7 +61,7 @@ class Config:
     backdate_days: int = 15
     #: rule name -> "error" | "warning" | "off" (only what the file sets)
     rules: dict[str, str] = field(default_factory=dict)
-    loc: Loc = Loc("okrctl.yaml", 1, 1)
+    loc: Loc = Loc(CONFIG_FILE, 1, 1)
 
 
 DEFAULT_GRADES: dict[str, tuple[GradeBand, ...]] = {
@@ -81,7 +82,7 @@ class Unit:
     from_: date | None = None
     until: date | None = None
     replaced_by: tuple[str, ...] = ()
-    loc: Loc = Loc("units.yaml", 1, 1)
+    loc: Loc = Loc(UNITS_FILE, 1, 1)
 
     def takes_part(self, period: Period) -> bool:
         return period.overlaps(self.from_, self.until)
