@@ -13,7 +13,7 @@ from fractions import Fraction
 import pytest
 
 from conftest import SAMPLE, subprocess_env
-from okrctl.engine.rollup import alignment_tree, unit_tree
+from okrctl.engine.rollup import unit_tree
 from okrctl.engine import scoring
 from okrctl.model.periods import parse_period
 from okrctl.read.loader import ParseCache, load_workspace

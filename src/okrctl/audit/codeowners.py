@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from okrctl.model.layout import CONFIG_FILE, OKRS_DIR, UNITS_FILE, period_file
 from okrctl.model.problems import Problem
 from okrctl.model.records import Unit
 
@@ -80,12 +81,12 @@ def render_codeowners(units: Sequence[Unit], repo_prefix: str, owner_of: Callabl
         "# A unit's files are reviewed by its approvers, else by the owners of its parent unit,",
         "# else by the approvers (or owners) of the root unit, who also review the settings.",
         "",
-        line(f"{base}okrctl.yaml", settings, "okrctl.yaml"),
-        line(f"{base}units.yaml", settings, "units.yaml"),
-        line(f"{base}okrs/", settings, "okrs/"),
+        line(f"{base}{CONFIG_FILE}", settings, CONFIG_FILE),
+        line(f"{base}{UNITS_FILE}", settings, UNITS_FILE),
+        line(f"{base}{OKRS_DIR}/", settings, f"{OKRS_DIR}/"),
     ]
     for u in units:
-        lines.append(line(f"{base}okrs/*/{u.id}.yaml", per_unit[u.id], f"unit {u.id}"))
+        lines.append(line(f"{base}{period_file('*', u.id)}", per_unit[u.id], f"unit {u.id}"))
     return "\n".join(lines) + "\n", warnings
 
 
@@ -110,7 +111,7 @@ def load_units(root: Path) -> tuple[tuple[Unit, ...] | None, list[Problem]]:
     the error diagnostics when it does not parse or has errors.  Raises
     :class:`~okrctl.read.source.SourceError` when the file cannot be read."""
     from okrctl import checks
-    from okrctl.read.loader import UNITS_FILE, ParseCache, build_units
+    from okrctl.read.loader import ParseCache, build_units
     from okrctl.read.source import WorkingTreeSource, blob_sha
 
     data = WorkingTreeSource(root).read(UNITS_FILE)

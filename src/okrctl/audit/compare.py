@@ -143,11 +143,11 @@ def _changed_paths(repo, prefix: str, base_sha: str, head_sha: str | None, base_
 def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None, check: bool, cache) -> Outcome:
     from okrctl import gitio
     from okrctl.engine import rules
-    from okrctl.engine.diff import CONFIG_FILE, UNITS_FILE, Version, compare_versions, path_order
+    from okrctl.engine.diff import Version, compare_versions
+    from okrctl.model import dates
+    from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, path_order, period_of_path
     from okrctl.read.loader import LoadResult, ParseCache, load_workspace
     from okrctl.model.records import Config, Workspace
-    from okrctl.engine.rules import period_of_path
-    from okrctl.engine.scoring import today as today_in
     from okrctl.read.source import WorkingTreeSource
 
     cache = cache or ParseCache()
@@ -186,8 +186,8 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
     base_ws = base_res.workspace
     assert base_ws is not None
 
-    def today_of(config: Config) -> date:
-        return _today(config, today_in)
+    def today_of(config: Config) -> date:  # an unknown time zone (OKR241): UTC
+        return dates.today(config, on_unknown_zone="utc")
 
     if check:  # J is today per BASE's time zone (per HEAD's when BASE has none)
         J_or_fn = at or (today_of if created else today_of(base_ws.config))
@@ -246,15 +246,6 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
         found = invalid + notes + rules.check_change(base_ws, head_ws, changes, J, score_closed=ok)
     out.findings = sorted(found, key=lambda f: (path_order(f.path), f.line, f.rule, f.ref))
     return out
-
-
-def _today(config, today_in) -> date:
-    from dataclasses import replace
-
-    try:
-        return today_in(config)
-    except Exception:  # an unknown time zone (OKR241): UTC
-        return today_in(replace(config, timezone="UTC"))
 
 
 def _require_base(repo, base_rev: str, res, keep: set[str]) -> None:

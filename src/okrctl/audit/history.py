@@ -50,7 +50,6 @@ This module is a library: no typer, no rich; git only through :mod:`okrctl.gitio
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -58,10 +57,13 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from okrctl.errors import OkrctlError
 from okrctl.engine.diff import diff_period_files, jsonable, kpi_fields, kr_fields, objective_fields
-from okrctl.model.records import KPI, Config, KeyResult, Objective, PeriodFile
+from okrctl.errors import OkrctlError
+from okrctl.model import dates, refs
+from okrctl.model.layout import CONFIG_FILE, parse_period_path
 from okrctl.model.periods import Period, is_period_id, parse_period
+from okrctl.model.records import KPI, Config, KeyResult, Objective, PeriodFile
+from okrctl.model.refs import Ref
 
 __all__ = [
     "Event",
@@ -79,10 +81,6 @@ __all__ = [
 
 EventKind = Literal["added", "changed", "removed", "deleted", "invalid"]
 
-_UNIT_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
-_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
-
-
 class HistoryError(OkrctlError):
     """The history cannot be told: a bad reference, settings that do not load, an
     item that never existed (exit 2)."""
@@ -91,68 +89,24 @@ class HistoryError(OkrctlError):
 # ---------------------------------------------------------------------------- references
 
 
-@dataclass(frozen=True, slots=True)
-class RefSpec:
-    """A parsed reference: ``PERIOD/UNIT/OBJ[/KR]`` or ``PERIOD/UNIT/KPI``;
-    ``period`` is None when it was left out."""
-
-    period: str | None
-    unit: str
-    item: str
-    kr: str | None = None
-
-    def qualified(self, period: str | None = None) -> str:
-        p = self.period or period
-        if p is None:
-            raise HistoryError(f"{self.text()}: the period is missing")
-        return "/".join(x for x in (p, self.unit, self.item, self.kr) if x is not None)
-
-    def text(self) -> str:
-        return "/".join(x for x in (self.period, self.unit, self.item, self.kr) if x is not None)
-
-    def path(self, period: str | None = None) -> str:
-        """The period file, relative to the workspace: ``okrs/PERIOD/UNIT.yaml``."""
-        p = self.period or period
-        return f"okrs/{p}/{self.unit}.yaml"
+#: a parsed reference (:class:`okrctl.model.refs.Ref`)
+RefSpec = Ref
 
 
 def parse_ref(ref: str) -> RefSpec:
-    """Parse a reference (FORMAT §2); raises :class:`HistoryError` (exit 2) with a
-    readable message when it is malformed."""
-    shown = ref if ref.isprintable() else ref.encode("unicode_escape").decode("ascii")
-    usage = "expected PERIOD/UNIT/OBJECTIVE[/KR] or PERIOD/UNIT/KPI, e.g. 2026-Q2/so-khcn/O1/KR1 (PERIOD may be left out)"
-    if not ref or ref.startswith("-"):
-        raise HistoryError(f"{shown!r} is not a reference: {usage}")
-    parts = ref.split("/")
-    period = parts[0] if is_period_id(parts[0]) else None
-    rest = parts[1:] if period else parts
-    if len(rest) not in (2, 3):
-        raise HistoryError(f"{shown!r} is not a reference: {usage}")
-    unit, item = rest[0], rest[1]
-    kr = rest[2] if len(rest) == 3 else None
-    if not _UNIT_RE.match(unit):
-        raise HistoryError(f"{shown!r}: {unit!r} is not a unit id ([a-z][a-z0-9-]*); {usage}")
-    for part in (item, kr):
-        if part is not None and not _ID_RE.match(part):
-            raise HistoryError(f"{shown!r}: {part!r} is not an objective, key result or KPI id; {usage}")
-    return RefSpec(period, unit, item, kr)
+    """Parse a reference (FORMAT §2, :func:`okrctl.model.refs.parse_ref`); raises
+    :class:`HistoryError` (exit 2) with a readable message when it is malformed."""
+    try:
+        return refs.parse_ref(ref)
+    except refs.RefError as exc:
+        raise HistoryError(exc.message) from None
 
 
 def default_period_id(period_ids: Iterable[str], as_of: date, fiscal_year_start: int = 1) -> str | None:
     """The default period of FORMAT §6: the shortest period containing ``as_of``
-    that has files (the same rule as :func:`okrctl.engine.scoring.default_period`, on a
-    bare list of period ids so that history need not load the workspace)."""
-    from okrctl.engine import scoring
-    from okrctl.model.records import Workspace
-
-    stubs = []
-    for pid in set(period_ids):
-        try:
-            stubs.append(PeriodFile(f"okrs/{pid}/_.yaml", "_", parse_period(pid, fiscal_year_start), (), ()))
-        except ValueError:
-            continue
-    ws = Workspace(Config(name="_", fiscal_year_start=fiscal_year_start), (), tuple(stubs))
-    p = scoring.default_period(ws, as_of)
+    that has files (:func:`okrctl.model.dates.default_period`, on a bare list of
+    period ids so that history need not load the workspace)."""
+    p = dates.default_period(period_ids, as_of, fiscal_year_start)
     return p.id if p else None
 
 
@@ -161,7 +115,7 @@ def workspace_settings(source) -> tuple[Config, list[str]]:
     :class:`okrctl.read.source.Source` (the working tree or a git tree), without loading
     any period file.  Raises :class:`HistoryError` when okrctl.yaml is missing or
     invalid."""
-    from okrctl.read.loader import CONFIG_FILE, ParseCache, build_config
+    from okrctl.read.loader import ParseCache, build_config
     from okrctl.read.source import SourceError, blob_sha
 
     files, _errors = source.list_files()
@@ -179,8 +133,7 @@ def workspace_settings(source) -> tuple[Config, list[str]]:
         where = f": {first.line}:{first.column} {first.code} {first.message}" if first else ""
         raise HistoryError(f"{CONFIG_FILE} is invalid{where} (run okrctl validate)")
     config = build_config(doc)
-    periods = sorted({f.path.split("/")[1] for f in files
-                      if f.path.startswith("okrs/") and f.path.endswith(".yaml") and is_period_id(f.path.split("/")[1])})
+    periods = sorted({pu[0] for f in files if (pu := parse_period_path(f.path)) is not None and is_period_id(pu[0])})
     return config, periods
 
 
@@ -460,7 +413,7 @@ def _unknown(qref: str, spec: RefSpec, repo_path: str, head: str, rev: str, ncom
     if ncommits == 0:
         return (f"{qref}: {repo_path} has no commits up to {upto}; history shows only committed "
                 f"changes (check the period and unit, or commit the file first)")
-    want = spec.item if spec.kr is None else f"{spec.item}/{spec.kr}"
+    want = spec.local()
     close = difflib.get_close_matches(want, ids, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else (f"; ids seen: {', '.join(ids[:12])}" if ids else "")
     return f"{qref}: no such objective, key result or KPI in any version of {repo_path} up to {upto} ({ncommits} commit{'s' if ncommits != 1 else ''}){hint}"

@@ -26,10 +26,11 @@ from okrctl.checks.periodfile import (
     check_path_keys,
     check_type_fields,
 )
-from okrctl.checks.units import UNIT_ID_RE, check_units, fold
+from okrctl.checks.units import check_units, fold
 from okrctl.model.problems import Problem
 from okrctl.model.periods import is_period_id, parse_period
 from okrctl.model.records import Workspace
+from okrctl.model.refs import UNIT_ID_RE
 
 
 def check_workspace(ws: Workspace, today: date | None) -> list[Problem]:

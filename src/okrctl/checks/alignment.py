@@ -6,6 +6,7 @@ from __future__ import annotations
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
 from okrctl.model.records import Objective, Workspace
+from okrctl.model.refs import objective_ref
 
 
 def check_alignment_cycles(ws: Workspace) -> list[Problem]:
@@ -17,7 +18,7 @@ def check_alignment_cycles(ws: Workspace) -> list[Problem]:
             objs[o.ref] = o
     for ref, o in objs.items():
         if o.aligns_to_ref:
-            target = "/".join(o.aligns_to_ref.split("/")[:3])
+            target = objective_ref(o.aligns_to_ref)
             if target in objs and target != ref:
                 edges[ref] = target
     out = []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from okrctl.model.dates import UNKNOWN_ZONE
+from okrctl.model.layout import CONFIG_FILE
 from okrctl.model.problems import Problem
 from okrctl.model.records import Config
 from okrctl.model.document import Document
@@ -13,9 +15,9 @@ def check_config(cfg: Config, doc: Document) -> list[Problem]:
     out: list[Problem] = []
     try:
         ZoneInfo(cfg.timezone)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory such as "America"
+    except UNKNOWN_ZONE:  # OSError: a directory such as "America"
         line, col = doc.position(["timezone"])
-        out.append(Problem.make("OKR241", "okrctl.yaml", line, col, f"timezone {cfg.timezone!r} is not an IANA time zone name (e.g. Asia/Ho_Chi_Minh, UTC)"))
+        out.append(Problem.make("OKR241", CONFIG_FILE, line, col, f"timezone {cfg.timezone!r} is not an IANA time zone name (e.g. Asia/Ho_Chi_Minh, UTC)"))
     for kind, bands in cfg.grades.items():
         if not bands:
             continue
@@ -23,11 +25,11 @@ def check_config(cfg: Config, doc: Document) -> list[Problem]:
         bad = any(a <= b for a, b in zip(mins, mins[1:])) or mins[-1] != 0
         if bad:
             line, col = doc.position(["scoring", "grades", kind])
-            out.append(Problem.make("OKR240", "okrctl.yaml", line, col,
+            out.append(Problem.make("OKR240", CONFIG_FILE, line, col,
                                        f"grades.{kind}: band minimums must be strictly decreasing and the last must be 0 (got {', '.join(str(m) for m in mins)})"))
     if cfg.pace_off_track < cfg.pace_at_risk:
         line, col = doc.position(["scoring", "pace"])
-        out.append(Problem.make("OKR104", "okrctl.yaml", line, col,
+        out.append(Problem.make("OKR104", CONFIG_FILE, line, col,
                                    f"pace.off_track ({cfg.pace_off_track}) must not be below pace.at_risk ({cfg.pace_at_risk})"))
     return out
 

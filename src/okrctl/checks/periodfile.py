@@ -15,6 +15,7 @@ from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
 from okrctl.model.records import KPI, KeyResult, Loc, Objective, PeriodFile, Unit, Workspace
 from okrctl.model.document import Document
+from okrctl.model.refs import item_part, period_of, split_qualified
 
 
 def check_path_keys(doc: Document, path: str, unit_id: str, period_id: str) -> list[Problem]:
@@ -86,15 +87,15 @@ def check_objective(obj: Objective, pf: PeriodFile, index: Index) -> list[Proble
         out.append(_d("OKR222", obj.loc, f"objective {obj.id}: all key result weights are 0"))
     if obj.aligns_to_ref:
         target = index.items.get(obj.aligns_to_ref)
-        parts = obj.aligns_to_ref.split("/")
+        aim = split_qualified(obj.aligns_to_ref)
         if target is None:
             out.append(_d("OKR211", obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} names no objective or key result (looked for {obj.aligns_to_ref})"))
         else:
             tpf = target[0]
             if not tpf.period.encloses(pf.period) or (tpf.period.id != pf.period.id and tpf.period.start == pf.period.start and tpf.period.end == pf.period.end):
-                out.append(_d("OKR212", obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} is in period {parts[0]}, which does not enclose {pf.period.id}"))
-            if tpf is pf and parts[2] == obj.id:
-                what = "itself" if len(parts) == 3 else f"its own key result {parts[3]}"
+                out.append(_d("OKR212", obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} is in period {period_of(obj.aligns_to_ref)}, which does not enclose {pf.period.id}"))
+            if tpf is pf and aim is not None and aim.item == obj.id:
+                what = "itself" if aim.kr is None else f"its own key result {aim.kr}"
                 out.append(_d("OKR213", obj.loc, f"objective {obj.id} aligns to {what}"))
     return out
 
@@ -103,8 +104,8 @@ def check_kr(kr: KeyResult, pf: PeriodFile, index: Index, today: date | None) ->
     """The checks of the KR's type (:mod:`okrctl.krtypes`), then each check-in's
     date and shape."""
     kind = krtypes.of(kr)
-    name = f"{kr.ref.split('/', 2)[2]}"
-    feeders = [o for o in index.feeders.get(kr.ref, []) if o.ref.split("/", 1)[0] == pf.period.id]
+    name = item_part(kr.ref)
+    feeders = [o for o in index.feeders.get(kr.ref, []) if period_of(o.ref) == pf.period.id]
     out = kind.check(kr, name, feeders, pf.period.id)
     for c in kr.checkins:
         out += check_date(c.date, c.loc, pf, today, f"{name}: check-in")
@@ -122,7 +123,7 @@ def check_date(d: date, loc: Loc, pf: PeriodFile, today: date | None, what: str)
 
 def check_kpi(kpi: KPI, pf: PeriodFile, today: date | None) -> list[Problem]:
     out: list[Problem] = []
-    name = kpi.ref.split("/", 2)[2]
+    name = item_part(kpi.ref)
     if kpi.alert is not None:
         ok = kpi.alert < kpi.target if kpi.direction == "increase" else kpi.alert > kpi.target
         if not ok:

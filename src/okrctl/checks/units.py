@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from okrctl.krtypes.base import diag as _d
@@ -10,7 +9,6 @@ from okrctl.model.problems import Problem
 from okrctl.model.records import Unit
 from okrctl.model.document import Document
 
-UNIT_ID_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
 
 
 def fold(s: str) -> str:

@@ -17,7 +17,7 @@ def _load_units(root: Path):
     """units.yaml's units (:func:`okrctl.audit.codeowners.load_units`); errors are
     shown on stderr and end the command."""
     from okrctl.audit.codeowners import load_units
-    from okrctl.read.loader import UNITS_FILE
+    from okrctl.model.layout import UNITS_FILE
 
     units, errors = load_units(root)
     if units is None:

@@ -46,7 +46,7 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
         repo = gitio.Repo.discover(root)
         sha = repo.resolve(rev)
         source = gitio.GitTreeSource(repo, sha, repo.relpath(root))
-    from okrctl.engine.scoring import today as today_in
+    from okrctl.model.dates import today as today_in
 
     files, _ = source.list_files()
     notice = _progress_notice(len(files), source.label)
@@ -86,7 +86,9 @@ def _exact(path: Path) -> Path:
     from okrctl.read.loader import find_workspace
 
     root = path.resolve()
-    if not (root / "okrctl.yaml").is_file():
+    from okrctl.model.layout import CONFIG_FILE
+
+    if not (root / CONFIG_FILE).is_file():
         # -C may name a directory inside the workspace too
         return find_workspace(root)
     return root

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from okrctl import krtypes
 from okrctl.model.document import Document
+from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, file_ref, is_settings_file, path_order
 from okrctl.model.problems import Problem
 from okrctl.model.records import (
     KPI,
@@ -338,36 +339,19 @@ def diff_units(base: Sequence[Unit], head: Sequence[Unit]) -> list[Change]:
     out = []
     for uid, u in nb.items():
         if uid not in ob:
-            out.append(Change(f"units/{uid}", "added", None, None, None, False, "unit", "units.yaml", u.loc.line))
+            out.append(Change(f"units/{uid}", "added", None, None, None, False, "unit", UNITS_FILE, u.loc.line))
             continue
         ov, nv = unit_view(ob[uid]), unit_view(u)
         for f in nv:
             if ov[f] != nv[f]:
-                out.append(Change(f"units/{uid}", "changed", f, ov[f], nv[f], False, "unit", "units.yaml", u.loc.line))
+                out.append(Change(f"units/{uid}", "changed", f, ov[f], nv[f], False, "unit", UNITS_FILE, u.loc.line))
     for uid, u in ob.items():
         if uid not in nb:
-            out.append(Change(f"units/{uid}", "removed", None, None, None, False, "unit", "units.yaml", 1))
+            out.append(Change(f"units/{uid}", "removed", None, None, None, False, "unit", UNITS_FILE, 1))
     return out
 
 
 # ------------------------------------------------------------------ two versions of a workspace
-
-CONFIG_FILE = "okrctl.yaml"
-UNITS_FILE = "units.yaml"
-
-
-def file_ref(path: str) -> str:
-    """``okrs/2026-Q1/so-khcn.yaml`` → ``2026-Q1/so-khcn``; settings files as they are."""
-    parts = path.split("/")
-    if len(parts) == 3 and parts[0] == "okrs":
-        return f"{parts[1]}/{parts[2].rsplit('.', 1)[0]}"
-    return path
-
-
-def path_order(path: str) -> tuple[int, str]:
-    """okrctl.yaml, units.yaml, then period files by path."""
-    return ({CONFIG_FILE: 0, UNITS_FILE: 1}.get(path, 2), path)
-
 
 @dataclass(slots=True)
 class Version:
@@ -406,7 +390,7 @@ def compare_versions(base: Version, head: Version, changed: Iterable[str]) -> tu
     for path in sorted(set(changed) & (base.paths | head.paths), key=path_order):
         bad = False
         for side, v, files in (("base", base, bfiles), ("head", head, hfiles)):
-            if path not in v.paths or path in files or path in (CONFIG_FILE, UNITS_FILE):
+            if path not in v.paths or path in files or is_settings_file(path):
                 continue
             errors = [d for d in v.diagnostics if d.path == path and d.severity == "error"]
             first = errors[0] if errors else Problem.make("OKR005", path, 1, 1, f"{path} could not be loaded")

@@ -13,8 +13,9 @@ from typing import Any
 
 from okrctl import krtypes
 from okrctl.krtypes.exact import ZERO, to_fraction
-from okrctl.model.periods import Period, is_period_id
+from okrctl.model.periods import Period
 from okrctl.model.records import KPI, CheckIn, KeyResult, Measurement, Objective, PeriodFile, Unit
+from okrctl.model.refs import qualify
 
 #: every status a KR or objective can have
 KR_STATUSES = ("cancelled", "done", "missed", "on_track", "at_risk", "off_track", "no_data")
@@ -165,9 +166,7 @@ class ScoreResult:
     def find(self, ref: str) -> KRScore | ObjectiveScore | KPIScore | None:
         """Look up ``PERIOD/UNIT/OBJ[/KR]`` or ``PERIOD/UNIT/KPI``; the period may be
         left out (it is then this result's period)."""
-        if not is_period_id(ref.split("/", 1)[0]):
-            ref = f"{self.period.id}/{ref}"
-        return self._index.get(ref)
+        return self._index.get(qualify(ref, self.period.id))
 
     def objectives(self) -> Iterator[ObjectiveScore]:
         for u in self.units:

@@ -12,6 +12,7 @@ from okrctl.engine.results import ObjectiveScore, ScoreResult, UnitScore
 from okrctl.engine.scoring import all_periods, score_workspace
 from okrctl.model.periods import Period
 from okrctl.model.records import Unit, Workspace
+from okrctl.model.refs import objective_ref, split_qualified
 
 __all__ = ["AlignNode", "TreeNode", "alignment_tree", "unit_tree"]
 
@@ -111,15 +112,15 @@ def alignment_tree(
         target = o.aligns_to
         if target is None:
             continue
-        parts = target.split("/")
-        obj_ref = "/".join(parts[:3])
-        if obj_ref == ref or obj_ref not in shown:
+        aim = split_qualified(target)
+        obj_ref = objective_ref(target)
+        if aim is None or obj_ref == ref or obj_ref not in shown:
             continue
-        if len(parts) == 4:
-            if not any(k.kr.id == parts[3] for k in shown[obj_ref].key_results):
+        if aim.kr is not None:
+            if not any(k.kr.id == aim.kr for k in shown[obj_ref].key_results):
                 continue
             parent_of[ref] = (obj_ref, target)
-        elif len(parts) == 3:
+        else:
             parent_of[ref] = (obj_ref, None)
 
     kids: dict[str, list[str]] = {}

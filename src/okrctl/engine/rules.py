@@ -18,26 +18,18 @@ Pure: no git, no terminal.  The caller loads both versions; see
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from okrctl import krtypes
-from okrctl.engine.diff import (
-    CONFIG_FILE,
-    DEFINITION_FIELDS,
-    UNITS_FILE,
-    Change,
-    by_date_position,
-    effective_direction,
-    file_ref,
-    path_order,
-)
+from okrctl.engine.diff import DEFINITION_FIELDS, Change, by_date_position, effective_direction
+from okrctl.model.layout import UNITS_FILE, file_ref, is_settings_file, path_order, period_of_path
 from okrctl.model.records import KPI, Config, KeyResult, Objective, Rebaseline, Workspace
-from okrctl.model.periods import Period, is_period_id, parse_period
+from okrctl.model.periods import Period, parse_period
 from okrctl.model.problems import RULES, Problem, Severity
+from okrctl.model.refs import item_part, qualify, unit_of
 
 def severity_of(config: Config, rule: str) -> Severity | None:
     """The severity of ``rule`` under ``config`` (BASE's); None when it is off."""
@@ -83,11 +75,6 @@ class Policy:
         return None
 
 
-def period_of_path(path: str) -> str | None:
-    parts = path.split("/")
-    return parts[1] if len(parts) == 3 and parts[0] == "okrs" else None
-
-
 def periods_to_rescore(config: Config, changed_paths: Iterable[str], at: date, period_ids: Iterable[str]) -> list[str]:
     """The closed periods (per BASE's ``config``) whose scores the change may move:
     those with a changed file, and, when okrctl.yaml or units.yaml changed, every
@@ -96,7 +83,7 @@ def periods_to_rescore(config: Config, changed_paths: Iterable[str], at: date, p
     policy = Policy(config, at)
     touched: set[str] = set()
     for path in changed_paths:
-        if path in (CONFIG_FILE, UNITS_FILE):
+        if is_settings_file(path):
             touched.update(period_ids)
         elif (pid := period_of_path(path)) is not None:
             touched.add(pid)
@@ -162,7 +149,7 @@ def entry_value(field: str, v: Any, period_id: str) -> Any:
     if field == "due":
         return _date_or(v)
     if field == "aligns_to" and isinstance(v, str):
-        return v if is_period_id(v.split("/", 1)[0]) else f"{period_id}/{v}"
+        return qualify(v, period_id)
     if field == "milestones":
         if not isinstance(v, list):
             return _NO_MATCH
@@ -279,7 +266,7 @@ class _Checker:
         for c in self.changes:
             by_path.setdefault(c.path, []).append(c)
         for path, group in by_path.items():
-            if path in (CONFIG_FILE, UNITS_FILE):
+            if is_settings_file(path):
                 self.policy_changed(path, group)
                 continue
             pid = period_of_path(path)
@@ -431,7 +418,7 @@ class _Checker:
                     continue
                 texts, refs = moved.setdefault(uid, ([], []))
                 if ref:
-                    texts.append(f"{ref.split('/', 2)[2]} {_score(a)} → {_score(b)}")
+                    texts.append(f"{item_part(ref)} {_score(a)} → {_score(b)}")
                     refs.append(ref)
                 else:
                     texts.append(f"{'unit' if field == 'score' else 'rolled up'} {_score(a)} → {_score(b)}")
@@ -459,7 +446,7 @@ def _unit_and_ref(row: str) -> tuple[str, str]:
     :func:`okrctl.engine.closed.final_scores`."""
     if row.startswith("unit "):
         return row[len("unit "):], ""
-    return row.split("/")[1], row
+    return unit_of(row), row
 
 
 def _values(d: Any) -> list[tuple[str, Any, Any]]:

@@ -1,6 +1,7 @@
 """Scoring (FORMAT §6): every number ``okrctl score`` and ``okrctl rollup`` show.
 
-A pure module: no I/O, no git, no terminal.  The only clock read is :func:`today`.
+A pure module: no I/O, no git, no terminal.  The only clock read is :func:`today`
+(from :mod:`okrctl.model.dates`, re-exported here with :func:`scoring_date`).
 All arithmetic is exact (:class:`fractions.Fraction`); numbers of the records
 (``int`` or :class:`decimal.Decimal`, exactly as written) are converted exactly
 by :func:`to_fraction`, so a KR at exactly 0.7 grades as 0.7.
@@ -47,9 +48,8 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 from okrctl import krtypes
 from okrctl.engine.results import (
@@ -77,7 +77,10 @@ from okrctl.model.records import (
     PeriodFile,
     Workspace,
 )
-from okrctl.model.periods import Period, is_period_id, periods_containing
+from okrctl.model import dates
+from okrctl.model.dates import scoring_date, today
+from okrctl.model.periods import Period
+from okrctl.model.refs import period_of, qualify, unit_of
 
 __all__ = [
     "KPI_STATUSES",
@@ -161,10 +164,7 @@ def qualified_aligns_to(obj: Objective) -> str | None:
         return obj.aligns_to_ref
     if not obj.aligns_to:
         return None
-    first = obj.aligns_to.split("/", 1)[0]
-    if is_period_id(first):
-        return obj.aligns_to
-    return f"{obj.ref.split('/', 1)[0]}/{obj.aligns_to}"
+    return qualify(obj.aligns_to, period_of(obj.ref))
 
 
 def grade_for(config: Config, kind: str, score: Fraction | None) -> str | None:
@@ -232,20 +232,6 @@ def _overdue(
 # ---------------------------------------------------------------------------
 
 
-def today(config: Config) -> date:
-    """The current date in the workspace ``timezone`` (FORMAT §2)."""
-    return datetime.now(ZoneInfo(config.timezone)).date()
-
-
-def scoring_date(config: Config, as_of: date | None = None) -> date:
-    """D: ``--as-of``, else ``as_of`` of okrctl.yaml, else today."""
-    if as_of is not None:
-        return as_of
-    if config.as_of is not None:
-        return config.as_of
-    return today(config)
-
-
 def all_periods(ws: Workspace) -> list[Period]:
     """The periods that have files, sorted by (start, length)."""
     seen: dict[str, Period] = {}
@@ -256,11 +242,7 @@ def all_periods(ws: Workspace) -> list[Period]:
 
 def default_period(ws: Workspace, d: date) -> Period | None:
     """The shortest period containing ``d`` that has files (FORMAT §6); None if none."""
-    with_files = {f.period.id for f in ws.files}
-    for p in periods_containing(d, ws.config.fiscal_year_start):  # shortest first
-        if p.id in with_files:
-            return p
-    return None
+    return dates.default_period((f.period.id for f in ws.files), d, ws.config.fiscal_year_start)
 
 
 # ---------------------------------------------------------------------------
@@ -444,7 +426,6 @@ class _Scorer:
         else:
             present = {ks.status for ks in counted}
             status = next((s for s in OBJECTIVE_STATUS_SEVERITY if s in present), "on_track")
-        parts = obj.ref.split("/")
         result = ObjectiveScore(
             objective=obj,
             T=T,
@@ -454,8 +435,8 @@ class _Scorer:
             key_results=krs,
             cancelled=cancelled,
             aligns_to=qualified_aligns_to(obj),
-            unit_id=parts[1] if len(parts) > 1 else "",
-            period_id=parts[0],
+            unit_id=unit_of(obj.ref),
+            period_id=period_of(obj.ref),
         )
         self._objectives[obj.ref] = result
         return result

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from okrctl.gitio.paths import _LINK_MODES, _REGULAR_MODES, _check_prefix, _check_sha
+from okrctl.model.layout import OKRS_DIR, SETTINGS_FILES, period_dir
 from okrctl.read.source import MAX_FILE_BYTES, SourceError, SourceFile, _is_wanted, is_yaml_name, subfolder_error
 
 if TYPE_CHECKING:
@@ -58,31 +59,31 @@ class GitTreeSource:
             else:
                 errors.append(SourceError(rel, f"{rel} is not a regular file", "OKR006"))
 
-        consider("okrctl.yaml")
-        consider("units.yaml")
-        okrs = entries.get("okrs")
+        for name in SETTINGS_FILES:
+            consider(name)
+        okrs = entries.get(OKRS_DIR)
         if okrs is None:
             return files, errors
         if okrs[0] == "120000":
-            errors.append(SourceError("okrs", "okrs/ is a symbolic link; okrctl refuses links", "OKR006"))
+            errors.append(SourceError(OKRS_DIR, "okrs/ is a symbolic link; okrctl refuses links", "OKR006"))
             return files, errors
         if okrs[0] == "160000":
-            errors.append(SourceError("okrs", "okrs/ is a submodule (a link to another repository); okrctl refuses links", "OKR006"))
+            errors.append(SourceError(OKRS_DIR, "okrs/ is a submodule (a link to another repository); okrctl refuses links", "OKR006"))
             return files, errors
         if okrs[0] != "040000":
-            errors.append(SourceError("okrs", "okrs is not a directory", "OKR006"))
+            errors.append(SourceError(OKRS_DIR, "okrs is not a directory", "OKR006"))
             return files, errors
         periods: dict[str, str] = {}
         children: dict[str, list[str]] = {}
         for path, (mode, _) in entries.items():
             parts = path.split("/")
-            if len(parts) == 2 and parts[0] == "okrs":
+            if len(parts) == 2 and parts[0] == OKRS_DIR:
                 periods[parts[1]] = mode
-            elif len(parts) == 3 and parts[0] == "okrs":
+            elif len(parts) == 3 and parts[0] == OKRS_DIR:
                 children.setdefault(parts[1], []).append(parts[2])
         for name in sorted(periods):
             mode = periods[name]
-            rel_dir = f"okrs/{name}"
+            rel_dir = period_dir(name)
             if mode in _LINK_MODES:
                 kind = "a symbolic link" if mode == "120000" else "a submodule (a link to another repository)"
                 errors.append(SourceError(rel_dir, f"{rel_dir}/ is {kind}; okrctl refuses links", "OKR006"))

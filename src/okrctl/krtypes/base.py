@@ -11,7 +11,10 @@ more, the values the engine or the checks pass in) and answers for its type:
   and status rules (§6.6.7); the engine applies the rules common to all types;
 * :meth:`KRType.direction`, :meth:`KRType.in_force`, :meth:`KRType.eased` -- the
   defaults in force and what "eases" a definition (FORMAT §8);
-* :meth:`KRType.value_json` -- the shape of ``value`` in JSON (FORMAT §9).
+* :meth:`KRType.value_json` -- the shape of ``value`` in JSON (FORMAT §9);
+* :meth:`KRType.parse_value`, :meth:`KRType.new_checkin` -- a check-in typed by a
+  user (``okrctl checkin``): the value parsed from text, and the new check-in's
+  value fields with the one-line summary shown to the user.
 """
 
 from __future__ import annotations
@@ -20,9 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from okrctl.krtypes.exact import ZERO
+from okrctl.model.inputs import InputError, number_text, parse_number
 from okrctl.model.problems import Problem
 from okrctl.model.records import CheckIn, KeyResult, Loc, Objective
 from okrctl.model.periods import Period
@@ -106,8 +111,30 @@ class KRType:
     def value_json(self, value: Value) -> Any:
         return value
 
+    # -- check-ins typed by a user (okrctl checkin) ---------------------------
+
+    def parse_value(self, text: str, kr: KeyResult) -> Any:
+        """The value of a new check-in from the text the user typed; raises
+        :class:`~okrctl.model.inputs.InputError` with a hint."""
+        raise InputError(f"VALUE: a {self.name} key result takes no check-ins")
+
+    def new_checkin(self, kr: KeyResult, parsed: Any, current: CheckIn | None) -> tuple[dict[str, Any], str]:
+        """The value fields of the new check-in (``value`` or ``done``) and its
+        summary, e.g. ``62``; ``current`` is the check-in current at its date."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         return f"<KR type {self.name}>"
+
+
+def parse_number_value(text: str) -> Decimal:
+    """The value of a check-in of a type measured by a number (metric, maintain)."""
+    return parse_number(text)
+
+
+def number_checkin(parsed: Decimal) -> tuple[dict[str, Any], str]:
+    """The value field and summary of a check-in measured by a number."""
+    return {"value": parsed}, number_text(parsed)
 
 
 def check_number_checkin(kind: str, c: CheckIn, name: str) -> list[Problem]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from okrctl.krtypes.base import KRType, Reading, diag
 from okrctl.krtypes.exact import ONE, ZERO
+from okrctl.model.inputs import parse_bool
 from okrctl.model.problems import Problem
 from okrctl.model.periods import Period
 from okrctl.model.records import CheckIn, KeyResult
@@ -44,6 +45,12 @@ class Boolean(KRType):
         if field == "due":
             return kr.due or period.end
         return super().in_force(kr, field, period)
+
+    def parse_value(self, text: str, kr: KeyResult) -> Any:
+        return parse_bool(text)
+
+    def new_checkin(self, kr: KeyResult, parsed: Any, current: CheckIn | None) -> tuple[dict[str, Any], str]:
+        return {"value": parsed}, "true" if parsed else "false"
 
 
 TYPE = Boolean()

@@ -10,7 +10,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from okrctl.krtypes.base import KRType, Reading, Value, check_number_checkin
+from okrctl.krtypes.base import KRType, Reading, Value, check_number_checkin, number_checkin, parse_number_value
 from okrctl.krtypes.exact import ONE, ZERO, as_float, to_fraction
 from okrctl.model.problems import Problem
 from okrctl.model.periods import Period
@@ -51,5 +51,11 @@ class Maintain(KRType):
     def value_json(self, value: Value) -> Any:
         return as_float(value)  # type: ignore[arg-type]
 
+
+    def parse_value(self, text: str, kr: KeyResult) -> Any:
+        return parse_number_value(text)
+
+    def new_checkin(self, kr: KeyResult, parsed: Any, current: CheckIn | None) -> tuple[dict[str, Any], str]:
+        return number_checkin(parsed)
 
 TYPE = Maintain()

@@ -11,7 +11,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from okrctl.krtypes.base import KRType, Reading, Value, check_number_checkin, diag
+from okrctl.krtypes.base import KRType, Reading, Value, check_number_checkin, number_checkin, parse_number_value, diag
 from okrctl.krtypes.exact import ZERO, as_float, to_fraction
 from okrctl.model.problems import Problem
 from okrctl.model.periods import Period
@@ -85,5 +85,11 @@ class Metric(KRType):
     def value_json(self, value: Value) -> Any:
         return as_float(value)  # type: ignore[arg-type]
 
+
+    def parse_value(self, text: str, kr: KeyResult) -> Any:
+        return parse_number_value(text)
+
+    def new_checkin(self, kr: KeyResult, parsed: Any, current: CheckIn | None) -> tuple[dict[str, Any], str]:
+        return number_checkin(parsed)
 
 TYPE = Metric()

@@ -7,6 +7,7 @@ weight due by D rather than the elapsed share of the period.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
@@ -14,6 +15,7 @@ from typing import Any
 
 from okrctl.krtypes.base import KRType, Reading, Value, diag
 from okrctl.krtypes.exact import ZERO, to_fraction
+from okrctl.model.inputs import InputError
 from okrctl.model.problems import Problem
 from okrctl.model.periods import Period
 from okrctl.model.records import CheckIn, KeyResult, Objective
@@ -62,6 +64,28 @@ class Milestone(KRType):
 
     def value_json(self, value: Value) -> Any:
         return list(value) if isinstance(value, tuple) else value
+
+    def parse_value(self, text: str, kr: KeyResult) -> list[str]:
+        """The milestones done, ``M1,M2`` (or ``[M1, M2]``); each a milestone of the KR."""
+        s = unicodedata.normalize("NFC", text).strip()
+        if s.startswith("[") and s.endswith("]"):
+            s = s[1:-1]
+        ids = [p.strip() for p in s.split(",") if p.strip()]
+        if not ids:
+            raise InputError(f"VALUE: name the milestones done, e.g. {','.join(m.id for m in kr.milestones[:2])}")
+        known = [m.id for m in kr.milestones]
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise InputError(f"VALUE: {kr.ref} has no milestone {', '.join(unknown)} (its milestones: {', '.join(known)})")
+        return ids
+
+    def new_checkin(self, kr: KeyResult, parsed: Any, current: CheckIn | None) -> tuple[dict[str, Any], str]:
+        """``done``: the milestones done at ``current`` and the new ones, in the KR's order."""
+        done = set(current.done or ()) if current is not None else set()
+        done |= set(parsed)
+        order = [m.id for m in kr.milestones]
+        full = [i for i in order if i in done] + sorted(i for i in done if i not in order)
+        return {"done": full}, ", ".join(full)
 
 
 TYPE = Milestone()

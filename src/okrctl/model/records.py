@@ -15,7 +15,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from okrctl.model.layout import CONFIG_FILE, UNITS_FILE
 from okrctl.model.periods import Period
+from okrctl.model.refs import split_qualified
 
 Number = int | Decimal
 KRType = Literal["metric", "boolean", "milestone", "maintain", "aligned"]
@@ -59,7 +61,7 @@ class Config:
     backdate_days: int = 15
     #: rule name -> "error" | "warning" | "off" (only what the file sets)
     rules: dict[str, str] = field(default_factory=dict)
-    loc: Loc = Loc("okrctl.yaml", 1, 1)
+    loc: Loc = Loc(CONFIG_FILE, 1, 1)
 
 
 DEFAULT_GRADES: dict[str, tuple[GradeBand, ...]] = {
@@ -80,7 +82,7 @@ class Unit:
     from_: date | None = None
     until: date | None = None
     replaced_by: tuple[str, ...] = ()
-    loc: Loc = Loc("units.yaml", 1, 1)
+    loc: Loc = Loc(UNITS_FILE, 1, 1)
 
     def takes_part(self, period: Period) -> bool:
         return period.overlaps(self.from_, self.until)
@@ -248,23 +250,23 @@ class Workspace:
 
     def resolve(self, ref: str) -> Objective | KeyResult | KPI | None:
         """Look up a fully qualified reference PERIOD/UNIT/ID[/KR]."""
-        parts = ref.split("/")
-        if len(parts) not in (3, 4):
+        r = split_qualified(ref)
+        if r is None:
             return None
-        f = self.file(parts[0], parts[1])
+        f = self.file(str(r.period), r.unit)
         if f is None:
             return None
         for o in f.objectives:
-            if o.id == parts[2]:
-                if len(parts) == 3:
+            if o.id == r.item:
+                if r.kr is None:
                     return o
                 for kr in o.key_results:
-                    if kr.id == parts[3]:
+                    if kr.id == r.kr:
                         return kr
                 return None
-        if len(parts) == 3:
+        if r.kr is None:
             for k in f.kpis:
-                if k.id == parts[2]:
+                if k.id == r.item:
                     return k
         return None
 

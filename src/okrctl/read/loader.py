@@ -38,13 +38,12 @@ from okrctl.model.records import (
     Unit,
     Workspace,
 )
+from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, period_file
 from okrctl.model.periods import is_period_id, parse_period
+from okrctl.model.refs import format_ref, qualify
 from okrctl.read.schemas import validate as schema_validate
 from okrctl.read.source import Source, SourceError, blob_sha
 from okrctl.read.yamlread import Parsed, parse
-
-CONFIG_FILE = "okrctl.yaml"
-UNITS_FILE = "units.yaml"
 
 
 class WorkspaceNotFound(ConfigError):
@@ -183,19 +182,12 @@ def build_units(doc: Parsed) -> tuple[Unit, ...]:
     return tuple(out)
 
 
-def qualify(ref: str, period_id: str) -> str:
-    """Add the implied period to a reference (FORMAT §2)."""
-    first = ref.split("/", 1)[0]
-    return ref if is_period_id(first) else f"{period_id}/{ref}"
-
-
 def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | None) -> PeriodFile:
     b = _Builder(doc, path)
     v: dict = doc.value  # type: ignore[assignment]
-    prefix = f"{period.id}/{unit_id}"
     objectives = []
     for o in v.get("objectives") or ():
-        oref = f"{prefix}/{o['id']}"
+        oref = format_ref(period.id, unit_id, o["id"])
         krs = []
         for k in o["key_results"]:
             checkins = tuple(
@@ -216,7 +208,7 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
             )
             rebaselines = b.rebaselines(k)
             krs.append(KeyResult(
-                ref=f"{oref}/{k['id']}", id=k["id"], title=k["title"], type=k.get("type", "metric"), loc=b.loc(k),
+                ref=format_ref(period.id, unit_id, o["id"], k["id"]), id=k["id"], title=k["title"], type=k.get("type", "metric"), loc=b.loc(k),
                 unit=k.get("unit"), owner=k.get("owner"),
                 baseline=_num(k.get("baseline")), target=_num(k.get("target")), direction=k.get("direction"),
                 aggregate=k.get("aggregate", "last"), threshold=_num(k.get("threshold")), due=_date(k.get("due")),
@@ -235,7 +227,7 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
     kpis = []
     for k in v.get("kpis") or ():
         kpis.append(KPI(
-            ref=f"{prefix}/{k['id']}", id=k["id"], title=k["title"], target=k["target"], loc=b.loc(k),
+            ref=format_ref(period.id, unit_id, k["id"]), id=k["id"], title=k["title"], target=k["target"], loc=b.loc(k),
             unit=k.get("unit"), owner=k.get("owner"), direction=k.get("direction", "increase"),
             alert=_num(k.get("alert")), frequency=k.get("frequency"), due_days=k.get("due_days", 7),
             measurements=tuple(
@@ -419,7 +411,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             diags.append(Problem.make("OKR242", f.path, 1, 1, f"directory {period_dir!r} is not a period id (YYYY, YYYY-H1/H2, YYYY-Q1..Q4)"))
             continue
         if not name.endswith(".yaml"):
-            diags.append(Problem.make("OKR110", f.path, 1, 1, f"period files end in .yaml, not {name[name.rfind('.'):]}: rename it to okrs/{period_dir}/{name.rsplit('.', 1)[0]}.yaml"))
+            diags.append(Problem.make("OKR110", f.path, 1, 1, f"period files end in .yaml, not {name[name.rfind('.'):]}: rename it to {period_file(period_dir, name.rsplit('.', 1)[0])}"))
             continue
         unit_id = name[: -len(".yaml")]
         if not checks.UNIT_ID_RE.match(unit_id):

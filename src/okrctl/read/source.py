@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from okrctl.errors import OkrctlError
+from okrctl.model.layout import OKRS_DIR, SETTINGS_FILES, is_settings_file, period_dir
 
 #: Largest file okrctl reads.  A real period file is ~25 KB; anything this big is
 #: a mistake or an attack (the round-trip parser needs ~40 s for 7 MB).
@@ -88,8 +89,8 @@ def subfolder_error(rel_dir: str, name: str) -> SourceError | None:
 def _is_wanted(rel: str) -> bool:
     parts = rel.split("/")
     if len(parts) == 1:
-        return parts[0] in ("okrctl.yaml", "units.yaml")
-    return len(parts) == 3 and parts[0] == "okrs" and is_yaml_name(parts[2])
+        return is_settings_file(parts[0])
+    return len(parts) == 3 and parts[0] == OKRS_DIR and is_yaml_name(parts[2])
 
 
 class WorkingTreeSource:
@@ -103,22 +104,22 @@ class WorkingTreeSource:
     def list_files(self) -> tuple[list[SourceFile], list[SourceError]]:
         files: list[SourceFile] = []
         errors: list[SourceError] = []
-        for name in ("okrctl.yaml", "units.yaml"):
+        for name in SETTINGS_FILES:
             self._consider(name, files, errors)
-        okrs = self.root / "okrs"
+        okrs = self.root / OKRS_DIR
         try:
             st = os.lstat(okrs)
         except FileNotFoundError:
             return files, errors
         if stat.S_ISLNK(st.st_mode):
-            errors.append(SourceError("okrs", "okrs/ is a symbolic link; okrctl refuses links", "OKR006"))
+            errors.append(SourceError(OKRS_DIR, "okrs/ is a symbolic link; okrctl refuses links", "OKR006"))
             return files, errors
         if not stat.S_ISDIR(st.st_mode):
-            errors.append(SourceError("okrs", "okrs is not a directory", "OKR006"))
+            errors.append(SourceError(OKRS_DIR, "okrs is not a directory", "OKR006"))
             return files, errors
         with os.scandir(okrs) as periods:
             for pd in sorted(periods, key=lambda e: e.name):
-                rel_dir = f"okrs/{pd.name}"
+                rel_dir = period_dir(pd.name)
                 if pd.is_symlink():
                     errors.append(SourceError(rel_dir, f"{rel_dir}/ is a symbolic link; okrctl refuses links", "OKR006"))
                     continue

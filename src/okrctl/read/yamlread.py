@@ -36,6 +36,7 @@ import yaml
 import yaml._yaml as _cyaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from okrctl.model.inputs import MAX_EXPONENT
 from okrctl.model.problems import Problem
 
 MAX_DEPTH = 32
@@ -62,9 +63,6 @@ _NUMBER_START = frozenset("0123456789+-.")
 # for line breaks but YAML 1.2 and editors do not, so every later line number would
 # be off and a value would silently lose the character.
 _FORBIDDEN_CHARS = re.compile("[\ufeff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x85\u2028\u2029]")
-#: a number whose decimal exponent is beyond this is refused (Fraction(1e999999999)
-#: would need a billion digits)
-MAX_EXPONENT = 40
 _SUSPECT = re.compile(r"[&*]|^[ \t]*%", re.M)
 
 

@@ -19,7 +19,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from okrctl.engine.diff import CONFIG_FILE, UNITS_FILE, Change, file_ref, path_order
+from okrctl.engine.diff import Change
+from okrctl.model.layout import file_ref, is_settings_file, path_order
 from okrctl.render import dumps, envelope
 from okrctl.render.problems import counts, github_lines, md_table, render_text, tally
 from okrctl.render.values import num
@@ -139,7 +140,7 @@ def describe(c: Change) -> tuple[str, str]:
 
 
 def group_title(path: str) -> str:
-    if path in (CONFIG_FILE, UNITS_FILE):
+    if is_settings_file(path):
         return path
     period, _, unit = file_ref(path).partition("/")
     return f"{period} · {unit}"
@@ -181,7 +182,7 @@ def render_diff_text(out, console: Console, display: Callable[[str], str], *, ch
     for path, items in groups(out.changes):
         title = Text()
         title.append(group_title(path), style="bold")
-        if path not in (CONFIG_FILE, UNITS_FILE):
+        if not is_settings_file(path):
             title.append(f"  {one_line(display(path))}", style="dim")
         console.print(title, soft_wrap=True)
         for c in items:
@@ -198,8 +199,7 @@ def render_diff_text(out, console: Console, display: Callable[[str], str], *, ch
         console.print()
     if check:
         return
-    for f in out.findings:
-        _finding_line(console, f, display)
+    render_text(out.findings, console, display, by_rule=True)
     console.print(Text(f"{summary(out.changes)} ({span(out)})", style="bold"), soft_wrap=True)
 
 
@@ -247,7 +247,7 @@ def render_diff_markdown(out, display: Callable[[str], str], *, heading: bool = 
         lines += [f"### okrctl diff: {md_code(out.base_label)} → {head}", ""]
     lines += [f"**{md_escape(summary(out.changes))}**", ""]
     for path, items in groups(out.changes):
-        where = "" if path in (CONFIG_FILE, UNITS_FILE) else f" ({md_code(display(path))})"
+        where = "" if is_settings_file(path) else f" ({md_code(display(path))})"
         lines += [f"**{md_escape(group_title(path))}**{where}", "", "| | item | change |", "|:-:|---|---|"]
         for c in items:
             what, how = describe(c)

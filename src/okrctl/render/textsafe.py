@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029]")
+from okrctl.model.text import CONTROL as _CONTROL
 
 
 def escape_controls(s: str) -> str:

@@ -24,20 +24,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from okrctl.model.periods import Period, is_period_id, parse_period
+from okrctl import krtypes
+from okrctl.model import dates, layout
+from okrctl.model.inputs import InputError, number_text
+from okrctl.model.periods import Period, parse_period
 from okrctl.model.records import KPI, KeyResult, Objective, PeriodFile, Workspace
+from okrctl.model.refs import split_period
+from okrctl.model.text import CONTROL_OR_BOM
 from okrctl.read.source import Source, SourceError, WorkingTreeSource, blob_sha
 from okrctl.write import fsio
 from okrctl.write.errors import BadInput, Refused, WriteRefused
-from okrctl.write.inputs import _CONTROL, _clean_text, _milestone_ids, _parse_confidence, parse_bool, parse_number
+from okrctl.write.inputs import _clean_text, _parse_confidence, parse_number
 from okrctl.write.workspace import _load, _today_in, _validate_change, _workspace_of
 
 __all__ = ["CheckinResult", "Target", "append_record", "new_bytes_with_item", "resolve_target"]
-
-
-def _number_text(d: Decimal) -> str:
-    text = format(d, "f")
-    return "0" if text == "-0" else text
 
 
 # ----------------------------------------------------------------------------- references
@@ -66,23 +66,20 @@ def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kin
     date of the new record.  Without ``on`` the date is today in the workspace time zone
     -- or, when REF names a period that has already ended, that period's last day."""
     ref = unicodedata.normalize("NFC", ref.strip()).strip("/")
-    parts = ref.split("/") if ref else []
-    explicit = bool(parts) and is_period_id(parts[0])
+    period_id, rest = split_period(ref)
     today = _today_in(ws.config)
-    if explicit:
+    if period_id is not None:
         try:
-            period = parse_period(parts[0], ws.config.fiscal_year_start)
+            period = parse_period(period_id, ws.config.fiscal_year_start)
         except ValueError as exc:
             raise BadInput(f"REF: {exc}") from None
-        rest = parts[1:]
         d = on if on is not None else min(today, period.end)
     else:
         d = on if on is not None else today
-        period = _default_period(ws, d)
+        period = dates.default_period(ws.period_ids(), d, ws.config.fiscal_year_start)
         if period is None:
             have = ", ".join(ws.period_ids()) or "none"
             raise BadInput(f"REF: no period with files contains {d} (periods with files: {have}); write the period first, e.g. PERIOD/{ref}")
-        rest = parts
     shape = "PERIOD/UNIT/OBJECTIVE/KR" if kind == "kr" else "PERIOD/UNIT/KPI"
     if len(rest) < 2 or any(not p for p in rest) or len(rest) > 3:
         raise BadInput(f"REF: {ref!r} is not a reference; write {shape} (the period may be left out)")
@@ -90,7 +87,7 @@ def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kin
     if unit_id not in ws.unit_by_id:
         raise BadInput(f"REF: no unit {unit_id!r} in units.yaml{_closest(unit_id, list(ws.unit_by_id))}")
     pf = ws.file(period.id, unit_id)
-    path = f"okrs/{period.id}/{unit_id}.yaml"
+    path = layout.period_file(period.id, unit_id)
     if pf is None:
         listed = {f.path for f in source.list_files()[0]}
         if path in listed:
@@ -129,16 +126,10 @@ def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kin
     return target, d
 
 
-def _default_period(ws: Workspace, d: date) -> Period | None:
-    from okrctl.engine.scoring import default_period
-
-    return default_period(ws, d)
-
-
 def _refuse_state(ws: Workspace, t: Target) -> None:
     item = t.item
     noun = "KPI" if isinstance(item, KPI) else "key result"
-    if isinstance(item, KeyResult) and item.type == "aligned":
+    if isinstance(item, KeyResult) and krtypes.of(item).fed_by_objectives:
         raise Refused(f"{t.ref} is an aligned key result: its score comes from the objectives aligned to it, "
                       "so it takes no check-ins; check in on their key results instead")
     for what, rec in ((noun, item.cancelled), ("objective", t.objective.cancelled if t.objective else None)):
@@ -241,16 +232,16 @@ def append_record(
                 raise
         if by is None and by_default and repo is not None:
             name = repo.user_name()
-            by = unicodedata.normalize("NFC", name) if name and not _CONTROL.search(name) else None
+            by = unicodedata.normalize("NFC", name) if name and not CONTROL_OR_BOM.search(name) else None
     # parse the value now (bad input → exit 2 before any lock); milestones merge later
-    kr_type = target.item.type if isinstance(target.item, KeyResult) else "kpi"
     parsed: Any
-    if kr_type in ("metric", "maintain", "kpi"):
+    if isinstance(target.item, KeyResult):
+        try:
+            parsed = krtypes.of(target.item).parse_value(value, target.item)
+        except InputError as exc:
+            raise BadInput(exc.message) from None
+    else:  # a KPI's measurement
         parsed = parse_number(value)
-    elif kr_type == "boolean":
-        parsed = parse_bool(value)
-    else:  # milestone
-        parsed = _milestone_ids(value, target.item)  # type: ignore[arg-type]
 
     full = root / target.file.path
     relpath = target.file.path
@@ -301,29 +292,17 @@ def _build_item(t: Target, d: date, parsed: Any, conf: Decimal | None, texts: di
     item: dict[str, Any] = {"date": d}
     if isinstance(t.item, KPI):
         item["value"] = parsed
-        summary = _number_text(parsed)
+        summary = number_text(parsed)
         for key, val in (("source", texts["source"]), ("note", texts["note"]), ("by", by)):
             if val is not None:
                 item[key] = val
         return item, summary
     kr = t.item
-    if kr.type == "milestone":
-        cur = current_checkin(kr.checkins, d)
-        done = set(cur.done or ()) if cur is not None else set()
-        done |= set(parsed)
-        order = [m.id for m in kr.milestones]
-        full = [i for i in order if i in done] + sorted(i for i in done if i not in order)
-        item["done"] = full
-        summary = ", ".join(full)
-    elif kr.type == "boolean":
-        item["value"] = parsed
-        summary = "true" if parsed else "false"
-    else:
-        item["value"] = parsed
-        summary = _number_text(parsed)
+    fields, summary = krtypes.of(kr).new_checkin(kr, parsed, current_checkin(kr.checkins, d))
+    item.update(fields)
     if conf is not None:
         item["confidence"] = conf
-        summary += f" (confidence {_number_text(conf)})"
+        summary += f" (confidence {number_text(conf)})"
     if by is not None:
         item["by"] = by
     if texts["note"] is not None:

@@ -11,8 +11,8 @@ from pathlib import Path
 from okrctl import __version__
 from okrctl.engine import closed
 from okrctl.model.periods import Period, is_period_id, parse_period
-from okrctl.model.records import Workspace
-from okrctl.read.loader import CONFIG_FILE, UNITS_FILE, load_workspace
+from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, is_settings_file, period_dir
+from okrctl.read.loader import load_workspace
 from okrctl.read.source import WorkingTreeSource, blob_sha
 from okrctl.write import fsio
 from okrctl.write.errors import BadInput, Refused, WriteRefused
@@ -59,7 +59,7 @@ def _period_paths(prefix: str, period_id: str) -> tuple[str, list[str]]:
     def j(p: str) -> str:
         return f"{prefix}/{p}" if prefix else p
 
-    return j(f"okrs/{period_id}"), [j(f"okrs/{period_id}"), j(CONFIG_FILE), j(UNITS_FILE)]
+    return j(period_dir(period_id)), [j(period_dir(period_id)), j(CONFIG_FILE), j(UNITS_FILE)]
 
 
 def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout: float = 10.0) -> CloseResult:
@@ -86,13 +86,13 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
     if repo.tag_target(tag) is not None:
         raise Refused(f"{period.id} is already closed: the tag {tag} exists (okrctl verify {period.id} checks it)")
     bad = [d for d in res.diagnostics if d.severity == "error"
-           and (d.path.startswith(f"okrs/{period.id}/") or d.path in (CONFIG_FILE, UNITS_FILE))]
+           and (d.path.startswith(period_dir(period.id) + "/") or is_settings_file(d.path))]
     if bad:
         raise Refused(f"{period.id} has {len(bad)} error{'s' if len(bad) != 1 else ''}; fix them before closing it (okrctl validate)",
                       [_diag_line(d) for d in bad[:20]])
-    period_dir, paths = _period_paths(prefix, period.id)
+    pdir, paths = _period_paths(prefix, period.id)
     dirty = [p for p in repo.changed_paths(paths)
-             if not (p.startswith(period_dir + "/") and p.rsplit("/", 1)[-1].startswith("."))]
+             if not (p.startswith(pdir + "/") and p.rsplit("/", 1)[-1].startswith("."))]
     if dirty:
         raise Refused(f"uncommitted changes in {', '.join(dirty[:5])}{' …' if len(dirty) > 5 else ''}; commit them before closing {period.id}",
                       [f"uncommitted: {p}" for p in dirty])
@@ -254,7 +254,7 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
         res = load_workspace(gitio.GitTreeSource(repo, commit, prefix))
         ws = res.workspace
         errs = [d for d in res.diagnostics if d.severity == "error"
-                and (d.path.startswith(f"okrs/{period_id}/") or d.path in (CONFIG_FILE, UNITS_FILE))]
+                and (d.path.startswith(period_dir(period_id) + "/") or is_settings_file(d.path))]
         if ws is None or errs:
             why = _diag_line(errs[0]) if errs else "okrctl.yaml or units.yaml is unreadable"
             comparisons.append(Comparison(label, commit, False, error=f"the workspace does not load: {why}"))
@@ -273,8 +273,8 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
     if head is not None:
         if not repo.is_ancestor(sha, head):
             issues.append(f"HEAD ({head[:12]}) does not contain the close commit {sha[:12]} (history rewritten, or another branch)")
-        period_dir = f"{prefix}/okrs/{period_id}" if prefix else f"okrs/{period_id}"
-        for info, changed in reversed(repo.log_path([period_dir])):
+        pdir = f"{prefix}/{period_dir(period_id)}" if prefix else period_dir(period_id)
+        for info, changed in reversed(repo.log_path([pdir])):
             if repo.is_ancestor(info.sha, sha):
                 break
             later.append({"commit": info.sha, "date": info.committer_date.isoformat(), "author": info.author_name,

@@ -11,8 +11,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from okrctl.model.periods import Period, is_period_id, parse_period
+from okrctl.model.layout import period_dir, period_file
+from okrctl.model.periods import Period, parse_period
 from okrctl.model.records import KeyResult, Objective, PeriodFile, Workspace
+from okrctl.model.refs import has_period, local_part, period_of, qualify
 from okrctl.read.source import Source, SourceError, WorkingTreeSource
 from okrctl.write import fsio
 from okrctl.write.errors import BadInput, Refused, WriteRefused
@@ -112,7 +114,7 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
         pf = src_by_unit.get(unit.id)
         if pf is None:
             continue
-        path = f"okrs/{new.id}/{unit.id}.yaml"
+        path = period_file(new.id, unit.id)
         if not unit.takes_part(new):
             span = f"{unit.from_ or '…'} .. {unit.until or '…'}"
             plan.skipped.append((unit.id, f"does not take part in {new.id} ({span})"))
@@ -133,25 +135,22 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
 
     # 2. alignment: keep aligns_to when its target still resolves; keep an aligned KR only
     #    while some objective of the new period feeds it (repeat until nothing changes)
-    def rest_of(ref: str) -> str:
-        return ref.split("/", 1)[1]
-
     existing_refs: set[str] = set()
     existing_feeds: set[str] = set()
     for f in existing_new.values():
         for o in f.objectives:
             if o.cancelled is None:
-                existing_refs.add(rest_of(o.ref))
-                existing_refs.update(rest_of(k.ref) for k in o.key_results if k.cancelled is None)
+                existing_refs.add(local_part(o.ref))
+                existing_refs.update(local_part(k.ref) for k in o.key_results if k.cancelled is None)
             if o.aligns_to_ref and o.aligns_to_ref.startswith(new.id + "/"):
-                existing_feeds.add(rest_of(o.aligns_to_ref))
+                existing_feeds.add(local_part(o.aligns_to_ref))
     aligns: dict[str, str | None] = {}
     while True:
         carried = set(existing_refs)
         for objs in carry.values():
             for o, krs in objs:
-                carried.add(rest_of(o.ref))
-                carried.update(rest_of(k.ref) for k in krs)
+                carried.add(local_part(o.ref))
+                carried.update(local_part(k.ref) for k in krs)
         aligns.clear()
         why: dict[str, str] = {}
         for objs in carry.values():
@@ -160,29 +159,29 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
         feeds = set(existing_feeds)
         for ref, a in aligns.items():
             if a is not None:
-                q = a if is_period_id(a.split("/", 1)[0]) else f"{new.id}/{a}"
+                q = qualify(a, new.id)
                 if q.startswith(new.id + "/"):
-                    feeds.add(rest_of(q))
+                    feeds.add(local_part(q))
         changed = False
         for unit_id, objs in carry.items():
             kept = []
             for o, krs in objs:
-                keep = [k for k in krs if k.type != "aligned" or rest_of(k.ref) in feeds]
+                keep = [k for k in krs if k.type != "aligned" or local_part(k.ref) in feeds]
                 for k in krs:
                     if k not in keep:
-                        plan.notes.append(f"{new.id}/{rest_of(k.ref)} (aligned) is not carried: no objective of {new.id} aligns to it")
+                        plan.notes.append(f"{new.id}/{local_part(k.ref)} (aligned) is not carried: no objective of {new.id} aligns to it")
                         changed = True
                 if keep:
                     kept.append((o, keep))
                 elif krs:
-                    plan.notes.append(f"{new.id}/{rest_of(o.ref)} is not carried: none of its unfinished key results can be")
+                    plan.notes.append(f"{new.id}/{local_part(o.ref)} is not carried: none of its unfinished key results can be")
             carry[unit_id] = kept
         if not changed:
             break
     for objs in carry.values():
         for o, _ in objs:
             if aligns.get(o.ref) is None and o.aligns_to:
-                plan.notes.append(f"{new.id}/{rest_of(o.ref)}: aligns_to {o.aligns_to_ref} dropped ({why[o.ref]})")
+                plan.notes.append(f"{new.id}/{local_part(o.ref)}: aligns_to {o.aligns_to_ref} dropped ({why[o.ref]})")
 
     # 3. the files
     new_files: dict[str, bytes] = {}
@@ -203,7 +202,7 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
                       + "; nothing was written", [_diag_line(d) for d in bad[:20]])
     if dry_run:
         return plan
-    directory = root / "okrs" / new.id
+    directory = root / period_dir(new.id)
     directory.mkdir(parents=True, exist_ok=True)
     try:
         with fsio.file_lock(directory, timeout=lock_timeout):
@@ -221,10 +220,10 @@ def _carry_alignment(ws: Workspace, o: Objective, src: Period, new: Period, carr
     if not o.aligns_to or not o.aligns_to_ref:
         return None, ""
     q = o.aligns_to_ref
-    qp_id, rest = q.split("/", 1)
+    qp_id, rest = period_of(q), local_part(q)
     if qp_id == src.id:
         if rest in carried:
-            written_with_period = is_period_id(o.aligns_to.split("/", 1)[0])
+            written_with_period = has_period(o.aligns_to)
             return (f"{new.id}/{rest}" if written_with_period else o.aligns_to), ""
         return None, f"{new.id}/{rest} is not carried into {new.id}"
     try:
@@ -306,14 +305,14 @@ def _carried_file(ws: Workspace, pf: PeriodFile, parsed: Any, objs: list[tuple[O
                 f"# value on {src.end}."]
     header = ([modeline, "#"] if modeline else []) + [h.replace("\n", " ") for h in head] + [""]
     text = emit_yaml(doc, header)
-    path = f"okrs/{new.id}/{unit.id}.yaml"
+    path = period_file(new.id, unit.id)
     _check_emitted(text, doc, path)
     return NewFile(path, unit.id, text, summary, [k["id"] for k in kpis])
 
 
 def _carried_kr(raw: dict, kr: KeyResult, result: Any, new: Period, notes: list[str]) -> dict:
     ks = result.find(kr.ref)
-    new_ref = f"{new.id}/{kr.ref.split('/', 1)[1]}"
+    new_ref = f"{new.id}/{local_part(kr.ref)}"
     dues = ([("due", kr.due)] if kr.due else []) + [(f"milestone {m.id} due", m.due) for m in kr.milestones if m.due]
     for what, when in dues:
         if when is not None and not new.contains(when):

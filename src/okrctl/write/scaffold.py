@@ -13,7 +13,7 @@ from typing import Any
 
 from okrctl import __version__
 from okrctl.model.periods import is_period_id, parse_period, periods_containing
-from okrctl.read.loader import CONFIG_FILE, UNITS_FILE
+from okrctl.model.layout import CONFIG_FILE, OKRS_DIR, UNITS_FILE, is_settings_file, period_file
 from okrctl.write import fsio
 from okrctl.write.errors import BadInput, Refused
 from okrctl.write.inputs import _clean_text
@@ -84,10 +84,9 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     if not UNIT_ID_RE.match(unit_id) or is_period_id(unit_id):
         raise BadInput(f"--unit: {unit_id!r} is not a unit id (lowercase letters, digits and -, starting with a letter, at most 64)")
     if period is None:
-        from datetime import datetime
-        from zoneinfo import ZoneInfo
+        from okrctl.model.dates import today_in
 
-        d = today or datetime.now(ZoneInfo(tx["timezone"])).date()
+        d = today or today_in(tx["timezone"])
         period = periods_containing(d, 1)[0].id
     try:
         parse_period(period, 1)
@@ -121,7 +120,7 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     files: dict[str, bytes] = {
         CONFIG_FILE: config_text,
         UNITS_FILE: y(units_doc, ["# yaml-language-server: $schema=schema/units.schema.json", "#", *tx["units_head"], ""]),
-        f"okrs/{period}/{unit_id}.yaml": y(okr_doc, [
+        period_file(period, unit_id): y(okr_doc, [
             "# yaml-language-server: $schema=../../schema/okr-file.schema.json",
             "#",
             tx["okr_head"].format(period=period, name=name),
@@ -138,7 +137,7 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     files[".gitattributes"] = _render("gitattributes")
     files[".gitignore"] = _render("gitignore")
 
-    res = _load(Overlay(_EmptySource(), {p: d for p, d in files.items() if p in (CONFIG_FILE, UNITS_FILE) or p.startswith("okrs/")}))
+    res = _load(Overlay(_EmptySource(), {p: d for p, d in files.items() if is_settings_file(p) or p.startswith(OKRS_DIR + "/")}))
     errors = [d for d in res.diagnostics if d.severity == "error"]
     if res.workspace is None or errors:  # pragma: no cover - a bug in the templates above
         raise Refused("internal error: the new workspace would not validate", [_diag_line(d) for d in errors])

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfoNotFoundError
-
+from okrctl.model import dates
+from okrctl.model.layout import CONFIG_FILE, UNITS_FILE
 from okrctl.model.problems import Problem
 from okrctl.model.records import Config, Workspace
-from okrctl.read.loader import CONFIG_FILE, UNITS_FILE, LoadResult, load_workspace
+from okrctl.read.loader import LoadResult, load_workspace
 from okrctl.read.source import Source, SourceError, SourceFile, blob_sha
 from okrctl.write.errors import Refused
 
@@ -53,14 +53,9 @@ class Overlay:
 
 
 def _today_in(config: Config) -> date:
-    from okrctl.engine.scoring import today
-
-    try:
-        return today(config)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # an unknown time zone, reported by validate (OKR241)
-        from dataclasses import replace
-
-        return today(replace(config, timezone="UTC"))
+    """Today in the workspace time zone; in UTC for an unknown zone, which
+    ``validate`` reports (OKR241) and which must not stop a write."""
+    return dates.today(config, on_unknown_zone="utc")
 
 
 def _load(source: Source) -> LoadResult:

@@ -1,0 +1,162 @@
+"""References (FORMAT §2): ``PERIOD/UNIT/OBJECTIVE[/KR]`` or ``PERIOD/UNIT/KPI``.
+
+Where the period is implied (``aligns_to`` inside a file, the command line) it may
+be left out: ``ha-noi/O2/KR1``.  The first segment is a period exactly when it
+matches the period pattern; references match ids exactly (case-sensitive).
+
+* :func:`parse_ref` -- a reference typed by a user, validated (:class:`RefError`);
+* :func:`split_period` -- the period (or None) and the other segments, not validated;
+* :func:`qualify`, :func:`has_period`, :func:`period_of`, :func:`local_part`,
+  :func:`objective_ref` -- the small operations on a reference held as text;
+* :func:`format_ref` / :meth:`Ref.text` -- back to text;
+* :meth:`Ref.path` -- the period file that holds the item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from okrctl.errors import UsageError
+from okrctl.model.layout import period_file
+from okrctl.model.periods import is_period_id
+
+__all__ = [
+    "ITEM_ID_RE",
+    "UNIT_ID_RE",
+    "Ref",
+    "RefError",
+    "format_ref",
+    "has_period",
+    "item_part",
+    "local_part",
+    "objective_ref",
+    "parse_ref",
+    "period_of",
+    "qualify",
+    "split_period",
+    "split_qualified",
+    "unit_of",
+]
+
+#: a unit id: ``[a-z][a-z0-9-]*``, at most 64 characters
+UNIT_ID_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
+#: an objective, key result, KPI or milestone id
+ITEM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+
+_USAGE = "expected PERIOD/UNIT/OBJECTIVE[/KR] or PERIOD/UNIT/KPI, e.g. 2026-Q2/so-khcn/O1/KR1 (PERIOD may be left out)"
+
+
+class RefError(UsageError, ValueError):
+    """A malformed reference; ``message`` is one line for the user (exit 2)."""
+
+
+def format_ref(period: str | None, unit: str, item: str, kr: str | None = None) -> str:
+    """``PERIOD/UNIT/ITEM[/KR]``, leaving out the parts that are None."""
+    return "/".join(x for x in (period, unit, item, kr) if x is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A parsed reference: ``PERIOD/UNIT/OBJ[/KR]`` or ``PERIOD/UNIT/KPI``;
+    ``period`` is None when it was left out."""
+
+    period: str | None
+    unit: str
+    item: str
+    kr: str | None = None
+
+    def qualified(self, period: str | None = None) -> str:
+        """The reference with its period, ``period`` standing in for a missing one."""
+        p = self.period or period
+        if p is None:
+            raise RefError(f"{self.text()}: the period is missing")
+        return format_ref(p, self.unit, self.item, self.kr)
+
+    def text(self) -> str:
+        """The reference as written (without a period when it has none)."""
+        return format_ref(self.period, self.unit, self.item, self.kr)
+
+    def local(self) -> str:
+        """``ITEM`` or ``ITEM/KR``: the item within its file."""
+        return self.item if self.kr is None else f"{self.item}/{self.kr}"
+
+    def path(self, period: str | None = None) -> str:
+        """The period file, relative to the workspace: ``okrs/PERIOD/UNIT.yaml``."""
+        return period_file(str(self.period or period), self.unit)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def split_period(ref: str) -> tuple[str | None, list[str]]:
+    """``(period or None, the other segments)``; nothing is validated
+    (``""`` gives ``(None, [])``)."""
+    parts = ref.split("/") if ref else []
+    if parts and is_period_id(parts[0]):
+        return parts[0], parts[1:]
+    return None, parts
+
+
+def parse_ref(ref: str) -> Ref:
+    """Parse a reference typed by a user; raises :class:`RefError` with a readable
+    message when it is malformed (the period is optional)."""
+    shown = ref if ref.isprintable() else ref.encode("unicode_escape").decode("ascii")
+    if not ref or ref.startswith("-"):
+        raise RefError(f"{shown!r} is not a reference: {_USAGE}")
+    period, rest = split_period(ref)
+    if len(rest) not in (2, 3):
+        raise RefError(f"{shown!r} is not a reference: {_USAGE}")
+    unit, item = rest[0], rest[1]
+    kr = rest[2] if len(rest) == 3 else None
+    if not UNIT_ID_RE.match(unit):
+        raise RefError(f"{shown!r}: {unit!r} is not a unit id ([a-z][a-z0-9-]*); {_USAGE}")
+    for part in (item, kr):
+        if part is not None and not ITEM_ID_RE.match(part):
+            raise RefError(f"{shown!r}: {part!r} is not an objective, key result or KPI id; {_USAGE}")
+    return Ref(period, unit, item, kr)
+
+
+def has_period(ref: str) -> bool:
+    """Does the reference start with a period?"""
+    return is_period_id(ref.split("/", 1)[0])
+
+
+def qualify(ref: str, period_id: str) -> str:
+    """Add the implied period to a reference (FORMAT §2)."""
+    return ref if has_period(ref) else f"{period_id}/{ref}"
+
+
+def period_of(ref: str) -> str:
+    """The first segment of a qualified reference: its period."""
+    return ref.split("/", 1)[0]
+
+
+def split_qualified(ref: str) -> Ref | None:
+    """A fully qualified reference (as the records hold them) split into its parts;
+    None unless it has 3 or 4 segments.  Nothing is validated."""
+    parts = ref.split("/")
+    if len(parts) not in (3, 4):
+        return None
+    return Ref(parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else None)
+
+
+def unit_of(ref: str) -> str:
+    """The second segment of a qualified reference: its unit ('' when it has none)."""
+    parts = ref.split("/", 2)
+    return parts[1] if len(parts) > 1 else ""
+
+
+def item_part(ref: str) -> str:
+    """A qualified reference without period and unit: ``OBJ[/KR]`` or ``KPI``."""
+    return ref.split("/", 2)[2]
+
+
+def local_part(ref: str) -> str:
+    """A qualified reference without its period: ``UNIT/OBJ[/KR]``."""
+    return ref.split("/", 1)[1]
+
+
+def objective_ref(ref: str) -> str:
+    """``PERIOD/UNIT/OBJ`` of a qualified reference to an objective or one of its KRs."""
+    return "/".join(ref.split("/")[:3])
