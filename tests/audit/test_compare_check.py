@@ -1036,6 +1036,12 @@ def test_files_that_do_not_load(tmp_path: Path):
     assert [(f.rule, f.severity, f.path) for f in checked.findings] == [
         ("invalid", "warning", Q1), ("invalid", "error", Q2)]
     assert checked.findings[1].message.startswith("OKR008 ")
+    # the text view of diff lists the files it could not compare, one problem line each
+    text = cli("--color", "never", "diff", c2, cwd=root)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0].startswith(f"{Q1}:2: warning invalid not compared: {Q1} does not load at {c2} (OKR002 ")
+    assert lines[1].startswith(f"{Q2}:") and " error invalid not compared: " in lines[1]
 
 
 def test_settings_that_do_not_load(tmp_path: Path):
