@@ -23,10 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from decimal import Decimal
 from typing import Any, ClassVar
 
-from okrctl.krtypes.exact import ZERO
+from okrctl.krtypes.exact import ZERO, as_float
 from okrctl.model.inputs import InputError, number_text, parse_number
 from okrctl.model.problems import Problem
 from okrctl.model.records import CheckIn, KeyResult, Loc, Objective
@@ -127,16 +126,6 @@ class KRType:
         return f"<KR type {self.name}>"
 
 
-def parse_number_value(text: str) -> Decimal:
-    """The value of a check-in of a type measured by a number (metric, maintain)."""
-    return parse_number(text)
-
-
-def number_checkin(parsed: Decimal) -> tuple[dict[str, Any], str]:
-    """The value field and summary of a check-in measured by a number."""
-    return {"value": parsed}, number_text(parsed)
-
-
 def check_number_checkin(kind: str, c: CheckIn, name: str) -> list[Problem]:
     """A check-in of a type measured by a number (metric, maintain)."""
     if c.done is not None:
@@ -144,3 +133,20 @@ def check_number_checkin(kind: str, c: CheckIn, name: str) -> list[Problem]:
     if c.value is None or isinstance(c.value, bool):
         return [diag("OKR224", c.loc, f"{name}: a {kind} check-in needs a number in `value`")]
     return []
+
+
+class NumberKRType(KRType):
+    """A type measured by a number in ``value`` (metric, maintain): its check-ins,
+    their JSON and how a typed value becomes one."""
+
+    def check_checkin(self, kr: KeyResult, c: CheckIn, name: str) -> list[Problem]:
+        return check_number_checkin(self.name, c, name)
+
+    def value_json(self, value: Value) -> Any:
+        return as_float(value)  # type: ignore[arg-type]
+
+    def parse_value(self, text: str, kr: KeyResult) -> Any:
+        return parse_number(text)
+
+    def new_checkin(self, kr: KeyResult, parsed: Any, current: CheckIn | None) -> tuple[dict[str, Any], str]:
+        return {"value": parsed}, number_text(parsed)

@@ -10,19 +10,15 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from okrctl.krtypes.base import KRType, Reading, Value, check_number_checkin, number_checkin, parse_number_value
-from okrctl.krtypes.exact import ONE, ZERO, as_float, to_fraction
-from okrctl.model.problems import Problem
+from okrctl.krtypes.base import NumberKRType, Reading
+from okrctl.krtypes.exact import ONE, ZERO, to_fraction
 from okrctl.model.periods import Period
 from okrctl.model.records import CheckIn, KeyResult
 
 
-class Maintain(KRType):
+class Maintain(NumberKRType):
     name = "maintain"
     fields = frozenset({"threshold", "direction"})
-
-    def check_checkin(self, kr: KeyResult, c: CheckIn, name: str) -> list[Problem]:
-        return check_number_checkin(self.name, c, name)
 
     def read(self, kr: KeyResult, current: CheckIn | None, as_of: date, feeder_mean: Fraction | None = None) -> Reading:
         if current is None:
@@ -48,14 +44,5 @@ class Maintain(KRType):
             return (new - old) < 0 if (base.direction or "increase") == "increase" else (new - old) > 0
         return False
 
-    def value_json(self, value: Value) -> Any:
-        return as_float(value)  # type: ignore[arg-type]
-
-
-    def parse_value(self, text: str, kr: KeyResult) -> Any:
-        return parse_number_value(text)
-
-    def new_checkin(self, kr: KeyResult, parsed: Any, current: CheckIn | None) -> tuple[dict[str, Any], str]:
-        return number_checkin(parsed)
 
 TYPE = Maintain()

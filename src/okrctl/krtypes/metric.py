@@ -11,8 +11,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from okrctl.krtypes.base import KRType, Reading, Value, check_number_checkin, number_checkin, parse_number_value, diag
-from okrctl.krtypes.exact import ZERO, as_float, to_fraction
+from okrctl.krtypes.base import NumberKRType, Reading, diag
+from okrctl.krtypes.exact import ZERO, to_fraction
 from okrctl.model.problems import Problem
 from okrctl.model.periods import Period
 from okrctl.model.records import CheckIn, KeyResult, Objective
@@ -34,7 +34,7 @@ def _sign(base_target: Any, base_baseline: Any) -> int:
         return 1
 
 
-class Metric(KRType):
+class Metric(NumberKRType):
     name = "metric"
     fields = frozenset({"baseline", "target", "direction", "aggregate"})
 
@@ -46,9 +46,6 @@ class Metric(KRType):
             if kr.direction != implied:
                 return [diag("OKR221", kr.loc, f"{name}: direction is {kr.direction} but baseline {kr.baseline} → target {kr.target} is a {implied}")]
         return []
-
-    def check_checkin(self, kr: KeyResult, c: CheckIn, name: str) -> list[Problem]:
-        return check_number_checkin(self.name, c, name)
 
     def read(self, kr: KeyResult, current: CheckIn | None, as_of: date, feeder_mean: Fraction | None = None) -> Reading:
         if current is None:
@@ -82,14 +79,5 @@ class Metric(KRType):
             return _sign(base.target, base.baseline) * (new - old) < 0
         return False
 
-    def value_json(self, value: Value) -> Any:
-        return as_float(value)  # type: ignore[arg-type]
-
-
-    def parse_value(self, text: str, kr: KeyResult) -> Any:
-        return parse_number_value(text)
-
-    def new_checkin(self, kr: KeyResult, parsed: Any, current: CheckIn | None) -> tuple[dict[str, Any], str]:
-        return number_checkin(parsed)
 
 TYPE = Metric()
