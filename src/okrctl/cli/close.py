@@ -84,21 +84,9 @@ def verify(
         raise typer.Exit(EXIT_FINDINGS)
 
 
-def _short(v) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    if isinstance(v, dict | list):
-        import json
-
-        text = json.dumps(v, ensure_ascii=False)
-        return text if len(text) <= 60 else text[:59] + "…"
-    return str(v)
-
-
 def _verify_text(r) -> str:
     from okrctl.render.textsafe import one_line
+    from okrctl.render.values import plain
 
     closed_with = f"okrctl {r.okrctl_version}" if r.okrctl_version else "unknown okrctl"
     out = [f"{r.tag} → {r.commit[:12]} (closed with {closed_with}; scores as of {r.as_of or '?'})"]
@@ -112,7 +100,7 @@ def _verify_text(r) -> str:
             out.append(f"  ✗ {where}: {len(c.differences)} difference{'s' if len(c.differences) != 1 else ''}")
             for d in c.differences[:20]:
                 what = " ".join(x for x in (d["ref"], d["field"]) if x)
-                out.append(f"      {one_line(what)}: {one_line(_short(d['closed']))} → {one_line(_short(d['now']))}")
+                out.append(f"      {one_line(what)}: {one_line(plain(d['closed'], 60, none='—'))} → {one_line(plain(d['now'], 60, none='—'))}")
             if len(c.differences) > 20:
                 out.append(f"      … and {len(c.differences) - 20} more (--format json lists them all)")
     if r.later_commits:

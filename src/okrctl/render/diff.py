@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
-from decimal import Decimal
-from fractions import Fraction
-from typing import Any
 
 from rich.console import Console
 from rich.text import Text
@@ -23,7 +19,7 @@ from okrctl.engine.diff import Change
 from okrctl.model.layout import file_ref, is_settings_file, path_order
 from okrctl.render import dumps, envelope
 from okrctl.render.problems import counts, github_lines, md_table, render_text, tally
-from okrctl.render.values import num
+from okrctl.render.values import plain
 from okrctl.render.textsafe import md_code, md_escape, one_line
 
 SIGN = {"added": "+", "removed": "-", "changed": "±"}
@@ -48,40 +44,6 @@ _RECORDS = ("checkin", "measurement", "rebaseline")
 # --------------------------------------------------------------------------- values
 
 
-def value(v: Any, limit: int = 80) -> str:
-    """A value of a change for people: YAML-like, on one line, shortened."""
-    if v is None:
-        return "none"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, Decimal)):
-        return format(v, "f") if isinstance(v, Decimal) else str(v)
-    if isinstance(v, Fraction):
-        return num(v, 4)
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, list):
-        if v and all(isinstance(m, dict) and "id" in m for m in v):  # milestones
-            return "[" + ", ".join(_milestone(m) for m in v) + "]"
-        return _short("[" + ", ".join(value(x, limit) for x in v) + "]", limit)
-    if isinstance(v, dict):
-        return _short("{" + ", ".join(f"{k}: {value(x, limit)}" for k, x in v.items()) + "}", limit)
-    return _short(one_line(str(v)), limit)
-
-
-def _short(s: str, limit: int) -> str:
-    return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
-def _milestone(m: dict) -> str:
-    extra = []
-    if m.get("weight", 1) != 1:
-        extra.append(f"weight {value(m['weight'])}")
-    if m.get("due") is not None:
-        extra.append(f"due {value(m['due'])}")
-    return one_line(str(m["id"])) + (f" ({', '.join(extra)})" if extra else "")
-
-
 def _record(d: dict | None, skip: Iterable[str] = ("date",)) -> str:
     """A check-in / measurement / rebaseline / approval as ``key value · key value``."""
     if not d:
@@ -89,15 +51,15 @@ def _record(d: dict | None, skip: Iterable[str] = ("date",)) -> str:
     skip = set(skip)
     if "from" in d and "to" in d:  # a rebaselines entry
         rest = {k: x for k, x in d.items() if k not in skip | {"field", "from", "to"}}
-        head = f"{one_line(str(d.get('field')))} {value(d['from'])} → {value(d['to'])}"
-        return " · ".join([head, *(f"{k} {value(x, 60)}" for k, x in rest.items() if x is not None)])
-    return " · ".join(f"{k} {value(x, 60)}" for k, x in d.items() if k not in skip and x is not None)
+        head = f"{one_line(str(d.get('field')))} {plain(d['from'])} → {plain(d['to'])}"
+        return " · ".join([head, *(f"{k} {plain(x, 60)}" for k, x in rest.items() if x is not None)])
+    return " · ".join(f"{k} {plain(x, 60)}" for k, x in d.items() if k not in skip and x is not None)
 
 
 def _record_delta(old: dict | None, new: dict | None) -> str:
     old, new = old or {}, new or {}
     keys = [k for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)]
-    return " · ".join(f"{k} {value(old.get(k), 40)} → {value(new.get(k), 40)}" for k in keys)
+    return " · ".join(f"{k} {plain(old.get(k), 40)} → {plain(new.get(k), 40)}" for k in keys)
 
 
 def _local(ref: str, path: str) -> str:
@@ -126,17 +88,17 @@ def describe(c: Change) -> tuple[str, str]:
             return "file", "comments or formatting only"
         return "file", c.kind
     if c.item == "setting":
-        return one_line(c.field or c.ref), (f"{value(c.old)} → {value(c.new)}" if c.kind == "changed"
-                                           else value(c.new if c.kind == "added" else c.old))
+        return one_line(c.field or c.ref), (f"{plain(c.old)} → {plain(c.new)}" if c.kind == "changed"
+                                           else plain(c.new if c.kind == "added" else c.old))
     if c.item == "unit":
         uid = one_line(c.ref.removeprefix("units/"))
         if c.field is None:
             return f"unit {uid}", c.kind
-        return f"unit {uid}", f"{c.field}: {value(c.old)} → {value(c.new)}"
+        return f"unit {uid}", f"{c.field}: {plain(c.old)} → {plain(c.new)}"
     what = one_line(_local(c.ref, c.path))
     if c.field is None:
         return what, f"{NOUNS[c.item][0]} {c.kind}"
-    return what, f"{c.field}: {value(c.old)} → {value(c.new)}"
+    return what, f"{c.field}: {plain(c.old)} → {plain(c.new)}"
 
 
 def group_title(path: str) -> str:
@@ -216,7 +178,6 @@ def render_check_text(out, console: Console, display: Callable[[str], str]) -> N
     e, _ = counts(out.findings)
     console.print(Text(verdict(out), style="bold red" if e else ("bold yellow" if out.findings else "bold green")),
                   soft_wrap=True)
-
 
 
 # --------------------------------------------------------------------------- JSON

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from okrctl.render.i18n import t
+from okrctl.render.textsafe import one_line
 
 if TYPE_CHECKING:
     from okrctl.engine.results import KPIScore, KRScore
@@ -97,3 +98,40 @@ def raw(x: object) -> str:
     if isinstance(x, tuple):
         return ",".join(x)
     return str(x)
+
+
+def plain(v: Any, limit: int = 80, *, none: str = "none") -> str:
+    """A value for people (a change, a recorded score): YAML-like, on one line,
+    shortened to ``limit`` characters; ``none`` is what an absent value reads as."""
+    if v is None:
+        return none
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, Decimal)):
+        return format(v, "f") if isinstance(v, Decimal) else str(v)
+    if isinstance(v, Fraction):
+        return num(v, 4)
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, list):
+        if v and all(isinstance(m, dict) and "id" in m for m in v):  # milestones
+            return "[" + ", ".join(milestone(m) for m in v) + "]"
+        return shorten("[" + ", ".join(plain(x, limit) for x in v) + "]", limit)
+    if isinstance(v, dict):
+        return shorten("{" + ", ".join(f"{k}: {plain(x, limit)}" for k, x in v.items()) + "}", limit)
+    return shorten(one_line(str(v)), limit)
+
+
+def shorten(s: str, limit: int) -> str:
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def milestone(m: dict) -> str:
+    extra = []
+    if m.get("weight", 1) != 1:
+        extra.append(f"weight {plain(m['weight'])}")
+    if m.get("due") is not None:
+        extra.append(f"due {plain(m['due'])}")
+    return one_line(str(m["id"])) + (f" ({', '.join(extra)})" if extra else "")
