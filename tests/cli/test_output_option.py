@@ -58,3 +58,12 @@ def test_unknown_extension_is_a_usage_error(repo: Path, tmp_path: Path, command)
     assert r.returncode == 2 and not target.exists()
     (line,) = r.stderr.decode().splitlines()
     assert line.startswith(f"okrctl: -o {target}: cannot tell the format from the extension (")
+
+
+def test_history_writes_json_by_extension(repo: Path, tmp_path: Path):
+    out = tmp_path / "h.json"
+    r = run_okrctl("-C", str(repo), "history", "2026-Q2/so-khcn-vp/O1", "-o", str(out))
+    assert r.returncode == 0 and r.stdout == b"", r.stderr
+    doc = json.loads(out.read_text("utf-8"))
+    assert doc["command"] == "history" and doc["ref"] == "2026-Q2/so-khcn-vp/O1"
+    assert doc["events"] and doc["events"][0]["field"] == "created"

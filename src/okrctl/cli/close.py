@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from typing import Annotated
 
 import typer
 
 from okrctl.cli.app import app, state, warn
+from okrctl.cli.output import OutputOpt, choose_format, emit
 from okrctl.cli.workspace import workspace_root
 from okrctl.errors import EXIT_FINDINGS
 
@@ -54,7 +54,8 @@ def close(
 def verify(
     ctx: typer.Context,
     period: Annotated[str, typer.Argument(metavar="PERIOD", help="A period closed with okrctl close.")],
-    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f", help="Output format.")] = VerifyFormat.text,
+    fmt: Annotated[VerifyFormat | None, typer.Option("--format", "-f", help="text (the default) or json.")] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Check that a closed period is still what was closed.
 
@@ -72,14 +73,15 @@ def verify(
     from okrctl.write.close import verify_period
 
     st = state(ctx)
+    fmt = choose_format(fmt, output, VerifyFormat, VerifyFormat.text)
     root = workspace_root(st)
     result = verify_period(root, period)
     if fmt is VerifyFormat.json:
         from okrctl.render import dumps, envelope
 
-        sys.stdout.write(dumps(envelope("verify", result.to_json())))
+        emit(dumps(envelope("verify", result.to_json())), output)
     else:
-        sys.stdout.write(_verify_text(result))
+        emit(_verify_text(result), output)
     if not result.ok:
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from typing import Annotated
 
 import typer
 
 from okrctl.cli.app import app, check_rev, parse_date_option, state
+from okrctl.cli.output import OutputOpt, choose_format, emit
 from okrctl.cli.workspace import workspace_root
 from okrctl.render.history import render_history_text
 
@@ -27,7 +27,8 @@ def history(
     ref: Annotated[str, typer.Argument(metavar="REF", show_default=False,
                                        help="PERIOD/UNIT/OBJ/KR, PERIOD/UNIT/OBJ or PERIOD/UNIT/KPI; without PERIOD, the default period (the shortest period with files containing today, or as_of).")],
     rev: Annotated[str | None, typer.Option("--rev", metavar="REV", help="History up to REV (tag, branch, SHA) instead of HEAD.")] = None,
-    fmt: Annotated[HistoryFormat, typer.Option("--format", "-f", help="text: a timeline grouped per commit; json: FORMAT §9 events.")] = HistoryFormat.text,
+    fmt: Annotated[HistoryFormat | None, typer.Option("--format", "-f", help="text: a timeline grouped per commit (the default); json: FORMAT §9 events.")] = None,
+    output: OutputOpt = None,
     field: Annotated[list[str] | None, typer.Option("--field", metavar="FIELD", help="Only events of this field (repeatable): target, title, checkin, measurement, rebaseline, cancelled, added, created, removed, file, ...")] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="YYYY-MM-DD", help="Only commits dated on or after this day (commit date in the workspace time zone).")] = None,
     until: Annotated[str | None, typer.Option("--until", metavar="YYYY-MM-DD", help="Only commits dated on or before this day.")] = None,
@@ -69,15 +70,16 @@ def history(
 
     st = state(ctx)
     check_rev(rev)
+    fmt = choose_format(fmt, output, HistoryFormat, HistoryFormat.text)
     since_d = parse_date_option(since, "--since")
     until_d = parse_date_option(until, "--until")
     root = workspace_root(st)
     h = H.history_of(root, ref, rev)
     events = H.filter_events(h.events, fields=field, since=since_d, until=until_d)
     if fmt is HistoryFormat.json:
-        sys.stdout.write(dumps(envelope("history", H.history_to_json(h, events))))
+        emit(dumps(envelope("history", H.history_to_json(h, events))), output)
         return
-    sys.stdout.write(render_history_text(h, events, rev or "HEAD", filtered=bool(field or since_d or until_d)))
+    emit(render_history_text(h, events, rev or "HEAD", filtered=bool(field or since_d or until_d)), output)
 
 
 # ---- text rendering
