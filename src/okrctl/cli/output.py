@@ -64,22 +64,6 @@ def emit(text: str, output: Path | None) -> None:
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
-def emit_bytes(data: bytes, output: Path | None, what: str) -> None:
-    """A binary document (DOCX, PDF) atomically to ``output``; never to a terminal."""
-    if output is None:
-        if sys.stdout.isatty():
-            raise UsageError(f"a {what} document is binary: write it to a file with -o FILE")
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    from okrctl.write.fsio import atomic_write
-
-    try:
-        atomic_write(output, data)
-    except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
-
-
 class TextView:
     """A rich console for a terminal view: the real terminal, or a buffer written
     to ``output`` as plain text by :meth:`close`."""

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from okrctl.cli.app import app, check_rev
-from okrctl.cli.output import OutputOpt, choose_format, emit, emit_bytes
+from okrctl.cli.output import OutputOpt, choose_format, emit
 from okrctl.cli.score import AsOfOpt, LocaleOpt, PeriodOpt, RevOpt, UnitOpt, setup
 from okrctl.errors import UsageError
 
@@ -21,8 +21,6 @@ MAX_NOTES_BYTES = 1 << 20
 class ReportFormat(str, Enum):
     md = "md"
     html = "html"
-    docx = "docx"
-    pdf = "pdf"
 
 
 class Edition(str, Enum):
@@ -83,21 +81,21 @@ def report(
     rev: RevOpt = None,
     compare_to: Annotated[str | None, typer.Option("--compare-to", metavar="PERIOD|REV", help="Compare with this period (scored at its end) or with the workspace at this git revision (default: the previous period of the same kind, when it has files).")] = None,
     edition: Annotated[Edition, typer.Option("--edition", help="progress (during the period) or close (at its end).")] = Edition.progress,
-    fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help="md (PR comment), html (one printable page), docx (Word, Decree 30 layout), pdf (from the HTML). Default: md, or from the -o extension.")] = None,
+    fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help="md (PR comment) or html (one printable A4 page). Default: md, or from the -o extension.")] = None,
     output: OutputOpt = None,
     locale: LocaleOpt = None,
     with_names: Annotated[bool, typer.Option("--with-names", help="Add who checked in to the check-in log (off by default: the report scores work, never people).")] = False,
     max_chars: Annotated[int, typer.Option("--max-chars", min=1000, help="Cap of the md edition; detail is dropped first, and the report says so.")] = 60_000,
 ) -> None:
-    """The quarterly summary leadership reads: Markdown for a PR comment, one
-    self-contained HTML page with charts, a Word document in the Vietnamese
-    administrative format (Decree 30/2020/NĐ-CP), or PDF.
+    """The quarterly summary leadership reads: Markdown for a PR comment, or one
+    self-contained HTML page with charts in the Vietnamese administrative layout
+    (Decree 30/2020/NĐ-CP), printable on A4.
 
     Examples:
 
       okrctl report -o report.html
 
-      okrctl report --period 2026-Q1 --format docx -o bao-cao-2026-Q1.docx
+      okrctl report --period 2026-Q1 --format html -o bao-cao-2026-Q1.html
 
       okrctl report --compare-to 2026-Q1 --locale en
     """
@@ -147,18 +145,10 @@ def report(
         from okrctl.render.report import markdown
 
         emit(markdown(value, options, max_chars), output)
-    elif fmt is ReportFormat.html:
+    else:
         from okrctl.render.report import html
 
         emit(html(value, options), output)
-    elif fmt is ReportFormat.docx:
-        from okrctl.render.report.docx import docx_bytes
-
-        emit_bytes(docx_bytes(value, options), output, "docx")
-    else:
-        from okrctl.render.report.pdf import pdf_bytes
-
-        emit_bytes(pdf_bytes(value, options), output, "pdf")
 
 
 class _Opened:

@@ -38,12 +38,11 @@ def markdown(report: QuarterlyReport, options: RenderOptions, max_chars: int = M
 
     v = view(report, options.locale)
     tpl = environment(False).get_template("report.md.j2")
+    notice = v.labels("truncated", n=f"{max_chars:,}")
     for level in ("full", "no_table", "no_heat", "minimal"):
-        out = tpl.render(v=v, L=v.labels, level=level, notice=None)
+        out = tpl.render(v=v, L=v.labels, level=level, notice=None if level == "full" else notice)
         if len(out) <= max_chars:
             return out
-    notice = v.labels("truncated", n=f"{max_chars:,}")
-    out = tpl.render(v=v, L=v.labels, level="minimal", notice=notice)
     return out[: max(0, max_chars - len(notice) - 2)] + "\n\n" + notice + "\n" if len(out) > max_chars else out
 
 

@@ -11,6 +11,7 @@ from html import escape
 
 from okrctl.engine.results import KRScore
 from okrctl.render.report.catalogue import COLOURS, GLYPHS, Labels
+from okrctl.render.textsafe import one_line
 from okrctl.reports.quarterly import BurnUp, UnitRow
 
 #: chart width in SVG units (the printed content width, 165 mm, at ~4.6 units/mm)
@@ -19,7 +20,7 @@ SYMBOL_FONT = "DejaVu Sans, sans-serif"
 
 
 def _x(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(one_line(str(text)), quote=True)
 
 
 def _f(x: float) -> str:
