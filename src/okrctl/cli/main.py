@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
 #: the modules under okrctl.cli that register commands, in the order ``--help`` lists
 #: them: the daily work first (``checkin`` also registers ``measure``, ``close`` also
 #: ``verify``)
-COMMAND_MODULES = ("validate", "score", "rollup", "checkin", "init", "close", "diff", "check", "history",
+COMMAND_MODULES = ("validate", "score", "rollup", "report", "checkin", "init", "close", "diff", "check", "history",
                    "codeowners", "period")
 
 

@@ -43,6 +43,20 @@ class GradeBand:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportHeader:
+    """The optional ``report:`` block of okrctl.yaml: the Decree 30/2020 header and
+    closing of ``okrctl report``.  Absent values stay empty (never invented)."""
+
+    agency: str = ""
+    parent_agency: str = ""
+    abbreviation: str = ""
+    place: str = ""
+    signer_title: str = ""
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     name: str
     locale: str = "en"
@@ -61,6 +75,7 @@ class Config:
     backdate_days: int = 15
     #: rule name -> "error" | "warning" | "off" (only what the file sets)
     rules: dict[str, str] = field(default_factory=dict)
+    report: ReportHeader = ReportHeader()
     loc: Loc = Loc(CONFIG_FILE, 1, 1)
 
 
@@ -283,6 +298,6 @@ def _positional_pickle(cls: type) -> None:
     cls.__reduce__ = __reduce__  # type: ignore[method-assign]
 
 
-for _cls in (Loc, GradeBand, Config, Unit, Approval, Rebaseline, CheckIn, Measurement, Milestone,
+for _cls in (Loc, GradeBand, ReportHeader, Config, Unit, Approval, Rebaseline, CheckIn, Measurement, Milestone,
              KeyResult, Objective, KPI, PeriodFile, Workspace):
     _positional_pickle(_cls)

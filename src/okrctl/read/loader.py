@@ -35,6 +35,7 @@ from okrctl.model.records import (
     Objective,
     PeriodFile,
     Rebaseline,
+    ReportHeader,
     Unit,
     Workspace,
 )
@@ -163,9 +164,16 @@ def build_config(doc: Parsed) -> Config:
         locked_periods=tuple(pol.get("locked_periods") or ()),
         backdate_days=pol.get("backdate_days", 15),
         rules={k: r for k, r in (pol.get("rules") or {}).items() if not k.startswith("x-")},
+        report=_report_header(v.get("report") or {}),
         loc=Loc(CONFIG_FILE, 1, 1),
         **kw,
     )
+
+
+def _report_header(r: dict) -> ReportHeader:
+    text = {k: r[k] for k in ("agency", "parent_agency", "abbreviation", "place", "signer_title", "signer_name")
+            if isinstance(r.get(k), str)}
+    return ReportHeader(**text, recipients=tuple(r.get("recipients") or ()))
 
 
 def build_units(doc: Parsed) -> tuple[Unit, ...]:

@@ -54,11 +54,13 @@ WRITERS: dict[tuple[str, str], str] = {
     ("alignment", "json"): "okrctl.render.formats:write_json",
     ("alignment", "csv"): "okrctl.render.formats:write_csv",
     ("alignment", "md"): "okrctl.render.markdown:alignment_markdown",
+    ("quarterly", "md"): "okrctl.render.report:markdown",
+    ("quarterly", "html"): "okrctl.render.report:html",
 }
 
 #: ``-o FILE`` extension (lower case) → format
 EXTENSIONS: dict[str, str] = {".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md", ".txt": "table",
-                              ".sarif": "sarif"}
+                              ".sarif": "sarif", ".html": "html", ".htm": "html"}
 
 #: the JSON ``command`` of each kind (``rollup --by alignment`` is the rollup command)
 COMMANDS = {"score": "score", "rollup": "rollup", "alignment": "rollup"}
