@@ -101,12 +101,12 @@ def render(report: Report, fmt: str, options: RenderOptions | None = None) -> st
 # ------------------------------------------------------------------ generic writers
 
 def table_csv(table: Table) -> str:
-    """RFC 4180 CSV (``\\n`` line ends): a header of column names, then one line per
-    row; values as :func:`okrctl.render.values.raw` writes them; text cells that a
+    """RFC 4180 CSV (CRLF line ends, so a CR or LF inside a cell is always
+    quoted): a header of column names, then one line per row; values as :func:`okrctl.render.values.raw` writes them; text cells that a
     spreadsheet would take for a formula neutralised (numbers stay numbers: ``-5``
     is a number, not a formula)."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(table.names)
     for row in table.rows:
         w.writerow([csv_cell(v) for v in row])
