@@ -203,3 +203,13 @@ def test_generated_workspace_parquet_and_csv_agree_with_score(tmp_path):
     _export(ws, "--period", "2025-Q2", "--format", "csv", "-o", str(tmp_path / "csv"))
     krs = _typed_csv(tmp_path / "csv" / "key_results.csv")
     assert [k["score"] for k in krs] == [k["score"] for k in tabs["key_results"]]
+
+
+def test_changes_from_git_without_names():
+    text = _export(SAMPLE, "--table", "changes", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert rows and all(len(r["commit"]) == 40 for r in rows)
+    assert {"created"} <= {r["field"] for r in rows}
+    assert "owner" not in text and "approved_by" not in text and "do.thi.m" not in text
+    named = _export(SAMPLE, "--table", "changes", "--format", "csv", "--with-names")
+    assert "do.thi.m" in named and named.splitlines()[0].endswith(",approved_by")

@@ -451,12 +451,26 @@ def history_of(root: Path, ref: str, rev: str | None = None) -> History:
 _RECORD_FIELDS = frozenset({"checkin", "measurement", "file"})
 
 
-def definition_changes(root: Path, files: Iterable[PeriodFile], rev: str | None = None) -> list[dict[str, Any]]:
+_PEOPLE = frozenset({"owner", "by", "approved_by"})
+
+
+def _without_people(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _without_people(x) for k, x in v.items() if k not in _PEOPLE}
+    if isinstance(v, (list, tuple)):
+        return [_without_people(x) for x in v]
+    return v
+
+
+def definition_changes(root: Path, files: Iterable[PeriodFile], rev: str | None = None,
+                       with_names: bool = False) -> list[dict[str, Any]]:
     """Every change to the definitions of the objectives and KPIs of ``files`` (their
     key results included), oldest first per item, as rows of ``okrctl export``'s
     ``changes`` table: period, commit, date, ref, field, old and new (as JSON text),
     reason and approved_by of rebaseline, added and cancelled records.  One
-    ``git log`` and one ``cat-file`` per objective or KPI; parsed blobs are shared."""
+    ``git log`` and one ``cat-file`` per objective or KPI; parsed blobs are shared.
+    Without ``with_names`` no person's name appears (``owner``, ``by``,
+    ``approved_by`` are dropped from the values, and owner changes left out)."""
     import json
 
     from okrctl import gitio
@@ -476,8 +490,10 @@ def definition_changes(root: Path, files: Iterable[PeriodFile], rev: str | None 
             h = history(repo, prefix, item.ref, head, fiscal_year_start=config.fiscal_year_start,
                         timezone=config.timezone, cache=cache)
             for e in h.events:
-                if e.field in _RECORD_FIELDS:
+                if e.field in _RECORD_FIELDS or (e.field in _PEOPLE and not with_names):
                     continue
+                if not with_names:
+                    e = replace(e, old=_without_people(jsonable(e.old)), new=_without_people(jsonable(e.new)))
                 rec = e.new if isinstance(e.new, dict) else e.old if isinstance(e.old, dict) else {}
                 rows.append({"period": pf.period.id, "commit": e.commit, "date": e.date.date(), "ref": e.ref,
                              "field": e.field, "old": json.dumps(jsonable(e.old), ensure_ascii=False),

@@ -72,7 +72,7 @@ def export_setup(ctx, period, all_periods, as_of, rev, tables, with_names, local
         from okrctl.audit.history import definition_changes
 
         ids = {p.id for p in periods}
-        rows = definition_changes(opened.root, [f for f in ws.files if f.period.id in ids], opened.rev)
+        rows = definition_changes(opened.root, [f for f in ws.files if f.period.id in ids], opened.rev, with_names)
         changes = X.changes_table(rows, opts)
     out = X.export_tables(results, opts, changes)
     return st, {k: v for k, v in out.items() if not wanted or k in wanted}, opts
