@@ -39,8 +39,9 @@ def golden(request):
     def check(name: str, text: str) -> None:
         path = GOLDEN / name
         if update:
-            path.write_text(text, encoding="utf-8", newline="\n")
-        assert text == path.read_text(encoding="utf-8"), f"{name} differs (see tests/golden/README.md to regenerate)"
+            path.write_bytes(text.encode("utf-8"))
+        # byte for byte: CSV goldens keep their RFC 4180 CRLF line ends
+        assert text == path.read_bytes().decode("utf-8"), f"{name} differs (see tests/golden/README.md to regenerate)"
 
     return check
 

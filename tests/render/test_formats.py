@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -64,7 +65,15 @@ def test_csv_writer_is_rfc4180_and_injection_safe():
     assert text.splitlines()[0] == "a,n,s,b,v,d"
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1] == ["'=1+2, \"q\"", "0.3333333333333333", "", "true", "m1,m2", "2026-01-02"]
-    assert rows[2] == ["multi\nline", "5", "'-0.5", "false", "", ""]
+    # numbers stay numbers: a negative score is not a formula
+    assert rows[2] == ["multi\nline", "5", "-0.5", "false", "", ""]
+
+
+@pytest.mark.parametrize("text", ["-5", "+1", "@SUM(A1)", "=1", "\tx", "\rx"])
+def test_csv_guard_neutralises_text_cells_only(text):
+    t = Table("t", (Column("a"), Column("n", "number")), ((text, Decimal("-5")),))
+    row = list(csv.reader(io.StringIO(table_csv(t), newline="")))[1]
+    assert row == ["'" + text, "-5"]
 
 
 def test_score_csv_parses_back_with_exact_cells(sample):

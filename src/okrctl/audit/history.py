@@ -71,6 +71,7 @@ __all__ = [
     "HistoryError",
     "RefSpec",
     "default_period_id",
+    "definition_changes",
     "event_to_json",
     "filter_events",
     "history",
@@ -442,3 +443,62 @@ def history_of(root: Path, ref: str, rev: str | None = None) -> History:
                                f"{', '.join(periods) or 'none'}); write the period: PERIOD/{ref}")
     return history(repo, prefix, ref, rev or "HEAD", fiscal_year_start=config.fiscal_year_start,
                    timezone=config.timezone, period=period)
+
+
+# ---------------------------------------------------------------------------- export: the definition history
+
+#: events of the definition history (check-ins and measurements have their own tables)
+_RECORD_FIELDS = frozenset({"checkin", "measurement", "file"})
+
+
+_PEOPLE = frozenset({"owner", "by", "approved_by"})
+
+
+def _without_people(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _without_people(x) for k, x in v.items() if k not in _PEOPLE}
+    if isinstance(v, (list, tuple)):
+        return [_without_people(x) for x in v]
+    return v
+
+
+def definition_changes(root: Path, files: Iterable[PeriodFile], rev: str | None = None,
+                       with_names: bool = False) -> list[dict[str, Any]]:
+    """Every change to the definitions of the objectives and KPIs of ``files`` (their
+    key results included), oldest first per item, as rows of ``okrctl export``'s
+    ``changes`` table: period, commit, date, ref, field, old and new (as JSON text),
+    reason and approved_by of rebaseline, added and cancelled records.  One
+    ``git log`` and one ``cat-file`` per objective or KPI; parsed blobs are shared.
+    Without ``with_names`` no person's name appears (``owner``, ``by``,
+    ``approved_by`` are dropped from the values, and owner changes left out)."""
+    import json
+
+    from okrctl import gitio
+    from okrctl.read.loader import ParseCache
+    from okrctl.read.source import WorkingTreeSource
+
+    repo = gitio.Repo.discover(root)
+    prefix = repo.relpath(root)
+    repo.require_full_history("okrctl export --table changes")
+    head = repo.resolve(rev or "HEAD")
+    source = WorkingTreeSource(root) if rev is None else gitio.GitTreeSource(repo, head, prefix)
+    config, _ = workspace_settings(source)
+    cache = ParseCache()
+    rows: list[dict[str, Any]] = []
+    for pf in files:
+        for item in (*pf.objectives, *pf.kpis):
+            h = history(repo, prefix, item.ref, head, fiscal_year_start=config.fiscal_year_start,
+                        timezone=config.timezone, cache=cache)
+            for e in h.events:
+                if e.field in _RECORD_FIELDS or (e.field in _PEOPLE and not with_names):
+                    continue
+                if not with_names:
+                    e = replace(e, old=_without_people(jsonable(e.old)), new=_without_people(jsonable(e.new)))
+                rec = e.new if isinstance(e.new, dict) else e.old if isinstance(e.old, dict) else {}
+                rows.append({"period": pf.period.id, "commit": e.commit, "date": e.date.date(), "ref": e.ref,
+                             "field": e.field, "old": json.dumps(jsonable(e.old), ensure_ascii=False),
+                             "new": json.dumps(jsonable(e.new), ensure_ascii=False),
+                             "reason": rec.get("reason") if e.field in ("rebaseline", "added", "cancelled") else None,
+                             "approved_by": rec.get("approved_by") if e.field in ("rebaseline", "added", "cancelled")
+                             else None})
+    return rows

@@ -103,15 +103,22 @@ def render(report: Report, fmt: str, options: RenderOptions | None = None) -> st
 # ------------------------------------------------------------------ generic writers
 
 def table_csv(table: Table) -> str:
-    """RFC 4180 CSV (``\\n`` line ends): a header of column names, then one line per
-    row; values as :func:`okrctl.render.values.raw` writes them, cells that a
-    spreadsheet would take for a formula neutralised."""
+    """RFC 4180 CSV (CRLF line ends, so a CR or LF inside a cell is always
+    quoted): a header of column names, then one line per row; values as :func:`okrctl.render.values.raw` writes them; text cells that a
+    spreadsheet would take for a formula neutralised (numbers stay numbers: ``-5``
+    is a number, not a formula)."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(table.names)
     for row in table.rows:
-        w.writerow([csv_safe(raw(v)) for v in row])
+        w.writerow([csv_cell(v) for v in row])
     return buf.getvalue()
+
+
+def csv_cell(v: object) -> object:
+    """One CSV cell: text through :func:`csv_safe`, every other value as
+    :func:`raw` writes it (never guarded: a negative number stays a number)."""
+    return csv_safe(v) if isinstance(v, str) else raw(v)
 
 
 def write_csv(report: Report, options: RenderOptions) -> str:

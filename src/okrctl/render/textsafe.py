@@ -28,7 +28,9 @@ def md_code(s: str) -> str:
 
 
 def csv_safe(value: object) -> object:
-    """Neutralise spreadsheet formulas in CSV/XLSX cells."""
+    """Neutralise spreadsheet formulas in a TEXT cell of CSV/XLSX (a leading
+    ``'``).  Only for values that are text: a number written as ``"-5"`` would turn
+    into the text ``'-5`` (callers pass non-text values past this guard)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
