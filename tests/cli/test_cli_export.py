@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE, run_okrctl
+from conftest import ROOT, SAMPLE, run_okrctl, subprocess_env
 
 
 def _score_json(ws: Path, *args: str) -> dict[str, dict]:
@@ -213,3 +213,20 @@ def test_changes_from_git_without_names():
     assert "owner" not in text and "approved_by" not in text and "do.thi.m" not in text
     named = _export(SAMPLE, "--table", "changes", "--format", "csv", "--with-names")
     assert "do.thi.m" in named and named.splitlines()[0].endswith(",approved_by")
+
+
+def test_progress_on_a_terminal_only(tmp_path):
+    """On a terminal (a real pty through script(1)) export shows a transient progress bar
+    on stderr; piped, it prints nothing on stderr."""
+    import shutil
+
+    if shutil.which("script") is None:
+        pytest.skip("script(1) from util-linux is not installed")
+    out = tmp_path / "x.json"
+    log = tmp_path / "typescript"
+    cmd = f"{sys.executable} -m okrctl -C {SAMPLE} export --all-periods --format json -o {out}"
+    r = subprocess.run(["script", "-qec", cmd, str(log)], capture_output=True, timeout=120, env=subprocess_env())
+    assert r.returncode == 0 and out.exists()
+    assert "scoring" in log.read_text("utf-8", errors="replace")
+    piped = run_okrctl("-C", str(SAMPLE), "export", "--all-periods", "--format", "json", "-o", str(tmp_path / "y.json"))
+    assert piped.returncode == 0 and piped.stderr == b""

@@ -116,3 +116,12 @@ def test_text_formats_do_not_load_rich_or_tabulate():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=subprocess_env(), timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_every_export_column_has_a_vietnamese_header():
+    """xlsx headers follow the workspace locale: no export column falls back to its id in vi."""
+    from okrctl.render.xlsx import VI_HEADERS
+    from okrctl.reports.export import SPECS, TABLES
+
+    missing = sorted({name for table in TABLES if table in SPECS for name, _type, _doc in SPECS[table]} - set(VI_HEADERS))
+    assert missing == []

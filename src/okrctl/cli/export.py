@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from okrctl.cli.app import app, check_rev, parse_date_option, state
+from okrctl.cli.output import progress
 from okrctl.cli.score import AsOfOpt, LocaleOpt, PeriodOpt, RevOpt
 from okrctl.errors import UsageError
 
@@ -64,7 +65,8 @@ def export_setup(ctx, period, all_periods, as_of, rev, tables, with_names, local
         if p is None:
             raise UsageError(f"no period with files contains {D}; pass --period or --all-periods")
         periods = [p]
-    results = [scoring.score_workspace(ws, p, D) for p in periods]
+    results = [scoring.score_workspace(ws, p, D)
+               for p in progress(periods, "scoring", st.color, total=len(periods))]
     opts = X.ExportOptions(with_names=with_names, source_commit=opened.rev or _head(opened.root),
                            locale=(locale.value if locale else None) or ws.config.locale)
     changes = None

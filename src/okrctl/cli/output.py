@@ -79,3 +79,15 @@ class TextView:
     def close(self) -> None:
         if self._buf is not None:
             emit(self._buf.getvalue(), self.output)
+
+
+def progress(items, label: str, color: str, *, total: int | None = None):
+    """``items``, with a transient progress bar on stderr when stderr is a terminal
+    (silent in CI logs and pipes)."""
+    if not sys.stderr.isatty():
+        return items
+    from rich.progress import track
+
+    from okrctl.render.console import make_console
+
+    return track(items, description=label, total=total, transient=True, console=make_console(color, stderr=True))

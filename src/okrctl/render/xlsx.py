@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from okrctl.render.export import plain
+from okrctl.render.i18n import t
 from okrctl.reports.tables import Table
 
 #: Vietnamese headers; other columns (and English) show the column id
@@ -39,7 +40,8 @@ VI_HEADERS = {
     "frequency": "Tần suất", "days_since_measurement": "Số ngày từ lần đo", "source": "Nguồn",
     "commit": "Commit", "field": "Trường", "old": "Giá trị cũ", "new": "Giá trị mới", "reason": "Lý do",
     "approved_by": "Người phê duyệt", "key": "Khóa",
-    **{f"krs_{s}": f"KR {s}" for s in ("cancelled", "done", "missed", "on_track", "at_risk", "off_track", "no_data")},
+    # the KR status counts, named with the status words of the terminal view
+    **{f"krs_{s}": f"Số KR {t(s, 'vi')}" for s in ("cancelled", "done", "missed", "on_track", "at_risk", "off_track", "no_data")},
 }
 
 #: the widest a column grows (characters), and how many rows are measured
