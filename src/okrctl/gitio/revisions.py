@@ -91,6 +91,19 @@ class Revisions:
             return proc.returncode == 0
         raise _failure(["merge-base"], self._git.toplevel, proc.returncode, proc.stderr)
 
+    def merge_base(self, a: str, b: str) -> str | None:
+        """The best common ancestor of commits ``a`` and ``b`` (full SHAs); None
+        when they share no history."""
+        _check_sha(a)
+        _check_sha(b)
+        proc = self._git.proc(["merge-base", "--end-of-options", a, b])
+        sha = proc.stdout.decode("ascii", "replace").strip()
+        if proc.returncode == 0 and _SHA_RE.fullmatch(sha):
+            return sha
+        if proc.returncode == 1:
+            return None
+        raise _failure(["merge-base"], self._git.toplevel, proc.returncode, proc.stderr)
+
     def has_replace_refs(self) -> bool:
         """True when ``refs/replace/*`` exist (okrctl ignores them, but an auditor
         should know someone tried to rewrite what ``git log`` shows)."""
