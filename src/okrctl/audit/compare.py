@@ -167,7 +167,7 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
     from okrctl.engine import rules
     from okrctl.engine.diff import Version, compare_versions
     from okrctl.model import dates
-    from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, path_order, period_of_path
+    from okrctl.model.layout import CI_CONFIG_PATHS, CONFIG_FILE, UNITS_FILE, path_order, period_of_path
     from okrctl.read.loader import LoadResult, ParseCache, load_workspace
     from okrctl.model.records import Config, Workspace
     from okrctl.read.source import WorkingTreeSource
@@ -286,7 +286,7 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
                                          f"applies to it yet (only its validity is checked)")]
     elif check:
         ok = not any(d.severity == "error" for d in head_res.diagnostics)
-        ci = repo.changed_between(base_sha, head_sha, list(rules.CI_CONFIG_PATHS))
+        ci = repo.changed_between(base_sha, head_sha, list(CI_CONFIG_PATHS))
         found = invalid + notes + rules.check_change(
             base_ws, head_ws, changes, J, score_closed=ok, policy=(policy_ws.config, policy_ws.units),
             base_unreadable=base_unreadable, ci_changed=ci)

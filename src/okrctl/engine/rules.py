@@ -27,7 +27,7 @@ from typing import Any
 
 from okrctl import krtypes
 from okrctl.engine.diff import DEFINITION_FIELDS, Change, by_date_position, effective_direction, is_eased
-from okrctl.model.layout import UNITS_FILE, file_ref, is_settings_file, path_order, period_of_path
+from okrctl.model.layout import CI_CONFIG_PATHS, UNITS_FILE, file_ref, is_settings_file, path_order, period_of_path
 from okrctl.model.records import KPI, Approval, Config, KeyResult, Objective, PeriodFile, Rebaseline, Unit, Workspace
 from okrctl.model.periods import Period, parse_period
 from okrctl.model.problems import CODES, RULES, Problem, Severity
@@ -277,8 +277,6 @@ def check_change(base: Workspace, head: Workspace, changes: Sequence[Change], at
     return checker.run(score_closed)
 
 
-#: CI and review configuration, from the git repository root (FORMAT §8)
-CI_CONFIG_PATHS = (".github/", ".gitlab/", ".gitlab-ci.yml", "CODEOWNERS", "docs/CODEOWNERS", ".pre-commit-config.yaml")
 
 
 def _index(ws: Workspace, paths: set[str]) -> dict[str, Item]:
