@@ -147,11 +147,17 @@ def _date_or(v: Any) -> Any:
     return v
 
 
+#: definition fields with a default in force when left out (FORMAT §5)
+_DEFAULTS: dict[str, Any] = {"aggregate": "last", "due_days": 7, "kind": "committed", "weight": 1}
+
+
 def entry_value(field: str, v: Any, period_id: str) -> Any:
     """A rebaselines entry's ``from``/``to`` in the form of :func:`definition_value`.
     Milestones are written as a list of the KR's milestones (mappings with ``id``
     and optionally ``weight`` (default 1), ``due`` and ``title``, which is
     ignored), or bare ids standing for ``{id}``."""
+    if v is None and field in _DEFAULTS:  # a field left out is written null: its default is in force
+        return _DEFAULTS[field]
     if field == "due":
         return _date_or(v)
     if field == "aligns_to" and isinstance(v, str):
