@@ -38,7 +38,7 @@ EDITS = [
      lambda o, n: n > o),
     ("O1", "kind", st.just("aspirational"), lambda o, n: True),
     ("O1", "weight", st.integers(0, 5), lambda o, n: True),
-    ("K1", "target", st.integers(90, 100), lambda o, n: n < o),
+    ("K1", "target", st.integers(96, 110), lambda o, n: n < o),   # above its alert 95: valid
     ("K1", "alert", st.integers(80, 97), lambda o, n: n < o),
 ]
 
