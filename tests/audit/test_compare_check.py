@@ -109,7 +109,8 @@ def base_files() -> dict[str, dict]:
     return {
         "okrctl.yaml": {"name": "Test", "timezone": "Asia/Ho_Chi_Minh", "checkin_grace_days": 15,
                         "policy": {"lock_after_days": 14, "backdate_days": 15}},
-        "units.yaml": {"units": [{"id": "org", "name": "Org"}, {"id": "team", "name": "Team", "parent": "org"}]},
+        "units.yaml": {"units": [{"id": "org", "name": "Org", "approvers": ["boss"]},
+                                 {"id": "team", "name": "Team", "parent": "org"}]},
         Q1_ORG: {"objectives": [{"id": "O1", "title": "Org goal", "key_results": [
             {"id": "KR1", "title": "Org metric", "baseline": 0, "target": 10,
              "checkins": [{"date": "2026-03-20", "value": 9}]}]}]},
@@ -222,21 +223,25 @@ def set_(path: str, value: Any):
 
 def test_registry_matches_format_schema_and_docs():
     names = list(RULES)
-    assert names == ["locked-period-changed", "definition-changed", "item-added", "item-removed", "item-cancelled",
-                     "checkin-rewritten", "checkin-backdated", "checkin-future", "checkin-out-of-order",
-                     "policy-changed", "closed-score-changed"]
+    assert names == ["locked-period-changed", "definition-changed", "target-eased", "item-added", "item-added-recorded",
+                     "item-removed", "item-cancelled", "approval-invalid", "approval-unverifiable",
+                     "checkin-rewritten", "checkin-corrected", "checkin-backdated", "checkin-future",
+                     "checkin-out-of-order", "policy-changed", "ci-config-changed", "closed-result-changed"]
     assert {r.name: r.severity for r in RULES.values()} == {
-        "locked-period-changed": "error", "definition-changed": "error", "item-added": "error", "item-removed": "error",
-        "item-cancelled": "warning", "checkin-rewritten": "error", "checkin-backdated": "warning",
+        "locked-period-changed": "error", "definition-changed": "error", "target-eased": "warning",
+        "item-added": "error", "item-added-recorded": "warning", "item-removed": "error",
+        "item-cancelled": "warning", "approval-invalid": "error", "approval-unverifiable": "warning",
+        "checkin-rewritten": "error", "checkin-corrected": "warning", "checkin-backdated": "warning",
         "checkin-future": "error", "checkin-out-of-order": "warning", "policy-changed": "warning",
-        "closed-score-changed": "error"}
+        "ci-config-changed": "warning", "closed-result-changed": "error"}
     schema = json.loads((Path(rules.__file__).parents[1] / "schema" / "workspace.schema.json").read_text())
     props = schema["properties"]["policy"]["properties"]["rules"]["properties"]
     assert list(props) == names
     docs = (Path(__file__).resolve().parents[2] / "docs" / "ci.md").read_text()
     table_rules = re.findall(r"^\| `([a-z-]+)` \| (error|warning) \|", docs, re.M)
-    assert [n for n, _ in table_rules] == names
-    assert all(RULES[n].severity == s for n, s in table_rules)
+    assert [n for n, _ in table_rules] == [*names, "base-unreadable"]
+    assert all(RULES[n].severity == s for n, s in table_rules if n in RULES)
+    assert "base-unreadable" not in props  # not configurable: naming it is OKR243
 
 
 def test_unknown_rule_name_is_reported_clearly(tmp_path: Path):
@@ -286,12 +291,13 @@ def test_definition_change_after_the_lock_without_rebaseline(tmp_path: Path):
 def test_definition_change_with_a_matching_rebaseline(tmp_path: Path):
     out = judge(tmp_path, _rebaseline("O1/KR1"))
     no_invalid(out)
-    assert out.findings == []
+    # §8 (revised): an easing accepted through a valid rebaseline is still shown
+    assert [(f.rule, f.severity) for f in out.findings] == [("target-eased", "warning")]
     assert {(c.item, c.kind) for c in out.changes} == {("key_result", "changed"), ("rebaseline", "added")}
 
 
 def test_rebaseline_dated_on_j_counts(tmp_path: Path):
-    assert judge(tmp_path, _rebaseline("O1/KR1", date="2026-05-20")).findings == []
+    assert rule_names(judge(tmp_path, _rebaseline("O1/KR1", date="2026-05-20"))) == {"target-eased"}
 
 
 @pytest.mark.parametrize(("entry", "why"), [
@@ -299,12 +305,15 @@ def test_rebaseline_dated_on_j_counts(tmp_path: Path):
     ({"to": 75}, "its new rebaselines entry for target says 80 → 75, which is not this change"),
     ({"to": "70"}, "which is not this change"),  # text is not the number 70
     ({"field": "baseline", "from": 40, "to": 40}, "add a rebaselines entry on it"),
-    ({"date": "2026-05-21"}, "its rebaselines entry for target is dated 2026-05-21, after 2026-05-20"),
+    ({"date": "2026-05-21"}, "its rebaselines entry for target is not valid: its date 2026-05-21 is not in "
+                             "[2026-04-01, 2026-05-20]"),
 ])
 def test_definition_change_with_a_rebaseline_that_does_not_match(tmp_path: Path, entry, why):
     out = judge(tmp_path, _rebaseline("O1/KR1", **entry))
     no_invalid(out)
-    assert rule_names(out) == {"definition-changed"}
+    # §8 (revised): a future-dated record is also approval-invalid and checkin-future
+    extra = {"approval-invalid", "checkin-future"} if "date" in entry else set()
+    assert rule_names(out) == {"definition-changed"} | extra
     assert why in only(out, "definition-changed")[0].message
 
 
@@ -321,33 +330,35 @@ def test_rebaselines_on_objectives_and_kpis(tmp_path: Path):
     def edit(files):
         o1, k1 = item(files, "O1"), item(files, "K1")
         o1["weight"] = 3
-        o1["rebaselines"] = [{"date": "2026-05-02", "field": "weight", "from": 2, "to": 3, "reason": "r", "approved_by": "boss"}]
+        o1["rebaselines"] = [{"date": "2026-05-12", "field": "weight", "from": 2, "to": 3, "reason": "r", "approved_by": "boss"}]
         k1["target"] = 97
-        k1["rebaselines"] = [{"date": "2026-05-02", "field": "target", "from": 98, "to": 97, "reason": "r", "approved_by": "boss"}]
+        k1["rebaselines"] = [{"date": "2026-05-12", "field": "target", "from": 98, "to": 97, "reason": "r", "approved_by": "boss"}]
         item(files, "O2")["aligns_to"] = "team/O1"
-        item(files, "O2")["rebaselines"] = [{"date": "2026-05-02", "field": "aligns_to", "from": None,
+        item(files, "O2")["rebaselines"] = [{"date": "2026-05-12", "field": "aligns_to", "from": None,
                                              "to": "2026-Q2/team/O1", "reason": "r", "approved_by": "boss"}]
     out = judge(tmp_path, edit)
     no_invalid(out)
-    assert out.findings == []
+    # §8 (revised): the weight and the KPI target are eased, so target-eased shows them
+    assert fired(out) == {("target-eased", K + "O1"), ("target-eased", K + "K1")}
 
 
 def test_milestone_and_due_rebaselines(tmp_path: Path):
     def edit(files):
         kr3 = item(files, "O1/KR3")
         kr3["milestones"] = [{"id": "m1", "title": "First, renamed"}, {"id": "m2", "title": "Second", "weight": 3}]
-        kr3["rebaselines"] = [{"date": "2026-05-02", "field": "milestones", "from": ["m1", {"id": "m2", "weight": 2}],
+        kr3["rebaselines"] = [{"date": "2026-05-12", "field": "milestones", "from": ["m1", {"id": "m2", "weight": 2}],
                                "to": [{"id": "m1"}, {"id": "m2", "title": "Second", "weight": 3}],
                                "reason": "r", "approved_by": "boss"}]
         kr4 = item(files, "O1/KR4")
         kr4["due"] = "2026-06-30"
-        kr4["rebaselines"] = [{"date": "2026-05-02", "field": "due", "from": "2026-06-15", "to": "2026-06-30",
+        kr4["rebaselines"] = [{"date": "2026-05-12", "field": "due", "from": "2026-06-15", "to": "2026-06-30",
                                "reason": "r", "approved_by": "boss"}]
     out = judge(tmp_path, edit)
     no_invalid(out)
-    assert out.findings == []
+    # §8 (revised): a boolean due moved later is eased too
+    assert fired(out) == {("target-eased", K + "O1/KR3"), ("target-eased", K + "O1/KR4")}
     eased = {c.field: c.eased for c in out.changes if c.item == "key_result"}
-    assert eased == {"milestones": True, "due": False}
+    assert eased == {"milestones": True, "due": True}
 
 
 # Every path by which a definition change can ease (FORMAT §8), and its opposite.
@@ -373,9 +384,15 @@ EASING = [
     ("O2/KR1.threshold", 6, "O2/KR1", "threshold", True),    # maintain, decrease
     ("O2/KR1.threshold", 4, "O2/KR1", "threshold", False),
     ("O1/KR2.direction", "decrease", "O1/KR2", "direction", True),
-    ("O1/KR1.unit", "points", "O1/KR1", "unit", False),
-    ("O1/KR1.aggregate", "sum", "O1/KR1", "aggregate", False),
-    ("O1/KR4.due", "2026-06-30", "O1/KR4", "due", False),
+    # §8 (revised): unit, aggregate and a later boolean due are eased
+    ("O1/KR1.unit", "points", "O1/KR1", "unit", True),
+    ("O1/KR1.aggregate", "sum", "O1/KR1", "aggregate", True),
+    ("O1/KR4.due", "2026-06-30", "O1/KR4", "due", True),
+    ("O1/KR4.due", "2026-06-01", "O1/KR4", "due", False),
+    ("O1/KR1.frequency", "weekly", "O1/KR1", "frequency", False),
+    ("K1.frequency", "monthly", "K1", "frequency", False),
+    ("O1/KR1.due_days", 3, "O1/KR1", "due_days", False),
+    ("O1/KR1.due_days", 30, "O1/KR1", "due_days", True),
 ]
 
 
@@ -429,14 +446,14 @@ def test_closed_by_date_only_after_the_grace(tmp_path: Path):
     inside = judge(tmp_path / "a", _late_q1_checkin, at=date(2026, 4, 15))
     assert inside.findings == []
     after = judge(tmp_path / "b", _late_q1_checkin, at=date(2026, 4, 16))
-    assert rule_names(after) == {"locked-period-changed", "checkin-backdated", "closed-score-changed"}
+    assert rule_names(after) == {"locked-period-changed", "checkin-backdated", "closed-result-changed"}
     [f] = only(after, "locked-period-changed")
     assert (f.severity, f.ref, f.path) == ("error", "2026-Q1/team", Q1)
     assert f.message == ("okrs/2026-Q1/team.yaml was changed, but period 2026-Q1 is closed (it ended on 2026-03-31 "
                          "and its 15-day grace for check-ins ended on 2026-04-15)")
-    org, team = only(after, "closed-score-changed")
+    org, team = only(after, "closed-result-changed")
     assert (team.ref, team.path, team.message) == ("2026-Q1/team", Q1, (
-        "2026-Q1/team: period 2026-Q1 is closed, but its scores as of its end differ between BASE and HEAD: "
+        "2026-Q1/team: period 2026-Q1 is closed, but its final results differ between BASE and HEAD: "
         "unit 0.5 → 0.55; rolled up 0.5 → 0.55; O1 0.5 → 0.55; O1/KR1 0.5 → 0.55"))
     assert (org.ref, org.path) == ("2026-Q1/org", Q1_ORG)
     assert org.message.endswith("differ between BASE and HEAD: rolled up 0.7 → 0.725")
@@ -446,7 +463,7 @@ def test_closed_by_locked_periods_at_base(tmp_path: Path):
     files = base_files()
     files["okrctl.yaml"]["policy"]["locked_periods"] = ["2026-Q1"]
     out = judge(tmp_path, _late_q1_checkin, at=BEFORE, base=files)
-    assert {"locked-period-changed", "closed-score-changed"} <= rule_names(out)
+    assert {"locked-period-changed", "closed-result-changed"} <= rule_names(out)
     assert "listed in policy.locked_periods" in only(out, "locked-period-changed")[0].message
 
 
@@ -467,7 +484,7 @@ def test_removing_and_adding_files_of_a_closed_period(tmp_path: Path):
     locked = {f.path: f.message for f in only(out, "locked-period-changed")}
     assert locked[Q1].startswith("okrs/2026-Q1/team.yaml was removed")
     assert locked["okrs/2025-Q4/team.yaml"].startswith("okrs/2025-Q4/team.yaml was added")
-    assert ("closed-score-changed", "2026-Q1/team") in fired(out)
+    assert ("closed-result-changed", "2026-Q1/team") in fired(out)
     # the objective went with the file, after the lock
     assert ("item-removed", "2026-Q1/team/O1") in fired(out)
 
@@ -588,7 +605,10 @@ def test_checkin_rewritten(tmp_path: Path, edit, ref, message):
 
 def test_a_correction_appended_after_the_original_is_not_a_rewrite(tmp_path: Path):
     out = judge(tmp_path, lambda f: item(f, "O1/KR1")["checkins"].append({"date": "2026-04-10", "value": 51}), at=BEFORE)
-    assert out.findings == []
+    # §8 (revised): not a rewrite, but every correction is shown with its old and new value
+    [f] = out.findings
+    assert (f.rule, f.severity) == ("checkin-corrected", "warning")
+    assert f.message == f"{K}O1/KR1@2026-04-10#2: corrects the check-in of 2026-04-10 reported at BASE: value 50 → 51"
     [c] = out.changes
     assert (c.ref, c.kind, c.item) == (K + "O1/KR1@2026-04-10#2", "added", "checkin")
 
@@ -602,10 +622,11 @@ def test_a_correction_appended_after_the_original_is_not_a_rewrite(tmp_path: Pat
     ("O1/KR1", "2026-05-20", set()),                      # J itself
     ("O1/KR1", "2026-05-21", {"checkin-future"}),
     ("O1/KR1", "2026-04-09", {"checkin-backdated", "checkin-out-of-order"}),
-    ("O1/KR1", "2026-04-10", {"checkin-backdated"}),      # same day as the latest: a correction
+    ("O1/KR1", "2026-04-10", {"checkin-backdated", "checkin-corrected"}),  # same day as the latest: a correction
     ("K1", "2026-05-04", {"checkin-backdated"}),
     ("K1", "2026-05-21", {"checkin-future"}),
-    ("K1", "2026-05-10", set()),                          # out-of-order is about check-ins only
+    ("K1", "2026-05-10", set()),
+    ("K1", "2026-04-29", {"checkin-backdated", "checkin-out-of-order"}),  # §8 (revised): measurements too
 ])
 def test_dates_of_new_checkins(tmp_path: Path, ref, day, expected):
     def edit(files):
@@ -634,7 +655,7 @@ def _new_kr(added: bool):
     def edit(files):
         kr = {"id": "KR6", "title": "New one", "baseline": 0, "target": 5}
         if added:
-            kr["added"] = {"date": "2026-05-02", "reason": "Asked for", "approved_by": "boss"}
+            kr["added"] = {"date": "2026-05-12", "reason": "Asked for", "approved_by": "boss"}
         item(files, "O1")["key_results"].append(kr)
     return edit
 
@@ -645,7 +666,9 @@ def test_item_added(tmp_path: Path):
     [f] = out.findings
     assert (f.rule, f.severity, f.ref) == ("item-added", "error", K + "O1/KR6")
     assert "without an `added` record" in f.message
-    assert judge(tmp_path / "b", _new_kr(True)).findings == []
+    # §8 (revised): a valid `added` record turns it into a warning
+    assert [(f.rule, f.severity) for f in judge(tmp_path / "b", _new_kr(True)).findings] == [
+        ("item-added-recorded", "warning")]
     assert judge(tmp_path / "c", _new_kr(False), at=BEFORE).findings == []
 
 
@@ -654,10 +677,11 @@ def test_new_objective_and_kpi_after_the_lock(tmp_path: Path):
         files[Q2]["objectives"].append({"id": "O3", "title": "Third", "key_results": [
             {"id": "KR1", "title": "a", "type": "boolean"}, {"id": "KR2", "title": "b", "type": "boolean"}]})
         files[Q2]["kpis"].append({"id": "K3", "title": "New KPI", "target": 1,
-                                  "added": {"date": "2026-05-01", "reason": "r", "approved_by": "boss"}})
+                                  "added": {"date": "2026-05-11", "reason": "r", "approved_by": "boss"}})
     out = judge(tmp_path, edit)
     no_invalid(out)
-    assert fired(out) == {("item-added", K + "O3")}  # its KRs come with it; K3 has its record
+    # its KRs come with it; K3 has its record (§8 revised: shown as item-added-recorded)
+    assert fired(out) == {("item-added", K + "O3"), ("item-added-recorded", K + "K3")}
 
 
 def test_item_removed(tmp_path: Path):
@@ -684,7 +708,7 @@ def test_item_cancelled(tmp_path: Path):
     assert f.message == f"{K}O1/KR4: cancelled on 2026-04-08, approved by boss"
 
 
-# --------------------------------------------------------------------------- closed-score-changed and policy
+# --------------------------------------------------------------------------- closed-result-changed and policy
 
 
 def test_unit_weight_moves_a_closed_roll_up(tmp_path: Path):
@@ -692,13 +716,13 @@ def test_unit_weight_moves_a_closed_roll_up(tmp_path: Path):
         files["units.yaml"]["units"][1]["weight"] = 3
     out = judge(tmp_path, edit)
     no_invalid(out)
-    assert rule_names(out) == {"policy-changed", "closed-score-changed"}
-    [s] = only(out, "closed-score-changed")
+    assert rule_names(out) == {"policy-changed", "closed-result-changed"}
+    [s] = only(out, "closed-result-changed")
     assert (s.ref, s.path) == ("2026-Q1/org", Q1_ORG)
     # org: own 0.9, team 0.5 -> rolled (0.9 + 0.5) / 2 = 0.7, then (0.9 + 3 × 0.5) / 4 = 0.6
     assert s.message.endswith("rolled up 0.7 → 0.6")
     [p] = only(out, "policy-changed")
-    assert (p.path, p.message) == ("units.yaml", "units.yaml changed: unit team weight; this change is still judged by the settings and rules of BASE")
+    assert (p.path, p.message) == ("units.yaml", "units.yaml changed: unit team weight; this change is still judged by the settings and rules of the policy revision")
 
 
 def test_settings_change_that_moves_no_closed_score(tmp_path: Path):
@@ -714,7 +738,7 @@ def test_comment_only_change_to_settings_is_still_a_policy_change(tmp_path: Path
     out = compare(root, sha, None, at=AFTER, check=True)
     assert [(c.ref, c.item) for c in out.changes] == [("units.yaml", "file")]
     assert [f.message for f in out.findings] == [
-        "units.yaml changed: comments or formatting only; this change is still judged by the settings and rules of BASE"]
+        "units.yaml changed: comments or formatting only; this change is still judged by the settings and rules of the policy revision"]
 
 
 def test_core_modules_stay_pure():
@@ -729,7 +753,7 @@ def test_core_modules_stay_pure():
 
 def test_closed_score_rule_can_be_switched_off_at_base(tmp_path: Path):
     files = base_files()
-    files["okrctl.yaml"]["policy"]["rules"] = {"closed-score-changed": "off", "policy-changed": "off"}
+    files["okrctl.yaml"]["policy"]["rules"] = {"closed-result-changed": "off", "policy-changed": "off"}
     out = judge(tmp_path, lambda f: f["units.yaml"]["units"][1].update(weight=3), base=files)
     assert out.findings == []
 
@@ -871,16 +895,18 @@ def test_cli_check_exit_codes_and_formats(tmp_path: Path):
     assert lines[0].startswith(f"::error file={Q2},line=")
     assert ",title=okrctl definition-changed::" in lines[0]
     assert lines[1].startswith(f"::warning file={Q2},line=") and "checkin-backdated" in lines[1]
-    assert lines[2].startswith("::stop-commands::") and lines[-1] == f"::{lines[2].split('::')[2]}::"
-    assert lines[-2] == "1 error and 1 warning (v1..working tree, judged at 2026-05-20)"
-    assert not any(ln.startswith("::") for ln in lines[3:-1])
+    # §8 (revised): checkin-out-of-order covers measurements (K1 2026-04-20 < 2026-04-30)
+    assert lines[2].startswith(f"::warning file={Q2},line=") and "checkin-out-of-order" in lines[2]
+    assert lines[3].startswith("::stop-commands::") and lines[-1] == f"::{lines[3].split('::')[2]}::"
+    assert lines[-2] == "1 error and 2 warnings (v1..working tree, judged at 2026-05-20)"
+    assert not any(ln.startswith("::") for ln in lines[4:-1])
 
     js = cli("-C", str(root), "check", "v1", "--at", "2026-05-20", "--format", "json")
     doc = json.loads(js.stdout)
     assert js.returncode == 1
     assert (doc["command"], doc["status"], doc["at"], doc["summary"]) == (
-        "check", "fail", "2026-05-20", {"errors": 1, "warnings": 1, "changes": 3})
-    assert [list(f) for f in doc["findings"]] == [["path", "line", "column", "severity", "code", "rule", "ref", "message"]] * 2
+        "check", "fail", "2026-05-20", {"errors": 1, "warnings": 2, "changes": 3})
+    assert [list(f) for f in doc["findings"]] == [["path", "line", "column", "severity", "code", "rule", "ref", "message"]] * 3
 
     bad_at = cli("-C", str(root), "check", "v1", "--at", "20-5-2026")
     assert bad_at.returncode == 2 and "--at" in bad_at.stderr and "Traceback" not in bad_at.stderr
@@ -896,11 +922,12 @@ def test_cli_check_sarif(tmp_path: Path):
     (run,) = doc["runs"]
     rules_ = run["tool"]["driver"]["rules"]
     assert [(x["id"], x["name"], x["defaultConfiguration"]["level"]) for x in rules_] == [
-        ("OKR802", "definition-changed", "error"), ("OKR807", "checkin-backdated", "warning")]
+        ("OKR802", "definition-changed", "error"), ("OKR807", "checkin-backdated", "warning"),
+        ("OKR809", "checkin-out-of-order", "warning")]
     assert all(x["helpUri"].endswith("docs/checks.md#" + x["id"].lower()) for x in rules_)
     got = [(x["ruleId"], x["level"], x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             x["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]) for x in run["results"]]
-    assert [g[:3] for g in got] == [("OKR802", "error", Q2), ("OKR807", "warning", Q2)]
+    assert [g[:3] for g in got] == [("OKR802", "error", Q2), ("OKR807", "warning", Q2), ("OKR809", "warning", Q2)]
     js = json.loads(cli("-C", str(root), "check", "v1", "--at", "2026-05-20", "--format", "json").stdout)
     assert [g[3] for g in got] == [f["ref"] for f in js["findings"]]
     assert [x["locations"][0]["physicalLocation"]["region"]["startLine"] for x in run["results"]] == [
@@ -913,7 +940,7 @@ def test_cli_check_warnings_only_exit_0(tmp_path: Path):
     root, _ = _cli_repo(tmp_path, files)
     md = cli("check", "v1", "--at", "2026-05-20", "--format", "md", cwd=root)
     assert md.returncode == 0, md.stdout
-    assert md.stdout.startswith("### ⚠️ okrctl check: 2 warnings (v1..working tree, judged at 2026-05-20)\n")
+    assert md.stdout.startswith("### ⚠️ okrctl check: 3 warnings (v1..working tree, judged at 2026-05-20)\n")
     assert "| warning | `definition-changed` | `okrs/2026-Q2/team.yaml:" in md.stdout
     assert "<details><summary>Changes: 1 key result changed, 1 check-in added, 1 measurement added</summary>" in md.stdout
     gh = cli("-C", str(root), "check", "v1", "--at", "2026-05-20", env={"GITHUB_ACTIONS": "true"})
@@ -1033,8 +1060,9 @@ def test_files_that_do_not_load(tmp_path: Path):
         ("invalid", "warning", Q1), ("invalid", "error", Q2)]
     assert out.findings[0].message.startswith(f"not compared: {Q1} does not load at {c2} (OKR002 ")
     checked = compare(root, c2, None, at=BEFORE, check=True)
+    # §8 (revised): a BASE file that does not load is never a pass
     assert [(f.rule, f.severity, f.path) for f in checked.findings] == [
-        ("invalid", "warning", Q1), ("invalid", "error", Q2)]
+        ("base-unreadable", "error", Q1), ("invalid", "error", Q2)]
     assert checked.findings[1].message.startswith("OKR008 ")
     # the text view of diff lists the files it could not compare, one problem line each
     text = cli("--color", "never", "diff", c2, cwd=root)

@@ -1224,14 +1224,19 @@ def test_okr243_unknown_rule(tmp_path):
 
 
 def test_okr243_not_for_known_rules_and_a_bad_severity_is_okr104(tmp_path):
-    rules = ["locked-period-changed", "definition-changed", "item-added", "item-removed", "item-cancelled",
-             "checkin-rewritten", "checkin-backdated", "checkin-future", "checkin-out-of-order",
-             "policy-changed", "closed-score-changed"]
+    rules = ["locked-period-changed", "definition-changed", "target-eased", "item-added", "item-added-recorded",
+             "item-removed", "item-cancelled", "approval-invalid", "approval-unverifiable", "checkin-rewritten",
+             "checkin-corrected", "checkin-backdated", "checkin-future", "checkin-out-of-order",
+             "policy-changed", "ci-config-changed", "closed-result-changed"]
     text = "name: Test\npolicy:\n  rules:\n" + "".join(f"    {r}: warning\n" for r in rules)
     root = make_ws(tmp_path, {"okrctl.yaml": text})
     assert diags(root) == []
     root = make_ws(tmp_path, {"okrctl.yaml": "name: Test\npolicy:\n  rules:\n    item-added: fatal\n"}, name="ws2")
     assert diags(root) == [E("okrctl.yaml", 4, 17, "OKR104")]
+    # FORMAT §8: base-unreadable cannot be configured, and the old name is gone
+    for i, gone in enumerate(("base-unreadable", "closed-score-changed")):
+        root = make_ws(tmp_path, {"okrctl.yaml": f"name: Test\npolicy:\n  rules:\n    {gone}: off\n"}, name=f"ws{i + 3}")
+        assert [d[3] for d in diags(root)] == ["OKR243"]
 
 
 # ============================================================== every code is covered

@@ -76,16 +76,17 @@ class _Only:
 
 
 def compare(root: Path, base_rev: str, head_rev: str | None = None, *, at: date | None = None,
-            check: bool = False, cache=None) -> Outcome:
+            check: bool = False, cache=None, policy_rev: str | None = None) -> Outcome:
     """Compare the workspace at ``root`` between ``base_rev`` and ``head_rev``
     (None: the working tree); with ``check`` also apply the rules at ``at`` (J,
-    default today in BASE's time zone).  Raises :class:`CompareError` for git
+    default today in the policy's time zone) with the policy of ``policy_rev``
+    (default BASE), of which BASE must be the merge base with the HEAD commit.  Raises :class:`CompareError` for git
     trouble, for a BASE that cannot be read and (without ``check``) for a HEAD
     that does not load."""
     from okrctl import gitio
 
     try:
-        return _compare(root, base_rev, head_rev, at=at, check=check, cache=cache)
+        return _compare(root, base_rev, head_rev, at=at, check=check, cache=cache, policy_rev=policy_rev)
     except gitio.GitError as exc:
         raise CompareError(exc.message) from None
 
@@ -140,12 +141,33 @@ def _changed_paths(repo, prefix: str, base_sha: str, head_sha: str | None, base_
     return head_sha_of, changed
 
 
-def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None, check: bool, cache) -> Outcome:
+def _policy_base(repo, base_rev: str, base_sha: str, head_sha: str | None, policy_rev: str | None,
+                 policy_sha: str) -> None:
+    """BASE must be the merge base of the policy revision and the HEAD commit
+    (FORMAT §8), so a branch cannot choose an older, laxer policy."""
+    head_commit = head_sha or repo.head()
+    if head_commit is None:
+        return
+    mb = repo.merge_base(policy_sha, head_commit)
+    if mb == base_sha:
+        return
+    if mb is None:
+        raise CompareError(f"BASE {base_rev} is not an ancestor of HEAD and shares no history with it; "
+                           "check against the branch the change will merge into")
+    if policy_rev is None:
+        raise CompareError(f"BASE {base_rev} is not an ancestor of HEAD (their merge base is {mb}): "
+                           f"run okrctl check {mb} --policy {base_rev}")
+    raise CompareError(f"BASE {base_rev} is not the merge base of the policy revision {policy_rev} and HEAD "
+                       f"(that is {mb}): run okrctl check {mb} --policy {policy_rev}")
+
+
+def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None, check: bool, cache,
+             policy_rev: str | None = None) -> Outcome:
     from okrctl import gitio
     from okrctl.engine import rules
     from okrctl.engine.diff import Version, compare_versions
     from okrctl.model import dates
-    from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, path_order, period_of_path
+    from okrctl.model.layout import CI_CONFIG_PATHS, CONFIG_FILE, UNITS_FILE, path_order, period_of_path
     from okrctl.read.loader import LoadResult, ParseCache, load_workspace
     from okrctl.model.records import Config, Workspace
     from okrctl.read.source import WorkingTreeSource
@@ -155,6 +177,9 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
     prefix = repo.relpath(root)
     base_sha = repo.resolve(base_rev)
     head_sha = repo.resolve(head_rev) if head_rev is not None else None
+    policy_sha = repo.resolve(policy_rev) if policy_rev is not None else base_sha
+    if check:
+        _policy_base(repo, base_rev, base_sha, head_sha, policy_rev, policy_sha)
 
     base_src = gitio.GitTreeSource(repo, base_sha, prefix)
     try:
@@ -189,12 +214,24 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
     def today_of(config: Config) -> date:  # an unknown time zone (OKR241): UTC
         return dates.today(config, on_unknown_zone="utc")
 
+    policy_ws = base_ws
+    if check and policy_sha != base_sha:
+        policy_src = gitio.GitTreeSource(repo, policy_sha, prefix)
+        try:
+            policy_listing = policy_src.list_files()
+        except gitio.GitError as exc:
+            raise _shallow_hint(repo, f"cannot read revision {policy_rev}: {exc.message}") from None
+        policy_res = load(policy_src, policy_listing, settings)
+        _require_base(repo, policy_rev or "", policy_res, settings)
+        policy_ws = policy_res.workspace
+        assert policy_ws is not None
+
     if check:  # J is today per BASE's time zone (per HEAD's when BASE has none)
-        J_or_fn = at or (today_of if created else today_of(base_ws.config))
+        J_or_fn = at or (today_of if created else today_of(policy_ws.config))
         head_res = load_workspace(head_src, today=J_or_fn, cache=cache, parallel=True)  # only okrctl.yaml's document is used below
     else:
         head_res = load(head_src, head_listing, settings | changed)
-    config_of_j = head_res.workspace.config if created and head_res.workspace is not None else base_ws.config
+    config_of_j = head_res.workspace.config if created and head_res.workspace is not None else policy_ws.config
     J = at or today_of(config_of_j)
     if head_sha is not None:
         _require_readable(repo, head_rev or "", head_res)
@@ -215,8 +252,10 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
     head_ws = head_res.workspace
     if check and not created:  # BASE files of the closed periods whose scores may move
         period_ids = {period_of_path(p) for p in (*base_sha_of, *head_sha_of)} - {None}
-        closed = set(rules.periods_to_rescore(base_ws.config, changed, J, period_ids))
+        closed = set(rules.periods_to_rescore(policy_ws.config, changed, J, period_ids))
         more = {p for p in base_sha_of if period_of_path(p) in closed}
+        if changed & settings:  # policy-changed lists the open periods' roll-ups it moves
+            more |= {p for p in base_sha_of if period_of_path(p) not in (None, *closed)}
         if more - base_keep:
             base_keep |= more
             base_res = load(base_src, base_listing, base_keep)
@@ -229,10 +268,14 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
     changes, unreadable = compare_versions(base_v, head_v, changed)
     out.changes = changes
     notes = []
+    base_unreadable = []
     for u in unreadable:
         d = u.diagnostic
         if check and u.side == "head":
             continue  # already reported as invalid
+        if check:  # base-unreadable: never a pass
+            base_unreadable.append(d)
+            continue
         severity = "error" if u.side == "head" else "warning"
         notes.append(Problem.finding(INVALID, severity, d.path, d.path, d.line,
                                    f"not compared: {d.path} does not load at {u.label} ({d.code} {d.message})"))
@@ -243,7 +286,10 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
                                          f"applies to it yet (only its validity is checked)")]
     elif check:
         ok = not any(d.severity == "error" for d in head_res.diagnostics)
-        found = invalid + notes + rules.check_change(base_ws, head_ws, changes, J, score_closed=ok)
+        ci = repo.changed_between(base_sha, head_sha, list(CI_CONFIG_PATHS))
+        found = invalid + notes + rules.check_change(
+            base_ws, head_ws, changes, J, score_closed=ok, policy=(policy_ws.config, policy_ws.units),
+            base_unreadable=base_unreadable, ci_changed=ci)
     out.findings = sorted(found, key=lambda f: (path_order(f.path), f.line, f.rule, f.ref))
     return out
 

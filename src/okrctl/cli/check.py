@@ -23,9 +23,10 @@ from okrctl.errors import EXIT_FINDINGS, EXIT_OK
 @app.command()
 def check(
     ctx: typer.Context,
-    base: Annotated[str, typer.Argument(metavar="BASE", help="The revision the change starts from (e.g. origin/main); its settings and rules apply.")],
+    base: Annotated[str, typer.Argument(metavar="BASE", help="The revision the change starts from (e.g. refs/remotes/origin/main or the base commit's sha); its settings and rules apply unless --policy names another.")],
     head: HeadArg = None,
     at: Annotated[str | None, typer.Option("--at", metavar="YYYY-MM-DD", help="Judge the change as of this date (default: today in the workspace time zone).")] = None,
+    policy: Annotated[str | None, typer.Option("--policy", metavar="REV", help="The revision whose rules, thresholds and approvers apply (default BASE); BASE must be its merge base with HEAD. In CI: the target branch's tip.")] = None,
     fmt: Annotated[ProblemFormat | None, typer.Option("--format", "-f", help="text, json, github (annotations; the default under GitHub Actions), sarif (code scanning) or md (a PR comment).")] = None,
     output: OutputOpt = None,
 ) -> None:
@@ -34,26 +35,30 @@ def check(
     Eased targets, edits after the lock without an approval record, rewritten
     check-ins, changes to closed periods, ... (every rule is explained in
     docs/ci.md).  The rules, their severities and every threshold are read from
-    okrctl.yaml at BASE, so a change cannot relax its own check; HEAD must also
-    validate.  Exit 1 when any finding is an error, 0 otherwise, 2 when git (or
-    BASE) cannot be read.
+    okrctl.yaml and units.yaml of the policy revision (--policy, default BASE),
+    so a change cannot relax its own check; BASE must be the merge base of the
+    policy revision and HEAD; HEAD must also validate.  Ambiguous revision names
+    are refused.  Exit 1 when any finding is an error, 0 otherwise, 2 when git
+    (or the policy) cannot be read.
 
     Examples:
 
-      okrctl check origin/main
+      okrctl check refs/remotes/origin/main
 
-      okrctl check origin/main HEAD --at 2026-05-20 --format json
+      okrctl check "$(git merge-base origin/main HEAD)" --policy refs/remotes/origin/main
+
+      okrctl check refs/remotes/origin/main HEAD --at 2026-05-20 --format json
     """
     from okrctl.render import diff as R
 
     st = state(ctx)
-    check_revs(base, head)
+    check_revs(base, head, policy)
     J = parse_date_option(at, "--at")
     fmt = choose_format(fmt, output, ProblemFormat, problem_format(None))
     root = workspace_root(st)
     from okrctl.audit.compare import compare
 
-    out = compare(root, base, head, at=J, check=True)
+    out = compare(root, base, head, at=J, check=True, policy_rev=policy)
     show = display_path_fn(root)
     if fmt is ProblemFormat.json:
         emit(R.render_json("check", out), output)

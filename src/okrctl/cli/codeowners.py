@@ -38,10 +38,12 @@ def codeowners(
     """Generate a GitHub/GitLab CODEOWNERS file from units.yaml.
 
     Each unit's period files (okrs/*/UNIT.yaml) are owned by the unit's
-    approvers; without approvers by the owners of its parent unit; without
-    either (a root unit) by the approvers, else owners, of the root unit(s).
-    Those root reviewers also own okrctl.yaml, units.yaml and anything else
-    under okrs/. Paths are relative to the repository root, also when the
+    approvers (its own, else its parent's owners) and its ancestors'
+    approvers; a unit with none gets its own owners. The approvers, else
+    owners, of the root unit(s) own okrctl.yaml, units.yaml, schema/, anything
+    else under okrs/, and the CI and review configuration (.github/, .gitlab/,
+    .gitlab-ci.yml, CODEOWNERS, docs/CODEOWNERS, .pre-commit-config.yaml).
+    Paths through a symbolic link are refused. Paths are relative to the repository root, also when the
     workspace is a subdirectory. Handles become @handle (see --prefix, --map);
     a handle holding @ (an e-mail address) is written as it is.
 
@@ -85,6 +87,14 @@ def codeowners(
                        f"{one_line(exc.owner)!r}; give it an owner with --map '{one_line(exc.handle)}=@user'") from None
     for w in warnings:
         print(f"okrctl: warning: {w}", file=sys.stderr)
+    top = repo.toplevel if repo is not None else root
+
+    def no_links(path: Path) -> None:
+        try:
+            C.refuse_symlinks(top.resolve(), path.absolute())
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+
     if check:
         target = output
         if target is None:
@@ -93,6 +103,7 @@ def codeowners(
             if target is None:
                 raise FindingsError("no CODEOWNERS file in .github/, the repository root, docs/ or .gitlab/; "
                                "generate it with okrctl codeowners -o .github/CODEOWNERS")
+        no_links(target)
         try:
             current = target.read_bytes().decode("utf-8", "replace")
         except FileNotFoundError:
@@ -112,6 +123,7 @@ def codeowners(
         return
     from okrctl.write.fsio import atomic_write
 
+    no_links(output)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(output, text.encode("utf-8"))

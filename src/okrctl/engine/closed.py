@@ -2,8 +2,8 @@
 
 A closed period's result is its scores as of its end (the period parsed with
 the workspace's own fiscal year start).  Two places ask whether that result
-moved: the ``closed-score-changed`` rule of ``okrctl check`` (BASE against HEAD,
-exact scores, :func:`final_scores`) and ``okrctl verify`` (the JSON recorded in
+moved: the ``closed-result-changed`` rule of ``okrctl check`` (BASE against HEAD,
+exact scores, statuses and grades, :func:`final_results`) and ``okrctl verify`` (the JSON recorded in
 the close tag against the JSON recomputed now, :func:`final_payload` and
 :func:`payload_differences`).  Both compare flat tables ``{row: {field:
 value}}`` (a row per unit, ``"unit <id>"``, and per objective, key result and
@@ -47,17 +47,32 @@ def final_result(ws: Workspace, period_id: str) -> ScoreResult | None:
     return score_workspace(ws, period, period.end)
 
 
-def final_scores(ws: Workspace, period_id: str) -> Table:
-    """The exact scores (fractions) of :func:`final_result`: per unit ``score`` and
-    ``rolled_score``, per objective and key result ``score``."""
-    result = final_result(ws, period_id)
-    out: Table = {}
-    for u in result.units if result is not None else ():
-        out[f"unit {u.unit.id}"] = {"score": u.score, "rolled_score": u.rolled_score}
+def final_results(ws: Workspace, period_id: str) -> Table:
+    """The final results of a closed period (FORMAT §8 closed-result-changed): as
+    of the day after its end, exact scores, statuses and grades of key results,
+    objectives and units, and KPI statuses.  Null values are left out, and so is
+    a row with nothing left, so "null" and "absent" are the same result."""
+    from datetime import timedelta
+
+    try:
+        period = parse_period(period_id, ws.config.fiscal_year_start)
+    except ValueError:
+        return {}
+    result = score_workspace(ws, period, period.end + timedelta(days=1))
+    rows: Table = {}
+    for u in result.units:
+        rows[f"unit {u.unit.id}"] = {"score": u.score, "rolled_score": u.rolled_score}
         for o in u.objectives:
-            out[o.ref] = {"score": o.score}
+            rows[o.ref] = {"score": o.score, "status": o.status, "grade": o.grade}
             for k in o.key_results:
-                out[k.ref] = {"score": k.score}
+                rows[k.ref] = {"score": k.score, "status": k.status}
+        for kp in u.kpis:
+            rows[kp.ref] = {"status": kp.status}
+    out: Table = {}
+    for row, fields in rows.items():
+        kept = {k: v for k, v in fields.items() if v is not None}
+        if kept:
+            out[row] = kept
     return out
 
 

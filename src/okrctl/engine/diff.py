@@ -41,7 +41,10 @@ ChangeKind = Literal["added", "removed", "changed"]
 
 #: fields whose change after the lock needs a rebaseline (FORMAT §8)
 DEFINITION_FIELDS = ("target", "baseline", "threshold", "alert", "direction", "type", "kind", "weight",
-                     "aggregate", "due", "milestones", "aligns_to", "unit")
+                     "aggregate", "due", "milestones", "aligns_to", "unit", "frequency", "due_days")
+
+#: ``frequency`` from the shortest window to the longest; none at all is longest
+FREQUENCY_ORDER = {"weekly": 0, "monthly": 1, "quarterly": 2, None: 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +152,16 @@ def is_eased(item: str, field: str, old: Any, new: Any, base: Any, head: Any = N
     """Could this definition change raise a score or ease a status?  ``base`` and
     ``head`` are the records at both sides (``head`` only matters for
     ``direction``: writing down the direction already in force changes nothing)."""
-    if field == "type":
+    if field in ("type", "aggregate", "unit"):
         return True
+    if field == "frequency":
+        return FREQUENCY_ORDER.get(new, 3) > FREQUENCY_ORDER.get(old, 3)
+    if field == "due_days":
+        return (new if new is not None else 7) > (old if old is not None else 7)
+    if field == "alert" and item == "kpi" and old is None and new is not None:
+        return True
+    if field == "due" and item == "key_result" and old != new:
+        return new is None or (old is not None and new > old)  # later (none: the period end)
     if field == "direction":
         if base is not None and head is not None:
             return effective_direction(base) != effective_direction(head)
@@ -164,8 +175,8 @@ def is_eased(item: str, field: str, old: Any, new: Any, base: Any, head: Any = N
         new_ids = {m["id"] for m in new or ()}
         if old_ids - new_ids:
             return True
-        old_w = {m["id"]: m["weight"] for m in old or ()}
-        new_w = {m["id"]: m["weight"] for m in new or ()}
+        old_w = {m["id"]: (m["weight"], m["due"]) for m in old or ()}
+        new_w = {m["id"]: (m["weight"], m["due"]) for m in new or ()}
         return any(old_w[i] != new_w[i] for i in old_ids & new_ids)
     if old is None or new is None or isinstance(old, (str, bool)) or isinstance(new, (str, bool)):
         return False

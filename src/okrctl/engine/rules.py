@@ -1,14 +1,16 @@
 """The rules on a change (FORMAT §8): what ``okrctl check BASE [HEAD]`` enforces.
 
 :data:`~okrctl.model.problems.RULES` (the check family of the one registry of
-codes) holds the eleven rules: code, name, default severity, one line of description.
+codes) holds the rules: code, name, default severity, one line of description.
 :func:`check_change` judges the semantic changes between two versions of a
 workspace (:mod:`okrctl.engine.diff`) at a date J and returns :class:`~okrctl.model.problems.Problem` records.
 
 Everything that decides the outcome -- the severities (``policy.rules``),
 ``lock_after_days``, ``locked_periods``, ``backdate_days``,
-``checkin_grace_days`` and the fiscal year that gives each period its dates -- is
-read from BASE's ``okrctl.yaml``, so a change can never relax its own check.
+``checkin_grace_days``, the fiscal year that gives each period its dates, and the
+units' owners and approvers -- is read from the *policy revision* (``--policy``,
+default BASE), so a change can never relax its own check.  Each side is scored
+with its own scoring settings.
 Commit dates play no part: J is a parameter.
 
 Pure: no git, no terminal.  The caller loads both versions; see
@@ -19,20 +21,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from okrctl import krtypes
-from okrctl.engine.diff import DEFINITION_FIELDS, Change, by_date_position, effective_direction
-from okrctl.model.layout import UNITS_FILE, file_ref, is_settings_file, path_order, period_of_path
-from okrctl.model.records import KPI, Config, KeyResult, Objective, Rebaseline, Workspace
+from okrctl.engine.definitions import (
+    NOUN,
+    Item,
+    added_rebaselines,
+    brief,
+    definition_value,
+    entry_value,
+    feeders_in,
+    improves,
+    same,
+    same_mapping,
+    show,
+    written_value,
+)
+from okrctl.engine.diff import DEFINITION_FIELDS, Change
+from okrctl.engine.rule_records import RecordRules
+from okrctl.engine.rule_results import ResultRules
+from okrctl.model.layout import file_ref, is_settings_file, path_order, period_of_path
 from okrctl.model.periods import Period, parse_period
-from okrctl.model.problems import RULES, Problem, Severity
-from okrctl.model.refs import item_part, qualify, unit_of
+from okrctl.model.problems import CODES, RULES, Problem, Severity
+from okrctl.model.records import Config, KeyResult, Unit, Workspace
+from okrctl.model.refs import unit_of
+
+CODES_BY_NAME = {c.name: c for c in CODES.values() if c.family == "check"}
+
 
 def severity_of(config: Config, rule: str) -> Severity | None:
-    """The severity of ``rule`` under ``config`` (BASE's); None when it is off."""
+    """The severity of ``rule`` under ``config`` (the policy's); None when it is off."""
+    if rule not in RULES:  # base-unreadable: not configurable
+        return CODES_BY_NAME[rule].severity
     level = config.rules.get(rule, RULES[rule].severity)
     return None if level == "off" else level  # type: ignore[return-value]
 
@@ -95,138 +116,34 @@ def periods_to_rescore(config: Config, changed_paths: Iterable[str], at: date, p
     return out
 
 
-# ------------------------------------------------------------------ definition values
-
-Item = Objective | KeyResult | KPI
-
-_NOUN = {"objective": "objective", "key_result": "key result", "kpi": "KPI"}
-_NO_MATCH = object()
-
-
-def _milestones(item: Any) -> dict[str, tuple[Any, date | None]]:
-    """Milestones as they count: id → (weight, due); titles and order do not count."""
-    return {m.id: (m.weight, m.due) for m in getattr(item, "milestones", ())}
-
-
-def definition_value(item: Item, field: str, period: Period) -> Any:
-    """The value of a definition field in force: defaults filled in (direction as
-    implied, a boolean KR's due defaulting to the period end), aligns_to fully
-    qualified, milestones without their titles."""
-    if field == "direction":
-        return effective_direction(item)
-    if field == "milestones":
-        return _milestones(item)
-    if field == "aligns_to":
-        return getattr(item, "aligns_to_ref", None)
-    if isinstance(item, KeyResult):
-        return krtypes.of(item).in_force(item, field, period)
-    return getattr(item, field, None)
-
-
-def written_value(item: Item, field: str) -> Any:
-    """The value as written in the file (None when left out)."""
-    if field == "milestones":
-        return _milestones(item)
-    if field == "aligns_to":
-        return getattr(item, "aligns_to_ref", None)
-    return getattr(item, field, None)
-
-
-def _date_or(v: Any) -> Any:
-    if isinstance(v, str):
-        try:
-            return date.fromisoformat(v)
-        except ValueError:
-            return v
-    return v
-
-
-def entry_value(field: str, v: Any, period_id: str) -> Any:
-    """A rebaselines entry's ``from``/``to`` in the form of :func:`definition_value`.
-    Milestones are written as a list of the KR's milestones (mappings with ``id``
-    and optionally ``weight`` (default 1), ``due`` and ``title``, which is
-    ignored), or bare ids standing for ``{id}``."""
-    if field == "due":
-        return _date_or(v)
-    if field == "aligns_to" and isinstance(v, str):
-        return qualify(v, period_id)
-    if field == "milestones":
-        if not isinstance(v, list):
-            return _NO_MATCH
-        out: dict[str, tuple[Any, date | None]] = {}
-        for m in v:
-            if isinstance(m, str):
-                out[m] = (1, None)
-            elif isinstance(m, dict) and isinstance(m.get("id"), str):
-                out[m["id"]] = (m.get("weight", 1), _date_or(m.get("due")))
-            else:
-                return _NO_MATCH
-        return out
-    return v
-
-
-def same(a: Any, b: Any) -> bool:
-    """Exact equality that never takes true for 1 or "80" for 80."""
-    if a is _NO_MATCH or b is _NO_MATCH:
-        return False
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, (int, Decimal)) != isinstance(b, (int, Decimal)):
-        return False
-    try:
-        return bool(a == b)
-    except TypeError:
-        return False
-
-
-def show(v: Any) -> str:
-    """A definition value for a message, the way it would be written in YAML."""
-    if v is None:
-        return "none"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (date, int, Decimal)):
-        return str(v)
-    if isinstance(v, Fraction):
-        return _score(v)
-    if isinstance(v, dict):  # milestones
-        parts = []
-        for mid, (w, due) in v.items():
-            extra = [f"weight {w}"] if not same(w, 1) else []
-            if due is not None:
-                extra.append(f"due {due}")
-            parts.append(mid + (f" ({', '.join(extra)})" if extra else ""))
-        return "[" + ", ".join(parts) + "]"
-    return str(v)
-
-
-def _score(x: Fraction | None) -> str:
-    if x is None:
-        return "none"
-    d = (Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal("0.0001"))
-    s = format(d, "f").rstrip("0").rstrip(".")
-    return s if s not in ("", "-0") else "0"
-
-
-def added_rebaselines(base_item: Item, head_item: Item) -> list[Rebaseline]:
-    """The ``rebaselines`` entries of ``head_item`` that are new in this change
-    (matched like check-ins: by date and position among those of that date)."""
-    old = by_date_position(base_item.rebaselines)
-    return [r for key, r in by_date_position(head_item.rebaselines).items() if key not in old]
-
-
 # ------------------------------------------------------------------ the check
 
 
 def check_change(base: Workspace, head: Workspace, changes: Sequence[Change], at: date, *,
-                 score_closed: bool = True) -> list[Problem]:
-    """Judge ``changes`` (from BASE to HEAD) at ``at`` (J) with BASE's rules.
+                 score_closed: bool = True, policy: tuple[Config, Sequence[Unit]] | None = None,
+                 base_unreadable: Sequence[Problem] = (), ci_changed: Sequence[str] = ()) -> list[Problem]:
+    """Judge ``changes`` (from BASE to HEAD) at ``at`` (J) with the rules of
+    ``policy`` (the policy revision's config and units; default BASE's).
 
-    ``base`` and ``head`` must hold every period file named by a change, and every
-    file of the periods :func:`periods_to_rescore` names (they may hold more).
-    ``score_closed=False`` skips closed-score-changed (for a HEAD that does not
-    validate, whose scores mean nothing).  Findings come sorted by path and line."""
-    return _Checker(base, head, changes, at).run(score_closed)
+    ``base`` must hold every period file named by a change, and every file of the
+    periods :func:`periods_to_rescore` names (it may hold more); ``head`` every
+    file (feeders of aligned KRs are read from it).  ``score_closed=False`` skips
+    closed-result-changed (for a HEAD that does not validate, whose scores mean
+    nothing).  ``base_unreadable`` are the diagnostics of BASE files that did not
+    load; ``ci_changed`` the repository paths configuring CI or review that
+    changed.  Findings come sorted by path and line."""
+    config, units = policy if policy is not None else (base.config, base.units)
+    checker = _Checker(base, head, changes, at, config, units)
+    for d in base_unreadable:
+        checker.emit("base-unreadable", d.path, d.path, d.line,
+                     f"{d.path} does not load at BASE ({d.code} {d.message}), so the change to it cannot be judged; "
+                     f"repair it in a change of its own first")
+    for p in ci_changed:
+        checker.emit("ci-config-changed", p, p, 1,
+                     f"{p} configures CI or review and changed: have the workspace's root approvers review it")
+    return checker.run(score_closed)
+
+
 
 
 def _index(ws: Workspace, paths: set[str]) -> dict[str, Item]:
@@ -244,17 +161,21 @@ def _index(ws: Workspace, paths: set[str]) -> dict[str, Item]:
     return out
 
 
-class _Checker:
-    def __init__(self, base: Workspace, head: Workspace, changes: Sequence[Change], at: date) -> None:
+class _Checker(RecordRules, ResultRules):
+    def __init__(self, base: Workspace, head: Workspace, changes: Sequence[Change], at: date,
+                 config: Config, units: Sequence[Unit]) -> None:
         self.base = base
         self.head = head
         self.changes = list(changes)
         self.at = at
-        self.policy = Policy(base.config, at)
+        self.policy = Policy(config, at)
+        self.units = units
         paths = {c.path for c in self.changes}
+        self.paths = paths
         self.base_items = _index(base, paths)
         self.head_items = _index(head, paths)
         self.out: list[Problem] = []
+        self._validity: dict[tuple[str, int], str | None] = {}
 
     def emit(self, rule: str, ref: str, path: str, line: int, message: str) -> None:
         sev = severity_of(self.policy.config, rule)
@@ -279,10 +200,11 @@ class _Checker:
             locked = self.policy.after_lock(period)
             for c in group:
                 self.one(c, period, locked)
-        if score_closed and severity_of(self.policy.config, "closed-score-changed") is not None:
+        self.feeders()
+        if score_closed and severity_of(self.policy.config, "closed-result-changed") is not None:
             ids = {f.period.id for f in self.base.files} | {f.period.id for f in self.head.files}
             for pid in periods_to_rescore(self.policy.config, {c.path for c in self.changes}, self.at, ids):
-                self.closed_score_changed(pid)
+                self.closed_result_changed(pid)
         return sorted(self.out, key=lambda f: (path_order(f.path), f.line, f.rule, f.ref))
 
     # -- per file ---------------------------------------------------------------
@@ -297,8 +219,11 @@ class _Checker:
             else:
                 what.append(c.field or c.ref)
         shown = ", ".join(dict.fromkeys(what[:6])) + (f" and {len(what) - 6} more" if len(what) > 6 else "")
+        moved = self.open_rollups_moved()
+        tail = f"; as of {self.at} it moves {moved}" if moved else ""
         self.emit("policy-changed", path, path, min(c.line for c in group),
-                  f"{path} changed: {shown}; this change is still judged by the settings and rules of BASE")
+                  f"{path} changed: {shown}; this change is still judged by the settings and rules of the policy "
+                  f"revision{tail}")
 
     def locked_period_changed(self, path: str, period: Period, why: str, group: list[Change]) -> None:
         kinds = {c.kind for c in group if c.item == "file"}
@@ -306,41 +231,67 @@ class _Checker:
         self.emit("locked-period-changed", file_ref(path), path, min(c.line for c in group),
                   f"{path} was {what}, but period {period.id} is closed ({why})")
 
-    # -- per change -------------------------------------------------------------
+    # -- records ----------------------------------------------------------------
 
     def one(self, c: Change, period: Period, locked: bool) -> None:
-        if c.item in _NOUN:
+        if c.item in NOUN:
+            if c.kind == "removed":
+                self.removed_with_records(c)
             if not locked:
                 return
             if c.kind == "added":
                 self.item_added(c, period)
             elif c.kind == "removed":
                 self.emit("item-removed", c.ref, c.path, c.line,
-                          f"{c.ref}: {_NOUN[c.item]} removed after the lock on {self.policy.lock_date(period)}; "
+                          f"{c.ref}: {NOUN[c.item]} removed after the lock on {self.policy.lock_date(period)}; "
                           f"keep it and cancel it instead (cancelled: {{date, reason, approved_by}})")
             elif c.field in DEFINITION_FIELDS:
                 self.definition_changed(c, period)
         elif c.item == "record":
-            if c.kind == "added" and c.field == "cancelled":
-                rec = c.new or {}
-                self.emit("item-cancelled", c.ref, c.path, c.line,
-                          f"{c.ref}: cancelled on {show(rec.get('date'))}, approved by {rec.get('approved_by')}")
-            elif c.kind in ("changed", "removed"):
+            if c.kind == "added":
+                item = self.head_items.get(c.ref)
+                rec = getattr(item, c.field or "", None) if item is not None else None
+                if rec is None:
+                    return
+                self.record_added(c, rec, f"`{c.field}` record", period)
+                if c.field == "cancelled" and self.valid(rec, unit_of(c.ref), period):
+                    self.emit("item-cancelled", c.ref, c.path, c.line,
+                              f"{c.ref}: cancelled on {show(rec.date)}, approved by {rec.approved_by}")
+            else:
                 self.rewritten(c, f"`{c.field}` record")
         elif c.item in ("checkin", "measurement", "rebaseline"):
             noun = {"checkin": "check-in", "measurement": "measurement", "rebaseline": "rebaselines entry"}[c.item]
             if c.kind in ("changed", "removed"):
                 self.rewritten(c, noun)
-            elif c.kind == "added" and c.item != "rebaseline":
+            elif c.item == "rebaseline":
+                rec = self._rebaseline_of(c)
+                if rec is not None:
+                    self.record_added(c, rec, noun, period)
+            else:
                 self.dated(c, noun)
+                self.corrected(c, noun)
 
     def item_added(self, c: Change, period: Period) -> None:
         got = self.head_items.get(c.ref)
-        if got is None or got.added is not None:
+        if got is None:
             return
+        rec = got.added
+        covered_by = c.ref
+        if rec is None and isinstance(got, KeyResult):  # one `added` record on a new objective covers its KRs
+            parent = self.head_items.get(c.ref.rsplit("/", 1)[0])
+            if parent is not None and parent.ref not in self.base_items:
+                rec, covered_by = parent.added, parent.ref
+        uid = unit_of(c.ref)
+        if rec is not None and self.valid(rec, uid, period):
+            self.emit("item-added-recorded", c.ref, c.path, c.line,
+                      f"{c.ref}: {NOUN[c.item]} added after the lock on {self.policy.lock_date(period)}, "
+                      f"recorded on {rec.date} ({brief(rec.reason)}), approved by {rec.approved_by}"
+                      f"{'' if covered_by == c.ref else ' on ' + covered_by}")
+            return
+        why = "its `added` record is not valid" if rec is not None else \
+            "without an `added` record (added: {date, reason, approved_by})"
         self.emit("item-added", c.ref, c.path, c.line,
-                  f"{c.ref}: {_NOUN[c.item]} added after the lock on {self.policy.lock_date(period)} "
-                  f"without an `added` record (added: {{date, reason, approved_by}})")
+                  f"{c.ref}: {NOUN[c.item]} added after the lock on {self.policy.lock_date(period)} {why}")
 
     def definition_changed(self, c: Change, period: Period) -> None:
         bi, hi = self.base_items.get(c.ref), self.head_items.get(c.ref)
@@ -351,118 +302,76 @@ class _Checker:
         old, new = definition_value(bi, field, period), definition_value(hi, field, period)
         if same(old, new):
             return  # e.g. the implied direction written down, a milestone retitled
+        eased = c.eased or improves(self.base, self.head, self.base_items, bi, hi, period, self.at)
+        self.judge_definition(c.ref, c.path, c.line, field, bi, hi, old, new, eased, period)
 
-        def matches(v: Any, item: Item) -> bool:
+    def judge_definition(self, ref: str, path: str, line: int, field: str, bi: Item, hi: Item, old: Any, new: Any,
+                         eased: bool, period: Period) -> None:
+        def matches(v: Any, item: Item, value: Any) -> bool:
             ev = entry_value(field, v, period.id)
-            return same(ev, definition_value(item, field, period)) or same(ev, written_value(item, field))
+            if field == "feeders":
+                return same_mapping(ev, value)
+            return same(ev, value) or same(ev, written_value(item, field))
 
         entries = [r for r in added_rebaselines(bi, hi) if r.field == field]
-        good = [r for r in entries if matches(r.from_, bi) and matches(r.to, hi)]
-        if any(r.date <= self.at for r in good):
+        good = [r for r in entries if matches(r.from_, bi, old) and matches(r.to, hi, new)]
+        uid = unit_of(ref)
+        valid = [r for r in good if self.valid(r, uid, period)]
+        head = (f"{ref}: {field} changed {show(old)} → {show(new)} after the lock on "
+                f"{self.policy.lock_date(period)}{' (this eases it)' if eased else ''}")
+        if valid:
+            if eased:
+                r = valid[0]
+                self.emit("target-eased", ref, path, line,
+                          f"{head}; accepted through the rebaselines entry of {r.date} approved by {r.approved_by} "
+                          f"({brief(r.reason)})")
             return
-        head = (f"{c.ref}: {field} changed {show(old)} → {show(new)} after the lock on "
-                f"{self.policy.lock_date(period)}{' (this eases it)' if c.eased else ''}")
         if good:
-            why = f"its rebaselines entry for {field} is dated {good[0].date}, after {self.at}"
+            why = f"its rebaselines entry for {field} is not valid: {self.invalid_because(good[0], uid, period)}"
         elif entries:
             r = entries[0]
             why = (f"its new rebaselines entry for {field} says {show(entry_value(field, r.from_, period.id))} → "
                    f"{show(entry_value(field, r.to, period.id))}, which is not this change")
         else:
-            why = (f"add a rebaselines entry on it in the same change: {{date, field: {field}, "
-                   f"from: {show(written_value(bi, field))}, to: {show(written_value(hi, field))}, reason, approved_by}}")
-        self.emit("definition-changed", c.ref, c.path, c.line, f"{head}; {why}")
+            wb = old if field == "feeders" else written_value(bi, field)
+            wh = new if field == "feeders" else written_value(hi, field)
+            where = " in its own file" if field == "feeders" else " in the same change"
+            why = (f"add a rebaselines entry on it{where}: {{date, field: {field}, "
+                   f"from: {show(wb)}, to: {show(wh)}, reason, approved_by}}")
+        self.emit("definition-changed", ref, path, line, f"{head}; {why}")
 
-    def rewritten(self, c: Change, noun: str) -> None:
-        if c.kind == "removed":
-            msg = f"{c.ref}: an existing {noun} was removed"
-        else:
-            old, new = c.old or {}, c.new or {}
-            keys = [k for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)]
-            detail = ", ".join(f"{k} {_brief(old.get(k))} → {_brief(new.get(k))}" for k in keys[:4])
-            msg = f"{c.ref}: an existing {noun} was changed ({detail})"
-        if c.item in ("checkin", "measurement"):
-            msg += "; they are append-only: to correct one, add a new one with the same date after it"
-        self.emit("checkin-rewritten", c.ref, c.path, c.line, msg)
+    # -- eased by its effect (FORMAT §8) ---------------------------------------------
 
-    def dated(self, c: Change, noun: str) -> None:
-        d = (c.new or {}).get("date")
-        if not isinstance(d, date):
-            return
-        at = self.at
-        if d > at:
-            self.emit("checkin-future", c.ref, c.path, c.line, f"{c.ref}: new {noun} dated {d}, after {at}")
-        elif (at - d).days > self.policy.config.backdate_days:
-            self.emit("checkin-backdated", c.ref, c.path, c.line,
-                      f"{c.ref}: new {noun} dated {d}, {(at - d).days} days before {at} "
-                      f"(backdate_days: {self.policy.config.backdate_days})")
-        if c.item == "checkin":
-            b = self.base_items.get(c.ref.split("@", 1)[0])
-            if isinstance(b, KeyResult) and b.checkins:
-                latest = max(x.date for x in b.checkins)
-                if d < latest:
-                    self.emit("checkin-out-of-order", c.ref, c.path, c.line,
-                              f"{c.ref}: new check-in dated {d}, before the latest one at BASE ({latest})")
-
-    # -- closed periods ---------------------------------------------------------
-
-    def closed_score_changed(self, pid: str) -> None:
-        from okrctl.engine.closed import differences, final_scores
-
-        moved: dict[str, tuple[list[str], list[str]]] = {}
-        diffs = differences(final_scores(self.base, pid), final_scores(self.head, pid))
-        for d in sorted(diffs, key=lambda d: _unit_and_ref(d.row)):  # by unit, its own row first
-            uid, ref = _unit_and_ref(d.row)
-            for field, a, b in _values(d):
-                if a == b:
+    def feeders(self) -> None:
+        """After the lock, a change of an aligned KR's feeders is a definition change
+        of that KR, recorded on the KR's own file (FORMAT §8)."""
+        periods = {}
+        for path in self.paths:
+            pid = period_of_path(path)
+            p = self.policy.period(pid) if pid else None
+            if p is not None and self.policy.after_lock(p):
+                periods[pid] = p
+        for pid, period in periods.items():
+            changed = {p for p in self.paths if period_of_path(p) == pid}
+            part_b = feeders_in([f for f in self.base.files if f.path in changed], pid, self.at)
+            part_h = feeders_in([f for f in self.head.files if f.path in changed], pid, self.at)
+            full_h = feeders_in(self.head.files_for(pid), pid, self.at)
+            for target in sorted(set(part_b) | set(part_h)):
+                if same_mapping(part_b.get(target, {}), part_h.get(target, {})):
                     continue
-                texts, refs = moved.setdefault(uid, ([], []))
-                if ref:
-                    texts.append(f"{item_part(ref)} {_score(a)} → {_score(b)}")
-                    refs.append(ref)
-                else:
-                    texts.append(f"{'unit' if field == 'score' else 'rolled up'} {_score(a)} → {_score(b)}")
-        for uid, (texts, refs) in moved.items():
-            path, line = self._where(pid, uid, refs)
-            shown = "; ".join(texts[:6]) + (f"; and {len(texts) - 6} more" if len(texts) > 6 else "")
-            self.emit("closed-score-changed", f"{pid}/{uid}", path, line,
-                      f"{pid}/{uid}: period {pid} is closed, but its scores as of its end differ between BASE and HEAD: {shown}")
+                hk = self.head.resolve(target)
+                if not isinstance(hk, KeyResult) or not krtypes.of(hk).fed_by_objectives:
+                    continue
+                bk = self.base_items.get(target) if self._path_of(target) in changed else hk
+                if not isinstance(bk, KeyResult):
+                    continue  # the KR is new: item-added judges it
+                new = dict(full_h.get(target, {}))
+                old = {k: v for k, v in new.items() if k not in part_h.get(target, {})}
+                old.update(part_b.get(target, {}))
+                path = self._path_of(target)
+                self.judge_definition(target, path, hk.loc.line, "feeders", bk, hk, old, new, True, period)
 
-    def _where(self, pid: str, uid: str, refs: list[str]) -> tuple[str, int]:
-        for ws in (self.head, self.base):
-            f = ws.file(pid, uid)
-            if f is None:
-                continue
-            for ref in refs:
-                item = ws.resolve(ref)
-                if item is not None:
-                    return f.path, item.loc.line
-            return f.path, 1
-        return UNITS_FILE, 1
+    def _path_of(self, ref: str) -> str:
+        parts = ref.split("/")
+        return f"okrs/{parts[0]}/{parts[1]}.yaml"
 
-
-def _unit_and_ref(row: str) -> tuple[str, str]:
-    """(unit id, item reference or '' for the unit's own row) of a row of
-    :func:`okrctl.engine.closed.final_scores`."""
-    if row.startswith("unit "):
-        return row[len("unit "):], ""
-    return unit_of(row), row
-
-
-def _values(d: Any) -> list[tuple[str, Any, Any]]:
-    """(field, old, new) of a :class:`okrctl.engine.closed.Difference`; a row on
-    one side only has no score on the other."""
-    if d.field is not None:
-        return [(d.field, d.old, d.new)]
-    old, new = d.old or {}, d.new or {}
-    return [(f, old.get(f), new.get(f)) for f in (old or new)]
-
-
-def _brief(v: Any) -> str:
-    if isinstance(v, list):
-        return "[" + ", ".join(_brief(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{…}"
-    if isinstance(v, str):
-        return v if len(v) <= 40 else v[:39] + "…"
-    return show(v)

@@ -166,6 +166,17 @@ class ObjectReader:
         return result
 
 
+    def changed_between(self, a: str, b: str | None, pathspecs: list[str]) -> list[str]:
+        """Paths under ``pathspecs`` (literal, from the repository root) that differ
+        between commit ``a`` and commit ``b`` or, with None, the tracked files of
+        the working tree."""
+        _check_sha(a)
+        if b is not None:
+            _check_sha(b)
+        out = self._git.out(["--literal-pathspecs", "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff",
+                             "--no-textconv", "--end-of-options", a, *([b] if b else []), "--", *pathspecs])
+        return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
 
 def _parse_raw(tokens: list[bytes]) -> Iterable[tuple[str, str, str | None, str | None]]:
     """``--raw -z --no-renames`` records: ``:oldmode newmode old new S\\0path\\0``."""

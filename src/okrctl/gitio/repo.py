@@ -91,6 +91,20 @@ class Repo:
         """True when commit ``ancestor`` is reachable from ``descendant`` (:meth:`Revisions.is_ancestor`)."""
         return self.revisions.is_ancestor(ancestor, descendant)
 
+    def merge_base(self, a: str, b: str) -> str | None:
+        """The merge base of two commits (:meth:`Revisions.merge_base`)."""
+        return self.revisions.merge_base(a, b)
+
+    def changed_between(self, a: str, b: str | None, pathspecs: list[str]) -> list[str]:
+        """Paths (from the repository root) matching ``pathspecs`` whose content
+        differs between commit ``a`` and commit ``b`` (None: the working tree and
+        its untracked files) (:meth:`ObjectReader.changed_between`)."""
+        found = set(self.objects.changed_between(a, b, pathspecs))
+        if b is None:
+            specs = [s.rstrip("/") for s in pathspecs]
+            found |= {p for p in self.changed_paths(specs) if any(p == s or p.startswith(s + "/") for s in specs)}
+        return sorted(found)
+
     def has_replace_refs(self) -> bool:
         """True when ``refs/replace/*`` exist (:meth:`Revisions.has_replace_refs`)."""
         return self.revisions.has_replace_refs()

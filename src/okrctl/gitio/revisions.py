@@ -4,8 +4,14 @@ is passed on; every other method that takes a commit insists on a full SHA."""
 
 from __future__ import annotations
 
+import re
+
 from okrctl.gitio.paths import _SHA_RE, _check_sha
 from okrctl.gitio.run import Git, GitError, _failure, _printable
+
+
+_NAME_RE = re.compile(r"[^~^:@]*")
+_HEX_RE = re.compile(r"[0-9a-fA-F]{4,64}")
 
 
 class Revisions:
@@ -21,6 +27,10 @@ class Revisions:
         shown = _printable(str(rev))
         if not isinstance(rev, str) or not rev or rev.startswith("-") or any(c in rev for c in "\0\n\r") or len(rev) > 1000:
             raise GitError(f"invalid revision '{shown}': a revision may not be empty, start with '-' or contain line breaks")
+        if rev.startswith(":/") or "^{/" in rev:
+            raise GitError(f"invalid revision '{shown}': revisions that search commit messages (:/text, ^{{/text}}) "
+                           "are refused; name a branch, tag or sha")
+        self._refuse_ambiguous(rev, shown)
         proc = self._git.proc(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"])
         sha = proc.stdout.decode("ascii", "replace").strip()
         if proc.returncode != 0 or not _SHA_RE.fullmatch(sha):
@@ -29,6 +39,27 @@ class Revisions:
                 hint = " (this is a shallow clone, so the history may be missing: fetch all of it with `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
             raise GitError(f"unknown revision '{shown}'{hint}")
         return sha
+
+    def _refuse_ambiguous(self, rev: str, shown: str) -> None:
+        """Refuse a revision whose name git could read in more than one way (FORMAT
+        §8): a tag ``origin/main`` beside the remote-tracking branch, a branch named
+        like a sha prefix.  The name is the part before the first ``~ ^ : @``;
+        a full ref name (``refs/...``) is never ambiguous."""
+        name = _NAME_RE.match(rev).group(0)  # type: ignore[union-attr]
+        if not name or name.startswith("refs/") or name == "HEAD":
+            return
+        candidates = [f"refs/{name}", f"refs/tags/{name}", f"refs/heads/{name}",
+                      f"refs/remotes/{name}", f"refs/remotes/{name}/HEAD"]
+        proc = self._git.proc(["for-each-ref", "--format=%(refname)", "--end-of-options", *candidates])
+        found = {r for r in proc.stdout.decode("utf-8", "replace").splitlines() if r in candidates}
+        readings = sorted(found)
+        if _HEX_RE.fullmatch(name):
+            dis = self._git.proc(["rev-parse", "--disambiguate=" + name.lower()])
+            if dis.returncode == 0 and dis.stdout.strip():
+                readings.append(f"an object whose sha starts with {name}")
+        if len(readings) > 1:
+            raise GitError(f"ambiguous revision '{shown}': it could mean {' or '.join(readings)}; "
+                           f"name it in full (e.g. {sorted(found)[0]}) or by its sha")
 
     def is_shallow(self) -> bool:
         if self._shallow is None:
@@ -58,6 +89,19 @@ class Revisions:
         proc = self._git.proc(["merge-base", "--is-ancestor", "--end-of-options", ancestor, descendant])
         if proc.returncode in (0, 1):
             return proc.returncode == 0
+        raise _failure(["merge-base"], self._git.toplevel, proc.returncode, proc.stderr)
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        """The best common ancestor of commits ``a`` and ``b`` (full SHAs); None
+        when they share no history."""
+        _check_sha(a)
+        _check_sha(b)
+        proc = self._git.proc(["merge-base", "--end-of-options", a, b])
+        sha = proc.stdout.decode("ascii", "replace").strip()
+        if proc.returncode == 0 and _SHA_RE.fullmatch(sha):
+            return sha
+        if proc.returncode == 1:
+            return None
         raise _failure(["merge-base"], self._git.toplevel, proc.returncode, proc.stderr)
 
     def has_replace_refs(self) -> bool:

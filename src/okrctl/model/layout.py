@@ -82,3 +82,8 @@ def file_ref(path: str) -> str:
 def path_order(path: str) -> tuple[int, str]:
     """Sort key: okrctl.yaml, units.yaml, then period files by path."""
     return ({CONFIG_FILE: 0, UNITS_FILE: 1}.get(path, 2), path)
+
+
+#: paths from the git repository root that configure CI or review (FORMAT §8,
+#: ci-config-changed; ``okrctl codeowners`` gives them to the root approvers)
+CI_CONFIG_PATHS = (".github/", ".gitlab/", ".gitlab-ci.yml", "CODEOWNERS", "docs/CODEOWNERS", ".pre-commit-config.yaml")

@@ -106,29 +106,50 @@ CODES: dict[str, Check] = _registry(
     # the policy revision may set each to error, warning or off
     _rule("OKR801", "locked-period-changed", "error", "a file of a closed period was added, removed or changed"),
     _rule("OKR802", "definition-changed", "error",
-          "after the lock, a definition field changed without a matching `rebaselines` entry added in the same change"),
+          "after the lock, a definition field changed without a valid matching `rebaselines` entry added in the same change"),
+    _rule("OKR812", "target-eased", "warning",
+          "an eased definition change was accepted through a valid `rebaselines` entry"),
     _rule("OKR803", "item-added", "error",
-          "after the lock, an objective, key result or KPI appeared without an `added` record"),
+          "after the lock, an objective, key result or KPI appeared (in a new file too) without a valid `added` record"),
+    _rule("OKR813", "item-added-recorded", "warning",
+          "after the lock, an objective, key result or KPI appeared with a valid `added` record"),
     _rule("OKR804", "item-removed", "error",
           "after the lock, an objective, key result or KPI of BASE is gone (cancel it instead)"),
-    _rule("OKR805", "item-cancelled", "warning", "a `cancelled` record was added"),
+    _rule("OKR805", "item-cancelled", "warning", "a valid `cancelled` record was added"),
+    _rule("OKR814", "approval-invalid", "error",
+          "an added `rebaselines`, `added` or `cancelled` record has a blank reason, a date outside [period start, J] "
+          "or an `approved_by` who is not an approver of the unit"),
+    _rule("OKR815", "approval-unverifiable", "warning",
+          "an added record's unit has no approvers at all, so `approved_by` cannot be judged"),
     _rule("OKR806", "checkin-rewritten", "error",
-          "an existing check-in, measurement, `rebaselines`, `added` or `cancelled` record changed or disappeared"),
+          "an existing check-in, measurement, `rebaselines`, `added` or `cancelled` record changed or disappeared "
+          "(also with its removed or renamed item)"),
+    _rule("OKR816", "checkin-corrected", "warning",
+          "an added check-in or measurement has the date of one BASE already has: it replaces a reported value"),
     _rule("OKR807", "checkin-backdated", "warning",
-          "an added check-in or measurement is dated more than `backdate_days` before J"),
-    _rule("OKR808", "checkin-future", "error", "an added check-in or measurement is dated after J"),
+          "an added check-in, measurement or record is dated more than `backdate_days` before J"),
+    _rule("OKR808", "checkin-future", "error", "an added check-in, measurement or record is dated after J"),
     _rule("OKR809", "checkin-out-of-order", "warning",
-          "an added check-in is dated before the key result's latest check-in at BASE"),
-    _rule("OKR810", "policy-changed", "warning", "okrctl.yaml or units.yaml changed"),
-    _rule("OKR811", "closed-score-changed", "error",
-          "a closed period's score of a key result, objective or unit, as of the period's end, differs between BASE and HEAD"),
+          "an added check-in or measurement is dated before the item's latest one at BASE"),
+    _rule("OKR810", "policy-changed", "warning",
+          "okrctl.yaml or units.yaml changed; lists the open-period rolled-up scores it moves"),
+    _rule("OKR817", "ci-config-changed", "warning",
+          "a file that configures CI or review changed (.github/, .gitlab/, .gitlab-ci.yml, CODEOWNERS, "
+          "docs/CODEOWNERS, .pre-commit-config.yaml)"),
+    _rule("OKR811", "closed-result-changed", "error",
+          "a closed period's final results (scores, statuses, grades, KPI statuses as of the day after its end) "
+          "differ between BASE and HEAD"),
+    # not configurable: a file of BASE that does not load is never a pass
+    _rule("OKR818", "base-unreadable", "error", "a file of BASE does not load, so the change to it cannot be judged"),
     # not a rule of §8 and not configurable: a file of HEAD does not validate (always
     # an error), or a changed file could not be compared
     _rule("OKR899", "invalid", "error", "a file of HEAD does not validate, or a changed file could not be compared"),
 )
 
+#: check codes that ``policy.rules`` cannot name (FORMAT §8)
+UNCONFIGURABLE = ("invalid", "base-unreadable")
 #: the rules of ``check`` by name (FORMAT §8 order), as ``policy.rules`` names them
-RULES: dict[str, Check] = {c.name: c for c in CODES.values() if c.family == "check" and c.name != "invalid"}
+RULES: dict[str, Check] = {c.name: c for c in CODES.values() if c.family == "check" and c.name not in UNCONFIGURABLE}
 #: the code of each rule name, ``invalid`` included
 RULE_CODES: dict[str, str] = {c.name: c.code for c in CODES.values() if c.family == "check"}
 #: the pseudo-rule of files that do not validate or cannot be compared
