@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import okrctl
+
 import dataclasses
 from datetime import date
 
@@ -43,12 +45,21 @@ def test_score_markdown_tables(sample):
     lines = text.splitlines()
     assert lines[0] == "# Scores: Sở Khoa học và Công nghệ Hà Nội"
     i = lines.index("## Sở Khoa học và Công nghệ (`so-khcn`)")
-    header = lines.index("| Ref | Objective / Key result | Value | Score | Conf. | Status | Grade |", i)
-    assert lines[header + 1] == "|---|---|---:|---:|---:|---|---|"
+    # mid-quarter: no grade column, the pace status is the signal
+    header = lines.index("| Ref | Objective / Key result | Value | Score | Conf. | Status |", i)
+    assert lines[header + 1] == "|---|---|---:|---:|---:|---|"
     rows = [_cells(x) for x in lines[header + 2:] if x.startswith("| ")][:2]
-    assert rows[0][0] == "**O1**" and rows[0][3] == "**0.46**" and rows[0][5:] == ["on track", "red"]
+    assert rows[0][0] == "**O1**" and rows[0][3] == "**0.46**" and rows[0][5:] == ["on track"]
     assert rows[1][0] == "O1/KR1" and rows[1][2:6] == ["77 / 80 %", "0.7", "0.8", "on track (rebaselined)"]
-    assert all(len(_cells(x)) == 7 for x in lines[header:header + 9] if x.startswith("| ") and "---" not in x)
+    assert all(len(_cells(x)) == 6 for x in lines[header:header + 9] if x.startswith("| ") and "---" not in x)
+    assert "Grade" not in text
+
+
+def test_score_markdown_grades_a_past_period(sample):
+    ws, p, result = sample
+    past = okrctl.score(ws, "2026-Q1")
+    text = render(score_report(past, past.units), "md", RenderOptions("en"))
+    assert "| Ref | Objective / Key result | Value | Score | Conf. | Status | Grade |" in text
 
 
 def test_markdown_escapes_cells_before_layout(sample):

@@ -160,6 +160,13 @@ class ScoreResult:
             for kp in u.kpis:
                 idx[kp.ref] = kp
 
+    @property
+    def ended(self) -> bool:
+        """Whether the period is over on the scoring date: only then is an
+        objective's grade its final grade (FORMAT §6.8); before, the pace status
+        is the signal and views leave the grade out."""
+        return self.as_of > self.period.end
+
     def unit(self, id: str) -> UnitScore | None:
         return self._index.get("unit:" + id)
 

@@ -24,6 +24,7 @@ _EN = {
     "alert": "Alert", "direction": "Direction", "increase": "increase", "decrease": "decrease",
     "metric": "metric", "boolean": "boolean", "milestone": "milestone", "maintain": "maintain", "aligned": "aligned",
     "yes": "yes", "no": "no", "of": "of", "depth": "Depth",
+    "hidden_columns": "Hidden at this width",
 }
 
 _VI = {
@@ -42,6 +43,7 @@ _VI = {
     "alert": "Ngưỡng cảnh báo", "direction": "Chiều", "increase": "tăng", "decrease": "giảm",
     "metric": "định lượng", "boolean": "có/không", "milestone": "mốc công việc", "maintain": "duy trì", "aligned": "tổng hợp",
     "yes": "có", "no": "không", "of": "/", "depth": "Cấp",
+    "hidden_columns": "Cột ẩn vì màn hình hẹp",
 }
 
 _TABLES = {"en": _EN, "vi": _VI}

@@ -37,7 +37,8 @@ def md_table(headers: Sequence[str], aligns: Sequence[str], rows: Sequence[Seque
 
 # ------------------------------------------------------------------ score
 
-def _unit_tables(u: UnitScore, locale: str) -> list[str]:
+def _unit_tables(u: UnitScore, locale: str, grades: bool) -> list[str]:
+    """``grades``: the period has ended (before, the grade column is left out)."""
     L = lambda k: t(k, locale)  # noqa: E731
     out: list[str] = []
     if u.objectives:
@@ -52,9 +53,10 @@ def _unit_tables(u: UnitScore, locale: str) -> list[str]:
                 rows.append([f"{o.objective.id}/{k.kr.id}", f"~~{title}~~" if k.cancelled else title,
                              md_escape(kr_value(k, locale)), fmt_score(k.score), num(k.confidence),
                              L(k.status) + (f" ({', '.join(flags)})" if flags else ""), ""])
+        keep = 7 if grades else 6
         out += md_table([L("ref"), f"{L('objective')} / {L('key_result')}", L("value"), L("score"),
-                         L("confidence"), L("status"), L("grade")],
-                        ["left", "left", "right", "right", "right", "left", "left"], rows)
+                         L("confidence"), L("status"), L("grade")][:keep],
+                        ["left", "left", "right", "right", "right", "left", "left"][:keep], [r[:keep] for r in rows])
         out.append("")
     if u.kpis:
         rows = [[f"**{k.kpi.id}** {md_escape(k.kpi.title)}", md_escape(kpi_value(k)), num(k.kpi.alert),
@@ -78,7 +80,7 @@ def render_markdown(result: ScoreResult, units: Sequence[UnitScore], locale: str
         if u.file is None:
             out += [f"_{L('no_file')}_", ""]
             continue
-        out += _unit_tables(u, locale)
+        out += _unit_tables(u, locale, result.ended)
     return "\n".join(out).rstrip() + "\n"
 
 

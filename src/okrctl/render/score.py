@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from okrctl.engine.results import ScoreResult, UnitScore
 from okrctl.engine.rollup import AlignNode, TreeNode
 from okrctl.render.i18n import t
+from okrctl.render.layout import GAP, Column, grid, natural_width, tokens, tree_glyphs, wrap
 from okrctl.render.textsafe import one_line
 from okrctl.render.values import day, kpi_value, kr_value, num, percent, score as fmt_score
 
@@ -52,56 +53,111 @@ def status_text(status: str, locale: str, overdue: bool = False) -> Text:
 
 _COLUMNS = ("ref", "title", "bar", "value", "score", "conf", "status", "grade")
 _RIGHT = {"value", "score", "conf"}
+#: narrowest title column before the next step of :data:`NARROW_STEPS`
+TITLE_MIN = 20
+#: what gives way, in order, when the title column would be narrower than
+#: TITLE_MIN: the grade, the "late" marker moves under the status, the progress
+#: bar, the confidence; then titles go on their own line (docs/cli.md)
+NARROW_STEPS = ("grade", "split", "bar", "conf")
+#: narrowest unit-name (or objective) column of the trees before the bar gives way
+LABEL_MIN = 28
+Row = dict[str, list[Text]]
 
 
-def _unit_rows(u: UnitScore, locale: str, max_score: Fraction) -> list[dict[str, Text]]:
-    """The table rows of one unit: objectives, their KRs (├/└ under them), KPIs."""
-    rows: list[dict[str, Text]] = []
+def _title(text: str, markers: Sequence[str], style: str = "") -> list[Text]:
+    """A title as wrap tokens; each marker is one token, never split."""
+    return tokens(one_line(text), style) + [Text(m, style="magenta" if m == "↺" else style) for m in markers]
+
+
+def _unit_rows(u: UnitScore, locale: str, max_score: Fraction, show_grade: bool) -> list[Row]:
+    """The table rows of one unit: objectives, their KRs (├/└ under them), KPIs.
+    ``title`` holds wrap tokens, ``late`` the overdue marker of the status."""
+    rows: list[Row] = []
+    late = Text(f"· {t('overdue_short', locale)}", style="bold magenta")
     for o in u.objectives:
         style = STATUS_STYLE.get(o.status, "")
-        kind = "" if o.objective.kind == "committed" else f" [{t('aspirational', locale)}]"
-        rows.append({
-            "ref": Text(o.objective.id, style="bold"),
-            "title": Text(one_line(o.objective.title) + kind, style="bold"),
-            "bar": Text(bar(o.score, max_score), style=style),
-            "score": Text(fmt_score(o.score), style="bold"),
-            "status": status_text(o.status, locale),
-            "grade": Text(t(o.grade, locale) if o.grade else "—", style=GRADE_STYLE.get(o.grade or "", "")),
-        })
+        kind = [] if o.objective.kind == "committed" else [f"[{t('aspirational', locale)}]"]
+        row: Row = {
+            "ref": [Text(o.objective.id, style="bold")],
+            "title": _title(o.objective.title, kind, "bold"),
+            "bar": [Text(bar(o.score, max_score), style=style)],
+            "score": [Text(fmt_score(o.score), style="bold")],
+            "status": [Text(t(o.status, locale), style=style)],
+        }
+        if show_grade:
+            row["grade"] = [Text(t(o.grade, locale) if o.grade else "—", style=GRADE_STYLE.get(o.grade or "", ""))]
+        rows.append(row)
         for i, k in enumerate(o.key_results):
             glyph = "└" if i == len(o.key_results) - 1 else "├"
-            title = Text(one_line(k.kr.title))
-            if k.rebaselined:
-                title.append(" ↺", style="magenta")
-            if k.cancelled:
-                title.stylize("dim strike")
+            title = _title(k.kr.title, ["↺"] if k.rebaselined else [], "dim strike" if k.cancelled else "")
             rows.append({
-                "ref": Text(f"{glyph} {k.kr.id}"),
+                "ref": [Text(f"{glyph} {k.kr.id}")],
                 "title": title,
-                "bar": Text(bar(k.score, max_score), style=STATUS_STYLE.get(k.status, "")),
-                "value": Text(kr_value(k, locale)),
-                "score": Text(fmt_score(k.score)),
-                "conf": Text(num(k.confidence), style="dim"),
-                "status": status_text(k.status, locale, k.overdue),
+                "bar": [Text(bar(k.score, max_score), style=STATUS_STYLE.get(k.status, ""))],
+                "value": [Text(kr_value(k, locale))],
+                "score": [Text(fmt_score(k.score))],
+                "conf": [Text(num(k.confidence), style="dim")],
+                "status": [Text(t(k.status, locale), style=STATUS_STYLE.get(k.status, ""))],
+                "late": [late] if k.overdue else [],
             })
     for k in u.kpis:
         rows.append({
-            "ref": Text(k.kpi.id, style="bold"),
-            "title": Text("KPI · " + one_line(k.kpi.title)),
-            "value": Text(kpi_value(k)),
-            "status": status_text(k.status, locale, k.overdue),
+            "ref": [Text(k.kpi.id, style="bold")],
+            "title": _title("KPI · " + k.kpi.title, []),
+            "value": [Text(kpi_value(k))],
+            "status": [Text(t(k.status, locale), style=STATUS_STYLE.get(k.status, ""))],
+            "late": [late] if k.overdue else [],
         })
     return rows
+
+
+def _status_cells(rows: list[Row], split: bool) -> None:
+    """The overdue marker after the status on one line, or under it."""
+    for r in rows:
+        if r.get("late"):
+            status = r["status"][0]
+            r["status"] = [status, r["late"][0]] if split else [Text.assemble(status, " ", r["late"][0])]
+
+
+def plan_columns(width: int, natural: dict[str, int], show_grade: bool, *, split_width: int) -> tuple[list[str], list[str], bool, bool]:
+    """Which columns fit in ``width``: (shown, hidden because narrow, status split,
+    titles on their own line).  ``natural`` holds each column's full width (the
+    status on one line); ``split_width`` the status column's width when split."""
+    shown = [c for c in _COLUMNS if c != "grade" or show_grade]
+    w = dict(natural)
+    hidden: list[str] = []
+    split = False
+
+    def title_room() -> int:
+        return width - sum(w[c] for c in shown if c != "title") - GAP * (len(shown) - 1)
+
+    for step in NARROW_STEPS:
+        if title_room() >= TITLE_MIN:
+            break
+        if step == "split":
+            split, w["status"] = True, split_width
+        elif step in shown:
+            shown.remove(step)
+            hidden.append(step)
+    if title_room() >= TITLE_MIN:
+        return shown, hidden, split, False
+    shown.remove("title")
+    for c in reversed(hidden[:]):  # titles on their own line leave room: bring back what fits
+        if sum(w[x] for x in shown) + GAP * len(shown) + w[c] <= width:
+            shown = [x for x in _COLUMNS if x in shown or x == c]
+            hidden.remove(c)
+    return shown, hidden, split, True
 
 
 def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Console, locale: str, max_score: Fraction) -> None:
     """Unit by unit: a heading line, then objectives with their key results and the
     KPIs.  Every unit's table uses the same column widths, so the columns line up
-    down the page; narrow terminals drop the confidence and grade columns (< 100
-    columns), then the progress bar (< 70)."""
+    down the page.  Numbers and markers are never cut; titles wrap; at narrow
+    widths columns give way in the order of :data:`NARROW_STEPS` and a last line
+    says which were hidden.  The grade shows only once the period has ended
+    (before that the pace status is the signal)."""
     width = console.width or 120
-    shown = [c for c in _COLUMNS
-             if not (width < 100 and c in ("conf", "grade")) and not (width < 70 and c == "bar")]
+    show_grade = result.ended
     headers = {"ref": t("ref", locale), "title": t("objective", locale) + " / " + t("key_result", locale),
                "bar": t("progress", locale), "value": t("value", locale), "score": t("score", locale),
                "conf": t("confidence", locale), "status": t("status", locale), "grade": t("grade", locale)}
@@ -111,10 +167,33 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
     head.append(f" — {t('period', locale)} {p.id} ({day(p.start)} .. {day(p.end)}), "
                 f"{t('as_of', locale)} {day(result.as_of)}, {t('elapsed', locale)} {percent(result.elapsed)}", style="dim")
     console.print(head)
-    all_rows = {u.unit.id: _unit_rows(u, locale, max_score) for u in units}
-    widths = {c: max([len(headers[c])] + [r[c].cell_len for rows in all_rows.values() for r in rows if c in r])
-              for c in shown if c != "title"}
+    all_rows = {u.unit.id: _unit_rows(u, locale, max_score, show_grade) for u in units}
+    every = [r for rows in all_rows.values() for r in rows]
+    cols = {c: Column(c, headers[c], right=c in _RIGHT) for c in _COLUMNS}
+    split_width = max(natural_width(cols["status"], every),
+                      max((r["late"][0].cell_len for r in every if r.get("late")), default=0))
+    natural = {c: natural_width(cols[c], every) for c in _COLUMNS if c not in ("title", "status")}
+    _status_cells(every, split=False)
+    natural["status"] = natural_width(cols["status"], every)
+    shown, hidden, split, stacked = plan_columns(width, natural, show_grade, split_width=split_width)
+    if split:
+        for r in every:
+            if r.get("late"):
+                r["status"] = [r["status"][0][: -(r["late"][0].cell_len + 1)], r["late"][0]]
+    widths = {c: natural_width(cols[c], every) for c in shown if c != "title"}
+    if not stacked:
+        widths["title"] = width - sum(widths.values()) - GAP * (len(shown) - 1)
+        for r in every:
+            r["title"] = wrap(r["title"], widths["title"])
+    else:
+        indent = widths["ref"] + GAP
+        for r in every:
+            lines = wrap(r["title"], width - indent)
+            r["_above"] = [Text.assemble(r["ref"][0], " " * (indent - r["ref"][0].cell_len), lines[0])] + \
+                          [Text(" " * indent) + line for line in lines[1:]]
+            r["ref"] = []
     base = min((u.depth for u in units), default=0)
+    columns = [Column(c, headers[c] if not (stacked and c == "ref") else headers["ref"], right=c in _RIGHT) for c in shown]
     for u in units:
         console.print()
         title = Text()
@@ -130,54 +209,77 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
         if not rows:
             console.print(Text(f"  {t('no_objectives', locale)}", style="dim"))
             continue
-        table = Table(box=None, pad_edge=False, show_header=True, header_style="bold dim", expand=True)
-        for c in shown:
-            if c == "title":
-                table.add_column(headers[c], overflow="ellipsis", no_wrap=True, min_width=16, ratio=1)
-            else:
-                table.add_column(headers[c], no_wrap=True, justify="right" if c in _RIGHT else "left",
-                                 min_width=widths[c], max_width=widths[c])
-        for r in rows:
-            table.add_row(*[r.get(c, Text("")) for c in shown])
-        console.print(table)
+        for line in grid(columns, widths, rows):
+            console.print(line, no_wrap=True, overflow="ignore", crop=False)
+    if hidden:
+        console.print()
+        console.print(Text(f"{t('hidden_columns', locale)}: " + ", ".join(headers[c] for c in hidden), style="dim"))
 
 
 # ------------------------------------------------------------------ roll-up
 
+def _tree_table(head: Text, label_header: str, labels: list[list[Text]], numbers: list[tuple[Column, list[Text]]],
+                bars: list[Text], console: Console, locale: str) -> None:
+    """A tree (labels with their glyphs) and number columns: numbers at full width,
+    labels wrap, the bar column gives way first (said on the last line)."""
+    width = console.width or 120
+    console.print(head)
+    rows: list[Row] = [{"label": lab} for lab in labels]
+    for col, cells in numbers:
+        for r, cell in zip(rows, cells):
+            r[col.key] = [cell]
+    for r, b in zip(rows, bars):
+        r["bar"] = [b]
+    label_col = Column("label", label_header)
+    columns = [label_col] + [c for c, _ in numbers] + [Column("bar", "")]
+    widths = {c.key: natural_width(c, rows) for c in columns if c.key != "label"}
+    hidden = []
+    room = width - sum(widths.values()) - GAP * (len(columns) - 1)
+    if room < LABEL_MIN:
+        columns.pop()
+        hidden.append(t("progress", locale))
+        room += widths.pop("bar") + GAP
+    longest = max(sum(p.cell_len + 1 for p in lab[1:]) - 1 + lab[0].cell_len for lab in labels) if labels else 0
+    widths["label"] = max(min(room, longest), cell_len(label_header))
+    for r, lab in zip(rows, labels):
+        prefix, parts = lab[0], lab[1:]
+        lines = wrap(parts, max(widths["label"] - prefix.cell_len, 1))
+        cont = Text(prefix.plain.replace("├", "│").replace("└", " "))
+        r["label"] = [Text.assemble(prefix, lines[0])] + [Text.assemble(cont, line) for line in lines[1:]]
+    for line in grid(columns, widths, rows):
+        console.print(line, no_wrap=True, overflow="ignore", crop=False)
+    if hidden:
+        console.print(Text(f"{t('hidden_columns', locale)}: " + ", ".join(hidden), style="dim"))
+
+
 def render_rollup_table(result: ScoreResult, rows: list[TreeNode], console: Console, locale: str, max_score: Fraction) -> None:
-    console.print(Text(f"{one_line(result.workspace_name)} — {t('title_rollup', locale)} {result.period.id}, "
-                       f"{t('as_of', locale)} {day(result.as_of)}", style="bold"))
-    table = Table(box=None, pad_edge=False, header_style="bold dim")
-    table.add_column(t("unit", locale), no_wrap=True, overflow="ellipsis")
-    table.add_column(t("own_score", locale), justify="right")
-    table.add_column(t("rolled_score", locale), justify="right")
-    table.add_column("", no_wrap=True)
+    head = Text(f"{one_line(result.workspace_name)} — {t('title_rollup', locale)} {result.period.id}, "
+                f"{t('as_of', locale)} {day(result.as_of)}", style="bold")
     base = min((r.depth for r in rows), default=0)
-    for r in rows:
-        name = Text("  " * (r.depth - base) + ("└ " if r.depth > base else ""))
-        name.append(one_line(r.unit.name), style="bold" if r.depth == base else "")
-        name.append(f" ({r.unit.id})", style="dim")
-        table.add_row(name, fmt_score(r.score), Text(fmt_score(r.rolled_score), style="bold"), bar(r.rolled_score, max_score))
-    console.print(table)
+    glyphs = tree_glyphs([r.depth for r in rows])
+    labels = [[Text(g)] + tokens(one_line(r.unit.name), "bold" if r.depth == base else "") + [Text(f"({r.unit.id})", style="dim")]
+              for g, r in zip(glyphs, rows)]
+    numbers = [(Column("own", t("own_score", locale), right=True), [Text(fmt_score(r.score)) for r in rows]),
+               (Column("rolled", t("rolled_score", locale), right=True),
+                [Text(fmt_score(r.rolled_score), style="bold") for r in rows])]
+    _tree_table(head, t("unit", locale), labels, numbers, [Text(bar(r.rolled_score, max_score)) for r in rows], console, locale)
 
 
 def render_alignment_table(result: ScoreResult, rows: list[tuple[int, AlignNode]], console: Console, locale: str, max_score: Fraction) -> None:
-    console.print(Text(f"{one_line(result.workspace_name)} — {t('alignment', locale)} {result.period.id}, "
-                       f"{t('as_of', locale)} {day(result.as_of)}", style="bold"))
-    table = Table(box=None, pad_edge=False, header_style="bold dim")
-    table.add_column(t("objective", locale), no_wrap=True, overflow="ellipsis", max_width=max(30, (console.width or 120) - 50))
-    table.add_column(t("score", locale), justify="right")
-    table.add_column("", no_wrap=True)
-    table.add_column(t("status", locale), no_wrap=True)
-    for d, n in rows:
-        label = Text("  " * d + ("└ " if d else ""))
-        label.append(n.ref, style="bold" if d == 0 else "cyan")
+    head = Text(f"{one_line(result.workspace_name)} — {t('alignment', locale)} {result.period.id}, "
+                f"{t('as_of', locale)} {day(result.as_of)}", style="bold")
+    glyphs = tree_glyphs([d for d, _ in rows])
+    labels = []
+    for g, (d, n) in zip(glyphs, rows):
+        parts = [Text(g), Text(n.ref, style="bold" if d == 0 else "cyan")]
         if n.via:
-            label.append(f" → {n.via.rsplit('/', 1)[-1]}", style="dim")
-        label.append(" " + one_line(n.title))
-        table.add_row(label, fmt_score(n.score), Text(bar(n.score, max_score), style=STATUS_STYLE.get(n.status, "")),
-                      status_text(n.status, locale))
-    console.print(table)
+            parts.append(Text(f"→ {n.via.rsplit('/', 1)[-1]}", style="dim"))
+        labels.append(parts + tokens(one_line(n.title)))
+    numbers = [(Column("score", t("score", locale), right=True), [Text(fmt_score(n.score)) for _, n in rows]),
+               (Column("status", t("status", locale)),
+                [Text(t(n.status, locale), style=STATUS_STYLE.get(n.status, "")) for _, n in rows])]
+    bars = [Text(bar(n.score, max_score), style=STATUS_STYLE.get(n.status, "")) for _, n in rows]
+    _tree_table(head, t("objective", locale), labels, numbers, bars, console, locale)
 
 
 # ------------------------------------------------------------------ registered writers
