@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from okrctl.read.source import blob_sha
+from okrctl.read.source import blob_sha, read_regular
 from okrctl.write.errors import WriteRefused
 
 __all__ = ["LOCK_NAME", "atomic_write", "create_exclusive", "file_lock"]
@@ -60,9 +60,7 @@ def _current_umask() -> int:
 
 
 def _read_nofollow(path: Path) -> bytes:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as f:
-        return f.read()
+    return read_regular(path, limit=1 << 30)
 
 
 def atomic_write(
