@@ -397,3 +397,17 @@ def test_negative_value_on_the_command_line(tmp_path):
     proc = run_okrctl("-C", str(root), "checkin", KR1, "-3", "--date", "2026-05-10", "--by", "x", "--dry-run")
     assert proc.returncode == 0, proc.stderr.decode()
     assert "+            value: -3\n" in proc.stdout.decode()
+
+
+def test_plain_checkin_leaves_no_lock_file_in_the_workspace(tmp_path):
+    """Issue 12 #19: the lock lives in the git directory; after a plain check-in the
+    only change is the edited file, so a later ``--commit`` is not refused."""
+    root = make_ws(tmp_path / "ws", repo=True)
+    proc = run_okrctl("-C", str(root), "checkin", KR1, "50", "--date", "2026-05-10")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == f" M {P}\n"
+    assert list((root / ".git" / "okrctl" / "locks").iterdir())
+    git(root, "checkout", "-q", "--", P)
+    proc = run_okrctl("-C", str(root), "checkin", KR1, "51", "--date", "2026-05-11", "--commit")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""

@@ -4,7 +4,8 @@
 (``.<name>.<random>.tmp``), keeps its mode, refuses symlinks and, given the blob SHA of the
 bytes the caller read, refuses when someone else changed the file in the meantime.
 :func:`create_exclusive` creates a new file the same way but never replaces one.
-:func:`file_lock` serialises okrctl writers on a sidecar ``.okrctl.lock`` file.
+:func:`file_lock` serialises okrctl writers on a lock file kept where git keeps its own
+(``<git dir>/okrctl/locks/``), or in okrctl's cache outside git: never in the workspace.
 
 Failures raise :class:`~okrctl.write.errors.WriteRefused`.
 """
@@ -23,12 +24,54 @@ from pathlib import Path
 from okrctl.read.source import blob_sha, read_regular
 from okrctl.write.errors import WriteRefused
 
-__all__ = ["LOCK_NAME", "atomic_write", "create_exclusive", "file_lock"]
+__all__ = ["LOCK_NAME", "atomic_write", "create_exclusive", "file_lock", "lock_path"]
 
 
-#: Name of the sidecar lock file :func:`file_lock` creates (never deleted: deleting a lock
-#: file that another process is waiting on would let two writers in).
+#: Name of the sidecar lock file okrctl < 0.x created in the workspace (still ignored
+#: by the clean-tree checks, never created now).
 LOCK_NAME = ".okrctl.lock"
+
+
+def _git_dir(directory: Path) -> Path | None:
+    """The git directory of the working tree holding ``directory`` (``.git``, or
+    where a ``.git`` file of a linked worktree or submodule points), found without
+    running git; None outside git."""
+    for d in (directory, *directory.parents):
+        dot = d / ".git"
+        try:
+            st = os.lstat(dot)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            return dot
+        if stat.S_ISREG(st.st_mode):
+            try:
+                first = read_regular(dot, limit=4096).decode("utf-8", "surrogateescape").splitlines()[0]
+            except (OSError, IndexError):
+                return None
+            if first.startswith("gitdir: "):
+                target = (d / first[len("gitdir: "):].strip()).resolve()
+                return target if target.is_dir() else None
+        return None
+    return None
+
+
+def lock_path(directory: Path) -> Path:
+    """Where :func:`file_lock` locks ``directory``: ``<git dir>/okrctl/locks/<key>.lock``
+    inside a git working tree, else ``<okrctl cache>/locks/<key>.lock``; ``key`` is
+    a hash of the directory's real path, so every okrctl writing in that directory
+    takes the same lock, and nothing is left in the workspace (``git status`` stays
+    clean).  Lock files are never deleted: deleting one that another process waits
+    on would let two writers in."""
+    import hashlib
+
+    from okrctl.read.cachedir import cache_dir
+
+    real = Path(os.path.realpath(directory))
+    key = hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
+    gitdir = _git_dir(real)
+    base = gitdir / "okrctl" / "locks" if gitdir is not None else cache_dir() / "locks"
+    return base / f"{key}.lock"
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -162,7 +205,7 @@ def _flock_until(fd: int, deadline: float, what: str, max_delay: float) -> None:
 
 @contextmanager
 def file_lock(directory: Path, timeout: float = 10.0) -> Iterator[Path]:
-    """Hold an exclusive ``flock`` on ``<directory>/.okrctl.lock`` (a stable sidecar file:
+    """Hold an exclusive ``flock`` on :func:`lock_path` of ``directory`` (a stable file:
     locking the data file itself does not work across ``os.replace``, reliability #40).
     Polls until ``timeout`` seconds, then raises :class:`WriteRefused`.  Yields the lock
     file's path.  The lock file is left in place.  Not re-entrant.
@@ -174,14 +217,15 @@ def file_lock(directory: Path, timeout: float = 10.0) -> Iterator[Path]:
     import fcntl
 
     directory = Path(directory)
-    lock_path = directory / LOCK_NAME
+    lock = lock_path(directory)
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(lock_path, flags, 0o666)
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, flags, 0o666)
     except OSError as e:
-        raise WriteRefused(f"cannot open the lock file {lock_path}: {e.strerror}") from None
+        raise WriteRefused(f"cannot open the lock file {lock}: {e.strerror}") from None
     busy = (
-        f"another okrctl is writing in {directory} (it has held {LOCK_NAME} for more than {timeout:g} s); try again"
+        f"another okrctl is writing in {directory} (it has held the lock for more than {timeout:g} s); try again"
     )
     try:
         deadline = time.monotonic() + timeout
@@ -202,7 +246,7 @@ def file_lock(directory: Path, timeout: float = 10.0) -> Iterator[Path]:
             if gate is not None:
                 os.close(gate)  # closing the descriptor releases the queue lock
         try:
-            yield lock_path
+            yield lock
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
