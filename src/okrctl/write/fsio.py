@@ -24,7 +24,7 @@ from pathlib import Path
 from okrctl.read.source import blob_sha, read_regular
 from okrctl.write.errors import WriteRefused
 
-__all__ = ["LOCK_NAME", "atomic_write", "create_exclusive", "file_lock", "lock_path"]
+__all__ = ["LOCK_NAME", "atomic_write", "create_all", "create_exclusive", "file_lock", "lock_path"]
 
 
 #: Name of the sidecar lock file okrctl < 0.x created in the workspace (still ignored
@@ -295,3 +295,69 @@ def create_exclusive(path: Path, data: bytes) -> bool:
     except OSError:
         pass
     return True
+
+
+def _mkdirs_nofollow(root: Path, parts: tuple[str, ...], made: list[Path]) -> None:
+    """Create ``root/parts...`` one component at a time, refusing a component that is
+    a symlink or not a directory (``mkdir -p`` would follow a symlinked ``okrs/`` out
+    of the workspace).  Appends each directory it creates to ``made``."""
+    cur = root
+    for part in parts:
+        cur = cur / part
+        try:
+            st = os.lstat(cur)
+        except FileNotFoundError:
+            os.mkdir(cur)
+            made.append(cur)
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            raise WriteRefused(f"{cur} is a symbolic link; okrctl does not write through links")
+        if not stat.S_ISDIR(st.st_mode):
+            raise WriteRefused(f"{cur} is not a directory")
+
+
+def create_all(root: Path, files: dict[str, bytes]) -> dict[str, bool]:
+    """Create every file of ``files`` (paths relative to ``root``, POSIX separators)
+    with :func:`create_exclusive`, all or nothing: folders are made as needed, one
+    component at a time and never through a symlink (``root`` itself may be one: the
+    user named it).  Returns ``{path: created}`` (False: the file already existed and
+    was left alone).  On any failure (a symlink, disk full, permission) every file and
+    folder it made is removed again, ``root`` included when it made it, and it raises
+    :class:`WriteRefused` (``…; nothing was written``)."""
+    root = Path(root)
+    made_dirs: list[Path] = []
+    made_files: list[Path] = []
+    result: dict[str, bool] = {}
+    where = root
+    try:
+        if not os.path.lexists(root):
+            root.parent.mkdir(parents=True, exist_ok=True)
+            os.mkdir(root)
+            made_dirs.append(root)
+        for rel, data in files.items():
+            parts = tuple(rel.split("/"))
+            if any(p in ("", ".", "..") for p in parts):
+                raise WriteRefused(f"{rel} is not a path inside {root}")
+            where = root / rel
+            _mkdirs_nofollow(root, parts[:-1], made_dirs)
+            created = create_exclusive(where, data)
+            result[rel] = created
+            if created:
+                made_files.append(where)
+    except BaseException as e:
+        for f in reversed(made_files):
+            try:
+                f.unlink()
+            except OSError:
+                pass
+        for d in reversed(made_dirs):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+        if isinstance(e, WriteRefused):
+            raise WriteRefused(f"{e.message}; nothing was written") from None
+        if isinstance(e, OSError):
+            raise WriteRefused(f"cannot write {where}: {e.strerror or e}; nothing was written") from None
+        raise
+    return result
