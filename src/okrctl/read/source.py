@@ -140,6 +140,16 @@ def _is_wanted(rel: str) -> bool:
     return len(parts) == 3 and parts[0] == OKRS_DIR and is_yaml_name(parts[2])
 
 
+#: a folder of the workspace that is a repository of its own
+_SUBMODULE = "{}/ is a git submodule or a repository of its own (a link to another repository); okrctl refuses links"
+
+
+def _is_nested_repo(directory: Path) -> bool:
+    """A folder holding ``.git`` (the gitfile of a submodule, or a whole repository):
+    its files belong to another repository, which ``--rev`` cannot see either."""
+    return os.path.lexists(directory / ".git")
+
+
 class WorkingTreeSource:
     """The workspace directory on disk."""
 
@@ -164,6 +174,9 @@ class WorkingTreeSource:
         if not stat.S_ISDIR(st.st_mode):
             errors.append(SourceError(OKRS_DIR, "okrs is not a directory", "OKR006"))
             return files, errors
+        if _is_nested_repo(okrs):
+            errors.append(SourceError(OKRS_DIR, _SUBMODULE.format(OKRS_DIR), "OKR006"))
+            return files, errors
         with os.scandir(okrs) as periods:
             for pd in sorted(periods, key=lambda e: e.name):
                 rel_dir = period_dir(pd.name)
@@ -173,6 +186,9 @@ class WorkingTreeSource:
                 if not pd.is_dir(follow_symlinks=False):
                     if pd.name.endswith((".yaml", ".yml")):
                         errors.append(SourceError(rel_dir, f"{rel_dir} must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml", "OKR110"))
+                    continue
+                if _is_nested_repo(Path(pd.path)):
+                    errors.append(SourceError(rel_dir, _SUBMODULE.format(rel_dir), "OKR006"))
                     continue
                 with os.scandir(pd.path) as entries:
                     for e in sorted(entries, key=lambda e: e.name):
@@ -215,6 +231,8 @@ class WorkingTreeSource:
             if stat.S_ISLNK(st.st_mode):
                 link = "/".join(parts[:i])
                 raise SourceError(path, f"{link}{'/' if i < len(parts) else ''} is a symbolic link; okrctl refuses links", "OKR006")
+            if i < len(parts) and _is_nested_repo(self.root.joinpath(*parts[:i])):
+                raise SourceError(path, _SUBMODULE.format("/".join(parts[:i])), "OKR006")
         try:
             return read_regular(full, label=path)
         except _NotRegular:
