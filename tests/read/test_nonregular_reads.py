@@ -31,10 +31,9 @@ def test_codeowners_refuses_a_fifo_named_units_yaml(tmp_path):
 def test_checkin_refuses_a_fifo_period_file(tmp_path):
     ws = _workspace_with_fifo(tmp_path, "okrs/2026-Q2/so-khcn-vp.yaml")
     proc = run_okrctl("-C", str(ws), "checkin", "2026-Q2/so-khcn-vp/O1/KR1", "95", "--date", "2026-05-10", timeout=20)
-    assert proc.returncode == 2, proc.stderr
-    out = (proc.stderr + proc.stdout).decode()
-    assert "so-khcn-vp.yaml" in out
-    assert "internal error" not in out
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.decode() == ("okrctl: okrs/2026-Q2/so-khcn-vp.yaml is not a regular file; "
+                                    "okrctl will not write to okrs/2026-Q2/so-khcn-vp.yaml\n")
 
 
 def test_read_regular_refuses_fifo_device_and_oversized(tmp_path):
@@ -46,7 +45,7 @@ def test_read_regular_refuses_fifo_device_and_oversized(tmp_path):
         read_regular("/dev/zero")
     big = tmp_path / "big"
     big.write_bytes(b"x" * (MAX_FILE_BYTES + 1))
-    with pytest.raises(OSError, match=f"{MAX_FILE_BYTES + 1} bytes"):
+    with pytest.raises(OSError, match=f"limit \\({MAX_FILE_BYTES + 1} bytes"):
         read_regular(big)
     link = tmp_path / "link"
     link.symlink_to(big)
@@ -62,3 +61,12 @@ def test_proc_files_are_capped_not_trusted_for_size(tmp_path):
     assert len(read_regular("/proc/self/status", limit=1 << 20)) > 0
     with pytest.raises(OSError):
         read_regular("/proc/self/status", limit=10)
+
+
+def test_codeowners_check_refuses_a_fifo_target(tmp_path):
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws)
+    os.mkfifo(ws / "CODEOWNERS")
+    proc = run_okrctl("-C", str(ws), "codeowners", "--check", "-o", str(ws / "CODEOWNERS"), timeout=20)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines()[-1] == f"okrctl: cannot read {ws / 'CODEOWNERS'}: not a regular file"

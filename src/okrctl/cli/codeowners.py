@@ -94,7 +94,9 @@ def codeowners(
                 raise FindingsError("no CODEOWNERS file in .github/, the repository root, docs/ or .gitlab/; "
                                "generate it with okrctl codeowners -o .github/CODEOWNERS")
         try:
-            current = target.read_bytes().decode("utf-8", "replace")
+            from okrctl.read.source import read_regular  # no FIFO, device or final link; size-capped
+
+            current = read_regular(target).decode("utf-8", "replace")
         except FileNotFoundError:
             raise FindingsError(f"{target} does not exist; generate it with okrctl codeowners -o {target}") from None
         except OSError as exc:

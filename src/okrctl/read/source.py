@@ -41,7 +41,7 @@ class _TooLarge(OSError):
     """Raised by :func:`read_regular` for a file over its size limit."""
 
     def __init__(self, size: int) -> None:
-        super().__init__(f"{size} bytes")
+        super().__init__(errno.EFBIG, f"larger than the limit ({size} bytes or more)")
         self.size = size
 
 

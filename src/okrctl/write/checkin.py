@@ -89,9 +89,12 @@ def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kin
     pf = ws.file(period.id, unit_id)
     path = layout.period_file(period.id, unit_id)
     if pf is None:
-        listed = {f.path for f in source.list_files()[0]}
-        if path in listed:
+        listed, refused = source.list_files()
+        if path in {f.path for f in listed}:
             raise Refused(f"{path} has errors; fix them first (okrctl validate {path})")
+        why = next((e for e in refused if e.path == path or path.startswith(e.path + "/")), None)
+        if why is not None:  # a link, a FIFO, a submodule …: say so rather than "there is no"
+            raise Refused(f"{why.message}; okrctl will not write to {path}")
         raise BadInput(f"REF: there is no {path} (unit {unit_id} has no OKRs for {period.id})")
     item_id = rest[1]
     obj = next((o for o in pf.objectives if o.id == item_id), None)
