@@ -18,11 +18,15 @@ def _surrogate(m: re.Match[str]) -> str:
     return f"\\x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"\\u{c:04x}"
 
 
+def escape_bytes(s: str) -> str:
+    """The bytes of a non-UTF-8 name (lone surrogates) as ``\\xNN``; nothing else changes."""
+    return SURROGATE.sub(_surrogate, s) if SURROGATE.search(s) else s
+
+
 def escape_controls(s: str) -> str:
     """Control and bidi characters as ``\\uXXXX``, the bytes of a non-UTF-8 name as
     ``\\xNN`` (never raw bytes on the terminal or in a CI log)."""
-    s = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
-    return SURROGATE.sub(_surrogate, s) if SURROGATE.search(s) else s
+    return escape_bytes(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", s))
 
 
 def safe_path(s: str) -> str:
