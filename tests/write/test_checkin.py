@@ -397,3 +397,36 @@ def test_negative_value_on_the_command_line(tmp_path):
     proc = run_okrctl("-C", str(root), "checkin", KR1, "-3", "--date", "2026-05-10", "--by", "x", "--dry-run")
     assert proc.returncode == 0, proc.stderr.decode()
     assert "+            value: -3\n" in proc.stdout.decode()
+
+
+def test_plain_checkin_leaves_no_lock_file_in_the_workspace(tmp_path):
+    """Issue 12 #19: the lock lives in the git directory; after a plain check-in the
+    only change is the edited file, so a later ``--commit`` is not refused."""
+    root = make_ws(tmp_path / "ws", repo=True)
+    proc = run_okrctl("-C", str(root), "checkin", KR1, "50", "--date", "2026-05-10")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == f" M {P}\n"
+    assert list((root / ".git" / "okrctl" / "locks").iterdir())
+    git(root, "checkout", "-q", "--", P)
+    proc = run_okrctl("-C", str(root), "checkin", KR1, "51", "--date", "2026-05-11", "--commit")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+
+
+def test_a_large_file_is_spliced_not_round_tripped():
+    """Issue 12 #13 (the time is measured in bench/bench_checkin.py): a file over
+    SPLICE_FIRST_BYTES is edited by the splice, which reads it with libyaml and
+    renders one line, even when a ruamel round trip (~15 s of CPU for 1 MB) would work."""
+    import datetime
+
+    from okrctl.write.checkin import SPLICE_FIRST_BYTES, new_bytes_with_item
+
+    head = "objectives:\n  - id: O1\n    key_results:\n      - id: KR1\n        checkins:\n"
+    n = SPLICE_FIRST_BYTES // 40 + 10
+    data = (head + "".join(f"          - {{date: 2026-04-{1 + i * 29 // n:02d}, value: {i % 20}}}\n"
+                           for i in range(n))).encode()
+    assert len(data) > SPLICE_FIRST_BYTES
+    new, spliced = new_bytes_with_item(data, ["objectives", 0, "key_results", 0], "checkins",
+                                       {"date": datetime.date(2026, 5, 10), "value": 95}, "big.yaml")
+    assert spliced is True
+    assert new == data + b"          - {date: 2026-05-10, value: 95}\n"

@@ -125,3 +125,38 @@ def test_close_and_verify_a_workspace_in_a_subdirectory(tmp_path):
     r = close.verify_period(ws, "2026-Q1")
     assert not r.ok and all(c.match for c in r.comparisons)  # scores agree, but the file changed
     assert [c["paths"] for c in r.later_commits] == [["okrs/2026-Q1/so-1.yaml"]]
+
+
+def _retag(ws, message: str) -> None:
+    msg = ws.parent / "tag-message"
+    msg.write_text(message, encoding="utf-8")
+    git(ws, "tag", "-f", "-a", "okr/close/2026-Q1", "-F", str(msg), "okr/close/2026-Q1^{commit}")
+
+
+def test_verify_escapes_what_the_tag_message_says(closed):
+    """Issue 12 #10: the tag message is untrusted; its version and date are shown
+    escaped, and a 100,000-deep JSON array is refused before it is parsed."""
+    ws = closed
+    assert run_okrctl("-C", str(ws), "close", "2026-Q1").returncode == 0
+    message = git(ws, "tag", "-l", "--format=%(contents)", "okr/close/2026-Q1")
+    record = close.parse_tag_message(message)
+    record["okrctl"] = "\x1b[2J\x1b[H9.9\u202e"
+    record["as_of"] = "\x1b]0;pwned\x07"
+    _retag(ws, "okrctl close 2026-Q1: final scores\n\n" + json.dumps(record, ensure_ascii=False))
+    proc = run_okrctl("-C", str(ws), "verify", "2026-Q1")
+    out = proc.stdout.decode()
+    assert proc.returncode == 1, out + proc.stderr.decode()
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert out.splitlines()[0].endswith("(closed with okrctl \\u001b[2J\\u001b[H9.9\\u202e; scores as of \\u001b]0;pwned\\u0007)")
+
+    _retag(ws, "okrctl close 2026-Q1: final scores\n\n" + '{"period": "2026-Q1", "scores": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    proc = run_okrctl("-C", str(ws), "verify", "2026-Q1")
+    out = proc.stdout.decode()
+    assert proc.returncode == 1, proc.stderr.decode()
+    assert "  ✗ okr/close/2026-Q1: the tag message's JSON is nested deeper than 64 levels" in out.splitlines()
+
+
+def test_tag_json_depth_is_measured_outside_strings():
+    assert close._json_depth('{"a": "[[[[{{{", "b": [1, {"c": "\\"]"}]}') == 3
+    with pytest.raises(ValueError, match="does not parse"):
+        close.parse_tag_message("x\n\n{not json")

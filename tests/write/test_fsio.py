@@ -14,8 +14,9 @@ import pytest
 
 from okrctl.read.source import WorkingTreeSource, blob_sha
 from okrctl.write.errors import WriteRefused
-from okrctl.write.fsio import LOCK_NAME, atomic_write, file_lock
+from okrctl.write.fsio import atomic_write, file_lock, lock_path
 
+from gitutil import git, init_repo
 from yamlutil import PERIOD, added_lines, b, load12
 
 
@@ -152,7 +153,7 @@ def test_sigkill_between_temp_write_and_rename_leaves_original_intact(tmp_path):
 
 def test_file_lock_times_out_with_writerefused(tmp_path):
     with file_lock(tmp_path) as lock:
-        assert lock == tmp_path / LOCK_NAME
+        assert lock == lock_path(tmp_path) and lock.parent == Path(os.environ["OKRCTL_CACHE_DIR"]) / "locks"
         child = subprocess.run(
             [sys.executable, "-c",
              "import sys; from pathlib import Path; from okrctl.write.fsio import file_lock; from okrctl.write.errors import WriteRefused\n"
@@ -165,7 +166,25 @@ def test_file_lock_times_out_with_writerefused(tmp_path):
     # released: can be taken again, and the lock file stays in place
     with file_lock(tmp_path, timeout=0.5):
         pass
-    assert (tmp_path / LOCK_NAME).exists()
+    assert lock.exists()
+    assert list(tmp_path.iterdir()) == []  # nothing left in the directory written to
+
+
+def test_lock_lives_in_the_git_directory(tmp_path):
+    """Issue 12 #19: a lock never dirties the user's working tree."""
+    repo = init_repo(tmp_path / "repo")
+    period = repo / "okrs" / "2026-Q2"
+    period.mkdir(parents=True)
+    with file_lock(period) as lock:
+        assert lock.parent == repo / ".git" / "okrctl" / "locks"
+    assert list(period.iterdir()) == []
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    # a linked worktree locks inside its own git directory, never in the tree
+    git(repo, "commit", "-q", "--allow-empty", "-m", "x")
+    git(repo, "worktree", "add", "-q", str(tmp_path / "wt"))
+    (tmp_path / "wt" / "d").mkdir()
+    with file_lock(tmp_path / "wt" / "d") as lock:
+        assert lock.is_relative_to(repo / ".git" / "worktrees")
 
 
 WRITER = """
@@ -222,4 +241,4 @@ def test_two_processes_append_concurrently(tmp_path):
     assert switches >= 10, [who for who, _ in mine]
     added_lines(SMALL, data)
     assert data.count(b"# ===== Ph") == 1 and data.index(b"seq: 49") < data.index(b"# ===== Ph")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK_NAME, "go", "ready-p1", "ready-p2", "so-1.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["go", "ready-p1", "ready-p2", "so-1.yaml"]

@@ -90,8 +90,8 @@ def _verify_text(r) -> str:
     from okrctl.render.textsafe import one_line
     from okrctl.render.values import plain
 
-    closed_with = f"okrctl {r.okrctl_version}" if r.okrctl_version else "unknown okrctl"
-    out = [f"{r.tag} → {r.commit[:12]} (closed with {closed_with}; scores as of {r.as_of or '?'})"]
+    closed_with = f"okrctl {one_line(r.okrctl_version)}" if r.okrctl_version else "unknown okrctl"
+    out = [f"{r.tag} → {r.commit[:12]} (closed with {closed_with}; scores as of {one_line(r.as_of or '?')})"]
     for c in r.comparisons:
         where = f"{c.label} {c.commit[:12]}" if c.commit else c.label
         if c.error:

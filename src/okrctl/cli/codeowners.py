@@ -105,7 +105,9 @@ def codeowners(
                                "generate it with okrctl codeowners -o .github/CODEOWNERS")
         no_links(target)
         try:
-            current = target.read_bytes().decode("utf-8", "replace")
+            from okrctl.read.source import read_regular  # no FIFO, device or final link; size-capped
+
+            current = read_regular(target).decode("utf-8", "replace")
         except FileNotFoundError:
             raise FindingsError(f"{target} does not exist; generate it with okrctl codeowners -o {target}") from None
         except OSError as exc:

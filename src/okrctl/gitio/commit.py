@@ -18,6 +18,10 @@ from okrctl.gitio.revisions import Revisions
 from okrctl.gitio.run import Git, GitError, _failure, _printable
 from okrctl.gitio.worktree import WorkTree
 
+#: the largest tag object :meth:`Writer.tag_message` reads (a close record of a large
+#: organisation is a few hundred KB)
+MAX_TAG_BYTES = 16 << 20
+
 
 class NothingToCommit(GitError):
     """:meth:`Writer.commit_paths` found no change in the given paths."""
@@ -129,6 +133,9 @@ class Writer:
             return None
         if self._git.out(["cat-file", "-t", obj]).strip() != b"tag":
             return None
+        size = int(self._git.out(["cat-file", "-s", obj]).strip() or b"0")
+        if size > MAX_TAG_BYTES:  # a tag is untrusted: never read an unbounded object
+            raise GitError(f"tag {name} is {size} bytes; okrctl reads tags of at most {MAX_TAG_BYTES} bytes")
         raw = self._git.out(["cat-file", "tag", obj])
         _, sep, body = raw.partition(b"\n\n")
         if not sep:

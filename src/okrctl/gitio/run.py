@@ -44,13 +44,22 @@ _HARDENING = (
 #: point us at another repository, index or object store.
 _KEEP_ENV = {
     "GIT_EXEC_PATH", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_COUNT", "GIT_CONFIG_PARAMETERS",
-    "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_ASKPASS",
-    "GIT_ALLOW_PROTOCOL", "GIT_PROTOCOL_FROM_USER",
+    "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
 }
 _KEEP_ENV_PREFIXES = (
     "GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_AUTHOR_", "GIT_COMMITTER_",
-    "GIT_TRACE", "GIT_SSH", "GIT_SSL_", "GIT_HTTP_",
+    "GIT_TRACE",
 )
+
+#: okrctl never talks to a remote.  In a partial clone (``--filter=blob:none``)
+#: reading an object that is not local makes git fetch it from the promisor
+#: remote, which runs ``core.sshCommand`` or a remote helper named by the
+#: repository's config.  ``GIT_NO_LAZY_FETCH=1`` (git 2.44+) switches lazy
+#: fetching off; on older git ``GIT_ALLOW_PROTOCOL`` naming no real protocol
+#: makes every transport refuse before it connects (the variable overrides any
+#: ``protocol.*.allow`` in the repository's config).  A missing object is then
+#: reported as missing.
+NO_NETWORK_ENV = {"GIT_NO_LAZY_FETCH": "1", "GIT_ALLOW_PROTOCOL": "okrctl-never-fetches"}
 
 
 _git_path: str | None = None
@@ -106,6 +115,7 @@ def _env() -> dict[str, str]:
         GIT_CONFIG_NOSYSTEM="1",
         LC_ALL="C",
     )
+    env.update(NO_NETWORK_ENV)
     env.pop("LANGUAGE", None)
     return env
 
@@ -140,6 +150,12 @@ def _failure(args: Sequence[str], cwd: Path, rc: int, stderr: bytes, stdout: byt
         )
     if "not a git repository" in err:
         return GitError(f"not a git repository: {_printable(str(cwd))} (okrctl commands that read history need git)")
+    m = re.search(r"could not fetch ([0-9a-f]{7,64}) from promisor remote", err)
+    if m:
+        return GitError(
+            f"git object {m.group(1)[:12]} is not in this partial clone (cloned with --filter) and okrctl never "
+            f"fetches from a remote; fetch the history first (git fetch --refetch), or clone without --filter"
+        )
     lines = [ln.strip() for ln in err.splitlines() if ln.strip()]
     fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
     detail = (fatal or lines or [ln.strip() for ln in stdout.decode("utf-8", "replace").splitlines() if ln.strip()] or [f"exit status {rc}"])[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from okrctl.gitio.paths import _REGULAR_MODES, _check_prefix, _check_relpath, _dec, _enc, _pathspec, _strip_prefix
 from okrctl.gitio.run import Git, GitError, _printable
+from okrctl.read.source import OPEN_FLAGS
 
 
 def _hash_file(path: Path, algo: str) -> str | None:
@@ -29,9 +30,8 @@ def _hash_file(path: Path, algo: str) -> str | None:
         return h.hexdigest()
     if not stat.S_ISREG(st.st_mode):
         return None
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(path, flags)
+        fd = os.open(path, OPEN_FLAGS)
     except OSError:
         return None
     try:

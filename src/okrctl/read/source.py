@@ -33,6 +33,53 @@ def blob_sha(data: bytes) -> str:
     return h.hexdigest()
 
 
+class _NotRegular(OSError):
+    """Raised by :func:`read_regular` for a FIFO, device, socket or directory."""
+
+
+class _TooLarge(OSError):
+    """Raised by :func:`read_regular` for a file over its size limit."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(errno.EFBIG, f"larger than the limit ({size} bytes or more)")
+        self.size = size
+
+
+#: open flags for every file okrctl reads: never follow a final symlink, never
+#: block on a FIFO (``open`` of a FIFO for reading waits for a writer without
+#: ``O_NONBLOCK``), never leak the descriptor into git
+OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def read_regular(path: Path | str, *, limit: int = MAX_FILE_BYTES, label: str = "") -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes.
+
+    Opens with :data:`OPEN_FLAGS` (a FIFO or device never blocks, a final symlink
+    fails with ``ELOOP``), checks the opened descriptor with ``fstat`` (so what is
+    read is what was checked) and stops reading after ``limit`` bytes whatever
+    ``st_size`` said (``/proc`` files report 0).  Raises ``OSError``: a private
+    subclass for "not a regular file" and "too large" that :class:`WorkingTreeSource`
+    turns into diagnostics; other callers catch ``OSError``.
+    """
+    fd = os.open(path, OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise _NotRegular(errno.EINVAL, "not a regular file")
+        if st.st_size > limit:
+            raise _TooLarge(st.st_size)
+        chunks = []
+        total = 0
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise _TooLarge(total)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """One file of a workspace: its path relative to the workspace root (POSIX
@@ -93,6 +140,16 @@ def _is_wanted(rel: str) -> bool:
     return len(parts) == 3 and parts[0] == OKRS_DIR and is_yaml_name(parts[2])
 
 
+#: a folder of the workspace that is a repository of its own
+_SUBMODULE = "{}/ is a git submodule or a repository of its own (a link to another repository); okrctl refuses links"
+
+
+def _is_nested_repo(directory: Path) -> bool:
+    """A folder holding ``.git`` (the gitfile of a submodule, or a whole repository):
+    its files belong to another repository, which ``--rev`` cannot see either."""
+    return os.path.lexists(directory / ".git")
+
+
 class WorkingTreeSource:
     """The workspace directory on disk."""
 
@@ -117,6 +174,9 @@ class WorkingTreeSource:
         if not stat.S_ISDIR(st.st_mode):
             errors.append(SourceError(OKRS_DIR, "okrs is not a directory", "OKR006"))
             return files, errors
+        if _is_nested_repo(okrs):
+            errors.append(SourceError(OKRS_DIR, _SUBMODULE.format(OKRS_DIR), "OKR006"))
+            return files, errors
         with os.scandir(okrs) as periods:
             for pd in sorted(periods, key=lambda e: e.name):
                 rel_dir = period_dir(pd.name)
@@ -126,6 +186,9 @@ class WorkingTreeSource:
                 if not pd.is_dir(follow_symlinks=False):
                     if pd.name.endswith((".yaml", ".yml")):
                         errors.append(SourceError(rel_dir, f"{rel_dir} must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml", "OKR110"))
+                    continue
+                if _is_nested_repo(Path(pd.path)):
+                    errors.append(SourceError(rel_dir, _SUBMODULE.format(rel_dir), "OKR006"))
                     continue
                 with os.scandir(pd.path) as entries:
                     for e in sorted(entries, key=lambda e: e.name):
@@ -168,24 +231,17 @@ class WorkingTreeSource:
             if stat.S_ISLNK(st.st_mode):
                 link = "/".join(parts[:i])
                 raise SourceError(path, f"{link}{'/' if i < len(parts) else ''} is a symbolic link; okrctl refuses links", "OKR006")
-        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+            if i < len(parts) and _is_nested_repo(self.root.joinpath(*parts[:i])):
+                raise SourceError(path, _SUBMODULE.format("/".join(parts[:i])), "OKR006")
         try:
-            fd = os.open(full, flags)
+            return read_regular(full, label=path)
+        except _NotRegular:
+            raise SourceError(path, f"{path} is not a regular file", "OKR006") from None
+        except _TooLarge as exc:
+            raise SourceError(path, f"{path} is {exc.size} bytes; the limit is {MAX_FILE_BYTES}", "OKR007") from None
+        except IsADirectoryError:
+            raise SourceError(path, f"{path} is not a regular file", "OKR006") from None
         except OSError as exc:
             if exc.errno == errno.ELOOP:  # the last component is a symlink
                 raise SourceError(path, f"{path} is a symbolic link; okrctl refuses links", "OKR006") from None
             raise SourceError(path, f"cannot read {path}: {exc.strerror}") from None
-        try:
-            st = os.fstat(fd)
-            if not stat.S_ISREG(st.st_mode):
-                raise SourceError(path, f"{path} is not a regular file", "OKR006")
-            if st.st_size > MAX_FILE_BYTES:
-                raise SourceError(path, f"{path} is {st.st_size} bytes; the limit is {MAX_FILE_BYTES}", "OKR007")
-            chunks = []
-            while chunk := os.read(fd, 1 << 16):
-                chunks.append(chunk)
-                if sum(map(len, chunks)) > MAX_FILE_BYTES:
-                    raise SourceError(path, f"{path} is larger than {MAX_FILE_BYTES} bytes", "OKR007")
-            return b"".join(chunks)
-        finally:
-            os.close(fd)

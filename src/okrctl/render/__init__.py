@@ -17,5 +17,10 @@ def envelope(command: str, payload: dict) -> dict:
 
 
 def dumps(obj: dict) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+    """JSON text, UTF-8 as is; a lone surrogate (a non-UTF-8 byte of a file name)
+    is written as its ``\\uDCxx`` escape, so the text always encodes."""
+    from okrctl.render.textsafe import SURROGATE
+
+    text = json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+    return SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if SURROGATE.search(text) else text
 

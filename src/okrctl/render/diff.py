@@ -20,7 +20,7 @@ from okrctl.model.layout import file_ref, is_settings_file, path_order
 from okrctl.render import dumps, envelope
 from okrctl.render.problems import counts, github_lines, md_table, render_text, tally
 from okrctl.render.values import plain
-from okrctl.render.textsafe import md_code, md_escape, one_line
+from okrctl.render.textsafe import md_code, md_escape, one_line, safe_path
 
 SIGN = {"added": "+", "removed": "-", "changed": "±"}
 STYLE = {"added": "green", "removed": "red", "changed": "yellow"}
@@ -105,7 +105,7 @@ def group_title(path: str) -> str:
     if is_settings_file(path):
         return path
     period, _, unit = file_ref(path).partition("/")
-    return f"{period} · {unit}"
+    return safe_path(f"{period} · {unit}")
 
 
 def groups(changes: Sequence[Change]) -> list[tuple[str, list[Change]]]:
@@ -145,7 +145,7 @@ def render_diff_text(out, console: Console, display: Callable[[str], str], *, ch
         title = Text()
         title.append(group_title(path), style="bold")
         if not is_settings_file(path):
-            title.append(f"  {one_line(display(path))}", style="dim")
+            title.append(f"  {safe_path(display(path))}", style="dim")
         console.print(title, soft_wrap=True)
         for c in items:
             what, how = describe(c)

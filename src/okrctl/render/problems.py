@@ -18,7 +18,7 @@ from rich.text import Text
 from okrctl import __version__
 from okrctl.model.problems import CODES, Problem
 from okrctl.render import dumps, envelope
-from okrctl.render.textsafe import escape_controls, md_code, md_escape, one_line
+from okrctl.render.textsafe import escape_bytes, escape_controls, md_code, md_escape, one_line, safe_path
 
 DOCS_URL = "https://github.com/okrctl/okrctl/blob/main/docs/checks.md"
 
@@ -51,7 +51,8 @@ def summary_line(problems: Sequence[Problem], nfiles: int) -> str:
 
 def where(p: Problem, display: Display, *, by_rule: bool = False) -> str:
     """``path:line:col`` (validate) or ``path:line`` (check)."""
-    return f"{display(p.path)}:{p.line}" if by_rule else f"{display(p.path)}:{p.line}:{p.column}"
+    path = safe_path(display(p.path))
+    return f"{path}:{p.line}" if by_rule else f"{path}:{p.line}:{p.column}"
 
 
 def label(p: Problem, *, by_rule: bool = False) -> str:
@@ -107,7 +108,7 @@ def github_lines(problems: Iterable[Problem], display: Display, *, by_rule: bool
     """One ``::error``/``::warning`` workflow command per problem, every part escaped."""
     out = []
     for p in problems:
-        props = f"file={gh_escape_prop(display(p.path))},line={p.line}"
+        props = f"file={gh_escape_prop(escape_bytes(display(p.path)))},line={p.line}"
         if not by_rule:
             props += f",col={p.column}"
         props += f",title={gh_escape_prop('okrctl ' + label(p, by_rule=by_rule))}"

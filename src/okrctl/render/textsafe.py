@@ -8,8 +8,33 @@ import re
 from okrctl.model.text import CONTROL as _CONTROL
 
 
+#: lone surrogates: what a non-UTF-8 byte in a file name becomes when git's bytes
+#: are decoded losslessly (``surrogateescape``)
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"\\u{c:04x}"
+
+
+def escape_bytes(s: str) -> str:
+    """The bytes of a non-UTF-8 name (lone surrogates) as ``\\xNN``; nothing else changes."""
+    return SURROGATE.sub(_surrogate, s) if SURROGATE.search(s) else s
+
+
 def escape_controls(s: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", s)
+    """Control and bidi characters as ``\\uXXXX``, the bytes of a non-UTF-8 name as
+    ``\\xNN`` (never raw bytes on the terminal or in a CI log)."""
+    return escape_bytes(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", s))
+
+
+def safe_path(s: str) -> str:
+    """A file name on one line with nothing a terminal or a CI log would act on: a
+    newline or tab becomes ``\\n``/``\\t`` (a committed name holding
+    ``\\n::error …::`` cannot forge a GitHub workflow command), other controls and
+    non-UTF-8 bytes are escaped as in :func:`escape_controls`."""
+    return escape_controls(s.replace("\n", "\\n").replace("\t", "\\t"))
 
 
 def one_line(s: str) -> str:

@@ -34,12 +34,44 @@ def tag_message(period: Period, payload: dict) -> str:
             + json.dumps(body, ensure_ascii=False, indent=2) + "\n")
 
 
+#: limits on what ``verify`` reads from a tag message (a tag is untrusted input: anyone
+#: who can push a tag wrote it).  A real record is a few hundred KB at most.
+MAX_TAG_MESSAGE = 16 << 20
+MAX_JSON_DEPTH = 64
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` in JSON ``text`` (strings skipped), found in
+    one linear pass, so a 100,000-deep array is refused before ``json.loads`` recurses."""
+    import re
+
+    depth = deepest = 0
+    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]', text):
+        tok = m.group()
+        if tok in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok in "]}":
+            depth -= 1
+    return deepest
+
+
 def parse_tag_message(message: str) -> dict:
+    """The close record in a tag message; ``ValueError`` (one line) when there is none,
+    it is over :data:`MAX_TAG_MESSAGE` characters or nested deeper than
+    :data:`MAX_JSON_DEPTH`, or it is not valid JSON."""
+    if len(message) > MAX_TAG_MESSAGE:
+        raise ValueError(f"the tag message is {len(message)} characters; okrctl reads at most {MAX_TAG_MESSAGE}")
     _, sep, body = message.partition("\n\n")
     start = body.find("{")
     if not sep or start < 0:
         raise ValueError("the tag message holds no okrctl JSON")
-    data = json.loads(body[start:])
+    if _json_depth(body[start:]) > MAX_JSON_DEPTH:
+        raise ValueError(f"the tag message's JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        data = json.loads(body[start:])
+    except ValueError as exc:
+        raise ValueError(f"the tag message's JSON does not parse: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("scores"), dict) or "period" not in data:
         raise ValueError("the tag message's JSON is not an okrctl close record")
     return data
@@ -265,7 +297,7 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
             comparisons.append(Comparison(label, commit, False, error="nothing recorded to compare with"))
             continue
         if recorded.get("as_of") != period.end.isoformat() and label == "tagged tree":
-            issues.append(f"the tag records scores as of {recorded.get('as_of')}, but {period_id} ends on {period.end}")
+            issues.append(f"the tag records scores as of {_recorded_text(recorded.get('as_of'))}, but {period_id} ends on {period.end}")
         diffs = [] if now == recorded["scores"] else closed.payload_differences(recorded["scores"], now)
         comparisons.append(Comparison(label, commit, not diffs, diffs))
 
@@ -280,5 +312,18 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
             later.append({"commit": info.sha, "date": info.committer_date.isoformat(), "author": info.author_name,
                           "subject": info.subject, "paths": sorted(p[len(prefix) + 1:] if prefix else p for p in changed)})
         later.reverse()
-    return VerifyResult(period_id, tag, sha, recorded.get("okrctl") if recorded else None,
-                        recorded.get("as_of") if recorded else None, comparisons, later, issues)
+    return VerifyResult(period_id, tag, sha, _recorded_text(recorded.get("okrctl")) if recorded else None,
+                        _recorded_text(recorded.get("as_of")) if recorded else None, comparisons, later, issues)
+
+
+def _recorded_text(value: object) -> str | None:
+    """A field of the tag's record as safe one-line text: the tag is untrusted, so a
+    control or bidi character (an ESC that clears the screen) is escaped and the text
+    shortened; a value that is not a string is shown as JSON."""
+    from okrctl.model.text import CONTROL
+
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text.replace("\n", " "))
+    return text if len(text) <= 64 else text[:63] + "…"

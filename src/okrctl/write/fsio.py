@@ -4,7 +4,8 @@
 (``.<name>.<random>.tmp``), keeps its mode, refuses symlinks and, given the blob SHA of the
 bytes the caller read, refuses when someone else changed the file in the meantime.
 :func:`create_exclusive` creates a new file the same way but never replaces one.
-:func:`file_lock` serialises okrctl writers on a sidecar ``.okrctl.lock`` file.
+:func:`file_lock` serialises okrctl writers on a lock file kept where git keeps its own
+(``<git dir>/okrctl/locks/``), or in okrctl's cache outside git: never in the workspace.
 
 Failures raise :class:`~okrctl.write.errors.WriteRefused`.
 """
@@ -20,15 +21,57 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from okrctl.read.source import blob_sha
+from okrctl.read.source import blob_sha, read_regular
 from okrctl.write.errors import WriteRefused
 
-__all__ = ["LOCK_NAME", "atomic_write", "create_exclusive", "file_lock"]
+__all__ = ["LOCK_NAME", "atomic_write", "create_all", "create_exclusive", "file_lock", "lock_path"]
 
 
-#: Name of the sidecar lock file :func:`file_lock` creates (never deleted: deleting a lock
-#: file that another process is waiting on would let two writers in).
+#: Name of the sidecar lock file okrctl < 0.x created in the workspace (still ignored
+#: by the clean-tree checks, never created now).
 LOCK_NAME = ".okrctl.lock"
+
+
+def _git_dir(directory: Path) -> Path | None:
+    """The git directory of the working tree holding ``directory`` (``.git``, or
+    where a ``.git`` file of a linked worktree or submodule points), found without
+    running git; None outside git."""
+    for d in (directory, *directory.parents):
+        dot = d / ".git"
+        try:
+            st = os.lstat(dot)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            return dot
+        if stat.S_ISREG(st.st_mode):
+            try:
+                first = read_regular(dot, limit=4096).decode("utf-8", "surrogateescape").splitlines()[0]
+            except (OSError, IndexError):
+                return None
+            if first.startswith("gitdir: "):
+                target = (d / first[len("gitdir: "):].strip()).resolve()
+                return target if target.is_dir() else None
+        return None
+    return None
+
+
+def lock_path(directory: Path) -> Path:
+    """Where :func:`file_lock` locks ``directory``: ``<git dir>/okrctl/locks/<key>.lock``
+    inside a git working tree, else ``<okrctl cache>/locks/<key>.lock``; ``key`` is
+    a hash of the directory's real path, so every okrctl writing in that directory
+    takes the same lock, and nothing is left in the workspace (``git status`` stays
+    clean).  Lock files are never deleted: deleting one that another process waits
+    on would let two writers in."""
+    import hashlib
+
+    from okrctl.read.cachedir import cache_dir
+
+    real = Path(os.path.realpath(directory))
+    key = hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
+    gitdir = _git_dir(real)
+    base = gitdir / "okrctl" / "locks" if gitdir is not None else cache_dir() / "locks"
+    return base / f"{key}.lock"
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -60,9 +103,7 @@ def _current_umask() -> int:
 
 
 def _read_nofollow(path: Path) -> bytes:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(fd, "rb") as f:
-        return f.read()
+    return read_regular(path, limit=1 << 30)
 
 
 def atomic_write(
@@ -164,7 +205,7 @@ def _flock_until(fd: int, deadline: float, what: str, max_delay: float) -> None:
 
 @contextmanager
 def file_lock(directory: Path, timeout: float = 10.0) -> Iterator[Path]:
-    """Hold an exclusive ``flock`` on ``<directory>/.okrctl.lock`` (a stable sidecar file:
+    """Hold an exclusive ``flock`` on :func:`lock_path` of ``directory`` (a stable file:
     locking the data file itself does not work across ``os.replace``, reliability #40).
     Polls until ``timeout`` seconds, then raises :class:`WriteRefused`.  Yields the lock
     file's path.  The lock file is left in place.  Not re-entrant.
@@ -176,14 +217,15 @@ def file_lock(directory: Path, timeout: float = 10.0) -> Iterator[Path]:
     import fcntl
 
     directory = Path(directory)
-    lock_path = directory / LOCK_NAME
+    lock = lock_path(directory)
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(lock_path, flags, 0o666)
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, flags, 0o666)
     except OSError as e:
-        raise WriteRefused(f"cannot open the lock file {lock_path}: {e.strerror}") from None
+        raise WriteRefused(f"cannot open the lock file {lock}: {e.strerror}") from None
     busy = (
-        f"another okrctl is writing in {directory} (it has held {LOCK_NAME} for more than {timeout:g} s); try again"
+        f"another okrctl is writing in {directory} (it has held the lock for more than {timeout:g} s); try again"
     )
     try:
         deadline = time.monotonic() + timeout
@@ -204,7 +246,7 @@ def file_lock(directory: Path, timeout: float = 10.0) -> Iterator[Path]:
             if gate is not None:
                 os.close(gate)  # closing the descriptor releases the queue lock
         try:
-            yield lock_path
+            yield lock
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
@@ -253,3 +295,69 @@ def create_exclusive(path: Path, data: bytes) -> bool:
     except OSError:
         pass
     return True
+
+
+def _mkdirs_nofollow(root: Path, parts: tuple[str, ...], made: list[Path]) -> None:
+    """Create ``root/parts...`` one component at a time, refusing a component that is
+    a symlink or not a directory (``mkdir -p`` would follow a symlinked ``okrs/`` out
+    of the workspace).  Appends each directory it creates to ``made``."""
+    cur = root
+    for part in parts:
+        cur = cur / part
+        try:
+            st = os.lstat(cur)
+        except FileNotFoundError:
+            os.mkdir(cur)
+            made.append(cur)
+            continue
+        if stat.S_ISLNK(st.st_mode):
+            raise WriteRefused(f"{cur} is a symbolic link; okrctl does not write through links")
+        if not stat.S_ISDIR(st.st_mode):
+            raise WriteRefused(f"{cur} is not a directory")
+
+
+def create_all(root: Path, files: dict[str, bytes]) -> dict[str, bool]:
+    """Create every file of ``files`` (paths relative to ``root``, POSIX separators)
+    with :func:`create_exclusive`, all or nothing: folders are made as needed, one
+    component at a time and never through a symlink (``root`` itself may be one: the
+    user named it).  Returns ``{path: created}`` (False: the file already existed and
+    was left alone).  On any failure (a symlink, disk full, permission) every file and
+    folder it made is removed again, ``root`` included when it made it, and it raises
+    :class:`WriteRefused` (``…; nothing was written``)."""
+    root = Path(root)
+    made_dirs: list[Path] = []
+    made_files: list[Path] = []
+    result: dict[str, bool] = {}
+    where = root
+    try:
+        if not os.path.lexists(root):
+            root.parent.mkdir(parents=True, exist_ok=True)
+            os.mkdir(root)
+            made_dirs.append(root)
+        for rel, data in files.items():
+            parts = tuple(rel.split("/"))
+            if any(p in ("", ".", "..") for p in parts):
+                raise WriteRefused(f"{rel} is not a path inside {root}")
+            where = root / rel
+            _mkdirs_nofollow(root, parts[:-1], made_dirs)
+            created = create_exclusive(where, data)
+            result[rel] = created
+            if created:
+                made_files.append(where)
+    except BaseException as e:
+        for f in reversed(made_files):
+            try:
+                f.unlink()
+            except OSError:
+                pass
+        for d in reversed(made_dirs):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
+        if isinstance(e, WriteRefused):
+            raise WriteRefused(f"{e.message}; nothing was written") from None
+        if isinstance(e, OSError):
+            raise WriteRefused(f"cannot write {where}: {e.strerror or e}; nothing was written") from None
+        raise
+    return result

@@ -202,16 +202,17 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
                       + "; nothing was written", [_diag_line(d) for d in bad[:20]])
     if dry_run:
         return plan
-    directory = root / period_dir(new.id)
-    directory.mkdir(parents=True, exist_ok=True)
     try:
-        with fsio.file_lock(directory, timeout=lock_timeout):
-            for nf in plan.files:
-                nf.created = fsio.create_exclusive(root / nf.path, new_files[nf.path])
-                if not nf.created:
-                    plan.skipped.append((nf.path, "appeared while okrctl was writing; left as it is"))
+        # the lock is on the period folder's path (it need not exist yet); the files
+        # and the folder are created all or nothing, never through a symlink
+        with fsio.file_lock(root / period_dir(new.id), timeout=lock_timeout):
+            made = fsio.create_all(root, {nf.path: new_files[nf.path] for nf in plan.files})
     except WriteRefused as exc:
         raise Refused(exc.message) from None
+    for nf in plan.files:
+        nf.created = made[nf.path]
+        if not nf.created:
+            plan.skipped.append((nf.path, "appeared while okrctl was writing; left as it is"))
     return plan
 
 

@@ -15,7 +15,7 @@ from okrctl import __version__
 from okrctl.model.periods import is_period_id, parse_period, periods_containing
 from okrctl.model.layout import CONFIG_FILE, OKRS_DIR, UNITS_FILE, is_settings_file, period_file
 from okrctl.write import fsio
-from okrctl.write.errors import BadInput, Refused
+from okrctl.write.errors import BadInput, Refused, WriteRefused
 from okrctl.write.inputs import _clean_text
 from okrctl.write.workspace import Overlay, _diag_line, _EmptySource, _load, emit_yaml
 
@@ -156,9 +156,11 @@ def init_workspace(root: Path, **kw: Any) -> InitPlan:
     existing = [p for p in plan.files if os.path.lexists(root / p)]
     if existing:
         raise BadInput(f"{root}: {', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; okrctl init never overwrites files")
-    created: list[str] = []
-    for rel, data in plan.files.items():
-        if not fsio.create_exclusive(root / rel, data):
-            raise Refused(f"{root / rel} appeared while okrctl was writing; created so far: {', '.join(created) or 'nothing'}")
-        created.append(rel)
+    try:
+        made = fsio.create_all(root, plan.files)
+    except WriteRefused as exc:
+        raise Refused(exc.message) from None
+    appeared = [rel for rel, ok in made.items() if not ok]
+    if appeared:
+        raise Refused(f"{root}: {', '.join(appeared)} appeared while okrctl was writing and were left as they are")
     return plan
