@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from okrctl import checks
 from okrctl.errors import ConfigError
-from okrctl.model.problems import Problem, sort_problems
+from okrctl.model.problems import Problem, cap_per_file, sort_problems
 from okrctl.model.records import (
     DEFAULT_GRADES,
     KPI,
@@ -436,7 +436,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             period_files.append(pf)
 
     if config is None or units is None:
-        return LoadResult(None, _printable_paths(sort_problems(diags)), documents)
+        return LoadResult(None, _printable_paths(cap_per_file(sort_problems(diags))), documents)
     if callable(today):
         try:
             today = today(config)
@@ -444,4 +444,4 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             today = today(replace(config, timezone="UTC"))
     ws = Workspace(config, units, tuple(sorted(period_files, key=lambda pf: pf.path)), label=getattr(source, "label", "working tree"))
     diags += checks.check_workspace(ws, today)
-    return LoadResult(ws, _printable_paths(sort_problems(diags)), documents)
+    return LoadResult(ws, _printable_paths(cap_per_file(sort_problems(diags))), documents)

@@ -206,7 +206,7 @@ def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Problem]:
             if key in props or key.startswith("x-"):
                 continue
             line, col = doc.position(loc + [key], key=True)
-            hint = _suggest(key, props)
+            hint = _suggest(key, props) if len(out) < MAX_EXPLAINED else ""  # the rest are only counted
             if kind == "workspace" and loc == ["policy", "rules"]:
                 out.append(Problem.make("OKR243", path, line, col,
                                            f"policy.rules: {key!r} is not a rule of okrctl check{hint}; the rules are {', '.join(props)}"))

@@ -79,7 +79,7 @@ def _unit_rows(u: UnitScore, locale: str, max_score: Fraction) -> list[dict[str,
                 "ref": Text(f"{glyph} {k.kr.id}"),
                 "title": title,
                 "bar": Text(bar(k.score, max_score), style=STATUS_STYLE.get(k.status, "")),
-                "value": Text(kr_value(k, locale)),
+                "value": Text(one_line(kr_value(k, locale))),
                 "score": Text(fmt_score(k.score)),
                 "conf": Text(num(k.confidence), style="dim"),
                 "status": status_text(k.status, locale, k.overdue),
@@ -88,7 +88,7 @@ def _unit_rows(u: UnitScore, locale: str, max_score: Fraction) -> list[dict[str,
         rows.append({
             "ref": Text(k.kpi.id, style="bold"),
             "title": Text("KPI · " + one_line(k.kpi.title)),
-            "value": Text(kpi_value(k)),
+            "value": Text(one_line(kpi_value(k))),
             "status": status_text(k.status, locale, k.overdue),
         })
     return rows

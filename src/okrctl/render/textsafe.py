@@ -28,7 +28,12 @@ def md_code(s: str) -> str:
 
 
 def csv_safe(value: object) -> object:
-    """Neutralise spreadsheet formulas in CSV/XLSX cells."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A CSV/XLSX cell from untrusted text: control and bidi characters escaped (a
+    ``cat`` of the file must not drive the terminal), spreadsheet formulas
+    neutralised."""
+    if not isinstance(value, str):
+        return value
+    value = escape_controls(value)
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
