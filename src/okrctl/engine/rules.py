@@ -203,9 +203,9 @@ def show(v: Any) -> str:
 def _score(x: Fraction | None) -> str:
     if x is None:
         return "none"
-    d = (Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal("0.0001"))
-    s = format(d, "f").rstrip("0").rstrip(".")
-    return s if s not in ("", "-0") else "0"
+    from okrctl.krtypes.exact import fixed
+
+    return fixed(x, 4)
 
 
 def added_rebaselines(base_item: Item, head_item: Item) -> list[Rebaseline]:
