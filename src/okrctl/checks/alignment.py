@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
-from okrctl.model.records import Objective, Workspace
+from okrctl.model.records import MAX_TREE_DEPTH, Objective, Workspace, chain_depths
 from okrctl.model.refs import objective_ref
 
 
@@ -25,18 +25,25 @@ def check_alignment_cycles(ws: Workspace) -> list[Problem]:
     done: set[str] = set()
     for start in objs:
         path: list[str] = []
+        on_path: set[str] = set()
         cur: str | None = start
-        while cur is not None and cur not in done and cur not in path:
+        while cur is not None and cur not in done and cur not in on_path:
             path.append(cur)
+            on_path.add(cur)
             cur = edges.get(cur)
-        if cur is not None and cur in path:
+        if cur is not None and cur in on_path:
             cycle = path[path.index(cur):]
             first = min(cycle)
             o = objs[first]
             out.append(_d("OKR213", o.loc, "objectives align in a cycle: " + " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])))
         done.update(path)
+    depths = chain_depths(edges)
+    for ref, o in objs.items():
+        if depths.get(ref) == MAX_TREE_DEPTH + 1:
+            out.append(_d("OKR215", o.aligns_to_loc or o.loc,
+                          f"objective {o.id}: its chain of aligns_to is {MAX_TREE_DEPTH + 1} objectives long; "
+                          f"okrctl scores chains of at most {MAX_TREE_DEPTH}"))
     return out
-
 
 
 def check_parents_take_part(ws: Workspace) -> list[Problem]:

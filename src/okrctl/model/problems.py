@@ -81,12 +81,14 @@ CODES: dict[str, Check] = _registry(
     Check("OKR203", "unit-not-active", "error", "a unit has a file for a period it does not take part in"),
     Check("OKR204", "parent-not-active", "error", "a unit takes part in a period its parent does not"),
     Check("OKR205", "unit-dates", "error", "a unit's `until` is before its `from`"),
+    Check("OKR206", "unit-tree-too-deep", "error", "the tree of units is more than 64 levels deep"),
     # --- ids and alignment (OKR21x)
     Check("OKR210", "duplicate-id", "error", "two siblings share an id (also under case-folding)"),
     Check("OKR211", "unresolved-reference", "error", "`aligns_to` names nothing that exists"),
     Check("OKR212", "alignment-period", "error", "`aligns_to` names a period that neither equals nor encloses the file's"),
     Check("OKR213", "alignment-cycle", "error", "objectives align to each other in a cycle"),
     Check("OKR214", "aligned-without-feeders", "error", "an `aligned` KR has no same-period objective aligned to it"),
+    Check("OKR215", "alignment-too-deep", "error", "a chain of `aligns_to` is more than 64 objectives long"),
     # --- definitions (OKR22x)
     Check("OKR220", "baseline-equals-target", "error", "a metric KR's baseline equals its target"),
     Check("OKR221", "direction-mismatch", "error", "`direction` disagrees with baseline → target"),

@@ -70,6 +70,32 @@ DEFAULT_GRADES: dict[str, tuple[GradeBand, ...]] = {
 }
 
 
+#: the deepest tree of units and the longest chain of ``aligns_to`` okrctl scores
+#: (validate reports OKR206 / OKR215 beyond; a real agency has fewer than 10 levels)
+MAX_TREE_DEPTH = 64
+
+
+def chain_depths(next_of: dict[str, str]) -> dict[str, int]:
+    """For each node of a graph in which every node has at most one successor
+    (``parent``, ``aligns_to``), the length of its chain: 1 for a node with no
+    successor, one more than its successor's otherwise.  Linear, no recursion;
+    a node in or leading into a cycle counts up to the cycle only."""
+    depth: dict[str, int] = {}
+    for start in next_of:
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        cur: str | None = start
+        while cur is not None and cur not in depth and cur not in on_chain:
+            chain.append(cur)
+            on_chain.add(cur)
+            cur = next_of.get(cur)
+        n = depth.get(cur, 0) if cur is not None and cur not in on_chain else 0
+        for node in reversed(chain):
+            n += 1
+            depth[node] = n
+    return depth
+
+
 @dataclass(frozen=True, slots=True)
 class Unit:
     id: str
@@ -83,6 +109,9 @@ class Unit:
     until: date | None = None
     replaced_by: tuple[str, ...] = ()
     loc: Loc = Loc(UNITS_FILE, 1, 1)
+    #: where ``parent:`` and ``replaced_by:`` are written (diagnostics point there)
+    parent_loc: Loc | None = None
+    replaced_by_loc: Loc | None = None
 
     def takes_part(self, period: Period) -> bool:
         return period.overlaps(self.from_, self.until)
@@ -185,6 +214,8 @@ class Objective:
     added: Approval | None = None
     cancelled: Approval | None = None
     review: str | None = None
+    #: where ``aligns_to:`` is written (diagnostics point there)
+    aligns_to_loc: Loc | None = None
 
 
 @dataclass(frozen=True, slots=True)

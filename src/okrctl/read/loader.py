@@ -178,6 +178,8 @@ def build_units(doc: Parsed) -> tuple[Unit, ...]:
             weight=u.get("weight", 1), self_weight=u.get("self_weight", 1),
             from_=_date(u.get("from")), until=_date(u.get("until")),
             replaced_by=tuple(u.get("replaced_by") or ()), loc=b.loc(u),
+            parent_loc=b.value_loc(u, "parent") if "parent" in u else None,
+            replaced_by_loc=b.value_loc(u, "replaced_by") if "replaced_by" in u else None,
         ))
     return tuple(out)
 
@@ -223,6 +225,7 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
             aligns_to=aligns, aligns_to_ref=qualify(aligns, period.id) if aligns else None,
             key_results=tuple(krs), rebaselines=b.rebaselines(o),
             added=b.approval(o.get("added")), cancelled=b.approval(o.get("cancelled")), review=b.review(o.get("review")),
+            aligns_to_loc=b.value_loc(o, "aligns_to") if aligns else None,
         ))
     kpis = []
     for k in v.get("kpis") or ():
