@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import run_okrctl
-from okrctl.model.records import MAX_TREE_DEPTH, chain_depths
+from okrctl.model.chains import MAX_TREE_DEPTH, chains
 from okrctl.read.loader import ParseCache, load_workspace
 from okrctl.read.source import WorkingTreeSource
 
@@ -39,11 +39,13 @@ def _codes(ws):
     return [(d.path, d.line, d.column, d.code) for d in load_workspace(WorkingTreeSource(ws), cache=ParseCache()).diagnostics]
 
 
-def test_chain_depths_is_linear_and_handles_cycles():
-    assert chain_depths({}) == {}
-    assert chain_depths({"c": "b", "b": "a"}) == {"a": 1, "b": 2, "c": 3}
-    assert chain_depths({"a": "b", "b": "a", "x": "a"}) == {"a": 2, "b": 1, "x": 3}
-    assert chain_depths({f"n{i}": f"n{i - 1}" for i in range(1, 100_000)})["n99999"] == 100_000
+def test_chains_depths_and_cycles():
+    assert chains({}, []) == ({}, [])
+    assert chains({"c": "b", "b": "a"}, ["a", "b", "c"]) == ({"a": 1, "b": 2, "c": 3}, [])
+    assert chains({"a": "b", "b": "a", "x": "a"}, ["x"]) == ({"b": 1, "a": 2, "x": 3}, [["a", "b"]])
+    assert chains({"a": "a"}, ["a"]) == ({"a": 1}, [["a"]])
+    depths, _ = chains({f"n{i}": f"n{i - 1}" for i in range(1, 100_000)}, [])
+    assert depths["n99999"] == 100_000
 
 
 @pytest.mark.parametrize("n", [MAX_TREE_DEPTH, 700])

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
-from okrctl.model.records import MAX_TREE_DEPTH, Objective, Workspace, chain_depths
+from okrctl.model.chains import MAX_TREE_DEPTH, chains
+from okrctl.model.records import Objective, Workspace
 from okrctl.model.refs import objective_ref
 
 
@@ -22,22 +23,11 @@ def check_alignment_cycles(ws: Workspace) -> list[Problem]:
             if target in objs and target != ref:
                 edges[ref] = target
     out = []
-    done: set[str] = set()
-    for start in objs:
-        path: list[str] = []
-        on_path: set[str] = set()
-        cur: str | None = start
-        while cur is not None and cur not in done and cur not in on_path:
-            path.append(cur)
-            on_path.add(cur)
-            cur = edges.get(cur)
-        if cur is not None and cur in on_path:
-            cycle = path[path.index(cur):]
-            first = min(cycle)
-            o = objs[first]
-            out.append(_d("OKR213", o.loc, "objectives align in a cycle: " + " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])))
-        done.update(path)
-    depths = chain_depths(edges)
+    depths, cycles = chains(edges, objs)
+    for cycle in cycles:
+        first = min(cycle)
+        o = objs[first]
+        out.append(_d("OKR213", o.loc, "objectives align in a cycle: " + " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])))
     for ref, o in objs.items():
         if depths.get(ref) == MAX_TREE_DEPTH + 1:
             out.append(_d("OKR215", o.aligns_to_loc or o.loc,

@@ -6,7 +6,8 @@ import unicodedata
 
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
-from okrctl.model.records import MAX_TREE_DEPTH, Unit, chain_depths
+from okrctl.model.chains import MAX_TREE_DEPTH, chains
+from okrctl.model.records import Unit
 from okrctl.model.document import Document
 
 
@@ -36,20 +37,9 @@ def check_units(units: tuple[Unit, ...], doc: Document) -> list[Problem]:
             out.append(_d("OKR205", u.loc, f"unit {u.id!r}: until {u.until} is before from {u.from_}"))
     parent = {u.id: u.parent for u in units}
     by_id = {u.id: u for u in units}
-    done: set[str] = set()
-    for u in units:
-        path: list[str] = []
-        on_path: set[str] = set()
-        cur: str | None = u.id
-        while cur is not None and cur in parent and cur not in done and cur not in on_path:
-            path.append(cur)
-            on_path.add(cur)
-            cur = parent[cur]
-        if cur is not None and cur in on_path:
-            cycle = path[path.index(cur):]
-            out.append(_d("OKR201", by_id[cycle[0]].loc, "units form a parent cycle: " + " → ".join(cycle + [cycle[0]])))
-        done.update(path)
-    depths = chain_depths({uid: p for uid, p in parent.items() if p is not None and p in parent})
+    depths, cycles = chains({uid: p for uid, p in parent.items() if p is not None and p in parent}, parent)
+    for cycle in cycles:
+        out.append(_d("OKR201", by_id[cycle[0]].loc, "units form a parent cycle: " + " → ".join(cycle + [cycle[0]])))
     for u in units:
         if depths.get(u.id) == MAX_TREE_DEPTH + 1:
             out.append(_d("OKR206", u.parent_loc or u.loc,

@@ -70,32 +70,6 @@ DEFAULT_GRADES: dict[str, tuple[GradeBand, ...]] = {
 }
 
 
-#: the deepest tree of units and the longest chain of ``aligns_to`` okrctl scores
-#: (validate reports OKR206 / OKR215 beyond; a real agency has fewer than 10 levels)
-MAX_TREE_DEPTH = 64
-
-
-def chain_depths(next_of: dict[str, str]) -> dict[str, int]:
-    """For each node of a graph in which every node has at most one successor
-    (``parent``, ``aligns_to``), the length of its chain: 1 for a node with no
-    successor, one more than its successor's otherwise.  Linear, no recursion;
-    a node in or leading into a cycle counts up to the cycle only."""
-    depth: dict[str, int] = {}
-    for start in next_of:
-        chain: list[str] = []
-        on_chain: set[str] = set()
-        cur: str | None = start
-        while cur is not None and cur not in depth and cur not in on_chain:
-            chain.append(cur)
-            on_chain.add(cur)
-            cur = next_of.get(cur)
-        n = depth.get(cur, 0) if cur is not None and cur not in on_chain else 0
-        for node in reversed(chain):
-            n += 1
-            depth[node] = n
-    return depth
-
-
 @dataclass(frozen=True, slots=True)
 class Unit:
     id: str
