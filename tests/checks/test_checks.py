@@ -872,8 +872,8 @@ def test_okr213_cycle_across_two_files(tmp_path):
         "okrs/2026/team.yaml": HEAD.replace("    key_results:\n", "    aligns_to: root/O1/KR1\n    key_results:\n")
         + textwrap.indent(KR_OK, " " * 6),
     })
-    # reported once, at the first objective of the cycle
-    assert diags(root) == [E("okrs/2026/root.yaml", 2, 5, "OKR213")]
+    # reported once, at the aligns_to of the first objective of the cycle (issue 12 #18)
+    assert diags(root) == [E("okrs/2026/root.yaml", 4, 16, "OKR213")]
     assert messages(root, "OKR213") == ["objectives align in a cycle: 2026/root/O1 → 2026/team/O1 → 2026/root/O1"]
 
 
@@ -881,7 +881,7 @@ def test_okr213_cycle_across_two_files(tmp_path):
 def test_okr213_objective_aligning_to_itself(tmp_path, ref, what):
     root = make_ws(tmp_path, {Q2: HEAD.replace("    key_results:\n", f"    aligns_to: {ref}\n    key_results:\n")
                               + textwrap.indent(KR_OK, " " * 6)})
-    assert diags(root) == [E(Q2, 2, 5, "OKR213")]
+    assert diags(root) == [E(Q2, 4, 16, "OKR213")]
     assert messages(root, "OKR213") == [f"objective O1 aligns to {what}"]
 
 

@@ -27,7 +27,7 @@ def check_alignment_cycles(ws: Workspace) -> list[Problem]:
     for cycle in cycles:
         first = min(cycle)
         o = objs[first]
-        out.append(_d("OKR213", o.loc, "objectives align in a cycle: " + " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])))
+        out.append(_d("OKR213", o.aligns_to_loc or o.loc, "objectives align in a cycle: " + " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])))
     for ref, o in objs.items():
         if depths.get(ref) == MAX_TREE_DEPTH + 1:
             out.append(_d("OKR215", o.aligns_to_loc or o.loc,

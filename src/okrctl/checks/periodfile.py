@@ -96,7 +96,7 @@ def check_objective(obj: Objective, pf: PeriodFile, index: Index) -> list[Proble
                 out.append(_d("OKR212", obj.aligns_to_loc or obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} is in period {period_of(obj.aligns_to_ref)}, which does not enclose {pf.period.id}"))
             if tpf is pf and aim is not None and aim.item == obj.id:
                 what = "itself" if aim.kr is None else f"its own key result {aim.kr}"
-                out.append(_d("OKR213", obj.loc, f"objective {obj.id} aligns to {what}"))
+                out.append(_d("OKR213", obj.aligns_to_loc or obj.loc, f"objective {obj.id} aligns to {what}"))
     return out
 
 
