@@ -17,7 +17,7 @@ EXAMPLE_EN = ROOT / "examples" / "en-workspace"
 #: run does not recompile okrctl and its dependencies when the environment sets
 #: PYTHONDONTWRITEBYTECODE
 PYCACHE = tempfile.mkdtemp(prefix="okrctl-test-pycache-")
-#: okrctl's own cache (compiled validators), private to this test session
+#: okrctl's user cache (the locks of workspaces outside git), private to this test session
 OKRCTL_CACHE = tempfile.mkdtemp(prefix="okrctl-test-cache-")
 os.environ["OKRCTL_CACHE_DIR"] = OKRCTL_CACHE
 

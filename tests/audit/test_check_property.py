@@ -43,8 +43,12 @@ EDITS = [
 ]
 
 
+#: the defaults FORMAT §5 applies to a field left out (writing the default is no change, §8)
+DEFAULTS = {"due_days": 7, "weight": 1}
+
+
 def _in_force(field, value):
-    return 7 if field == "due_days" and value is None else value
+    return DEFAULTS.get(field) if value is None else value
 
 
 @st.composite

@@ -547,10 +547,12 @@ def test_okr200_unknown_units(tmp_path):
         "units.yaml": DEFAULT_UNITS + "  - id: old\n    name: Old\n    parent: nowhere\n    replaced_by: [team, ghost]\n",
         "okrs/2026-Q2/ghost.yaml": VALID,
     })
+    # at the field that names the unknown unit (issue 12 #18): parent: on line 9,
+    # the list of replaced_by: on line 10
     assert diags(root) == [
         E("okrs/2026-Q2/ghost.yaml", 1, 1, "OKR200"),
-        E("units.yaml", 7, 5, "OKR200"),
-        E("units.yaml", 7, 5, "OKR200"),
+        E("units.yaml", 9, 13, "OKR200"),
+        E("units.yaml", 10, 18, "OKR200"),
     ]
     msgs = messages(root, "OKR200")
     assert "'ghost' (from the file name)" in msgs[0]
@@ -777,8 +779,9 @@ def test_okr211_aligns_to_nothing(tmp_path):
                 key_results: [{id: KR1, title: T, baseline: 0, target: 1}]
             """,
     })
-    assert diags(root) == [E(Q2, 2, 5, "OKR211"), E(Q2, 6, 5, "OKR211"), E(Q2, 10, 5, "OKR211"),
-                           E(Q2, 14, 5, "OKR211"), E(Q2, 18, 5, "OKR211")]
+    # at each aligns_to value (issue 12 #18)
+    assert diags(root) == [E(Q2, 4, 16, "OKR211"), E(Q2, 8, 16, "OKR211"), E(Q2, 12, 16, "OKR211"),
+                           E(Q2, 16, 16, "OKR211"), E(Q2, 20, 16, "OKR211")]
     assert messages(root, "OKR211")[0] == (
         "objective O1: aligns_to 'root/O9' names no objective or key result (looked for 2026-Q2/root/O9)")
 
@@ -806,7 +809,7 @@ def test_okr212_year_aligning_to_a_quarter(tmp_path):
         "okrs/2026/team.yaml": HEAD.replace("    key_results:\n", "    aligns_to: 2026-Q1/root/O1\n    key_results:\n")
         + textwrap.indent(KR_OK, " " * 6),
     })
-    assert diags(root) == [E("okrs/2026/team.yaml", 2, 5, "OKR212")]
+    assert diags(root) == [E("okrs/2026/team.yaml", 4, 16, "OKR212")]
     assert messages(root, "OKR212") == [
         "objective O1: aligns_to '2026-Q1/root/O1' is in period 2026-Q1, which does not enclose 2026"]
 
@@ -816,7 +819,7 @@ def test_okr212_quarter_aligning_to_another_quarter(tmp_path):
         "okrs/2026-Q1/root.yaml": VALID,
         Q2: "objectives:\n  - {id: O1, title: T, aligns_to: 2026-Q1/root/O1/KR1, key_results: [{id: KR1, title: T, baseline: 0, target: 1}]}\n",
     })
-    assert diags(root) == [E(Q2, 2, 5, "OKR212")]
+    assert diags(root) == [E(Q2, 2, 35, "OKR212")]
 
 
 def test_okr212_not_for_same_or_enclosing_periods(tmp_path):
@@ -831,6 +834,35 @@ def test_okr212_not_for_same_or_enclosing_periods(tmp_path):
     assert diags(root) == []
 
 
+# ============================================================== OKR206 / OKR215 depth limits
+# (issue 12 #8; the CLI side in test_depth_and_field_positions.py)
+
+def _unit_chain(n: int) -> str:
+    return "units:\n" + "".join(f"  - id: u{i}\n    name: U\n" + (f"    parent: u{i - 1}\n" if i else "") for i in range(n))
+
+
+def test_okr206_units_deeper_than_64_levels(tmp_path):
+    assert diags(make_ws(tmp_path, {"units.yaml": _unit_chain(64)}, name="ok")) == []
+    # u64 (level 65) starts on line 2 + 3·64 - 1 = 193; its parent: is two lines on
+    root = make_ws(tmp_path, {"units.yaml": _unit_chain(100)})
+    assert diags(root) == [E("units.yaml", 195, 13, "OKR206")]
+    assert messages(root, "OKR206") == ["unit 'u64' is at level 65 of the tree of units; okrctl scores trees of at most 64 levels"]
+
+
+def _objective_chain(n: int) -> str:
+    return "objectives:\n" + "".join(
+        f"  - {{id: O{i}, title: T, {f'aligns_to: root/O{i - 1}, ' if i else ''}key_results: [{{id: KR1, title: T, baseline: 0, target: 1}}]}}\n"
+        for i in range(n))
+
+
+def test_okr215_aligns_to_chain_longer_than_64(tmp_path):
+    assert diags(make_ws(tmp_path, {"okrs/2026-Q2/root.yaml": _objective_chain(64)}, name="ok")) == []
+    root = make_ws(tmp_path, {"okrs/2026-Q2/root.yaml": _objective_chain(70)})
+    # O64 is on line 66; "  - {id: O64, title: T, aligns_to: " puts its value at column 36
+    assert diags(root) == [E("okrs/2026-Q2/root.yaml", 66, 36, "OKR215")]
+    assert messages(root, "OKR215") == ["objective O64: its chain of aligns_to is 65 objectives long; okrctl scores chains of at most 64"]
+
+
 # ============================================================== OKR213 alignment cycle
 
 def test_okr213_cycle_across_two_files(tmp_path):
@@ -840,8 +872,8 @@ def test_okr213_cycle_across_two_files(tmp_path):
         "okrs/2026/team.yaml": HEAD.replace("    key_results:\n", "    aligns_to: root/O1/KR1\n    key_results:\n")
         + textwrap.indent(KR_OK, " " * 6),
     })
-    # reported once, at the first objective of the cycle
-    assert diags(root) == [E("okrs/2026/root.yaml", 2, 5, "OKR213")]
+    # reported once, at the aligns_to of the first objective of the cycle (issue 12 #18)
+    assert diags(root) == [E("okrs/2026/root.yaml", 4, 16, "OKR213")]
     assert messages(root, "OKR213") == ["objectives align in a cycle: 2026/root/O1 → 2026/team/O1 → 2026/root/O1"]
 
 
@@ -849,7 +881,7 @@ def test_okr213_cycle_across_two_files(tmp_path):
 def test_okr213_objective_aligning_to_itself(tmp_path, ref, what):
     root = make_ws(tmp_path, {Q2: HEAD.replace("    key_results:\n", f"    aligns_to: {ref}\n    key_results:\n")
                               + textwrap.indent(KR_OK, " " * 6)})
-    assert diags(root) == [E(Q2, 2, 5, "OKR213")]
+    assert diags(root) == [E(Q2, 4, 16, "OKR213")]
     assert messages(root, "OKR213") == [f"objective O1 aligns to {what}"]
 
 
@@ -1244,8 +1276,8 @@ def test_okr243_not_for_known_rules_and_a_bad_severity_is_okr104(tmp_path):
 #: the OKR1xx/OKR2xx codes each triggered by a test above
 TRIGGERED = {
     "OKR100", "OKR101", "OKR102", "OKR103", "OKR104", "OKR105", "OKR110", "OKR111", "OKR112", "OKR113",
-    "OKR200", "OKR201", "OKR202", "OKR203", "OKR204", "OKR205",
-    "OKR210", "OKR211", "OKR212", "OKR213", "OKR214",
+    "OKR200", "OKR201", "OKR202", "OKR203", "OKR204", "OKR205", "OKR206",
+    "OKR210", "OKR211", "OKR212", "OKR213", "OKR214", "OKR215",
     "OKR220", "OKR221", "OKR222", "OKR223", "OKR224", "OKR225", "OKR226", "OKR227",
     "OKR230", "OKR231", "OKR240", "OKR241", "OKR242", "OKR243",
 }

@@ -175,7 +175,7 @@ def test_entry_reports_cross_file_problems_in_the_passed_file(hook, tmp_path):
     (root / "okrs/2026-Q2/team.yaml").write_text(bad, encoding="utf-8")
     r = run_hook(hook, root, ["okrs/2026-Q1/team.yaml", "okrs/2026-Q2/team.yaml"])
     assert r.returncode == 1
-    assert [ln.split(" ", 3)[:3] for ln in r.stdout.splitlines()] == [["okrs/2026-Q2/team.yaml:2:5:", "error", "OKR211"]]
+    assert [ln.split(" ", 3)[:3] for ln in r.stdout.splitlines()] == [["okrs/2026-Q2/team.yaml:4:16:", "error", "OKR211"]]
 
 
 def test_hook_finds_a_workspace_in_a_subdirectory(tmp_path):

@@ -5,7 +5,6 @@ heading present, a screenshot), exit codes."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess

@@ -4,7 +4,6 @@ than the terminal, titles wrap instead of being cut, and hidden columns are name
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from rich.cells import cell_len
@@ -13,7 +12,7 @@ import okrctl
 from conftest import SAMPLE, run_okrctl
 from okrctl.render.i18n import t
 from okrctl.render.layout import tree_glyphs, wrap
-from okrctl.render.values import kpi_value, kr_value, num, score as fmt_score
+from okrctl.render.values import kpi_value, kr_value, score as fmt_score
 from rich.text import Text
 
 WIDTHS = (60, 80, 120, 200)

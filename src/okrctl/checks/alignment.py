@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
+from okrctl.model.chains import MAX_TREE_DEPTH, chains
 from okrctl.model.records import Objective, Workspace
 from okrctl.model.refs import objective_ref
 
@@ -22,21 +23,17 @@ def check_alignment_cycles(ws: Workspace) -> list[Problem]:
             if target in objs and target != ref:
                 edges[ref] = target
     out = []
-    done: set[str] = set()
-    for start in objs:
-        path: list[str] = []
-        cur: str | None = start
-        while cur is not None and cur not in done and cur not in path:
-            path.append(cur)
-            cur = edges.get(cur)
-        if cur is not None and cur in path:
-            cycle = path[path.index(cur):]
-            first = min(cycle)
-            o = objs[first]
-            out.append(_d("OKR213", o.loc, "objectives align in a cycle: " + " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])))
-        done.update(path)
+    depths, cycles = chains(edges, objs)
+    for cycle in cycles:
+        first = min(cycle)
+        o = objs[first]
+        out.append(_d("OKR213", o.aligns_to_loc or o.loc, "objectives align in a cycle: " + " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])))
+    for ref, o in objs.items():
+        if depths.get(ref) == MAX_TREE_DEPTH + 1:
+            out.append(_d("OKR215", o.aligns_to_loc or o.loc,
+                          f"objective {o.id}: its chain of aligns_to is {MAX_TREE_DEPTH + 1} objectives long; "
+                          f"okrctl scores chains of at most {MAX_TREE_DEPTH}"))
     return out
-
 
 
 def check_parents_take_part(ws: Workspace) -> list[Problem]:

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from okrctl.model.dates import UNKNOWN_ZONE
 from okrctl.model.layout import CONFIG_FILE
+from okrctl.model.periods import MAX_YEAR, MIN_YEAR
 from okrctl.model.problems import Problem
 from okrctl.model.records import Config
 from okrctl.model.document import Document
@@ -31,5 +32,9 @@ def check_config(cfg: Config, doc: Document) -> list[Problem]:
         line, col = doc.position(["scoring", "pace"])
         out.append(Problem.make("OKR104", CONFIG_FILE, line, col,
                                    f"pace.off_track ({cfg.pace_off_track}) must not be below pace.at_risk ({cfg.pace_at_risk})"))
+    if cfg.as_of is not None and not MIN_YEAR <= cfg.as_of.year <= MAX_YEAR:
+        line, col = doc.position(["as_of"])
+        out.append(Problem.make("OKR104", CONFIG_FILE, line, col,
+                                f"as_of {cfg.as_of} is outside the years okrctl works with ({MIN_YEAR}..{MAX_YEAR})"))
     return out
 

@@ -89,14 +89,14 @@ def check_objective(obj: Objective, pf: PeriodFile, index: Index) -> list[Proble
         target = index.items.get(obj.aligns_to_ref)
         aim = split_qualified(obj.aligns_to_ref)
         if target is None:
-            out.append(_d("OKR211", obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} names no objective or key result (looked for {obj.aligns_to_ref})"))
+            out.append(_d("OKR211", obj.aligns_to_loc or obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} names no objective or key result (looked for {obj.aligns_to_ref})"))
         else:
             tpf = target[0]
             if not tpf.period.encloses(pf.period) or (tpf.period.id != pf.period.id and tpf.period.start == pf.period.start and tpf.period.end == pf.period.end):
-                out.append(_d("OKR212", obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} is in period {period_of(obj.aligns_to_ref)}, which does not enclose {pf.period.id}"))
+                out.append(_d("OKR212", obj.aligns_to_loc or obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} is in period {period_of(obj.aligns_to_ref)}, which does not enclose {pf.period.id}"))
             if tpf is pf and aim is not None and aim.item == obj.id:
                 what = "itself" if aim.kr is None else f"its own key result {aim.kr}"
-                out.append(_d("OKR213", obj.loc, f"objective {obj.id} aligns to {what}"))
+                out.append(_d("OKR213", obj.aligns_to_loc or obj.loc, f"objective {obj.id} aligns to {what}"))
     return out
 
 

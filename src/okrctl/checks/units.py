@@ -6,6 +6,7 @@ import unicodedata
 
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
+from okrctl.model.chains import MAX_TREE_DEPTH, chains
 from okrctl.model.records import Unit
 from okrctl.model.document import Document
 
@@ -28,24 +29,20 @@ def check_units(units: tuple[Unit, ...], doc: Document) -> list[Problem]:
         else:
             seen[f] = u
         if u.parent is not None and u.parent not in ids:
-            out.append(_d("OKR200", u.loc, f"unit {u.id!r}: parent {u.parent!r} is not defined in units.yaml"))
+            out.append(_d("OKR200", u.parent_loc or u.loc, f"unit {u.id!r}: parent {u.parent!r} is not defined in units.yaml"))
         for r in u.replaced_by:
             if r not in ids:
-                out.append(_d("OKR200", u.loc, f"unit {u.id!r}: replaced_by {r!r} is not defined in units.yaml"))
+                out.append(_d("OKR200", u.replaced_by_loc or u.loc, f"unit {u.id!r}: replaced_by {r!r} is not defined in units.yaml"))
         if u.from_ and u.until and u.until < u.from_:
             out.append(_d("OKR205", u.loc, f"unit {u.id!r}: until {u.until} is before from {u.from_}"))
     parent = {u.id: u.parent for u in units}
     by_id = {u.id: u for u in units}
-    done: set[str] = set()
+    depths, cycles = chains({uid: p for uid, p in parent.items() if p is not None and p in parent}, parent)
+    for cycle in cycles:
+        out.append(_d("OKR201", by_id[cycle[0]].loc, "units form a parent cycle: " + " → ".join(cycle + [cycle[0]])))
     for u in units:
-        path: list[str] = []
-        cur: str | None = u.id
-        while cur is not None and cur in parent and cur not in done and cur not in path:
-            path.append(cur)
-            cur = parent[cur]
-        if cur is not None and cur in path:
-            cycle = path[path.index(cur):]
-            out.append(_d("OKR201", by_id[cycle[0]].loc, "units form a parent cycle: " + " → ".join(cycle + [cycle[0]])))
-        done.update(path)
+        if depths.get(u.id) == MAX_TREE_DEPTH + 1:
+            out.append(_d("OKR206", u.parent_loc or u.loc,
+                          f"unit {u.id!r} is at level {MAX_TREE_DEPTH + 1} of the tree of units; "
+                          f"okrctl scores trees of at most {MAX_TREE_DEPTH} levels"))
     return out
-

@@ -99,10 +99,15 @@ def state(ctx: typer.Context) -> State:
 def parse_date_option(value: str | None, name: str) -> date | None:
     if value is None:
         return None
+    from okrctl.model.periods import MAX_YEAR, MIN_YEAR
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise UsageError(f"{name}: {value} is outside the years okrctl works with ({MIN_YEAR}..{MAX_YEAR})")
+    return day
 
 
 def check_rev(rev: str | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,9 +27,20 @@ def workspace_root(st: State) -> Path:
     the nearest directory upwards from the current one holding okrctl.yaml."""
     from okrctl.read.loader import find_workspace
 
-    if st.workspace is not None and not st.workspace.is_dir():
-        raise UsageError(f"-C {st.workspace}: not a directory")
-    return find_workspace(Path.cwd()) if st.workspace is None else _exact(st.workspace)
+    try:
+        if st.workspace is not None and not st.workspace.is_dir():
+            raise UsageError(f"-C {st.workspace}: not a directory")
+        return find_workspace(Path.cwd()) if st.workspace is None else _exact(st.workspace)
+    except OSError as exc:  # a path longer than PATH_MAX, a folder that cannot be searched
+        from okrctl.render.textsafe import one_line
+
+        where = "the current directory" if st.workspace is None else f"-C {one_line(_short(str(st.workspace)))}"
+        raise UsageError(f"{where}: cannot open the workspace: {exc.strerror or exc}"
+                         f"{' (the path is longer than the system allows; move the workspace to a shorter path)' if exc.errno == errno.ENAMETOOLONG else ''}") from None
+
+
+def _short(path: str, limit: int = 120) -> str:
+    return path if len(path) <= limit else f"{path[:40]}…{path[-60:]}"
 
 
 def open_workspace(st: State, rev: str | None = None, *, future_check: bool = True) -> Opened:

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from okrctl import krtypes
+from okrctl.krtypes.exact import fixed
 from okrctl.engine.diff import by_date_position, effective_direction
 from okrctl.model.periods import Period
 from okrctl.model.records import KPI, KeyResult, Objective, PeriodFile, Rebaseline, Unit, Workspace
@@ -134,11 +135,10 @@ def show(v: Any) -> str:
 
 
 def score_text(x: Fraction | None) -> str:
+    """A score in a message: exact to 4 places at any size (``max_score: 1e40``)."""
     if x is None:
         return "none"
-    d = (Decimal(x.numerator) / Decimal(x.denominator)).quantize(Decimal("0.0001"))
-    s = format(d, "f").rstrip("0").rstrip(".")
-    return s if s not in ("", "-0") else "0"
+    return fixed(x, 4)
 
 
 def same_mapping(a: Any, b: Any) -> bool:

@@ -43,3 +43,20 @@ def as_float(x: Number | Fraction | None) -> float | None:
     if x is None:
         return None
     return float(to_fraction(x))
+
+
+def fixed(x: Number | Fraction, places: int) -> str:
+    """``x`` rounded half-even to ``places`` decimals, trailing zeros dropped
+    (``0.4945`` → ``0.49``), exactly however large: the default 28-digit decimal
+    context gave InvalidOperation for a score of 1e30 (``scoring.max_score: 1e40``,
+    issue 12 #20)."""
+    from decimal import localcontext
+
+    f = to_fraction(x)
+    with localcontext() as ctx:
+        ctx.prec = len(str(abs(f.numerator) // f.denominator)) + places + 30
+        d = (Decimal(f.numerator) / Decimal(f.denominator)).quantize(Decimal(1).scaleb(-places))
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s

@@ -50,6 +50,10 @@ class Period:
         return self.id
 
 
+#: the years a period (and so any date okrctl scores or judges at) may fall in
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
 def is_period_id(text: str) -> bool:
     m = PERIOD_RE.match(text)
     if not m:
@@ -64,7 +68,7 @@ def parse_period(text: str, fiscal_year_start: int = 1) -> Period:
     if not m or not is_period_id(text):
         raise ValueError(f"{text!r} is not a period id (YYYY, YYYY-H1, YYYY-H2 or YYYY-Q1..Q4)")
     year = int(m.group("year"))
-    if year < 1900 or year > 2999:
+    if year < MIN_YEAR or year > MAX_YEAR:
         raise ValueError(f"{text!r}: year out of range")
     fy = fiscal_year_start
     # first month of fiscal year `year`

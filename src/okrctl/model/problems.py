@@ -61,6 +61,8 @@ CODES: dict[str, Check] = _registry(
     Check("OKR013", "bad-number", "error", "a number is not written in plain decimal (hex, octal, `_`, .inf, .nan)"),
     Check("OKR014", "control-character", "error", "the text holds a byte-order mark, bidi override or control character"),
     Check("OKR015", "internal-parser-error", "error", "the YAML parser failed unexpectedly; please report it"),
+    Check("OKR016", "too-many-problems", "error",
+          "a file has more problems than are listed (the first 200 are; this line counts the rest)"),
     # --- schema and layout (OKR1xx)
     Check("OKR100", "schema", "error", "the document does not match its JSON Schema"),
     Check("OKR101", "unknown-key", "error", "a key the format does not define (use an `x-` prefix for your own data)"),
@@ -79,12 +81,14 @@ CODES: dict[str, Check] = _registry(
     Check("OKR203", "unit-not-active", "error", "a unit has a file for a period it does not take part in"),
     Check("OKR204", "parent-not-active", "error", "a unit takes part in a period its parent does not"),
     Check("OKR205", "unit-dates", "error", "a unit's `until` is before its `from`"),
+    Check("OKR206", "unit-tree-too-deep", "error", "the tree of units is more than 64 levels deep"),
     # --- ids and alignment (OKR21x)
     Check("OKR210", "duplicate-id", "error", "two siblings share an id (also under case-folding)"),
     Check("OKR211", "unresolved-reference", "error", "`aligns_to` names nothing that exists"),
     Check("OKR212", "alignment-period", "error", "`aligns_to` names a period that neither equals nor encloses the file's"),
     Check("OKR213", "alignment-cycle", "error", "objectives align to each other in a cycle"),
     Check("OKR214", "aligned-without-feeders", "error", "an `aligned` KR has no same-period objective aligned to it"),
+    Check("OKR215", "alignment-too-deep", "error", "a chain of `aligns_to` is more than 64 objectives long"),
     # --- definitions (OKR22x)
     Check("OKR220", "baseline-equals-target", "error", "a metric KR's baseline equals its target"),
     Check("OKR221", "direction-mismatch", "error", "`direction` disagrees with baseline → target"),
@@ -206,6 +210,31 @@ class Problem:
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """Sorted by path, line, column, code; exact duplicates removed."""
     return sorted(set(problems), key=lambda d: (d.path, d.line, d.column, d.code, d.message))
+
+
+#: problems listed per file; the rest are counted on one OKR016 line
+MAX_PER_FILE = 200
+
+
+def cap_per_file(problems: list[Problem], limit: int = MAX_PER_FILE) -> list[Problem]:
+    """The first ``limit`` problems of each file (in the given order), then one
+    ``… and N more`` line (OKR016) for a file that had more: output stays readable
+    and every later step stays linear however broken a file is."""
+    kept: dict[str, list[Problem]] = {}
+    dropped: dict[str, list[Problem]] = {}
+    for p in problems:
+        mine = kept.setdefault(p.path, [])
+        (mine if len(mine) < limit else dropped.setdefault(p.path, [])).append(p)
+    out: list[Problem] = []
+    for path, mine in kept.items():
+        out += mine
+        rest = dropped.get(path)
+        if rest:
+            n = len(rest)
+            out.append(Problem.make("OKR016", path, rest[0].line, 1,
+                                    f"… and {n} more problem{'s' if n != 1 else ''} in this file (only the first {limit} are listed)",
+                                    "error" if has_errors(rest) else "warning"))
+    return out
 
 
 def has_errors(problems: Iterable[Problem]) -> bool:

@@ -98,6 +98,9 @@ class Unit:
     until: date | None = None
     replaced_by: tuple[str, ...] = ()
     loc: Loc = Loc(UNITS_FILE, 1, 1)
+    #: where ``parent:`` and ``replaced_by:`` are written (diagnostics point there)
+    parent_loc: Loc | None = None
+    replaced_by_loc: Loc | None = None
 
     def takes_part(self, period: Period) -> bool:
         return period.overlaps(self.from_, self.until)
@@ -200,6 +203,8 @@ class Objective:
     added: Approval | None = None
     cancelled: Approval | None = None
     review: str | None = None
+    #: where ``aligns_to:`` is written (diagnostics point there)
+    aligns_to_loc: Loc | None = None
 
 
 @dataclass(frozen=True, slots=True)

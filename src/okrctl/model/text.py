@@ -20,3 +20,39 @@ _UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u06
 CONTROL = re.compile(f"[{_UNSAFE}]")
 #: terminal-unsafe characters and U+FEFF (refused in typed text)
 CONTROL_OR_BOM = re.compile(f"[{_UNSAFE}\ufeff]")
+
+
+#: above this length a string is normalised by :func:`nfc`'s linear route
+_LONG = 256
+
+
+def nfc(s: str) -> str:
+    """``unicodedata.normalize("NFC", s)``, in time linear in ``len(s)``.
+
+    CPython sorts a run of combining marks by insertion (its canonical ordering), so
+    a value of 60,000 marks of alternating classes takes seconds (issue 12 #4).
+    A long string that is not already NFC is decomposed character by character,
+    each run of non-starters is put in canonical order with a stable sort (which is
+    what canonical ordering is), and the result, now ordered, is composed by
+    CPython in linear time."""
+    if s.isascii():
+        return s
+    import unicodedata
+
+    if len(s) <= _LONG or unicodedata.is_normalized("NFC", s):
+        return unicodedata.normalize("NFC", s)
+    normalize, combining = unicodedata.normalize, unicodedata.combining
+    chars = [d for c in s for d in (normalize("NFD", c) if ord(c) >= 0xC0 else c)]
+    out: list[str] = []
+    run: list[str] = []
+    for c in chars:
+        if combining(c):
+            run.append(c)
+            continue
+        if run:
+            out += sorted(run, key=combining) if len(run) > 1 else run
+            run = []
+        out.append(c)
+    if run:
+        out += sorted(run, key=combining) if len(run) > 1 else run
+    return normalize("NFC", "".join(out))

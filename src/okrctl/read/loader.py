@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from okrctl import checks
 from okrctl.errors import ConfigError
-from okrctl.model.problems import Problem, sort_problems
+from okrctl.model.problems import Problem, cap_per_file, sort_problems
 from okrctl.model.records import (
     DEFAULT_GRADES,
     KPI,
@@ -186,6 +186,8 @@ def build_units(doc: Parsed) -> tuple[Unit, ...]:
             weight=u.get("weight", 1), self_weight=u.get("self_weight", 1),
             from_=_date(u.get("from")), until=_date(u.get("until")),
             replaced_by=tuple(u.get("replaced_by") or ()), loc=b.loc(u),
+            parent_loc=b.value_loc(u, "parent") if "parent" in u else None,
+            replaced_by_loc=b.value_loc(u, "replaced_by") if "replaced_by" in u else None,
         ))
     return tuple(out)
 
@@ -231,6 +233,7 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
             aligns_to=aligns, aligns_to_ref=qualify(aligns, period.id) if aligns else None,
             key_results=tuple(krs), rebaselines=b.rebaselines(o),
             added=b.approval(o.get("added")), cancelled=b.approval(o.get("cancelled")), review=b.review(o.get("review")),
+            aligns_to_loc=b.value_loc(o, "aligns_to") if aligns else None,
         ))
     kpis = []
     for k in v.get("kpis") or ():
@@ -444,7 +447,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             period_files.append(pf)
 
     if config is None or units is None:
-        return LoadResult(None, _printable_paths(sort_problems(diags)), documents)
+        return LoadResult(None, _printable_paths(cap_per_file(sort_problems(diags))), documents)
     if callable(today):
         try:
             today = today(config)
@@ -452,4 +455,4 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             today = today(replace(config, timezone="UTC"))
     ws = Workspace(config, units, tuple(sorted(period_files, key=lambda pf: pf.path)), label=getattr(source, "label", "working tree"))
     diags += checks.check_workspace(ws, today)
-    return LoadResult(ws, _printable_paths(sort_problems(diags)), documents)
+    return LoadResult(ws, _printable_paths(cap_per_file(sort_problems(diags))), documents)

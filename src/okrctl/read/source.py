@@ -177,28 +177,38 @@ class WorkingTreeSource:
         if _is_nested_repo(okrs):
             errors.append(SourceError(OKRS_DIR, _SUBMODULE.format(OKRS_DIR), "OKR006"))
             return files, errors
-        with os.scandir(okrs) as periods:
-            for pd in sorted(periods, key=lambda e: e.name):
-                rel_dir = period_dir(pd.name)
-                if pd.is_symlink():
-                    errors.append(SourceError(rel_dir, f"{rel_dir}/ is a symbolic link; okrctl refuses links", "OKR006"))
+        try:
+            with os.scandir(okrs) as it:
+                periods = sorted(it, key=lambda e: e.name)
+        except OSError as exc:  # permission denied, too long a path: a diagnostic, not a crash
+            errors.append(SourceError(OKRS_DIR, f"cannot read {OKRS_DIR}/: {exc.strerror}"))
+            return files, errors
+        for pd in periods:
+            rel_dir = period_dir(pd.name)
+            if pd.is_symlink():
+                errors.append(SourceError(rel_dir, f"{rel_dir}/ is a symbolic link; okrctl refuses links", "OKR006"))
+                continue
+            if not pd.is_dir(follow_symlinks=False):
+                if pd.name.endswith((".yaml", ".yml")):
+                    errors.append(SourceError(rel_dir, f"{rel_dir} must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml", "OKR110"))
+                continue
+            if _is_nested_repo(Path(pd.path)):
+                errors.append(SourceError(rel_dir, _SUBMODULE.format(rel_dir), "OKR006"))
+                continue
+            try:
+                with os.scandir(pd.path) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                errors.append(SourceError(rel_dir, f"cannot read {rel_dir}/: {exc.strerror}"))
+                continue
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    err = subfolder_error(rel_dir, e.name)
+                    if err:
+                        errors.append(err)
                     continue
-                if not pd.is_dir(follow_symlinks=False):
-                    if pd.name.endswith((".yaml", ".yml")):
-                        errors.append(SourceError(rel_dir, f"{rel_dir} must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml", "OKR110"))
-                    continue
-                if _is_nested_repo(Path(pd.path)):
-                    errors.append(SourceError(rel_dir, _SUBMODULE.format(rel_dir), "OKR006"))
-                    continue
-                with os.scandir(pd.path) as entries:
-                    for e in sorted(entries, key=lambda e: e.name):
-                        if e.is_dir(follow_symlinks=False):
-                            err = subfolder_error(rel_dir, e.name)
-                            if err:
-                                errors.append(err)
-                            continue
-                        if is_yaml_name(e.name):
-                            self._consider(f"{rel_dir}/{e.name}", files, errors)
+                if is_yaml_name(e.name):
+                    self._consider(f"{rel_dir}/{e.name}", files, errors)
         return files, errors
 
     def _consider(self, rel: str, files: list[SourceFile], errors: list[SourceError]) -> None:

@@ -28,7 +28,6 @@ what YAML 1.2 says.  The test suite checks that this reader and ruamel.yaml (YAM
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -38,6 +37,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from okrctl.model.inputs import MAX_EXPONENT
 from okrctl.model.problems import Problem
+from okrctl.model.text import CONTROL_OR_BOM, nfc
 
 MAX_DEPTH = 32
 MAX_SCALAR = 64 * 1024
@@ -63,6 +63,9 @@ _NUMBER_START = frozenset("0123456789+-.")
 # for line breaks but YAML 1.2 and editors do not, so every later line number would
 # be off and a value would silently lose the character.
 _FORBIDDEN_CHARS = re.compile("[\ufeff\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\x85\u2028\u2029]")
+# the same set as it can be written in a double-quoted scalar's escapes; tab and
+# newline stay allowed (multi-line notes)
+_ESCAPED_CONTROL = CONTROL_OR_BOM
 _SUSPECT = re.compile(r"[&*]|^[ \t]*%", re.M)
 
 
@@ -90,6 +93,20 @@ class Parsed:
     text: str
     #: id(container) -> its node, for mapping values back to line:column
     nodes: dict[int, Node] = field(default_factory=dict)
+    #: id(mapping node) -> its key index (see :meth:`_keys`)
+    key_index: dict[int, dict] = field(default_factory=dict, repr=False, compare=False)
+
+    def _keys(self, mapping: MappingNode) -> dict[str, tuple[Node, Node]]:
+        """``{NFC key: (key node, value node)}`` of one mapping, the first of each
+        key; built once per mapping, so looking up many keys stays linear."""
+        index = self.key_index.get(id(mapping))
+        if index is None:
+            index = {}
+            for k, v in mapping.value:
+                if k.__class__ is ScalarNode:
+                    index.setdefault(_nfc(k.value), (k, v))
+            self.key_index[id(mapping)] = index
+        return index
 
     def node_at(self, path: tuple | list) -> Node | None:
         """The node reached by a JSON path (keys and indexes) from the root; the
@@ -97,12 +114,10 @@ class Parsed:
         node = self.root
         for part in path:
             if isinstance(node, MappingNode):
-                for k, v in node.value:
-                    if _nfc(k.value) == part:
-                        node = v
-                        break
-                else:
+                found = self._keys(node).get(part) if isinstance(part, str) else None
+                if found is None:
                     return node
+                node = found[1]
             elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 node = node.value[part]
             else:
@@ -114,10 +129,10 @@ class Parsed:
         if not path:
             return self.root
         parent = self.node_at(path[:-1])
-        if isinstance(parent, MappingNode):
-            for k, _v in parent.value:
-                if _nfc(k.value) == path[-1]:
-                    return k
+        if isinstance(parent, MappingNode) and isinstance(path[-1], str):
+            found = self._keys(parent).get(path[-1])
+            if found is not None:
+                return found[0]
         return self.node_at(path)
 
     def position(self, path: tuple | list, *, key: bool = False) -> tuple[int, int]:
@@ -136,10 +151,9 @@ class Parsed:
     def item_key_position(self, container: dict, key: str) -> tuple[int, int]:
         node = self.nodes.get(id(container))
         if isinstance(node, MappingNode):
-            for k, v in node.value:
-                if _nfc(k.value) == key:
-                    return v.start_mark.line + 1, v.start_mark.column + 1
-            return node.start_mark.line + 1, node.start_mark.column + 1
+            found = self._keys(node).get(key)
+            target = found[1] if found is not None else node
+            return target.start_mark.line + 1, target.start_mark.column + 1
         return 1, 1
 
     def source_text(self, path: tuple | list) -> str | None:
@@ -150,8 +164,8 @@ class Parsed:
         return None
 
 
-def _nfc(s: str) -> str:
-    return s if s.isascii() else unicodedata.normalize("NFC", s)
+#: NFC in linear time (every key and value is normalised once, by the walk)
+_nfc = nfc
 
 
 def _line(text: str, line: int) -> str:
@@ -171,7 +185,7 @@ _MISSING = object()
 class _Walker:
     """Node tree → plain values.  Hot path: keep attribute lookups out of loops."""
 
-    __slots__ = ("path", "diags", "nodes", "text", "memo")
+    __slots__ = ("path", "diags", "nodes", "text", "memo", "firsts")
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
@@ -180,6 +194,8 @@ class _Walker:
         self.nodes: dict[int, Node] = {}
         # plain scalars repeat a lot (dates, handles, confidences): resolve each once
         self.memo: dict[str, object] = {}
+        #: id(mapping node) -> {NFC key: its first key node}, built on a mapping's first duplicate
+        self.firsts: dict[int, dict[str, ScalarNode]] = {}
 
     def err(self, code: str, node: Node, message: str) -> None:
         m = node.start_mark
@@ -202,7 +218,9 @@ class _Walker:
             if len(value) > MAX_SCALAR:
                 self.err("OKR007", node, f"value is {len(value)} characters long; the limit is {MAX_SCALAR}")
                 return ""
-            return value if value.isascii() else unicodedata.normalize("NFC", value)
+            if not value.isascii() or not value.isprintable():
+                self.escaped_control(node, value)
+            return value if value.isascii() else nfc(value)
         if tag is not _COLL:
             self.err("OKR004", node, f"explicit tag {tag!r} is not allowed; remove it")
         if depth >= MAX_DEPTH:
@@ -228,7 +246,9 @@ class _Walker:
                         continue
                 elif knode.tag is not _PLAIN and knode.tag is not _TEXT:
                     self.err("OKR004", knode, f"explicit tag {knode.tag!r} is not allowed; remove it")
-                key = kval if kval.isascii() else unicodedata.normalize("NFC", kval)
+                if knode.tag is _TEXT and (not kval.isascii() or not kval.isprintable()):
+                    self.escaped_control(knode, kval)
+                key = kval if kval.isascii() else nfc(kval)
                 if key in out:
                     self.duplicate(node, knode, key)
                     continue
@@ -244,15 +264,26 @@ class _Walker:
         self.nodes[id(seq)] = node
         return seq
 
+    def escaped_control(self, node: ScalarNode, value: str) -> None:
+        """A quoted scalar can write any character as an escape (``"\\u202E"``,
+        ``"\\e"``, ``"\\0"``), which the scan of the raw text cannot see."""
+        bad = _ESCAPED_CONTROL.search(value)
+        if bad:
+            ch = ord(bad.group())
+            self.err("OKR014", node, f"control or bidirectional character U+{ch:04X} (written as an escape) "
+                                     "is not allowed in text (it can hide what the text says)")
+
     def duplicate(self, mapping: MappingNode, knode: ScalarNode, key: str) -> None:
-        for k, _v in mapping.value:
-            if k is knode:
-                break
-            if k.__class__ is ScalarNode and _nfc(k.value) == key:
-                prev = k.start_mark
-                extra = "" if k.value == knode.value else " after Unicode NFC normalisation"
-                self.err("OKR008", knode, f"duplicate key {key!r}{extra} (first defined at {prev.line + 1}:{prev.column + 1})")
-                return
+        firsts = self.firsts.get(id(mapping))
+        if firsts is None:  # once per mapping that has a duplicate: the walk stays linear
+            firsts = self.firsts[id(mapping)] = {}
+            for k, _v in mapping.value:
+                if k.__class__ is ScalarNode:
+                    firsts.setdefault(_nfc(k.value), k)
+        k = firsts[key]
+        prev = k.start_mark
+        extra = "" if k.value == knode.value else " after Unicode NFC normalisation"
+        self.err("OKR008", knode, f"duplicate key {key!r}{extra} (first defined at {prev.line + 1}:{prev.column + 1})")
 
     def plain(self, node: ScalarNode) -> object:
         s = node.value

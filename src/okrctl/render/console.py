@@ -24,14 +24,25 @@ def color_enabled(mode: str, stream=None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+#: the widest and narrowest terminal okrctl lays out for: ``COLUMNS=99999999`` once
+#: took 18 s and 2 GB (issue 12 #16)
+MAX_WIDTH = 1000
+MIN_WIDTH = 20
+
+
+def _columns() -> int | None:
+    """``COLUMNS`` clamped to [MIN_WIDTH, MAX_WIDTH]; None when unset or not a number."""
+    try:
+        width = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        return None
+    return min(max(width, MIN_WIDTH), MAX_WIDTH)
+
+
 def make_console(mode: str = "auto", *, stderr: bool = False, file=None, width: int | None = None) -> Console:
     stream = file or (sys.stderr if stderr else sys.stdout)
     color = color_enabled(mode, stream)
-    if width is None:
-        try:
-            width = int(os.environ["COLUMNS"])
-        except (KeyError, ValueError):
-            width = None
+    width = _columns() if width is None else min(max(width, MIN_WIDTH), MAX_WIDTH)
     if color:
         return Console(file=stream, force_terminal=True, color_system="truecolor" if mode == "always" else "auto",
                        highlight=False, width=width, soft_wrap=False)

@@ -94,7 +94,7 @@ def _unit_rows(u: UnitScore, locale: str, max_score: Fraction, show_grade: bool)
                 "ref": [Text(f"{glyph} {k.kr.id}")],
                 "title": title,
                 "bar": [Text(bar(k.score, max_score), style=STATUS_STYLE.get(k.status, ""))],
-                "value": [Text(kr_value(k, locale))],
+                "value": [Text(one_line(kr_value(k, locale)))],
                 "score": [Text(fmt_score(k.score))],
                 "conf": [Text(num(k.confidence), style="dim")],
                 "status": [Text(t(k.status, locale), style=STATUS_STYLE.get(k.status, ""))],
@@ -104,7 +104,7 @@ def _unit_rows(u: UnitScore, locale: str, max_score: Fraction, show_grade: bool)
         rows.append({
             "ref": [Text(k.kpi.id, style="bold")],
             "title": _title("KPI · " + k.kpi.title, []),
-            "value": [Text(kpi_value(k))],
+            "value": [Text(one_line(kpi_value(k)))],
             "status": [Text(t(k.status, locale), style=STATUS_STYLE.get(k.status, ""))],
             "late": [late] if k.overdue else [],
         })

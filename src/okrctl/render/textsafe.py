@@ -53,9 +53,13 @@ def md_code(s: str) -> str:
 
 
 def csv_safe(value: object) -> object:
-    """Neutralise spreadsheet formulas in a TEXT cell of CSV/XLSX (a leading
-    ``'``).  Only for values that are text: a number written as ``"-5"`` would turn
-    into the text ``'-5`` (callers pass non-text values past this guard)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A CSV/XLSX cell from untrusted TEXT: control and bidi characters escaped (a
+    ``cat`` of the file must not drive the terminal), spreadsheet formulas
+    neutralised (a leading ``'``).  Values that are not text pass unchanged: a
+    number written as ``"-5"`` would turn into the text ``'-5``."""
+    if not isinstance(value, str):
+        return value
+    value = escape_controls(value)
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

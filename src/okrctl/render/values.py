@@ -25,17 +25,11 @@ def num(x: object, places: int = 2) -> str:
         return NONE
     if isinstance(x, bool):
         return "true" if x else "false"
-    if isinstance(x, Fraction):
-        d = Decimal(x.numerator) / Decimal(x.denominator)
-    elif isinstance(x, (int, Decimal)):
-        d = Decimal(x)
-    else:
-        return str(x)
-    q = d.quantize(Decimal(1).scaleb(-places))
-    s = format(q, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
+    if isinstance(x, (Fraction, int, Decimal)):
+        from okrctl.krtypes.exact import fixed
+
+        return fixed(x, places)
+    return str(x)
 
 
 def score(x: Fraction | None) -> str:

@@ -56,6 +56,16 @@ def _git_dir(directory: Path) -> Path | None:
     return None
 
 
+def user_cache_dir() -> Path:
+    """okrctl's folder in the user's cache (data only, never code): ``OKRCTL_CACHE_DIR``,
+    else ``$XDG_CACHE_HOME/okrctl``, else ``~/.cache/okrctl``."""
+    explicit = os.environ.get("OKRCTL_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "okrctl"
+
+
 def lock_path(directory: Path) -> Path:
     """Where :func:`file_lock` locks ``directory``: ``<git dir>/okrctl/locks/<key>.lock``
     inside a git working tree, else ``<okrctl cache>/locks/<key>.lock``; ``key`` is
@@ -65,12 +75,10 @@ def lock_path(directory: Path) -> Path:
     on would let two writers in."""
     import hashlib
 
-    from okrctl.read.cachedir import cache_dir
-
     real = Path(os.path.realpath(directory))
     key = hashlib.sha256(os.fsencode(real)).hexdigest()[:32]
     gitdir = _git_dir(real)
-    base = gitdir / "okrctl" / "locks" if gitdir is not None else cache_dir() / "locks"
+    base = gitdir / "okrctl" / "locks" if gitdir is not None else user_cache_dir() / "locks"
     return base / f"{key}.lock"
 
 
