@@ -51,15 +51,22 @@ def choose_format(fmt: F | None, output: Path | None, formats: type[F], default:
     return formats(name)
 
 
-def emit(text: str, output: Path | None) -> None:
-    """``text`` to standard output, or atomically to ``output``."""
+def emit(text: str | bytes, output: Path | None) -> None:
+    """``text`` to standard output, or atomically to ``output``; ``bytes`` (a binary
+    format) are refused on a terminal."""
     if output is None:
+        if isinstance(text, bytes):
+            if sys.stdout.isatty():
+                raise UsageError("a binary format is not written to a terminal: use -o FILE")
+            sys.stdout.flush()
+            sys.stdout.buffer.write(text)
+            return
         sys.stdout.write(text)
         return
     from okrctl.write.fsio import atomic_write
 
     try:
-        atomic_write(output, text.encode("utf-8"))
+        atomic_write(output, text if isinstance(text, bytes) else text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 

@@ -21,6 +21,8 @@ MAX_NOTES_BYTES = 1 << 20
 class ReportFormat(str, Enum):
     md = "md"
     html = "html"
+    docx = "docx"
+    pdf = "pdf"
 
 
 class Edition(str, Enum):
@@ -81,7 +83,7 @@ def report(
     rev: RevOpt = None,
     compare_to: Annotated[str | None, typer.Option("--compare-to", metavar="PERIOD|REV", help="Compare with this period (scored at its end) or with the workspace at this git revision (default: the previous period of the same kind, when it has files).")] = None,
     edition: Annotated[Edition, typer.Option("--edition", help="progress (during the period) or close (at its end).")] = Edition.progress,
-    fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help="md (PR comment) or html (one printable A4 page). Default: md, or from the -o extension.")] = None,
+    fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help="md (PR comment), html (one printable A4 page), docx (Word, Decree 30 layout) or pdf (the HTML printed). Default: md, or from the -o extension.")] = None,
     output: OutputOpt = None,
     locale: LocaleOpt = None,
     with_names: Annotated[bool, typer.Option("--with-names", help="Add who checked in to the check-in log (off by default: the report scores work, never people).")] = False,
@@ -98,6 +100,8 @@ def report(
       okrctl report --period 2026-Q1 --format html -o bao-cao-2026-Q1.html
 
       okrctl report --compare-to 2026-Q1 --locale en
+
+      okrctl report -o bao-cao.docx
     """
     from okrctl.engine import scoring
     from okrctl.model.periods import parse_period
@@ -145,10 +149,32 @@ def report(
         from okrctl.render.report import markdown
 
         emit(markdown(value, options, max_chars), output)
+    elif fmt is ReportFormat.docx:
+        from okrctl.render.report.docx import docx
+
+        emit(docx(value, options), output)
     else:
         from okrctl.render.report import html
 
-        emit(html(value, options), output)
+        page = html(value, options)
+        emit(page if fmt is ReportFormat.html else _pdf(page), output)
+
+
+def _pdf(page: str) -> bytes:
+    """The HTML printed to PDF: by headless Chromium when it is on PATH, else by
+    WeasyPrint when it is installed, else a one-line error saying how to get one."""
+    from okrctl.gitio import tools
+
+    chromium = tools.which(*tools.CHROMIUM_NAMES)
+    if chromium is not None:
+        return tools.chromium_pdf(page, chromium)
+    from okrctl.render.report import weasyprint_pdf
+
+    pdf = weasyprint_pdf(page)
+    if pdf is None:
+        raise UsageError("--format pdf needs Chromium on PATH (apt-get install chromium) or WeasyPrint "
+                         "(pip install 'okrctl[pdf]'); or print the --format html page from a browser")
+    return pdf
 
 
 class _Opened:

@@ -60,7 +60,8 @@ WRITERS: dict[tuple[str, str], str] = {
 
 #: ``-o FILE`` extension (lower case) → format
 EXTENSIONS: dict[str, str] = {".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md", ".txt": "table",
-                              ".sarif": "sarif", ".html": "html", ".htm": "html"}
+                              ".sarif": "sarif", ".html": "html", ".htm": "html",
+                              ".docx": "docx", ".pdf": "pdf"}
 
 #: the JSON ``command`` of each kind (``rollup --by alignment`` is the rollup command)
 COMMANDS = {"score": "score", "rollup": "rollup", "alignment": "rollup"}

@@ -62,3 +62,12 @@ def html(report: QuarterlyReport, options: RenderOptions) -> str:
         o["burnup_svgs"] = [Markup(charts.burnup(b, L)) for b in o["burnups"]]
     v.extra["heatmap"] = Markup(charts.heatmap(report.unit_rows, report.week_ends, L))
     return environment(True).get_template("report.html.j2").render(v=v, L=L, lang=L.locale, glyphs=GLYPHS)
+
+
+def weasyprint_pdf(page: str) -> bytes | None:
+    """The HTML page as PDF through WeasyPrint, or ``None`` when it is not installed."""
+    try:
+        import weasyprint
+    except (ImportError, OSError):  # OSError: installed without its system libraries
+        return None
+    return weasyprint.HTML(string=page).write_pdf()

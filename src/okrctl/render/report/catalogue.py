@@ -111,6 +111,7 @@ VI = {
         "Xếp loại chỉ hiển thị khi kỳ đã kết thúc. Báo cáo đánh giá công việc, không đánh giá cá nhân."
     ),
     "truncated": "… đã lược bớt chi tiết để không vượt {n} ký tự; xem báo cáo HTML đầy đủ.",
+    "no_charts": "(Bản Word này không có biểu đồ: cài resvg-py để có; bản HTML có đủ biểu đồ.)",
     "footer": "Tạo bởi okrctl · đánh giá công việc, không đánh giá cá nhân",
     "headline": "Tổng quan",
     "legend": "Chú giải",
@@ -217,6 +218,7 @@ EN = {
         "Grades are shown only once the period has ended. The report scores work, never people."
     ),
     "truncated": "… detail dropped to stay under {n} characters; see the full HTML report.",
+    "no_charts": "(This Word edition has no charts: install resvg-py to get them; the HTML edition has them all.)",
     "footer": "Made by okrctl · scores work, never people",
     "headline": "Headline",
     "legend": "Legend",
