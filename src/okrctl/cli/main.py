@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> None:
 #: them: the daily work first (``checkin`` also registers ``measure``, ``close`` also
 #: ``verify``)
 COMMAND_MODULES = ("validate", "score", "rollup", "report", "checkin", "init", "close", "diff", "check", "history",
-                   "export", "query", "codeowners", "period")
+                   "export", "query", "codeowners", "period", "doctor")
 
 
 def _application():
