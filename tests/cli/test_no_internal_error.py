@@ -47,13 +47,13 @@ COMMANDS: list[tuple[str, ...]] = [
     ("validate",), ("score",), ("rollup",), ("diff",), ("check", "HEAD"), ("history", KR),
     ("checkin", KR, "7", "--date", "2026-01-20"), ("measure", KPI, "3", "--date", "2026-01-20"),
     ("init", "okrs/2026-Q1/u.yaml"), ("period", "new", "2026-Q2"), ("close", "2026-Q1", "--yes"),
-    ("verify", "2026-Q1"), ("codeowners",), ("codeowners", "--check"),
+    ("verify", "2026-Q1"), ("codeowners",), ("codeowners", "--check"), ("report", "--format", "docx"),
 ]
 #: more options and bad arguments (on the workspace that scores)
 VARIANTS: list[tuple[str, ...]] = [
     ("validate", "--format", "sarif"), ("score", "--format", "csv"), ("score", "--period", "2026-Q9"),
     ("rollup", "--by", "alignment"), ("diff", "HEAD", "HEAD"), ("diff", "no-such-rev"),
-    ("history", "../../etc/passwd"), ("checkin", KR, "abc"), ("period", "new", "2026-Q9"),
+    ("history", "../../etc/passwd"), ("checkin", KR, "abc"), ("period", "new", "2026-Q9"), ("doctor",),
 ]
 
 

@@ -80,3 +80,17 @@ def test_hostile_titles_are_escaped(tmp_path):
     assert "A \\| \\`x\\` \\<script\\>" in line  # no cell break, no code span, no tag
     assert line.count(" | ") == 4  # the attention row keeps its five cells
     assert "\u202e" not in md
+
+
+def test_hostile_titles_in_the_docx(tmp_path):
+    """python-docx escapes XML itself; controls and bidi characters arrive visible."""
+    import io
+    import zipfile
+
+    from okrctl.render.report.docx import docx
+
+    data = docx(_hostile_report(tmp_path), RenderOptions("vi"))
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    assert "<script>" not in xml and "&lt;script&gt;alert(1)&lt;/script&gt;" in xml
+    assert "\u202e" not in xml and "\\u202e" in xml
+    assert "Thời gian A" in xml
