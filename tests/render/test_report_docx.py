@@ -154,3 +154,32 @@ def test_pdf_edition(ws, tmp_path):
     pdf = out.read_bytes()
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
+
+
+def _git_only_path(tmp_path: Path) -> str:
+    bin_ = tmp_path / "bin"
+    bin_.mkdir()
+    (bin_ / "git").symlink_to(shutil.which("git"))
+    return str(bin_)
+
+
+@pytest.mark.slow
+def test_pdf_by_weasyprint_without_chromium(ws, tmp_path):
+    pytest.importorskip("weasyprint", reason="WeasyPrint is the optional extra okrctl[pdf]")
+    out = tmp_path / "w.pdf"
+    r = run_okrctl("-C", str(ws), "report", "-o", str(out), env={"PATH": _git_only_path(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_pdf_without_chromium_or_weasyprint_says_how(ws, tmp_path):
+    """A WeasyPrint that cannot be imported (shadowed here) and no browser on PATH."""
+    shadow = tmp_path / "shadow" / "weasyprint"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('shadowed for the test')\n")
+    r = run_okrctl("-C", str(ws), "report", "--format", "pdf", "-o", str(tmp_path / "x.pdf"),
+                   env={"PATH": _git_only_path(tmp_path), "PYTHONPATH": str(shadow.parent)})
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert err.count("\n") == 1 and "needs Chromium on PATH" in err and "okrctl[pdf]" in err
+    assert not (tmp_path / "x.pdf").exists()
