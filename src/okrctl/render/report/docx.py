@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from okrctl.reports.quarterly import QuarterlyReport
 
 FONT = "Times New Roman"
+#: the report's font stack (the HTML's), for the charts rendered to PNG
+SERIF_STACK = "Times New Roman, Tinos, Liberation Serif, Noto Serif, DejaVu Serif, serif"
 #: Decree 30/2020 Appendix I: page and margins in millimetres
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
@@ -33,7 +35,8 @@ def svg_to_png(svg: str) -> bytes | None:
         return None
     from okrctl.render.report.charts import WIDTH
 
-    svg = svg.replace('width="100%"', f'width="{WIDTH}"', 1)
+    # inline in the HTML the chart inherits the page's serif stack; alone it must be told
+    svg = svg.replace('width="100%"', f'width="{WIDTH}" font-family="{SERIF_STACK}"', 1)
     return bytes(resvg_py.svg_to_bytes(svg_string=svg, zoom=2, background="#ffffff"))
 
 
@@ -222,7 +225,7 @@ def docx(report: QuarterlyReport, options: RenderOptions) -> bytes:
         w.table([L["kpi"], L["target"], L["alert"], L["latest"], L["date"], L["trend"], L["status"]],
                 [[k["title"], f"{k['target']} {k['unit']}".strip(), k["alert"], k["latest"], k["date"], k["trend"],
                   f"{k['glyph']} {k['status']}"] for k in v.kpis],
-                _widths(28, 12, 9, 9, 12, 18, 12), numeric={1, 2, 3, 4}, size=WIDE_PT)
+                _widths(26, 12, 9, 9, 14, 18, 12), numeric={1, 2, 3, 4}, size=WIDE_PT)
     else:
         w.para(L["no_kpis"])
 
