@@ -40,7 +40,7 @@ def test_doctor_reports_this_machine():
         stack = [f for f in ("Times New Roman", "Tinos", "Liberation Serif", "Noto Serif", "DejaVu Serif")
                  if f in families]
         expected = (f"yes: {', '.join(stack)} ({len(families - {''})} families cover Vietnamese)" if stack
-                    else "no font")
+                    else "no: none")
         assert got["fonts (vi)"].startswith(expected)
 
 

@@ -33,7 +33,7 @@ def checks() -> list[tuple[str, str]]:
         lines.append(("git", f"not usable: {exc}"))
     chromium = tools.which(*tools.CHROMIUM_NAMES)
     lines.append(("chromium", f"{chromium} (report --format pdf)" if chromium
-                  else "not found (report --format pdf uses WeasyPrint instead; apt-get install chromium)"))
+                  else "not found (pdf falls back to WeasyPrint; apt-get install chromium)"))
     soffice = tools.which("soffice", "libreoffice")
     lines.append(("libreoffice", f"{soffice} (to check the DOCX as a page)" if soffice else "not found (optional)"))
     weasy = _python_package("weasyprint")
@@ -53,8 +53,7 @@ def checks() -> list[tuple[str, str]]:
         if stack:
             lines.append(("fonts (vi)", f"yes: {', '.join(stack)} ({len(families)} families cover Vietnamese)"))
         else:
-            lines.append(("fonts (vi)", f"no font of the report's stack covers Vietnamese ({len(families)} other "
-                          "families do); apt-get install fonts-liberation2 fonts-dejavu-core"))
+            lines.append(("fonts (vi)", "no: none of the report's fonts; apt-get install fonts-liberation2"))
     return lines
 
 
