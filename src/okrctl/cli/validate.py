@@ -23,7 +23,7 @@ from okrctl.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 @app.command()
 def validate(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="Report only these files (the whole workspace is still loaded, so cross-file rules apply).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATHS", show_default=False, help="Report only these files (the whole workspace is still loaded, so cross-file rules apply).")] = None,
     fmt: Annotated[ProblemFormat | None, typer.Option("--format", "-f", help="text, json, github (annotations; the default under GitHub Actions), sarif (code scanning) or md (a PR comment).")] = None,
     output: OutputOpt = None,
     rev: Annotated[str | None, typer.Option("--rev", metavar="REV", help="Validate the workspace as committed at REV (tag, branch, SHA) instead of the working tree.")] = None,
