@@ -207,6 +207,16 @@ def history_to_json(h: History, events: Sequence[Event] | None = None) -> dict[s
     }
 
 
+#: every ``field`` an event can carry (``history --field``): the definition fields of
+#: objectives, key results and KPIs (engine.diff's ``*_fields``), the records, the
+#: approval records, and the item's and file's own events
+HISTORY_FIELDS = (
+    "title", "owner", "kind", "weight", "aligns_to", "review", "type", "unit", "baseline", "target", "direction",
+    "aggregate", "threshold", "due", "milestones", "frequency", "due_days", "alert",
+    "checkin", "measurement", "rebaseline", "added", "cancelled", "created", "removed", "file",
+)
+
+
 def filter_events(events: Iterable[Event], *, fields: Sequence[str] | None = None,
                   since: date | None = None, until: date | None = None) -> list[Event]:
     """Events whose ``field`` is one of ``fields`` and whose (local) commit date

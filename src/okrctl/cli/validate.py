@@ -72,6 +72,10 @@ def validate(
                 outside.append(str(p))
         if outside:
             raise UsageError(f"{outside[0]} is not in the workspace at {opened.root}; run okrctl once per workspace (-C DIR)")
+        read = set(opened.result.documents) | {d.path for d in diags}
+        for name in sorted(wanted - read):
+            raise UsageError(f"{name}: not a file okrctl reads (okrctl.yaml, units.yaml, okrs/PERIOD/UNIT.yaml); "
+                             f"nothing was validated")
         diags = [d for d in diags if d.path in wanted]
         nfiles = len(wanted)
     show = display_path_fn(opened.root)
