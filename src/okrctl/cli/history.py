@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from okrctl.cli.app import app, check_rev, parse_date_option, state
+from okrctl.cli.app import app, check_rev, parse_date_option, state, warn
 from okrctl.cli.output import OutputOpt, choose_format, emit
 from okrctl.cli.workspace import workspace_root
 from okrctl.render.history import render_history_text
@@ -84,6 +84,8 @@ def history(
         raise UsageError(f"--field {unknown[0]}: no such field{hint}; known fields: {', '.join(H.HISTORY_FIELDS)}")
     root = workspace_root(st)
     h = H.history_of(root, ref, rev)
+    if h.note:
+        warn([h.note])
     events = H.filter_events(h.events, fields=field, since=since_d, until=until_d)
     if fmt is HistoryFormat.json:
         emit(dumps(envelope("history", H.history_to_json(h, events))), output)
