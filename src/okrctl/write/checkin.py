@@ -164,6 +164,10 @@ class CheckinResult:
     commit: str | None = None
     warnings: list[str] = field(default_factory=list)
     spliced: bool = False
+    #: the ``by`` written (None: left out) and where it came from (``--by``,
+    #: ``git config okrctl.handle``, ``OKRCTL_HANDLE``; None when left out)
+    by: str | None = None
+    by_from: str | None = None
 
     def diff(self) -> str:
         """Unified diff of the file (what ``--dry-run`` prints)."""
@@ -221,7 +225,7 @@ def append_record(
     """Append a check-in (``kind="kr"``) or a KPI measurement (``kind="kpi"``) to the
     workspace at ``root`` (see the module docstring for the steps).  ``value`` is the
     text typed by the user, parsed for the item's type.  ``by`` defaults to git's
-    ``user.name`` when ``by_default`` (left out when there is none).  ``commit``
+    handle (:func:`default_handle`) when ``by_default`` (left out when there is none).  ``commit``
     commits the file alone, hooks skipped; it requires the file to have no other
     uncommitted change."""
 
@@ -249,9 +253,9 @@ def append_record(
         except GitError:
             if commit:
                 raise
-        if by is None and by_default and repo is not None:
-            name = repo.user_name()
-            by = unicodedata.normalize("NFC", name) if name and not CONTROL_OR_BOM.search(name) else None
+    by_from = "--by" if by is not None else None
+    if by is None and by_default:
+        by, by_from = default_handle(repo)
     # parse the value now (bad input → exit 2 before any lock); milestones merge later
     parsed: Any
     if isinstance(target.item, KeyResult):
@@ -294,7 +298,8 @@ def append_record(
             if today > target.period.end + timedelta(days=ws.config.checkin_grace_days):
                 warnings.append(f"{target.period.id} ended on {target.period.end}, more than checkin_grace_days "
                                 f"({ws.config.checkin_grace_days}) ago: `okrctl check` treats it as closed (locked-period-changed)")
-            result = CheckinResult(target.ref, relpath, d, item, old, new, False, summary, warnings=warnings, spliced=spliced)
+            result = CheckinResult(target.ref, relpath, d, item, old, new, False, summary, warnings=warnings,
+                                   spliced=spliced, by=by, by_from=by_from)
             if dry_run:
                 return result
             fsio.atomic_write(full, new, expected_sha=blob_sha(old))
@@ -307,6 +312,29 @@ def append_record(
             return result
     except WriteRefused as exc:
         raise Refused(exc.message) from None
+
+
+#: the environment variable that gives ``--by`` its default when ``git config
+#: okrctl.handle`` is unset
+HANDLE_ENV = "OKRCTL_HANDLE"
+HANDLE_KEY = "okrctl.handle"
+
+
+def default_handle(repo) -> tuple[str | None, str | None]:
+    """The default of ``--by``: a person's handle (``hoang.thi.g``, as ``owner`` and
+    ``by`` hold them), never git's display name.  From ``git config okrctl.handle``
+    (``repo`` may be None outside git), else the environment variable
+    ``OKRCTL_HANDLE``; ``(None, None)`` when neither is set -- ``by`` is then left out.
+    Returns ``(handle, where it came from)``; a value with control characters is
+    ignored."""
+    import os
+
+    candidates = ((repo.config_value(HANDLE_KEY) if repo is not None else None, f"git config {HANDLE_KEY}"),
+                  (os.environ.get(HANDLE_ENV, "").strip() or None, HANDLE_ENV))
+    for value, where in candidates:
+        if value and not CONTROL_OR_BOM.search(value):
+            return unicodedata.normalize("NFC", value), where
+    return None, None
 
 
 def _build_item(t: Target, d: date, parsed: Any, conf: Decimal | None, texts: dict, by: str | None, ev: list[str]) -> tuple[dict, str]:
