@@ -60,7 +60,7 @@ def test_debug_with_an_equals_value_is_one_line():
     assert r.stderr.decode().splitlines()[-1] == "okrctl: option '--debug' does not take a value"
 
 
-@pytest.mark.parametrize("args", [["score"], ["rollup"], ["history", "so-khcn/O1/KR1"], ["validate", "--format", "json"],
+@pytest.mark.parametrize("args", [["score"], ["rollup"], ["history", "2026-Q2/so-khcn/O1/KR1"], ["validate", "--format", "json"],
                                   ["score", "--color", "always"]])
 def test_a_reader_that_went_away_is_not_an_error(args):
     """stdout is a real pipe whose read end is closed before okrctl writes."""

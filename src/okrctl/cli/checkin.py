@@ -58,7 +58,7 @@ def _record(ctx, kind, ref, value, date_, dry_run, commit, **kw) -> None:
 @app.command(context_settings=_VALUE_CONTEXT)
 def checkin(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="PERIOD/UNIT/OBJECTIVE/KR, or UNIT/OBJECTIVE/KR for the period containing the date.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="PERIOD/UNIT/OBJECTIVE/KR, or UNIT/OBJECTIVE/KR for the default period at --date, else at the scoring date (docs/writing.md).")],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="metric/maintain: a number (62.5); boolean: true/false; milestone: done ids m1,m2.")],
     date_: DateOpt = None,
     confidence: Annotated[str | None, typer.Option("--confidence", "-c", metavar="0..1", help="How sure the owner is that the KR will be met.")] = None,
@@ -100,7 +100,7 @@ def checkin(
 @app.command(context_settings=_VALUE_CONTEXT)
 def measure(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="PERIOD/UNIT/KPI, or UNIT/KPI for the period containing the date.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="PERIOD/UNIT/KPI, or UNIT/KPI for the default period at --date, else at the scoring date.")],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="A plain decimal number.")],
     date_: DateOpt = None,
     source: Annotated[str | None, typer.Option("--source", "-s", metavar="TEXT", help="Where the number comes from.")] = None,
