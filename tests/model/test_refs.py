@@ -89,3 +89,40 @@ def test_qualify_agrees_with_ref(period, unit, item, kr, default):
     assert q == r.qualified(default)
     assert refs.split_qualified(q) == Ref(period or default, unit, item, kr)
     assert refs.period_of(q) == (period or default) and refs.unit_of(q) == unit
+
+
+# ---- one resolution rule for every command (issue 14, item 5)
+
+PERIODS = ["2026", "2026-Q1", "2026-Q2"]
+
+
+def test_choose_period_takes_the_shortest_period_with_files():
+    from datetime import date
+
+    c = refs.choose_period("so-khcn/O1/KR1", PERIODS, date(2026, 5, 15))
+    assert (c.period, c.rest, c.defaulted, c.others) == ("2026-Q2", ("so-khcn", "O1", "KR1"), True, ("2026",))
+    assert refs.choose_period("so-khcn/O1", PERIODS, date(2026, 8, 1)).period == "2026"
+    written = refs.choose_period("2026/so-khcn/O1/KR1", PERIODS, date(2026, 5, 15))
+    assert (written.period, written.defaulted, written.check(lambda p: True)) == ("2026", False, [])
+
+
+def test_choose_period_without_a_period_with_files():
+    from datetime import date
+
+    with pytest.raises(RefError, match=r"^so-khcn/O1: no period with files contains 2027-01-02 \(periods with files: "
+                                       r"2026, 2026-Q1, 2026-Q2\); write the period first, e.g. PERIOD/so-khcn/O1$"):
+        refs.choose_period("so-khcn/O1", PERIODS, date(2027, 1, 2))
+
+
+def test_choose_period_says_when_more_than_one_item_could_be_meant():
+    from datetime import date
+
+    c = refs.choose_period("so-khcn/O1/KR1", PERIODS, date(2026, 5, 15))
+    others = c.check(lambda p: True)
+    assert others == ["2026/so-khcn/O1/KR1"]
+    assert c.note(others) == ("so-khcn/O1/KR1 means 2026-Q2/so-khcn/O1/KR1 (the default period at 2026-05-15); "
+                              "also exists: 2026/so-khcn/O1/KR1 -- write the period to choose another")
+    assert c.note(c.check(lambda p: p == "2026-Q2")) is None
+    with pytest.raises(RefError, match=r"^so-khcn/O1/KR1: not in 2026-Q2, the default period at 2026-05-15 .*"
+                                       r"it is in: 2026/so-khcn/O1/KR1; write the period to choose$"):
+        c.check(lambda p: p == "2026")

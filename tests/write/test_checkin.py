@@ -177,13 +177,18 @@ def test_default_date_of_an_ended_period_is_its_last_day(tmp_path):
     assert any("checkin_grace_days" in w for w in r.warnings)
 
 
-def test_by_defaults_to_git_user_name(tmp_path):
-    root = make_ws(tmp_path / "ws", repo=True)
-    r = append_record(root, "kr", KR1, "50", on=date(2026, 5, 2))
-    assert r.item["by"] == "Nguyễn Văn A"
-    plain = make_ws(tmp_path / "plain")  # not in git: no `by`
+def test_by_defaults_to_a_handle_never_the_display_name(tmp_path, monkeypatch):
+    monkeypatch.delenv("OKRCTL_HANDLE", raising=False)
+    root = make_ws(tmp_path / "ws", repo=True)  # user.name is "Nguyễn Văn A"
+    r = append_record(root, "kr", KR1, "50", on=date(2026, 5, 2), dry_run=True)
+    assert "by" not in r.item and (r.by, r.by_from) == (None, None)
+    git(root, "config", "okrctl.handle", "hoang.thi.g")
+    r = append_record(root, "kr", KR1, "50", on=date(2026, 5, 2), dry_run=True)
+    assert (r.item["by"], r.by_from) == ("hoang.thi.g", "git config okrctl.handle")
+    plain = make_ws(tmp_path / "plain")  # not in git: the environment variable
+    monkeypatch.setenv("OKRCTL_HANDLE", "le.van.c")
     r = append_record(plain, "kr", KR1, "50", on=date(2026, 5, 2))
-    assert "by" not in r.item
+    assert (r.item["by"], r.by_from) == ("le.van.c", "OKRCTL_HANDLE")
 
 
 # ----------------------------------------------------------------------------- refusals

@@ -97,7 +97,7 @@ def test_close_refuses_uncommitted_changes_and_warns_about_missing_reviews(close
     git(ws, "checkout", "--", "okrs/2026-Q1/so-khcn.yaml")
     write(ws / "okrs/2026-Q1/.okrctl.lock", "")  # okrctl's own files do not count
     # 2026-Q2 as of its end: committed objectives below 1 without a review note
-    result = close.close_period(ws, "2026-Q2")
+    result = close.close_period(ws, "2026-Q2", force=True)
     assert result.committed and result.tag == "okr/close/2026-Q2"
     assert any(w.startswith("2026-Q2/so-khcn/O1 (committed) missed its target") for w in result.warnings)
     assert b"locked_periods: [2026-Q2]" in (ws / "okrctl.yaml").read_bytes()
@@ -160,3 +160,104 @@ def test_tag_json_depth_is_measured_outside_strings():
     assert close._json_depth('{"a": "[[[[{{{", "b": [1, {"c": "\\"]"}]}') == 3
     with pytest.raises(ValueError, match="does not parse"):
         close.parse_tag_message("x\n\n{not json")
+
+
+# ----------------------------------------------------------------------------- close: dry run, prompt, force, undo (issue 14, item 10)
+
+
+def test_close_dry_run_writes_nothing(closed):
+    ws = closed
+    before, sha = (ws / "okrctl.yaml").read_bytes(), head(ws)
+    proc = run_okrctl("-C", str(ws), "close", "2026-Q1", "--dry-run")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode().splitlines()[:2] == ["--- a/okrctl.yaml", "+++ b/okrctl.yaml"]
+    assert "+  locked_periods: [2026-Q1]   # " in proc.stdout.decode()
+    assert proc.stderr.decode() == ('dry run: would commit okrctl.yaml ("okr: close 2026-Q1") and tag okr/close/2026-Q1: '
+                                    "final scores as of 2026-03-31; nothing was written\n")
+    assert (ws / "okrctl.yaml").read_bytes() == before and head(ws) == sha and git(ws, "tag", "-l") == ""
+
+
+def test_closing_a_period_not_ended_by_the_scoring_date_needs_force(closed):
+    ws = closed  # as_of: 2026-05-15; 2026-Q2 ends on 2026-06-30
+    for extra in ([], ["--dry-run"]):
+        proc = run_okrctl("-C", str(ws), "close", "2026-Q2", *extra)
+        assert proc.returncode == 1 and proc.stdout == b""
+        assert proc.stderr.decode() == (
+            "okrctl: 2026-Q2 has not ended by the scoring date 2026-05-15 (it ends on 2026-06-30); closing it now "
+            "would freeze its scores as of 2026-06-30 and lock it: pass --force to close it anyway\n")
+    assert git(ws, "tag", "-l") == ""
+    forced = run_okrctl("-C", str(ws), "close", "2026-Q2", "--force")
+    assert forced.returncode == 0, forced.stderr.decode()
+    assert ("warning: 2026-Q2 has not ended by the scoring date 2026-05-15 (it ends on 2026-06-30); closing it now "
+            "freezes its scores as of that day") in forced.stderr.decode()
+    assert git(ws, "tag", "-l").split() == ["okr/close/2026-Q2"]
+
+
+def _on_a_terminal(ws: Path, args: list[str], answer: bytes) -> tuple[int, str]:
+    """Run okrctl with stdin, stdout and stderr on a real pseudo-terminal, typing ``answer``."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import subprocess_env
+
+    master, slave = os.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "okrctl", "-C", str(ws), *args], stdin=slave, stdout=slave,
+                            stderr=slave, env=subprocess_env({"TERM": "dumb"}), close_fds=True)
+    os.close(slave)
+    seen = b""
+    answered = False
+    try:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the process has gone and closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+            if not answered and b"Close it?" in seen:
+                os.write(master, answer)
+                answered = True
+        code = proc.wait(timeout=60)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return code, seen.decode("utf-8", "replace")
+
+
+def test_close_asks_on_a_terminal(closed):
+    ws = closed
+    sha = head(ws)
+    code, out = _on_a_terminal(ws, ["close", "2026-Q1"], b"n\n")
+    assert code == 1, out
+    assert ('Commit okrctl.yaml ("okr: close 2026-Q1") and tag okr/close/2026-Q1 (final scores as of 2026-03-31); '
+            "the period is then locked. Close it? [y/N]") in out
+    assert "not closed: nothing was written" in out
+    assert head(ws) == sha and git(ws, "tag", "-l") == "" and git(ws, "status", "--porcelain") == ""
+    code, out = _on_a_terminal(ws, ["close", "2026-Q1"], b"y\n")
+    assert code == 0, out
+    assert "tagged okr/close/2026-Q1" in out and git(ws, "tag", "-l").split() == ["okr/close/2026-Q1"]
+
+
+def test_yes_skips_the_question_on_a_terminal(closed):
+    code, out = _on_a_terminal(closed, ["close", "2026-Q1", "--yes"], b"")
+    assert code == 0, out
+    assert "Close it?" not in out and "tagged okr/close/2026-Q1" in out
+
+
+def test_the_documented_undo(closed):
+    """docs/writing.md, "Undoing a close": delete the tag, revert the commit."""
+    ws = closed
+    before = (ws / "okrctl.yaml").read_bytes()
+    assert run_okrctl("-C", str(ws), "close", "2026-Q1").returncode == 0
+    close_commit = head(ws)
+    git(ws, "tag", "-d", "okr/close/2026-Q1")
+    git(ws, "revert", "--no-edit", close_commit)
+    assert (ws / "okrctl.yaml").read_bytes() == before and git(ws, "tag", "-l") == ""
+    proc = run_okrctl("-C", str(ws), "checkin", "2026-Q1/so-khcn/O2/KR1", "9.7", "--date", "2026-03-31", "--dry-run")
+    assert proc.returncode == 0, proc.stderr.decode()
+    again = run_okrctl("-C", str(ws), "close", "2026-Q1")
+    assert again.returncode == 0, again.stderr.decode()

@@ -59,7 +59,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from okrctl.engine.diff import diff_period_files, jsonable, kpi_fields, kr_fields, objective_fields
 from okrctl.errors import OkrctlError
-from okrctl.model import dates, refs
+from okrctl.model import dates, layout, refs
 from okrctl.model.layout import CONFIG_FILE, parse_period_path
 from okrctl.model.periods import Period, is_period_id, parse_period
 from okrctl.model.records import KPI, Config, KeyResult, Objective, PeriodFile
@@ -176,6 +176,8 @@ class History:
     commits: int
     timezone: str
     events: tuple[Event, ...]
+    #: one line when REF, typed without its period, could mean more than one item
+    note: str | None = None
 
 
 def event_to_json(e: Event) -> dict[str, Any]:
@@ -205,6 +207,16 @@ def history_to_json(h: History, events: Sequence[Event] | None = None) -> dict[s
         "commits": h.commits,
         "events": [event_to_json(e) for e in (h.events if events is None else events)],
     }
+
+
+#: every ``field`` an event can carry (``history --field``): the definition fields of
+#: objectives, key results and KPIs (engine.diff's ``*_fields``), the records, the
+#: approval records, and the item's and file's own events
+HISTORY_FIELDS = (
+    "title", "owner", "kind", "weight", "aligns_to", "review", "type", "unit", "baseline", "target", "direction",
+    "aggregate", "threshold", "due", "milestones", "frequency", "due_days", "alert",
+    "checkin", "measurement", "rebaseline", "added", "cancelled", "created", "removed", "file",
+)
 
 
 def filter_events(events: Iterable[Event], *, fields: Sequence[str] | None = None,
@@ -434,15 +446,35 @@ def history_of(root: Path, ref: str, rev: str | None = None) -> History:
     repo.require_full_history("okrctl history")
     source = WorkingTreeSource(root) if rev is None else gitio.GitTreeSource(repo, repo.resolve(rev), prefix)
     config, periods = workspace_settings(source)
-    period = spec.period
-    if period is None:
-        D = scoring_date(config)
-        period = default_period_id(periods, D, config.fiscal_year_start)
-        if period is None:
-            raise HistoryError(f"{ref}: no period with files contains {D} (periods with files: "
-                               f"{', '.join(periods) or 'none'}); write the period: PERIOD/{ref}")
-    return history(repo, prefix, ref, rev or "HEAD", fiscal_year_start=config.fiscal_year_start,
-                   timezone=config.timezone, period=period)
+    # the one rule of every command (model.refs.choose_period): the default period at D
+    try:
+        choice = refs.choose_period(ref, periods, scoring_date(config), config.fiscal_year_start)
+        others = choice.check(lambda p: _holds_now(source, p, spec.unit, choice.rest[1:], config.fiscal_year_start))
+    except refs.RefError as exc:
+        raise HistoryError(exc.message) from None
+    h = history(repo, prefix, ref, rev or "HEAD", fiscal_year_start=config.fiscal_year_start,
+                timezone=config.timezone, period=choice.period)
+    return replace(h, note=choice.note(others))
+
+
+def _holds_now(source, period_id: str, unit: str, local, fiscal_year_start: int) -> bool:
+    """Does the period file of ``unit`` in ``period_id``, as ``source`` has it now,
+    hold the item ``local``?  (False when it is missing or unreadable.)"""
+    from okrctl.read.loader import ParseCache, build_period_file
+    from okrctl.read.source import SourceError, blob_sha
+
+    path = layout.period_file(period_id, unit)
+    try:
+        data = source.read(path)
+    except SourceError:
+        return False
+    doc, _ = ParseCache().get("okr-file", blob_sha(data), path, data)
+    if doc is None or not isinstance(doc.value, dict):
+        return False
+    try:
+        return build_period_file(doc, path, unit, parse_period(period_id, fiscal_year_start), None).holds(local)
+    except (KeyError, TypeError, ValueError):
+        return False
 
 
 # ---------------------------------------------------------------------------- export: the definition history

@@ -57,6 +57,32 @@ class State:
     cache: dict = field(default_factory=dict)
 
 
+def _conventional_usage() -> None:
+    """Help and usage lines in the conventions of other command-line tools, over
+    typer 0.29's own (pinned in pyproject.toml; tests/cli/test_usage.py): a flag
+    shows no ``<bool>``; an argument shows its metavar, not ``<list[Path]>``; the
+    usage line reads ``REF VALUE`` and ``[DIR]``, ``PATHS...``, not ``{REF} {VALUE}``."""
+    from typer.core import TyperArgument, TyperOption
+
+    def option_type(self, ctx):
+        if self.is_flag and self.metavar is None:
+            return None
+        return _option_type(self, ctx)
+
+    def usage_name(self) -> str:
+        name = self.display_name_raw.upper()
+        if not self.required:
+            name = f"[{name}]"
+        return name + ("..." if self.nargs != 1 else "")
+
+    _option_type = TyperOption.display_type_rich
+    TyperOption.display_type_rich = option_type
+    TyperArgument.display_type_rich = lambda self, ctx: None
+    TyperArgument._usage_display_name = usage_name
+
+
+_conventional_usage()
+
 app = typer.Typer(
     name="okrctl",
     help=(

@@ -25,7 +25,7 @@ _VALUE_CONTEXT = {"ignore_unknown_options": True}
 
 DateOpt = Annotated[str | None, typer.Option("--date", "-d", metavar="YYYY-MM-DD",
                                              help="The last day the value describes (default: today in the workspace time zone; for a period that has ended, its last day).")]
-ByOpt = Annotated[str | None, typer.Option("--by", metavar="NAME", help="Who reports it (default: git's user.name; left out when there is none).")]
+ByOpt = Annotated[str | None, typer.Option("--by", metavar="HANDLE", help="Who reports it, as a handle (hoang.thi.g). Default: git config okrctl.handle, else $OKRCTL_HANDLE; left out when neither is set.")]
 NoteOpt = Annotated[str | None, typer.Option("--note", "-n", metavar="TEXT", help="A short explanation.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the change as a unified diff and write nothing.")]
 CommitOpt = Annotated[bool, typer.Option("--commit", help="Commit the file (and only it; hooks are skipped) with an Okr-Ref/Okr-Date trailer.")]
@@ -43,6 +43,10 @@ def _record(ctx, kind, ref, value, date_, dry_run, commit, **kw) -> None:
     warn(result.warnings)
     if dry_run:
         sys.stdout.write(result.diff())
+        if result.by is not None:
+            print(f"by: {result.by} (from {result.by_from})", file=sys.stderr)
+        else:
+            print("by: left out (pass --by HANDLE, or set git config okrctl.handle or OKRCTL_HANDLE)", file=sys.stderr)
         print("dry run: nothing was written", file=sys.stderr)
         return
     noun = "check-in" if kind == "kr" else "measurement"
@@ -54,7 +58,7 @@ def _record(ctx, kind, ref, value, date_, dry_run, commit, **kw) -> None:
 @app.command(context_settings=_VALUE_CONTEXT)
 def checkin(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="PERIOD/UNIT/OBJECTIVE/KR, or UNIT/OBJECTIVE/KR for the period containing the date.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="PERIOD/UNIT/OBJECTIVE/KR, or UNIT/OBJECTIVE/KR for the default period at --date, else at the scoring date (docs/writing.md).")],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="metric/maintain: a number (62.5); boolean: true/false; milestone: done ids m1,m2.")],
     date_: DateOpt = None,
     confidence: Annotated[str | None, typer.Option("--confidence", "-c", metavar="0..1", help="How sure the owner is that the KR will be met.")] = None,
@@ -96,7 +100,7 @@ def checkin(
 @app.command(context_settings=_VALUE_CONTEXT)
 def measure(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(metavar="REF", help="PERIOD/UNIT/KPI, or UNIT/KPI for the period containing the date.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="PERIOD/UNIT/KPI, or UNIT/KPI for the default period at --date, else at the scoring date.")],
     value: Annotated[str, typer.Argument(metavar="VALUE", help="A plain decimal number.")],
     date_: DateOpt = None,
     source: Annotated[str | None, typer.Option("--source", "-s", metavar="TEXT", help="Where the number comes from.")] = None,

@@ -23,11 +23,17 @@ def close(
     ctx: typer.Context,
     period: Annotated[str, typer.Argument(metavar="PERIOD", help="The period to close.")],
     sign: Annotated[bool, typer.Option("--sign", help="Sign the tag (git tag -s; runs your configured gpg program).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Make every check, print the change to okrctl.yaml and the tag's first line; write nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation on a terminal.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Close a period that has not ended by the scoring date (as_of, else today).")] = False,
 ) -> None:
     """Close a period: lock it and tag its final scores.
 
     Refuses (exit 1) while the period's files, okrctl.yaml or units.yaml are invalid or
-    have uncommitted changes, or when the period is already tagged.  Warns about each
+    have uncommitted changes, when the period is already tagged, or when it has not
+    ended by the scoring date (unless --force).  On a terminal it asks first (--yes
+    does not); --dry-run shows what it would do.  To undo a close, see
+    docs/writing.md ("Undoing a close").  Warns about each
     committed objective that missed its target without a `review: {note: ...}`.  Adds
     PERIOD to policy.locked_periods in okrctl.yaml (nothing else in the file changes),
     commits that file alone ("okr: close PERIOD"), and creates the annotated tag
@@ -35,16 +41,35 @@ def close(
 
     Examples:
 
+      okrctl close 2026-Q1 --dry-run
+
       okrctl close 2026-Q1
 
-      okrctl close 2026-Q1 --sign
+      okrctl close 2026-Q1 --sign --yes
     """
+    import sys
+
     from okrctl.write.close import close_period
 
     st = state(ctx)
     root = workspace_root(st)
-    result = close_period(root, period, sign=sign)
-    warn(result.warnings)
+    preview = None
+    if dry_run or (not yes and sys.stdin.isatty() and sys.stdout.isatty()):
+        preview = close_period(root, period, sign=sign, dry_run=True, force=force)
+        warn(preview.warnings)
+        sys.stdout.write(preview.config_diff())
+        first = f"final scores as of {preview.payload.get('as_of')}"
+        what = "commit okrctl.yaml (\"okr: close " + preview.period + "\") and t" if preview.committed else "t"
+        if dry_run:
+            print(f"dry run: would {what}ag {preview.tag}: {first}; nothing was written", file=sys.stderr)
+            return
+        if not typer.confirm(f"{what[0].upper()}{what[1:]}ag {preview.tag} ({first}); the period is then locked. Close it?",
+                             default=False, err=True):
+            print("not closed: nothing was written", file=sys.stderr)
+            raise typer.Exit(EXIT_FINDINGS)
+    result = close_period(root, period, sign=sign, force=force)
+    if preview is None:
+        warn(result.warnings)
     if result.committed:
         print(f"okrctl.yaml: {result.period} added to policy.locked_periods, committed {result.commit[:12]}")
     print(f"tagged {result.tag} on {result.commit[:12]} (scores as of the period's end; okrctl verify {result.period} checks them)")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from okrctl.cli.app import app, check_rev, parse_date_option, state
+from okrctl.cli.app import app, check_rev, parse_date_option, state, warn
 from okrctl.cli.output import OutputOpt, choose_format, emit
 from okrctl.cli.workspace import workspace_root
 from okrctl.render.history import render_history_text
@@ -73,8 +73,19 @@ def history(
     fmt = choose_format(fmt, output, HistoryFormat, HistoryFormat.text)
     since_d = parse_date_option(since, "--since")
     until_d = parse_date_option(until, "--until")
+    unknown = [f for f in field or () if f not in H.HISTORY_FIELDS]
+    if unknown:
+        import difflib
+
+        from okrctl.errors import UsageError
+
+        near = difflib.get_close_matches(unknown[0], H.HISTORY_FIELDS, n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        raise UsageError(f"--field {unknown[0]}: no such field{hint}; known fields: {', '.join(H.HISTORY_FIELDS)}")
     root = workspace_root(st)
     h = H.history_of(root, ref, rev)
+    if h.note:
+        warn([h.note])
     events = H.filter_events(h.events, fields=field, since=since_d, until=until_d)
     if fmt is HistoryFormat.json:
         emit(dumps(envelope("history", H.history_to_json(h, events))), output)

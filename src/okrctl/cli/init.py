@@ -14,7 +14,7 @@ from okrctl.cli.app import Locale, app, state
 @app.command()
 def init(
     ctx: typer.Context,
-    directory: Annotated[Path | None, typer.Argument(metavar="[DIR]", help="Where to create the workspace (default: -C DIR, else the current directory).")] = None,
+    directory: Annotated[Path | None, typer.Argument(metavar="DIR", help="Where to create the workspace (default: -C DIR, else the current directory).")] = None,
     locale: Annotated[Locale, typer.Option("--locale", help="Language of the example texts and of reports.")] = Locale.en,
     name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="The organisation's name (okrctl.yaml name, and the unit's name).")] = None,
     unit: Annotated[str | None, typer.Option("--unit", metavar="ID", help="The unit's id (default: made from NAME).")] = None,

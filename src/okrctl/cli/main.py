@@ -10,34 +10,97 @@ as one line on stderr (after its ``details``).  Any other exception is a bug: an
 
 from __future__ import annotations
 
+import errno
 import gc
+import os
 import sys
 
 
 def main(argv: list[str] | None = None) -> None:
     # A short-lived CLI holding many small objects: the cyclic GC only costs time.
     gc.disable()
-    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
+    args = list(sys.argv[1:] if argv is None else argv)
     from okrctl.errors import OkrctlError
 
+    stdout = sys.stdout
     try:
+        args = hoist_global_options(args)
         app = _application()
-        app(args=args, prog_name="okrctl", standalone_mode=True)
+        # standalone_mode=False: usage errors, Abort and a closed stdout reach us
+        # instead of typer's rich boxes and its sys.exit(1) on EPIPE
+        code = app(args=args, prog_name="okrctl", standalone_mode=False)
+        sys.stdout.flush()
     except OkrctlError as exc:
         for line in exc.details:
             print(line, file=sys.stderr)
         _fail(exc.message, exc.exit_code)
     except SystemExit:
+        # typer catches EPIPE itself even outside standalone mode (typer/core.py,
+        # ``_main``: ``except OSError … sys.exit(1)``), after wrapping sys.stdout
+        # in click's PacifyFlushWrapper: a replaced stdout is how we know
+        if sys.stdout is not stdout:
+            sys.stdout = stdout
+            _stdout_closed()
         raise
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except BrokenPipeError:
-        sys.stderr.close()
-        raise SystemExit(0) from None
+        _stdout_closed()
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            _internal_error(exc, args)
+        _stdout_closed()
     except Exception as exc:  # noqa: BLE001 - never a traceback for the user
-        if "--debug" in args:
-            raise
-        _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)", 2)
+        if _is_typer(exc, "TyperException"):
+            _usage_error(exc)
+        if _is_typer(exc, "Abort"):
+            _fail("aborted", 1)
+        _internal_error(exc, args)
+    raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _is_typer(exc: BaseException, name: str) -> bool:
+    import typer
+
+    return isinstance(exc, getattr(typer, name))
+
+
+def _internal_error(exc: Exception, args: list[str]) -> None:
+    if "--debug" in args:
+        raise exc
+    _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)", 2)
+
+
+def _stdout_closed() -> None:
+    """The reader of standard output went away (``okrctl score | head``): not an
+    error.  Point stdout at /dev/null so the interpreter's final flush stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    raise SystemExit(0)
+
+
+#: click's wording that reads like a data-validation library, not a command line
+_WORDING = (("Value error, ", ""), ("Invalid value for ", "invalid value for "), ("No such option", "no such option"), ("Option '", "option '"),
+            ("No such command", "no such command"), ("Missing argument", "missing argument"),
+            ("Missing option", "missing option"), ("Got unexpected extra argument", "unexpected extra argument"))
+
+
+def _usage_error(exc) -> None:
+    """A click usage error as the usage line and one ``okrctl: …`` line, exit 2
+    (``okrctl`` alone prints the help, exit 2, as before)."""
+    ctx = getattr(exc, "ctx", None)
+    message = exc.format_message()
+    if type(exc).__name__ == "NoArgsIsHelpError":
+        print(message, file=sys.stderr)
+        raise SystemExit(2)
+    if ctx is not None and exc.exit_code == 2:
+        print(ctx.get_usage(), file=sys.stderr)
+    for old, new in _WORDING:
+        message = message.replace(old, new)
+    _fail(message.rstrip("."), exc.exit_code)
 
 
 #: the modules under okrctl.cli that register commands, in the order ``--help`` lists
@@ -64,6 +127,10 @@ def _application():
 _GLOBAL = {"--color": True, "-C": True, "--workspace": True, "--debug": False}
 
 
+#: words a user may write after a flag believing it takes a value (``--debug true``)
+_BOOLEAN_WORDS = {"true", "false", "yes", "no", "on", "off", "1", "0"}
+
+
 def hoist_global_options(args: list[str]) -> list[str]:
     """Move global options written after the command name to the front."""
     front: list[str] = []
@@ -76,6 +143,11 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.extend(args[i:])
             break
         name = a.split("=", 1)[0]
+        if name in _GLOBAL and not _GLOBAL[name] and "=" not in a and i + 1 < len(args) \
+                and args[i + 1].lower() in _BOOLEAN_WORDS:
+            from okrctl.errors import UsageError
+
+            raise UsageError(f"{name} is a flag and takes no value: write {name} alone, not {name} {args[i + 1]}")
         if seen_command and name in _GLOBAL:
             takes_value = _GLOBAL[name] and "=" not in a
             front.extend(args[i:i + (2 if takes_value else 1)])

@@ -23,7 +23,7 @@ from okrctl.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 @app.command()
 def validate(
     ctx: typer.Context,
-    paths: Annotated[list[Path] | None, typer.Argument(help="Report only these files (the whole workspace is still loaded, so cross-file rules apply).")] = None,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATHS", show_default=False, help="Report only these files (the whole workspace is still loaded, so cross-file rules apply).")] = None,
     fmt: Annotated[ProblemFormat | None, typer.Option("--format", "-f", help="text, json, github (annotations; the default under GitHub Actions), sarif (code scanning) or md (a PR comment).")] = None,
     output: OutputOpt = None,
     rev: Annotated[str | None, typer.Option("--rev", metavar="REV", help="Validate the workspace as committed at REV (tag, branch, SHA) instead of the working tree.")] = None,
@@ -72,6 +72,10 @@ def validate(
                 outside.append(str(p))
         if outside:
             raise UsageError(f"{outside[0]} is not in the workspace at {opened.root}; run okrctl once per workspace (-C DIR)")
+        read = set(opened.result.documents) | {d.path for d in diags}
+        for name in sorted(wanted - read):
+            raise UsageError(f"{name}: not a file okrctl reads (okrctl.yaml, units.yaml, okrs/PERIOD/UNIT.yaml); "
+                             f"nothing was validated")
         diags = [d for d in diags if d.path in wanted]
         nfiles = len(wanted)
     show = display_path_fn(opened.root)

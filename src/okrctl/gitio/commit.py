@@ -49,6 +49,14 @@ class Writer:
         name = proc.stdout.decode("utf-8", "replace").strip()
         return name or None
 
+    def config_value(self, key: str) -> str | None:
+        """The value of git configuration ``key`` (``git config --get``: repository,
+        then global and system), stripped; None when unset or empty."""
+        proc = self._git.proc(["config", "--get", key])
+        if proc.returncode != 0:
+            return None
+        return proc.stdout.decode("utf-8", "replace").strip() or None
+
     def commit_paths(self, paths: list[str], message: str, *, sign: bool | None = None) -> str:
         """Commit exactly ``paths`` (relative to the repository root) as they are in
         the working tree -- new, changed or deleted -- leaving any other staged

@@ -153,6 +153,10 @@ class Repo:
         """The author name git would record for a commit made now, or None."""
         return self.writer.user_name()
 
+    def config_value(self, key: str) -> str | None:
+        """The value of git configuration ``key``, or None (:meth:`Writer.config_value`)."""
+        return self.writer.config_value(key)
+
     def commit_paths(self, paths: list[str], message: str, *, sign: bool | None = None) -> str:
         """Commit exactly ``paths`` as they are in the working tree (:meth:`Writer.commit_paths`)."""
         return self.writer.commit_paths(paths, message, sign=sign)

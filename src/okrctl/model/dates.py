@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from okrctl.model.periods import Period, periods_containing
 from okrctl.model.records import Config
 
-__all__ = ["UNKNOWN_ZONE", "default_period", "scoring_date", "today", "today_in"]
+__all__ = ["UNKNOWN_ZONE", "default_period", "periods_with_files", "scoring_date", "today", "today_in"]
 
 #: what :class:`zoneinfo.ZoneInfo` raises for a name it cannot use
 #: (``OSError``: a directory such as ``America``)
@@ -53,11 +53,16 @@ def scoring_date(config: Config, as_of: date | None = None) -> date:
     return today(config)
 
 
+def periods_with_files(period_ids: Iterable[str], d: date, fiscal_year_start: int = 1) -> list[Period]:
+    """The periods containing ``d`` among ``period_ids`` (the periods that have
+    files), shortest first: the first is the default period of FORMAT §6, the others
+    are the longer periods a reference without its period could also mean."""
+    with_files = set(period_ids)
+    return [p for p in periods_containing(d, fiscal_year_start) if p.id in with_files]
+
+
 def default_period(period_ids: Iterable[str], d: date, fiscal_year_start: int = 1) -> Period | None:
     """The shortest period containing ``d`` among ``period_ids`` (the periods that
     have files) -- the default period of FORMAT §6; None if none."""
-    with_files = set(period_ids)
-    for p in periods_containing(d, fiscal_year_start):  # shortest first
-        if p.id in with_files:
-            return p
-    return None
+    found = periods_with_files(period_ids, d, fiscal_year_start)
+    return found[0] if found else None

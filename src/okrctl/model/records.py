@@ -236,6 +236,16 @@ class PeriodFile:
     kpis: tuple[KPI, ...]
     sha: str | None = None
 
+    def holds(self, local) -> bool:
+        """Does this file hold the item ``local``: ``[OBJ, KR]``, ``[OBJ]`` or ``[KPI]``
+        (a reference's segments after the unit)?"""
+        if not local:
+            return False
+        obj = next((o for o in self.objectives if o.id == local[0]), None)
+        if len(local) == 2:
+            return obj is not None and any(k.id == local[1] for k in obj.key_results)
+        return obj is not None or any(k.id == local[0] for k in self.kpis)
+
 
 @dataclass(frozen=True, slots=True)
 class Workspace:

@@ -9,13 +9,19 @@ matches the period pattern; references match ids exactly (case-sensitive).
 * :func:`qualify`, :func:`has_period`, :func:`period_of`, :func:`local_part`,
   :func:`objective_ref` -- the small operations on a reference held as text;
 * :func:`format_ref` / :meth:`Ref.text` -- back to text;
-* :meth:`Ref.path` -- the period file that holds the item.
+* :meth:`Ref.path` -- the period file that holds the item;
+* :func:`choose_period` -- THE rule for a reference typed without its period, the
+  same in every command (``checkin``, ``measure``, ``history``): the default period
+  of FORMAT §6 at a date D, with the longer periods that also contain D, and
+  :meth:`PeriodChoice.check` to say when more than one item could be meant.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from okrctl.errors import UsageError
 from okrctl.model.layout import period_file
@@ -24,8 +30,10 @@ from okrctl.model.periods import is_period_id
 __all__ = [
     "ITEM_ID_RE",
     "UNIT_ID_RE",
+    "PeriodChoice",
     "Ref",
     "RefError",
+    "choose_period",
     "format_ref",
     "has_period",
     "item_part",
@@ -160,3 +168,57 @@ def local_part(ref: str) -> str:
 def objective_ref(ref: str) -> str:
     """``PERIOD/UNIT/OBJ`` of a qualified reference to an objective or one of its KRs."""
     return "/".join(ref.split("/")[:3])
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """The period a reference typed by a user names: the one written, or the default
+    period at ``date`` (``defaulted``), with ``others``: the longer periods with files
+    that also contain ``date`` (shortest first)."""
+
+    period: str
+    rest: tuple[str, ...]
+    defaulted: bool
+    date: date | None = None
+    others: tuple[str, ...] = ()
+
+    def check(self, holds: Callable[[str], bool]) -> list[str]:
+        """``holds(period)``: does that period's file have the item?  Returns the
+        other references the user may have meant (to mention; empty when the
+        reference is unambiguous); raises :class:`RefError` listing them when the
+        default period lacks the item but a longer period has it."""
+        if not self.defaulted:
+            return []
+        local = "/".join(self.rest)
+        others = [f"{p}/{local}" for p in self.others if holds(p)]
+        if others and not holds(self.period):
+            raise RefError(f"{local}: not in {self.period}, the default period at {self.date} (the shortest period "
+                           f"with files containing that date); {'it is' if len(others) == 1 else 'they are'} in: "
+                           f"{', '.join(others)}; write the period to choose")
+        return others
+
+    def note(self, others: list[str]) -> str | None:
+        """The one line that says which of several items a reference was taken to mean."""
+        if not others:
+            return None
+        return (f"{'/'.join(self.rest)} means {self.period}/{'/'.join(self.rest)} (the default period at {self.date}); "
+                f"also exists: {', '.join(others)} -- write the period to choose another")
+
+
+def choose_period(ref: str, period_ids: Iterable[str], d: date, fiscal_year_start: int = 1) -> PeriodChoice:
+    """The period of ``ref`` (a reference as typed, validated or not): the one written,
+    else the default period at ``d`` (FORMAT §2, §6: the shortest period containing
+    ``d`` that has files).  ``d`` is the scoring date (``--as-of``, else ``as_of``,
+    else today) -- or a check-in's ``--date``, which is the date the record describes.
+    Raises :class:`RefError` when no period with files contains ``d``."""
+    from okrctl.model.dates import periods_with_files
+
+    period, rest = split_period(ref)
+    if period is not None:
+        return PeriodChoice(period, tuple(rest), False)
+    ids = sorted(set(period_ids))
+    found = periods_with_files(ids, d, fiscal_year_start)
+    if not found:
+        raise RefError(f"{ref}: no period with files contains {d} (periods with files: {', '.join(ids) or 'none'}); "
+                       f"write the period first, e.g. PERIOD/{ref}")
+    return PeriodChoice(found[0].id, tuple(rest), True, d, tuple(p.id for p in found[1:]))

@@ -39,13 +39,23 @@ def _columns() -> int | None:
     return min(max(width, MIN_WIDTH), MAX_WIDTH)
 
 
+class _Console(Console):
+    """rich's Console, except that a closed pipe (``okrctl score | head``) raises
+    BrokenPipeError for cli/main.py to end quietly with 0, instead of rich's own
+    ``SystemExit(1)``."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def make_console(mode: str = "auto", *, stderr: bool = False, file=None, width: int | None = None) -> Console:
     stream = file or (sys.stderr if stderr else sys.stdout)
     color = color_enabled(mode, stream)
     width = _columns() if width is None else min(max(width, MIN_WIDTH), MAX_WIDTH)
     if color:
-        return Console(file=stream, force_terminal=True, color_system="truecolor" if mode == "always" else "auto",
+        return _Console(file=stream, force_terminal=True, color_system="truecolor" if mode == "always" else "auto",
                        highlight=False, width=width, soft_wrap=False)
     # no colour and no other styling: plain text a script or a log can read
-    return Console(file=stream, color_system=None, force_terminal=False, no_color=True, highlight=False,
+    return _Console(file=stream, color_system=None, force_terminal=False, no_color=True, highlight=False,
                    width=width or (None if stream.isatty() else 120), emoji=False, markup=True)

@@ -18,7 +18,7 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +29,7 @@ from okrctl.model import dates, layout
 from okrctl.model.inputs import InputError, number_text
 from okrctl.model.periods import Period, parse_period
 from okrctl.model.records import KPI, KeyResult, Objective, PeriodFile, Workspace
-from okrctl.model.refs import split_period
+from okrctl.model.refs import RefError, choose_period
 from okrctl.model.text import CONTROL_OR_BOM
 from okrctl.read.source import Source, SourceError, WorkingTreeSource, blob_sha
 from okrctl.write import fsio
@@ -54,6 +54,8 @@ class Target:
     list_key: str  # "checkins" | "measurements"
     item: KeyResult | KPI
     objective: Objective | None
+    #: one line when the reference, typed without its period, could mean more than one item
+    note: str | None = None
 
 
 def _closest(word: str, options: list[str]) -> str:
@@ -66,26 +68,27 @@ def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kin
     date of the new record.  Without ``on`` the date is today in the workspace time zone
     -- or, when REF names a period that has already ended, that period's last day."""
     ref = unicodedata.normalize("NFC", ref.strip()).strip("/")
-    period_id, rest = split_period(ref)
     today = _today_in(ws.config)
-    if period_id is not None:
-        try:
-            period = parse_period(period_id, ws.config.fiscal_year_start)
-        except ValueError as exc:
-            raise BadInput(f"REF: {exc}") from None
-        d = on if on is not None else min(today, period.end)
-    else:
-        d = on if on is not None else today
-        period = dates.default_period(ws.period_ids(), d, ws.config.fiscal_year_start)
-        if period is None:
-            have = ", ".join(ws.period_ids()) or "none"
-            raise BadInput(f"REF: no period with files contains {d} (periods with files: {have}); write the period first, e.g. PERIOD/{ref}")
+    fys = ws.config.fiscal_year_start
+    # one rule for every command (model.refs.choose_period): without its period, the
+    # reference names the default period at the record's --date, else at the scoring date
+    try:
+        choice = choose_period(ref, ws.period_ids(), on if on is not None else dates.scoring_date(ws.config), fys)
+        period = parse_period(choice.period, fys)
+    except (RefError, ValueError) as exc:
+        raise BadInput(f"REF: {getattr(exc, 'message', exc)}") from None
+    rest = list(choice.rest)
+    d = on if on is not None else min(today, period.end)
     shape = "PERIOD/UNIT/OBJECTIVE/KR" if kind == "kr" else "PERIOD/UNIT/KPI"
     if len(rest) < 2 or any(not p for p in rest) or len(rest) > 3:
         raise BadInput(f"REF: {ref!r} is not a reference; write {shape} (the period may be left out)")
     unit_id = rest[0]
     if unit_id not in ws.unit_by_id:
         raise BadInput(f"REF: no unit {unit_id!r} in units.yaml{_closest(unit_id, list(ws.unit_by_id))}")
+    try:
+        note = choice.note(choice.check(lambda p: (pf := ws.file(p, unit_id)) is not None and pf.holds(rest[1:])))
+    except RefError as exc:
+        raise BadInput(f"REF: {exc.message}") from None
     pf = ws.file(period.id, unit_id)
     path = layout.period_file(period.id, unit_id)
     if pf is None:
@@ -115,14 +118,14 @@ def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kin
             raise BadInput(f"REF: {obj.ref} has no key result {rest[2]!r} (it has {', '.join(k.id for k in obj.key_results)})")
         oi = pf.objectives.index(obj)
         ki = obj.key_results.index(kr)
-        target = Target(kr.ref, period, pf, ["objectives", oi, "key_results", ki], "checkins", kr, obj)
+        target = Target(kr.ref, period, pf, ["objectives", oi, "key_results", ki], "checkins", kr, obj, note)
     else:
         if len(rest) == 3 or (kpi is None and obj is not None):
             raise BadInput(f"REF: {full} is {'a key result' if len(rest) == 3 else 'an objective'}; "
                            f"record progress with: okrctl checkin {full if len(rest) == 3 else full + '/KR'} VALUE")
         if kpi is None:
             raise BadInput(f"REF: {pf.path} has no KPI {item_id!r}{_closest(item_id, [k.id for k in pf.kpis])}")
-        target = Target(kpi.ref, period, pf, ["kpis", pf.kpis.index(kpi)], "measurements", kpi, None)
+        target = Target(kpi.ref, period, pf, ["kpis", pf.kpis.index(kpi)], "measurements", kpi, None, note)
     if not period.contains(d):
         how = f"--date {d}" if on is not None else f"today ({d})"
         raise BadInput(f"{how} lies outside {period.id} ({period.start} .. {period.end}); a check-in's date is the last day its value describes: pass --date inside the period")
@@ -161,6 +164,10 @@ class CheckinResult:
     commit: str | None = None
     warnings: list[str] = field(default_factory=list)
     spliced: bool = False
+    #: the ``by`` written (None: left out) and where it came from (``--by``,
+    #: ``git config okrctl.handle``, ``OKRCTL_HANDLE``; None when left out)
+    by: str | None = None
+    by_from: str | None = None
 
     def diff(self) -> str:
         """Unified diff of the file (what ``--dry-run`` prints)."""
@@ -218,7 +225,7 @@ def append_record(
     """Append a check-in (``kind="kr"``) or a KPI measurement (``kind="kpi"``) to the
     workspace at ``root`` (see the module docstring for the steps).  ``value`` is the
     text typed by the user, parsed for the item's type.  ``by`` defaults to git's
-    ``user.name`` when ``by_default`` (left out when there is none).  ``commit``
+    handle (:func:`default_handle`) when ``by_default`` (left out when there is none).  ``commit``
     commits the file alone, hooks skipped; it requires the file to have no other
     uncommitted change."""
 
@@ -246,9 +253,9 @@ def append_record(
         except GitError:
             if commit:
                 raise
-        if by is None and by_default and repo is not None:
-            name = repo.user_name()
-            by = unicodedata.normalize("NFC", name) if name and not CONTROL_OR_BOM.search(name) else None
+    by_from = "--by" if by is not None else None
+    if by is None and by_default:
+        by, by_from = default_handle(repo)
     # parse the value now (bad input → exit 2 before any lock); milestones merge later
     parsed: Any
     if isinstance(target.item, KeyResult):
@@ -272,7 +279,9 @@ def append_record(
                 # another writer got in between: resolve again on what is there now
                 res = _load(base)
                 ws = _workspace_of(res)
-                target, d = resolve_target(ws, base, ref, d, kind)
+                note = target.note
+                target, d = resolve_target(ws, base, target.ref, d, kind)
+                target = replace(target, note=note)
                 _refuse_state(ws, target)
             if commit and not dry_run:
                 assert repo is not None
@@ -283,11 +292,14 @@ def append_record(
             item, summary = _build_item(target, d, parsed, conf, texts, by, ev)
             new, spliced = new_bytes_with_item(old, target.container_path, target.list_key, item, relpath)
             warnings = _validate_change(res, base, relpath, new, what="check-in" if kind == "kr" else "measurement")
+            if target.note:
+                warnings.insert(0, target.note)
             today = _today_in(ws.config)
             if today > target.period.end + timedelta(days=ws.config.checkin_grace_days):
                 warnings.append(f"{target.period.id} ended on {target.period.end}, more than checkin_grace_days "
                                 f"({ws.config.checkin_grace_days}) ago: `okrctl check` treats it as closed (locked-period-changed)")
-            result = CheckinResult(target.ref, relpath, d, item, old, new, False, summary, warnings=warnings, spliced=spliced)
+            result = CheckinResult(target.ref, relpath, d, item, old, new, False, summary, warnings=warnings,
+                                   spliced=spliced, by=by, by_from=by_from)
             if dry_run:
                 return result
             fsio.atomic_write(full, new, expected_sha=blob_sha(old))
@@ -300,6 +312,29 @@ def append_record(
             return result
     except WriteRefused as exc:
         raise Refused(exc.message) from None
+
+
+#: the environment variable that gives ``--by`` its default when ``git config
+#: okrctl.handle`` is unset
+HANDLE_ENV = "OKRCTL_HANDLE"
+HANDLE_KEY = "okrctl.handle"
+
+
+def default_handle(repo) -> tuple[str | None, str | None]:
+    """The default of ``--by``: a person's handle (``hoang.thi.g``, as ``owner`` and
+    ``by`` hold them), never git's display name.  From ``git config okrctl.handle``
+    (``repo`` may be None outside git), else the environment variable
+    ``OKRCTL_HANDLE``; ``(None, None)`` when neither is set -- ``by`` is then left out.
+    Returns ``(handle, where it came from)``; a value with control characters is
+    ignored."""
+    import os
+
+    candidates = ((repo.config_value(HANDLE_KEY) if repo is not None else None, f"git config {HANDLE_KEY}"),
+                  (os.environ.get(HANDLE_ENV, "").strip() or None, HANDLE_ENV))
+    for value, where in candidates:
+        if value and not CONTROL_OR_BOM.search(value):
+            return unicodedata.normalize("NFC", value), where
+    return None, None
 
 
 def _build_item(t: Target, d: date, parsed: Any, conf: Decimal | None, texts: dict, by: str | None, ev: list[str]) -> tuple[dict, str]:

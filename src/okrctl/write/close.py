@@ -85,6 +85,18 @@ class CloseResult:
     committed: bool  # False when okrctl.yaml already listed the period
     warnings: list[str]
     payload: dict
+    #: with ``dry_run``: okrctl.yaml before and after (nothing was written)
+    old_config: bytes = b""
+    new_config: bytes = b""
+    dry_run: bool = False
+
+    def config_diff(self) -> str:
+        """The change to okrctl.yaml as a unified diff (what ``--dry-run`` prints)."""
+        import difflib
+
+        return "".join(difflib.unified_diff(self.old_config.decode("utf-8").splitlines(True),
+                                            self.new_config.decode("utf-8").splitlines(True),
+                                            f"a/{CONFIG_FILE}", f"b/{CONFIG_FILE}"))
 
 
 def _period_paths(prefix: str, period_id: str) -> tuple[str, list[str]]:
@@ -94,12 +106,15 @@ def _period_paths(prefix: str, period_id: str) -> tuple[str, list[str]]:
     return j(period_dir(period_id)), [j(period_dir(period_id)), j(CONFIG_FILE), j(UNITS_FILE)]
 
 
-def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout: float = 10.0) -> CloseResult:
+def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout: float = 10.0,
+                 dry_run: bool = False, force: bool = False) -> CloseResult:
     """Close a period: refuse while its files (or okrctl.yaml, units.yaml) are invalid or
-    have uncommitted changes, or when its tag exists; add it to ``policy.locked_periods``
-    in okrctl.yaml and commit that file alone; tag the commit ``okr/close/<PERIOD>``
-    (annotated, signed with ``sign``) with the final scores as of the period's end,
-    computed from the committed tree."""
+    have uncommitted changes, when its tag exists, or -- unless ``force`` -- while it
+    has not ended by the scoring date (``as_of`` of okrctl.yaml, else today); add it to
+    ``policy.locked_periods`` in okrctl.yaml and commit that file alone; tag the commit
+    ``okr/close/<PERIOD>`` (annotated, signed with ``sign``) with the final scores as of
+    the period's end, computed from the committed tree.  ``dry_run``: every check,
+    then the change and the scores the tag would hold, nothing written."""
     from okrctl import gitio
 
     root = Path(root).resolve()
@@ -129,9 +144,13 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
         raise Refused(f"uncommitted changes in {', '.join(dirty[:5])}{' …' if len(dirty) > 5 else ''}; commit them before closing {period.id}",
                       [f"uncommitted: {p}" for p in dirty])
     warnings: list[str] = []
-    today = _today_in(ws.config)
-    if today <= period.end:
-        warnings.append(f"{period.id} has not ended yet (it ends on {period.end}); closing it now freezes its scores as of that day")
+    D = ws.config.as_of or _today_in(ws.config)  # the scoring date (FORMAT §6)
+    if D <= period.end:
+        if not force:
+            raise Refused(f"{period.id} has not ended by the scoring date {D} (it ends on {period.end}); closing it "
+                          f"now would freeze its scores as of {period.end} and lock it: pass --force to close it anyway")
+        warnings.append(f"{period.id} has not ended by the scoring date {D} (it ends on {period.end}); "
+                        f"closing it now freezes its scores as of that day")
     from okrctl.engine.scoring import score_workspace
 
     final = score_workspace(ws, period, period.end)
@@ -144,6 +163,13 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
             warnings.append(f"{o.ref} (committed) missed its target (score {score} < 1) and has no `review: {{note: …}}` explaining why")
 
     cfg = root / CONFIG_FILE
+    if dry_run:
+        old = base.read(CONFIG_FILE)
+        new = _add_locked_period(old, period.id)
+        if new != old:
+            _validate_change(res, base, CONFIG_FILE, new, what="change")
+        return CloseResult(period.id, tag, "", new != old, warnings, closed.final_payload(ws, period),
+                           old_config=old, new_config=new, dry_run=True)
     try:
         with fsio.file_lock(root, timeout=lock_timeout):
             old = base.read(CONFIG_FILE)
