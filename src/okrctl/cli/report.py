@@ -59,6 +59,18 @@ def _source(opened):
         return Source("working tree")
 
 
+def _events(opened, files):
+    """The git history of the period's items up to ``--rev`` (or HEAD), or None when
+    the workspace is not in a git repository with commits and full history."""
+    from okrctl.audit.history import items_events
+    from okrctl.errors import OkrctlError
+
+    try:
+        return [e for _, e in items_events(opened.root, files, opened.rev, skip_unknown=True)]
+    except OkrctlError:
+        return None
+
+
 def _notes(root: Path, period_id: str) -> dict[str, str | None]:
     from okrctl.reports.quarterly import parse_notes
 
@@ -143,7 +155,8 @@ def report(
     opened_root = _Opened(ctx, rev)
     value = quarterly.build(
         ws, result, units, edition=edition.value, source=_source(opened_root),
-        notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, with_names=with_names)
+        notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, with_names=with_names,
+        events=_events(opened_root, [f for f in ws.files if f.period.id == p.id]))
     options = RenderOptions(loc)
     if fmt is ReportFormat.md:
         from okrctl.render.report import markdown

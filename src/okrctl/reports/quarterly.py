@@ -100,7 +100,10 @@ class UnitRow:
 
 @dataclass(frozen=True)
 class Change:
-    """``kind``: ``rebaseline``, ``added``, ``cancelled``."""
+    """``kind``: ``rebaseline``, ``added``, ``cancelled`` (from the records, with
+    the commit that wrote them when git is there); from git only: ``changed`` (a
+    target/baseline/threshold changed with no rebaseline record) and
+    ``correction`` (a check-in edited, or a later one with the same date)."""
 
     date: date
     kind: str
@@ -111,6 +114,16 @@ class Change:
     new: object
     reason: str
     commit: str | None = None
+
+
+@dataclass(frozen=True)
+class LateCheckin:
+    """A check-in dated up to the as-of date but committed after it."""
+
+    ref: str
+    date: date
+    committed: date
+    commit: str
 
 
 @dataclass(frozen=True)
@@ -156,7 +169,7 @@ class QuarterlyReport:
     compare: QuarterlyReport | None = None
     compare_label: str | None = None
     with_names: bool = False
-    late_commits: tuple[str, ...] | None = None  # None: unknown (no git)
+    late_commits: tuple[LateCheckin, ...] | None = None  # None: unknown (no git)
     max_score: Fraction = Fraction(1)
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -285,11 +298,17 @@ def heat(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore]) -> dict
     return {k: tuple(v) for k, v in rows.items()}
 
 
-def changes(units: Sequence[UnitScore], result: ScoreResult) -> tuple[Change, ...]:
+def changes(units: Sequence[UnitScore], result: ScoreResult, events: Sequence | None = None) -> tuple[Change, ...]:
+    """The changes of the period.  ``events`` are the git history events of the items
+    (:class:`okrctl.audit.history.Event`: commit, date, ref, kind, field, old, new),
+    or None without git: then only what the records say."""
     p, d = result.period, result.as_of
     out: list[Change] = []
+    titles: dict[str, str] = {}
+    krs: dict[str, KRScore] = {}
 
     def add(rec, title: str, ref: str) -> None:
+        titles[ref] = title
         for r in getattr(rec, "rebaselines", ()):
             if p.start <= r.date <= d:
                 out.append(Change(r.date, "rebaseline", ref, title, r.field, r.from_, r.to, r.reason))
@@ -303,9 +322,72 @@ def changes(units: Sequence[UnitScore], result: ScoreResult) -> tuple[Change, ..
             add(o.objective, o.objective.title, o.ref)
             for k in o.key_results:
                 add(k.kr, k.kr.title, k.ref)
+                krs[k.ref] = k
         for kp in u.kpis:
             add(kp.kpi, kp.kpi.title, kp.ref)
+    if events is not None:
+        out = _with_git(out, [e for e in events if e.ref.split("@")[0] in titles], titles, krs, result)
     return tuple(sorted(out, key=lambda c: (c.date, c.ref, c.kind)))
+
+
+def _record(e) -> dict:
+    return e.new if isinstance(e.new, dict) else e.old if isinstance(e.old, dict) else {}
+
+
+def _with_git(out: list[Change], events: Sequence, titles: dict[str, str], krs: dict[str, KRScore],
+              result: ScoreResult) -> list[Change]:
+    """The record changes with the commit that wrote each, and what only git knows:
+    definition changes without a rebaseline record and items created (committed in
+    the period up to the as-of date), corrections of check-ins dated in the period."""
+    from dataclasses import replace
+
+    p, d = result.period, result.as_of
+    done = []
+    for c in out:
+        for e in events:
+            rec = _record(e)
+            if e.kind == "removed" or e.ref.split("@")[0] != c.ref or e.field != c.kind:
+                continue
+            if c.kind != "rebaseline" or (rec.get("date") == c.date and rec.get("field") == c.field):
+                c = replace(c, commit=e.commit)
+        done.append(c)
+    recorded = {(c.ref, c.kind) for c in out}
+    rebaselined = {(e.commit, e.ref.split("@")[0], _record(e).get("field")) for e in events if e.field == "rebaseline"}
+    for e in events:
+        when = e.date.date()
+        in_period = p.start <= when <= d
+        if e.field in ("target", "baseline", "threshold") and e.kind == "changed" and in_period \
+                and (e.commit, e.ref, e.field) not in rebaselined:
+            done.append(Change(when, "changed", e.ref, titles[e.ref], e.field, e.old, e.new, "", e.commit))
+        elif e.field == "created" and in_period and (e.ref, "added") not in recorded:
+            done.append(Change(when, "added", e.ref, titles[e.ref], None, None, None, "", e.commit))
+        elif e.field == "checkin" and e.kind in ("added", "changed"):
+            rec, (ref, _, n) = _record(e), e.ref.partition("@")[2].rpartition("#")
+            day, nth = rec.get("date"), int(n) if n.isdigit() else 1
+            if not isinstance(day, date) or not p.start <= day <= d or (e.kind == "added" and nth < 2):
+                continue
+            item = e.ref.split("@")[0]
+            if e.kind == "changed":
+                old = e.old.get("value") if isinstance(e.old, dict) else None
+            else:  # the check-in of the same date before it, in the file now
+                same = [c for c in krs[item].kr.checkins if c.date == day] if item in krs else []
+                old = same[nth - 2].value if len(same) >= nth - 1 else None
+            done.append(Change(day, "correction", item, titles[item], "value", old, rec.get("value"), "", e.commit))
+    return done
+
+
+def late_checkins(units: Sequence[UnitScore], result: ScoreResult, events: Sequence) -> tuple[LateCheckin, ...]:
+    """Check-ins dated in the period up to the as-of date whose commit is dated after it."""
+    p, d = result.period, result.as_of
+    refs = {k.ref for k in _krs(units)}
+    out = []
+    for e in events:
+        rec, item = _record(e), e.ref.split("@")[0]
+        day = rec.get("date")
+        if e.field == "checkin" and e.kind == "added" and item in refs and isinstance(day, date) \
+                and p.start <= day <= d and e.date.date() > d:
+            out.append(LateCheckin(item, day, e.date.date(), e.commit))
+    return tuple(sorted(out, key=lambda x: (x.date, x.ref, x.committed)))
 
 
 def checkin_log(units: Sequence[UnitScore], result: ScoreResult) -> tuple[CheckinRow, ...]:
@@ -322,8 +404,9 @@ def checkin_log(units: Sequence[UnitScore], result: ScoreResult) -> tuple[Checki
 def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edition: str = "progress",
           source: Source = Source("working tree"), notes: dict[str, str | None] | None = None,
           compare: QuarterlyReport | None = None, compare_label: str | None = None,
-          with_names: bool = False, late_commits: tuple[str, ...] | None = None) -> QuarterlyReport:
-    """The report of ``units`` (all units of ``result``, or a ``--unit`` subtree)."""
+          with_names: bool = False, events: Sequence | None = None) -> QuarterlyReport:
+    """The report of ``units`` (all units of ``result``, or a ``--unit`` subtree);
+    ``events``: the git history of the period's items, None without git."""
     units = tuple(units)
     ended = result.as_of >= result.period.end
     hm = heat(ws, result, units)
@@ -344,10 +427,11 @@ def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edi
         name=ws.config.name, header=ws.config.report, result=result, units=units, ended=ended, edition=edition,
         source=source, summary=summarise(ws, units, ended), attention=attn, objectives=tuple(blocks),
         kpis=tuple(k for u in units for k in u.kpis), unit_rows=tuple(rows), week_ends=week_ends(result),
-        changes=changes(units, result), notes={s: (notes or {}).get(s) for s in NOTE_SECTIONS},
+        changes=changes(units, result, events), notes={s: (notes or {}).get(s) for s in NOTE_SECTIONS},
         overdue=overdue, units_without_data=tuple(r.unit.unit.name for r in rows if not r.has_data),
         checkins=checkin_log(units, result), compare=compare, compare_label=compare_label,
-        with_names=with_names, late_commits=late_commits, max_score=Fraction(ws.config.max_score))
+        with_names=with_names,
+        late_commits=None if events is None else late_checkins(units, result, events), max_score=Fraction(ws.config.max_score))
 
 
 #: headings of the notes file (``reports/<PERIOD>.md``), casefolded, per section
