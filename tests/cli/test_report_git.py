@@ -55,7 +55,7 @@ def test_changes_and_late_checkins_from_git(repo):
     assert f"| 2026-04-28 | rebaselined · commit {shas['rebaseline'][:7]} |" in rows[2]
     assert "target: 90 → 80" in rows[2] and "38 thủ tục được phân cấp" in rows[2]
     assert f"| 2026-05-08 | check-in corrected · commit {shas['correction'][:7]} |" in rows[3]
-    assert "value: 77 → 76" in rows[3] and "2026-Q2/so-khcn/O1/KR1" in rows[3]
+    assert "\\#2: 77 → 76" in rows[3] and "2026-Q2/so-khcn/O1/KR1" in rows[3]
     html = run_okrctl("-C", str(ws), "report", "--format", "html", "--locale", "en").stdout.decode()
     assert (f"<td>2026-Q2/so-khcn/O1/KR1 (check-in of 2026-05-08, committed 2026-05-20, {shas['correction'][:7]})"
             "</td>") in html
@@ -94,3 +94,47 @@ def test_without_git_late_checkins_unknown(tmp_path):
     html = run_okrctl("-C", str(ws), "report", "--format", "html", "--locale", "en").stdout.decode()
     assert "Check-ins committed after the as-of date</th><td>unknown (not a git repository)</td>" in html
     assert "· commit" not in html
+
+
+def test_record_correction_without_git(tmp_path):
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws)
+    out = run_okrctl("-C", str(ws), "report", "--locale", "en", "--period", "2026-Q1").stdout.decode()
+    assert ("| 2026-02-28 | check-in corrected | Số cán bộ, công chức được đào tạo kỹ năng số cơ bản "
+            "(`2026-Q1/so-khcn-cds/O1/KR2`) | \\#2: 120 → 115 |  |") in out
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_editions(tmp_path, fmt):
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws)
+    progress = run_okrctl("-C", str(ws), "report", "--locale", "en", "--period", "2026-Q1", "--format", fmt)
+    close = run_okrctl("-C", str(ws), "report", "--locale", "en", "--period", "2026-Q1", "--format", fmt,
+                       "--edition", "close")
+    assert progress.returncode == close.returncode == 0, close.stderr
+    p, c = progress.stdout.decode(), close.stdout.decode()
+    assert "Needs a decision" in p and "Missed key results" not in p
+    assert "Missed key results" in c and "Needs a decision" not in c
+    missed = ["2026-Q1/so-khcn/O2/KR1", "2026-Q1/so-khcn/O2/KR2", "2026-Q1/so-khcn-cds/O1/KR1",
+              "2026-Q1/so-khcn-qlcn/O1/KR1", "2026-Q1/phuong-hoan-kiem/O2/KR1"]
+    attention = c.split("Missed key results")[1].split("VI. Changes")[0].split("III. Final results")[0]
+    if fmt == "md":
+        assert [m for m in missed if m in attention] == missed
+        assert attention.count("2026-Q1/") == len(missed)
+        assert "| Grade | yellow |" in c
+    else:
+        assert attention.count("<td>missed</td>") == len(missed)
+        assert '<td>Grade</td><td class="n">yellow</td>' in c
+        assert "III. Final results of the objectives" in c and "III. Objectives" in p
+        assert "III. Objectives" not in c
+
+
+def test_close_edition_before_the_period_ends(tmp_path):
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws)
+    r = run_okrctl("-C", str(ws), "report", "--edition", "close")
+    assert r.returncode == 2
+    assert r.stderr.decode().strip().splitlines() == [
+        "okrctl: --edition close is for a period that has ended: 2026-Q2 ends 2026-06-30, after the as-of date "
+        "2026-05-15 (use --as-of or the progress edition)"]
+    assert run_okrctl("-C", str(ws), "report", "--edition", "close", "--as-of", "2026-06-30").returncode == 0

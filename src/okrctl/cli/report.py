@@ -94,7 +94,7 @@ def report(
     as_of: AsOfOpt = None,
     rev: RevOpt = None,
     compare_to: Annotated[str | None, typer.Option("--compare-to", metavar="PERIOD|REV", help="Compare with this period (scored at its end) or with the workspace at this git revision (default: the previous period of the same kind, when it has files).")] = None,
-    edition: Annotated[Edition, typer.Option("--edition", help="progress (during the period) or close (at its end).")] = Edition.progress,
+    edition: Annotated[Edition, typer.Option("--edition", help="progress (during the period: pace status, \"needs a decision\") or close (a period that has ended: grades, final results, missed key results).")] = Edition.progress,
     fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help="md (PR comment), html (one printable A4 page), docx (Word, Decree 30 layout) or pdf (the HTML printed). Default: md, or from the -o extension.")] = None,
     output: OutputOpt = None,
     locale: LocaleOpt = None,
@@ -153,6 +153,9 @@ def report(
         compare = quarterly.build(base_ws, base_result, base_units)
 
     opened_root = _Opened(ctx, rev)
+    if edition is Edition.close and D < p.end:
+        raise UsageError(f"--edition close is for a period that has ended: {p.id} ends {p.end.isoformat()}, "
+                         f"after the as-of date {D.isoformat()} (use --as-of or the progress edition)")
     value = quarterly.build(
         ws, result, units, edition=edition.value, source=_source(opened_root),
         notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, with_names=with_names,

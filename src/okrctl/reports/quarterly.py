@@ -259,6 +259,13 @@ def attention(units: Sequence[UnitScore], as_of: date) -> tuple[Attention, ...]:
     return tuple(out)
 
 
+def missed(units: Sequence[UnitScore]) -> tuple[Attention, ...]:
+    """The close edition's list in place of "needs a decision": every counted KR missed."""
+    return tuple(Attention(k.ref, k.kr.title, u.unit.name, "reason_missed_close", k.status,
+                           k.checkin.note if k.checkin else None)
+                 for u in units for o in u.objectives for k in o.key_results if counted(k) and k.status == "missed")
+
+
 def _burnup(k: KRScore, result: ScoreResult) -> BurnUp | None:
     kr = k.kr
     if kr.type != "metric" or kr.baseline is None or kr.target is None or kr.aggregate != "last":
@@ -305,7 +312,6 @@ def changes(units: Sequence[UnitScore], result: ScoreResult, events: Sequence | 
     p, d = result.period, result.as_of
     out: list[Change] = []
     titles: dict[str, str] = {}
-    krs: dict[str, KRScore] = {}
 
     def add(rec, title: str, ref: str) -> None:
         titles[ref] = title
@@ -322,23 +328,36 @@ def changes(units: Sequence[UnitScore], result: ScoreResult, events: Sequence | 
             add(o.objective, o.objective.title, o.ref)
             for k in o.key_results:
                 add(k.kr, k.kr.title, k.ref)
-                krs[k.ref] = k
+                out.extend(_corrections(k, p.start, d))
         for kp in u.kpis:
             add(kp.kpi, kp.kpi.title, kp.ref)
     if events is not None:
-        out = _with_git(out, [e for e in events if e.ref.split("@")[0] in titles], titles, krs, result)
+        out = _with_git(out, [e for e in events if e.ref.split("@")[0] in titles], titles, result)
     return tuple(sorted(out, key=lambda c: (c.date, c.ref, c.kind)))
+
+
+def _corrections(k: KRScore, start: date, end: date) -> list[Change]:
+    """Check-ins with the date of an earlier one (FORMAT §6: a correction; the last
+    one wins), dated in [start, end], with the value they replace.  ``field`` names
+    the position: ``value #N``."""
+    out, seen = [], {}
+    for c in k.kr.checkins:
+        if c.date in seen and start <= c.date <= end:
+            out.append(Change(c.date, "correction", k.ref, k.kr.title, f"#{seen[c.date][0] + 1}",
+                              seen[c.date][1], c.value, ""))
+        n = seen.get(c.date, (0, None))[0] + 1
+        seen[c.date] = (n, c.value)
+    return out
 
 
 def _record(e) -> dict:
     return e.new if isinstance(e.new, dict) else e.old if isinstance(e.old, dict) else {}
 
 
-def _with_git(out: list[Change], events: Sequence, titles: dict[str, str], krs: dict[str, KRScore],
-              result: ScoreResult) -> list[Change]:
+def _with_git(out: list[Change], events: Sequence, titles: dict[str, str], result: ScoreResult) -> list[Change]:
     """The record changes with the commit that wrote each, and what only git knows:
     definition changes without a rebaseline record and items created (committed in
-    the period up to the as-of date), corrections of check-ins dated in the period."""
+    the period up to the as-of date), check-ins edited in place (dated in the period)."""
     from dataclasses import replace
 
     p, d = result.period, result.as_of
@@ -346,6 +365,10 @@ def _with_git(out: list[Change], events: Sequence, titles: dict[str, str], krs: 
     for c in out:
         for e in events:
             rec = _record(e)
+            if c.kind == "correction":
+                if e.field == "checkin" and e.kind == "added" and e.ref == f"{c.ref}@{c.date.isoformat()}{c.field}":
+                    c = replace(c, commit=e.commit)
+                continue
             if e.kind == "removed" or e.ref.split("@")[0] != c.ref or e.field != c.kind:
                 continue
             if c.kind != "rebaseline" or (rec.get("date") == c.date and rec.get("field") == c.field):
@@ -361,18 +384,13 @@ def _with_git(out: list[Change], events: Sequence, titles: dict[str, str], krs: 
             done.append(Change(when, "changed", e.ref, titles[e.ref], e.field, e.old, e.new, "", e.commit))
         elif e.field == "created" and in_period and (e.ref, "added") not in recorded:
             done.append(Change(when, "added", e.ref, titles[e.ref], None, None, None, "", e.commit))
-        elif e.field == "checkin" and e.kind in ("added", "changed"):
-            rec, (ref, _, n) = _record(e), e.ref.partition("@")[2].rpartition("#")
-            day, nth = rec.get("date"), int(n) if n.isdigit() else 1
-            if not isinstance(day, date) or not p.start <= day <= d or (e.kind == "added" and nth < 2):
-                continue
-            item = e.ref.split("@")[0]
-            if e.kind == "changed":
+        elif e.field == "checkin" and e.kind == "changed":
+            rec = _record(e)
+            day = rec.get("date")
+            if isinstance(day, date) and p.start <= day <= d:
+                item, pos = e.ref.split("@")[0], "#" + e.ref.rpartition("#")[2]
                 old = e.old.get("value") if isinstance(e.old, dict) else None
-            else:  # the check-in of the same date before it, in the file now
-                same = [c for c in krs[item].kr.checkins if c.date == day] if item in krs else []
-                old = same[nth - 2].value if len(same) >= nth - 1 else None
-            done.append(Change(day, "correction", item, titles[item], "value", old, rec.get("value"), "", e.commit))
+                done.append(Change(day, "correction", item, titles[item], pos, old, rec.get("value"), "", e.commit))
     return done
 
 
@@ -409,8 +427,11 @@ def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edi
     ``events``: the git history of the period's items, None without git."""
     units = tuple(units)
     ended = result.as_of >= result.period.end
+    if edition == "close" and not ended:
+        raise ValueError(f"the close edition is for a period that has ended: {result.period.id} ends "
+                         f"{result.period.end.isoformat()}, after the as-of date {result.as_of.isoformat()}")
     hm = heat(ws, result, units)
-    attn = attention(units, result.as_of)
+    attn = missed(units) if edition == "close" else attention(units, result.as_of)
     attn_refs = {a.ref for a in attn}
     blocks = []
     for u in units:

@@ -120,7 +120,7 @@ def _trend(L: Labels, k) -> str:
 
 
 def view(r: QuarterlyReport, locale: str) -> View:
-    L = Labels(locale)
+    L = Labels(locale, r.edition)
     h = r.header
     period_words = L.period(r.period)
     header = {
