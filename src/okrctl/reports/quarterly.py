@@ -18,8 +18,14 @@ Readings (documented in docs/report.md):
   week's end (week ends are the period start + 7k − 1 days, the last one cut at the
   period end); weeks after the as-of date are left empty.
 * Changes in the period come from the records themselves (``rebaselines``,
-  ``added``, ``cancelled`` dated within the period, up to the as-of date), so they
-  are there with or without git; the commit that wrote them is added when git is.
+  ``added``, ``cancelled`` dated within the period, up to the as-of date, and
+  check-ins with the date of an earlier one), so they are there with or without
+  git; with git's history events the commit that wrote each is added, and what
+  only git knows (definition changes without a record, items created without an
+  ``added`` record, check-ins edited in place).  Late check-ins (committed after
+  the as-of date) need git: without it they are unknown (None).
+* The close edition (a period that has ended) lists the missed KRs in place of
+  "needs a decision".
 """
 
 from __future__ import annotations
