@@ -76,6 +76,7 @@ __all__ = [
     "filter_events",
     "history",
     "history_to_json",
+    "items_events",
     "parse_ref",
     "workspace_settings",
 ]
@@ -505,32 +506,50 @@ def definition_changes(root: Path, files: Iterable[PeriodFile], rev: str | None 
     ``approved_by`` are dropped from the values, and owner changes left out)."""
     import json
 
+    rows: list[dict[str, Any]] = []
+    for period_id, e in items_events(root, files, rev, "okrctl export --table changes"):
+        if e.field in _RECORD_FIELDS or (e.field in _PEOPLE and not with_names):
+            continue
+        if not with_names:
+            e = replace(e, old=_without_people(jsonable(e.old)), new=_without_people(jsonable(e.new)))
+        rec = e.new if isinstance(e.new, dict) else e.old if isinstance(e.old, dict) else {}
+        rows.append({"period": period_id, "commit": e.commit, "date": e.date.date(), "ref": e.ref,
+                     "field": e.field, "old": json.dumps(jsonable(e.old), ensure_ascii=False),
+                     "new": json.dumps(jsonable(e.new), ensure_ascii=False),
+                     "reason": rec.get("reason") if e.field in ("rebaseline", "added", "cancelled") else None,
+                     "approved_by": rec.get("approved_by") if e.field in ("rebaseline", "added", "cancelled")
+                     else None})
+    return rows
+
+
+def items_events(root: Path, files: Iterable[PeriodFile], rev: str | None = None,
+                 what: str = "okrctl report", *, skip_unknown: bool = False) -> list[tuple[str, Event]]:
+    """(period id, event) for every event of the objectives and KPIs of ``files``
+    (their key results and records included), up to ``rev`` (None: HEAD, with the
+    settings of the working tree): one ``git log`` and one ``cat-file`` per
+    objective or KPI; parsed blobs are shared.  Raises
+    :class:`okrctl.gitio.GitError` (not a repository, a shallow clone) and
+    :class:`HistoryError` (an item never committed, unless ``skip_unknown``)."""
     from okrctl import gitio
     from okrctl.read.loader import ParseCache
     from okrctl.read.source import WorkingTreeSource
 
     repo = gitio.Repo.discover(root)
     prefix = repo.relpath(root)
-    repo.require_full_history("okrctl export --table changes")
+    repo.require_full_history(what)
     head = repo.resolve(rev or "HEAD")
     source = WorkingTreeSource(root) if rev is None else gitio.GitTreeSource(repo, head, prefix)
     config, _ = workspace_settings(source)
     cache = ParseCache()
-    rows: list[dict[str, Any]] = []
+    out: list[tuple[str, Event]] = []
     for pf in files:
         for item in (*pf.objectives, *pf.kpis):
-            h = history(repo, prefix, item.ref, head, fiscal_year_start=config.fiscal_year_start,
-                        timezone=config.timezone, cache=cache)
-            for e in h.events:
-                if e.field in _RECORD_FIELDS or (e.field in _PEOPLE and not with_names):
-                    continue
-                if not with_names:
-                    e = replace(e, old=_without_people(jsonable(e.old)), new=_without_people(jsonable(e.new)))
-                rec = e.new if isinstance(e.new, dict) else e.old if isinstance(e.old, dict) else {}
-                rows.append({"period": pf.period.id, "commit": e.commit, "date": e.date.date(), "ref": e.ref,
-                             "field": e.field, "old": json.dumps(jsonable(e.old), ensure_ascii=False),
-                             "new": json.dumps(jsonable(e.new), ensure_ascii=False),
-                             "reason": rec.get("reason") if e.field in ("rebaseline", "added", "cancelled") else None,
-                             "approved_by": rec.get("approved_by") if e.field in ("rebaseline", "added", "cancelled")
-                             else None})
-    return rows
+            try:
+                h = history(repo, prefix, item.ref, head, fiscal_year_start=config.fiscal_year_start,
+                            timezone=config.timezone, cache=cache)
+            except HistoryError:
+                if not skip_unknown:
+                    raise
+                continue  # an item not committed yet has no history
+            out += [(pf.period.id, e) for e in h.events]
+    return out

@@ -59,6 +59,18 @@ def _source(opened):
         return Source("working tree")
 
 
+def _events(opened, files):
+    """The git history of the period's items up to ``--rev`` (or HEAD), or None when
+    the workspace is not in a git repository with commits and full history."""
+    from okrctl.audit.history import items_events
+    from okrctl.errors import OkrctlError
+
+    try:
+        return [e for _, e in items_events(opened.root, files, opened.rev, skip_unknown=True)]
+    except OkrctlError:
+        return None
+
+
 def _notes(root: Path, period_id: str) -> dict[str, str | None]:
     from okrctl.reports.quarterly import parse_notes
 
@@ -82,7 +94,7 @@ def report(
     as_of: AsOfOpt = None,
     rev: RevOpt = None,
     compare_to: Annotated[str | None, typer.Option("--compare-to", metavar="PERIOD|REV", help="Compare with this period (scored at its end) or with the workspace at this git revision (default: the previous period of the same kind, when it has files).")] = None,
-    edition: Annotated[Edition, typer.Option("--edition", help="progress (during the period) or close (at its end).")] = Edition.progress,
+    edition: Annotated[Edition, typer.Option("--edition", help="progress (during the period: pace status, \"needs a decision\") or close (a period that has ended: grades, final results, missed key results).")] = Edition.progress,
     fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help="md (PR comment), html (one printable A4 page), docx (Word, Decree 30 layout) or pdf (the HTML printed). Default: md, or from the -o extension.")] = None,
     output: OutputOpt = None,
     locale: LocaleOpt = None,
@@ -141,9 +153,13 @@ def report(
         compare = quarterly.build(base_ws, base_result, base_units)
 
     opened_root = _Opened(ctx, rev)
+    if edition is Edition.close and D < p.end:
+        raise UsageError(f"--edition close is for a period that has ended: {p.id} ends {p.end.isoformat()}, "
+                         f"after the as-of date {D.isoformat()} (use --as-of or the progress edition)")
     value = quarterly.build(
         ws, result, units, edition=edition.value, source=_source(opened_root),
-        notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, with_names=with_names)
+        notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, with_names=with_names,
+        events=_events(opened_root, [f for f in ws.files if f.period.id == p.id]))
     options = RenderOptions(loc)
     if fmt is ReportFormat.md:
         from okrctl.render.report import markdown

@@ -18,8 +18,14 @@ Readings (documented in docs/report.md):
   week's end (week ends are the period start + 7k − 1 days, the last one cut at the
   period end); weeks after the as-of date are left empty.
 * Changes in the period come from the records themselves (``rebaselines``,
-  ``added``, ``cancelled`` dated within the period, up to the as-of date), so they
-  are there with or without git; the commit that wrote them is added when git is.
+  ``added``, ``cancelled`` dated within the period, up to the as-of date, and
+  check-ins with the date of an earlier one), so they are there with or without
+  git; with git's history events the commit that wrote each is added, and what
+  only git knows (definition changes without a record, items created without an
+  ``added`` record, check-ins edited in place).  Late check-ins (committed after
+  the as-of date) need git: without it they are unknown (None).
+* The close edition (a period that has ended) lists the missed KRs in place of
+  "needs a decision".
 """
 
 from __future__ import annotations
@@ -100,7 +106,10 @@ class UnitRow:
 
 @dataclass(frozen=True)
 class Change:
-    """``kind``: ``rebaseline``, ``added``, ``cancelled``."""
+    """``kind``: ``rebaseline``, ``added``, ``cancelled`` (from the records, with
+    the commit that wrote them when git is there); from git only: ``changed`` (a
+    target/baseline/threshold changed with no rebaseline record) and
+    ``correction`` (a check-in edited, or a later one with the same date)."""
 
     date: date
     kind: str
@@ -111,6 +120,16 @@ class Change:
     new: object
     reason: str
     commit: str | None = None
+
+
+@dataclass(frozen=True)
+class LateCheckin:
+    """A check-in dated up to the as-of date but committed after it."""
+
+    ref: str
+    date: date
+    committed: date
+    commit: str
 
 
 @dataclass(frozen=True)
@@ -156,7 +175,7 @@ class QuarterlyReport:
     compare: QuarterlyReport | None = None
     compare_label: str | None = None
     with_names: bool = False
-    late_commits: tuple[str, ...] | None = None  # None: unknown (no git)
+    late_commits: tuple[LateCheckin, ...] | None = None  # None: unknown (no git)
     max_score: Fraction = Fraction(1)
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -246,6 +265,13 @@ def attention(units: Sequence[UnitScore], as_of: date) -> tuple[Attention, ...]:
     return tuple(out)
 
 
+def missed(units: Sequence[UnitScore]) -> tuple[Attention, ...]:
+    """The close edition's list in place of "needs a decision": every counted KR missed."""
+    return tuple(Attention(k.ref, k.kr.title, u.unit.name, "reason_missed_close", k.status,
+                           k.checkin.note if k.checkin else None)
+                 for u in units for o in u.objectives for k in o.key_results if counted(k) and k.status == "missed")
+
+
 def _burnup(k: KRScore, result: ScoreResult) -> BurnUp | None:
     kr = k.kr
     if kr.type != "metric" or kr.baseline is None or kr.target is None or kr.aggregate != "last":
@@ -285,11 +311,16 @@ def heat(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore]) -> dict
     return {k: tuple(v) for k, v in rows.items()}
 
 
-def changes(units: Sequence[UnitScore], result: ScoreResult) -> tuple[Change, ...]:
+def changes(units: Sequence[UnitScore], result: ScoreResult, events: Sequence | None = None) -> tuple[Change, ...]:
+    """The changes of the period.  ``events`` are the git history events of the items
+    (:class:`okrctl.audit.history.Event`: commit, date, ref, kind, field, old, new),
+    or None without git: then only what the records say."""
     p, d = result.period, result.as_of
     out: list[Change] = []
+    titles: dict[str, str] = {}
 
     def add(rec, title: str, ref: str) -> None:
+        titles[ref] = title
         for r in getattr(rec, "rebaselines", ()):
             if p.start <= r.date <= d:
                 out.append(Change(r.date, "rebaseline", ref, title, r.field, r.from_, r.to, r.reason))
@@ -303,9 +334,84 @@ def changes(units: Sequence[UnitScore], result: ScoreResult) -> tuple[Change, ..
             add(o.objective, o.objective.title, o.ref)
             for k in o.key_results:
                 add(k.kr, k.kr.title, k.ref)
+                out.extend(_corrections(k, p.start, d))
         for kp in u.kpis:
             add(kp.kpi, kp.kpi.title, kp.ref)
+    if events is not None:
+        out = _with_git(out, [e for e in events if e.ref.split("@")[0] in titles], titles, result)
     return tuple(sorted(out, key=lambda c: (c.date, c.ref, c.kind)))
+
+
+def _corrections(k: KRScore, start: date, end: date) -> list[Change]:
+    """Check-ins with the date of an earlier one (FORMAT §6: a correction; the last
+    one wins), dated in [start, end], with the value they replace.  ``field`` names
+    the position: ``value #N``."""
+    out, seen = [], {}
+    for c in k.kr.checkins:
+        if c.date in seen and start <= c.date <= end:
+            out.append(Change(c.date, "correction", k.ref, k.kr.title, f"#{seen[c.date][0] + 1}",
+                              seen[c.date][1], c.value, ""))
+        n = seen.get(c.date, (0, None))[0] + 1
+        seen[c.date] = (n, c.value)
+    return out
+
+
+def _record(e) -> dict:
+    return e.new if isinstance(e.new, dict) else e.old if isinstance(e.old, dict) else {}
+
+
+def _with_git(out: list[Change], events: Sequence, titles: dict[str, str], result: ScoreResult) -> list[Change]:
+    """The record changes with the commit that wrote each, and what only git knows:
+    definition changes without a rebaseline record and items created (committed in
+    the period up to the as-of date), check-ins edited in place (dated in the period)."""
+    from dataclasses import replace
+
+    p, d = result.period, result.as_of
+    done = []
+    for c in out:
+        for e in events:
+            rec = _record(e)
+            if c.kind == "correction":
+                if e.field == "checkin" and e.kind == "added" and e.ref == f"{c.ref}@{c.date.isoformat()}{c.field}":
+                    c = replace(c, commit=e.commit)
+                continue
+            if e.kind == "removed" or e.ref.split("@")[0] != c.ref or e.field != c.kind:
+                continue
+            if c.kind != "rebaseline" or (rec.get("date") == c.date and rec.get("field") == c.field):
+                c = replace(c, commit=e.commit)
+        done.append(c)
+    recorded = {(c.ref, c.kind) for c in out}
+    rebaselined = {(e.commit, e.ref.split("@")[0], _record(e).get("field")) for e in events if e.field == "rebaseline"}
+    for e in events:
+        when = e.date.date()
+        in_period = p.start <= when <= d
+        if e.field in ("target", "baseline", "threshold") and e.kind == "changed" and in_period \
+                and (e.commit, e.ref, e.field) not in rebaselined:
+            done.append(Change(when, "changed", e.ref, titles[e.ref], e.field, e.old, e.new, "", e.commit))
+        elif e.field == "created" and in_period and (e.ref, "added") not in recorded:
+            done.append(Change(when, "added", e.ref, titles[e.ref], None, None, None, "", e.commit))
+        elif e.field == "checkin" and e.kind == "changed":
+            rec = _record(e)
+            day = rec.get("date")
+            if isinstance(day, date) and p.start <= day <= d:
+                item, pos = e.ref.split("@")[0], "#" + e.ref.rpartition("#")[2]
+                old = e.old.get("value") if isinstance(e.old, dict) else None
+                done.append(Change(day, "correction", item, titles[item], pos, old, rec.get("value"), "", e.commit))
+    return done
+
+
+def late_checkins(units: Sequence[UnitScore], result: ScoreResult, events: Sequence) -> tuple[LateCheckin, ...]:
+    """Check-ins dated in the period up to the as-of date whose commit is dated after it."""
+    p, d = result.period, result.as_of
+    refs = {k.ref for k in _krs(units)}
+    out = []
+    for e in events:
+        rec, item = _record(e), e.ref.split("@")[0]
+        day = rec.get("date")
+        if e.field == "checkin" and e.kind == "added" and item in refs and isinstance(day, date) \
+                and p.start <= day <= d and e.date.date() > d:
+            out.append(LateCheckin(item, day, e.date.date(), e.commit))
+    return tuple(sorted(out, key=lambda x: (x.date, x.ref, x.committed)))
 
 
 def checkin_log(units: Sequence[UnitScore], result: ScoreResult) -> tuple[CheckinRow, ...]:
@@ -322,12 +428,16 @@ def checkin_log(units: Sequence[UnitScore], result: ScoreResult) -> tuple[Checki
 def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edition: str = "progress",
           source: Source = Source("working tree"), notes: dict[str, str | None] | None = None,
           compare: QuarterlyReport | None = None, compare_label: str | None = None,
-          with_names: bool = False, late_commits: tuple[str, ...] | None = None) -> QuarterlyReport:
-    """The report of ``units`` (all units of ``result``, or a ``--unit`` subtree)."""
+          with_names: bool = False, events: Sequence | None = None) -> QuarterlyReport:
+    """The report of ``units`` (all units of ``result``, or a ``--unit`` subtree);
+    ``events``: the git history of the period's items, None without git."""
     units = tuple(units)
     ended = result.as_of >= result.period.end
+    if edition == "close" and not ended:
+        raise ValueError(f"the close edition is for a period that has ended: {result.period.id} ends "
+                         f"{result.period.end.isoformat()}, after the as-of date {result.as_of.isoformat()}")
     hm = heat(ws, result, units)
-    attn = attention(units, result.as_of)
+    attn = missed(units) if edition == "close" else attention(units, result.as_of)
     attn_refs = {a.ref for a in attn}
     blocks = []
     for u in units:
@@ -344,10 +454,11 @@ def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edi
         name=ws.config.name, header=ws.config.report, result=result, units=units, ended=ended, edition=edition,
         source=source, summary=summarise(ws, units, ended), attention=attn, objectives=tuple(blocks),
         kpis=tuple(k for u in units for k in u.kpis), unit_rows=tuple(rows), week_ends=week_ends(result),
-        changes=changes(units, result), notes={s: (notes or {}).get(s) for s in NOTE_SECTIONS},
+        changes=changes(units, result, events), notes={s: (notes or {}).get(s) for s in NOTE_SECTIONS},
         overdue=overdue, units_without_data=tuple(r.unit.unit.name for r in rows if not r.has_data),
         checkins=checkin_log(units, result), compare=compare, compare_label=compare_label,
-        with_names=with_names, late_commits=late_commits, max_score=Fraction(ws.config.max_score))
+        with_names=with_names,
+        late_commits=None if events is None else late_checkins(units, result, events), max_score=Fraction(ws.config.max_score))
 
 
 #: headings of the notes file (``reports/<PERIOD>.md``), casefolded, per section

@@ -51,6 +51,10 @@ VI = {
     "n_krs": "Số kết quả then chốt",
     "n_kpis": "Số KPI",
     "nothing_attention": "Không có nội dung cần xin ý kiến.",
+    "s_attention_close": "Các kết quả then chốt không đạt",
+    "s_objectives_close": "III. Kết quả cuối kỳ các mục tiêu",
+    "nothing_attention_close": "Không có kết quả then chốt nào không đạt.",
+    "reason_missed_close": "không đạt",
     "reason_off_track": "chậm tiến độ, trọng số cao",
     "reason_missed": "không đạt, trọng số cao",
     "reason_overdue": "quá hạn cập nhật",
@@ -90,12 +94,15 @@ VI = {
     "kind_rebaseline": "điều chỉnh",
     "kind_added": "bổ sung",
     "kind_cancelled": "hủy bỏ",
+    "kind_changed": "thay đổi (không có bản ghi điều chỉnh)",
+    "kind_correction": "đính chính cập nhật",
+    "late_item": "{ref} (cập nhật ngày {day}, ghi vào git ngày {committed}, {commit})",
     "no_changes": "Không có điều chỉnh trong kỳ.",
     "placeholder": "(chưa có nội dung)",
     "overdue_items": "KR và KPI quá hạn cập nhật",
     "units_no_data": "Đơn vị chưa có số liệu",
     "late_commits": "Cập nhật được ghi vào git sau ngày chốt số liệu",
-    "late_unknown": "không xác định được (không có lịch sử git)",
+    "late_unknown": "không xác định được (không phải kho git)",
     "none": "không có",
     "recipients": "Nơi nhận:",
     "by": "Người cập nhật",
@@ -158,6 +165,10 @@ EN = {
     "n_krs": "Key results",
     "n_kpis": "KPIs",
     "nothing_attention": "Nothing needs a decision.",
+    "s_attention_close": "Missed key results",
+    "s_objectives_close": "III. Final results of the objectives",
+    "nothing_attention_close": "No key result was missed.",
+    "reason_missed_close": "missed",
     "reason_off_track": "off track, high weight",
     "reason_missed": "missed, high weight",
     "reason_overdue": "check-in overdue",
@@ -197,12 +208,15 @@ EN = {
     "kind_rebaseline": "rebaselined",
     "kind_added": "added",
     "kind_cancelled": "cancelled",
+    "kind_changed": "changed (no rebaseline record)",
+    "kind_correction": "check-in corrected",
+    "late_item": "{ref} (check-in of {day}, committed {committed}, {commit})",
     "no_changes": "No changes during the period.",
     "placeholder": "(no content yet)",
     "overdue_items": "KRs and KPIs with overdue check-ins",
     "units_no_data": "Units with no data",
     "late_commits": "Check-ins committed after the as-of date",
-    "late_unknown": "unknown (no git history)",
+    "late_unknown": "unknown (not a git repository)",
     "none": "none",
     "recipients": "Recipients:",
     "by": "By",
@@ -235,15 +249,21 @@ COLOURS = {"done": "#1c518a", "on_track": "#247d29", "at_risk": "#e0a100", "off_
            "missed": "#6b1f1f", "no_data": "#bdbdbd", "cancelled": "#8c8c8c", "green": "#247d29",
            "amber": "#e0a100", "red": "#af3333", None: "#ffffff"}
 
+#: the labels the close edition replaces by their ``KEY_close`` form
+CLOSE_TITLES = ("s_attention", "s_objectives", "nothing_attention")
+
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 class Labels:
     """``labels[key]`` in one locale; :meth:`status` for status words."""
 
-    def __init__(self, locale: str) -> None:
+    def __init__(self, locale: str, edition: str = "progress") -> None:
         self.locale = locale if locale in CATALOGUES else "en"
-        self._c = CATALOGUES[self.locale]
+        self._c = dict(CATALOGUES[self.locale])
+        if edition == "close":  # the close edition: the same places, titled for a period that has ended
+            for key in CLOSE_TITLES:
+                self._c[key] = self._c[key + "_close"]
 
     def __getitem__(self, key: str) -> str:
         return self._c[key]

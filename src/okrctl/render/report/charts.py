@@ -12,11 +12,13 @@ from html import escape
 from okrctl.engine.results import KRScore
 from okrctl.render.report.catalogue import COLOURS, GLYPHS, Labels
 from okrctl.render.textsafe import one_line
-from okrctl.reports.quarterly import BurnUp, UnitRow
+from okrctl.reports.quarterly import SUMMARY_STATUSES, BurnUp, UnitRow
 
 #: chart width in SVG units (the printed content width, 165 mm, at ~4.6 units/mm)
 WIDTH = 760
 SYMBOL_FONT = "DejaVu Sans, sans-serif"
+#: the narrowest bullet bar (SVG units)
+MIN_BAR = 300
 
 
 def _x(text: object) -> str:
@@ -33,6 +35,43 @@ def _cut(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+#: estimated advance widths, in em, of the serif stack at its widest (DejaVu Serif);
+#: symbols are drawn in DejaVu Sans, up to 1 em
+_NARROW = frozenset(" .,:;'|!()[]{}ijlIft-/")
+_WIDE = frozenset("mwMW@%")
+
+
+def text_width(text: str, size: float = 12) -> float:
+    """The estimated width of ``text`` at ``size`` (SVG units): an over-estimate,
+    so that a label given this much room is not clipped."""
+    import unicodedata
+
+    em = 0.0
+    for ch in unicodedata.normalize("NFC", text):
+        if unicodedata.combining(ch):
+            continue
+        if ch in _NARROW:
+            em += 0.35
+        elif ch in _WIDE:
+            em += 0.95
+        elif ord(ch) >= 0x2000:  # arrows, bullets, status glyphs
+            em += 1.0
+        elif ch.isupper():
+            em += 0.78
+        else:  # lower case (with Vietnamese marks), digits
+            em += 0.62
+    return em * size
+
+
+def _fit(text: str, width: float) -> str:
+    """``text``, cut with an ellipsis to fit ``width`` by :func:`text_width`."""
+    if text_width(text) <= width:
+        return text
+    while text and text_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def _open(height: float, label: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {_f(height)}" '
             f'width="100%" role="img" aria-label="{_x(label)}" font-size="12">'
@@ -45,14 +84,24 @@ def bullets(krs: Sequence[KRScore], labels: Labels, max_score: Fraction) -> str:
     rows = [k for k in krs if not k.cancelled]
     if not rows:
         return ""
-    left, bar_w, row_h = 250, 400, 26
+    # the right-hand labels get the room the longest needs; the bar takes the rest
+    # (the widest possible label too, so that the bars of every chart line up)
+    right = [f"{GLYPHS[k.status]} {labels.num(k.score)} {labels.status(k.status)}" for k in rows]
+    widest = labels.num(max_score * Fraction(99, 100))
+    right += [f"{GLYPHS[s]} {widest} {labels.status(s)}" for s in SUMMARY_STATUSES]
+    gap, row_h = 8, 26
+    label_w = max(text_width(t) for t in right)
+    left = 250
+    bar_w = WIDTH - left - 2 * gap - label_w
+    if bar_w < MIN_BAR:  # very long labels: the titles give way first
+        left, bar_w = max(120, left - (MIN_BAR - bar_w)), MIN_BAR
     h = 18 + row_h * len(rows)
     out = [_open(h, labels["progress"])]
     out.append(f'<text x="{left}" y="12" fill="#555">0</text>'
-               f'<text x="{left + bar_w}" y="12" fill="#555" text-anchor="end">{_x(labels.num(max_score))}</text>')
+               f'<text x="{_f(left + bar_w)}" y="12" fill="#555" text-anchor="end">{_x(labels.num(max_score))}</text>')
     for i, k in enumerate(rows):
         y = 18 + i * row_h
-        out.append(f'<text x="0" y="{y + 16}">{_x(_cut(k.kr.id + " " + k.kr.title, 38))}</text>')
+        out.append(f'<text x="0" y="{y + 16}">{_x(_fit(k.kr.id + " " + k.kr.title, left - gap))}</text>')
         for j, shade in enumerate(("#eeeeee", "#e0e0e0", "#d2d2d2")):
             x0 = left + bar_w * (0, Fraction(4, 10), Fraction(7, 10))[j]
             x1 = left + bar_w * (Fraction(4, 10), Fraction(7, 10), 1)[j]
@@ -63,7 +112,7 @@ def bullets(krs: Sequence[KRScore], labels: Labels, max_score: Fraction) -> str:
         pace = float(min(max(k.expected / max_score if max_score else 0, 0), 1)) * bar_w
         out.append(f'<line x1="{_f(left + pace)}" y1="{y + 3}" x2="{_f(left + pace)}" y2="{y + 21}" '
                    f'stroke="#000" stroke-width="2"/>')
-        out.append(f'<text x="{left + bar_w + 8}" y="{y + 16}"><tspan font-family="{SYMBOL_FONT}" '
+        out.append(f'<text x="{_f(left + bar_w + gap)}" y="{y + 16}"><tspan font-family="{SYMBOL_FONT}" '
                    f'fill="{COLOURS[k.status]}">{GLYPHS[k.status]}</tspan> {_x(labels.num(k.score))} '
                    f'{_x(labels.status(k.status))}</text>')
     out.append("</svg>")

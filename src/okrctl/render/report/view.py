@@ -120,7 +120,7 @@ def _trend(L: Labels, k) -> str:
 
 
 def view(r: QuarterlyReport, locale: str) -> View:
-    L = Labels(locale)
+    L = Labels(locale, r.edition)
     h = r.header
     period_words = L.period(r.period)
     header = {
@@ -162,11 +162,14 @@ def view(r: QuarterlyReport, locale: str) -> View:
               "emoji_weeks": "".join(EMOJI[s] if s else "·" for s in u.weeks)} for u in r.unit_rows]
     changes = []
     for c in r.changes:
-        what = (f"{text(c.field)}: {_value(L, c.old)} → {_value(L, c.new)}" if c.kind == "rebaseline" else "")
-        changes.append({"date": L.day(c.date), "kind": L["kind_" + c.kind], "ref": c.ref, "title": text(c.title),
-                        "what": what, "reason": text(c.reason), "commit": (c.commit or "")[:12]})
+        what = (f"{text(c.field)}: {_value(L, c.old)} → {_value(L, c.new)}" if c.field else "")
+        kind = L["kind_" + c.kind] + (f" · {L['commit']} {c.commit[:7]}" if c.commit else "")
+        changes.append({"date": L.day(c.date), "kind": kind, "ref": c.ref, "title": text(c.title),
+                        "what": what, "reason": text(c.reason), "commit": (c.commit or "")[:7]})
     notes = [(L["s_" + s], escape_controls(r.notes[s]) if r.notes.get(s) else None) for s in r.notes]
-    late = (L["late_unknown"] if r.late_commits is None else (", ".join(r.late_commits) or L["none"]))
+    late = (L["late_unknown"] if r.late_commits is None else
+            ("; ".join(L("late_item", ref=x.ref, day=L.day(x.date), committed=L.day(x.committed), commit=x.commit[:7])
+                       for x in r.late_commits) or L["none"]))
     quality = [(L["overdue_items"], ", ".join(r.overdue) or L["none"]),
                (L["units_no_data"], ", ".join(text(n) for n in r.units_without_data) or L["none"]),
                (L["late_commits"], late)]
