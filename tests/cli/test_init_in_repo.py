@@ -125,3 +125,27 @@ def test_generated_pre_commit_configuration_runs(tmp_path):
     assert r.returncode == 1, r.stdout + r.stderr
     assert re.search(r"^okrctl validate\.+Failed$", r.stdout, re.M), r.stdout
     assert f"okr/okrs/{period}/so-khcn.yaml:" in r.stdout and "OKR101" in r.stdout and "did you mean 'target'?" in r.stdout
+
+
+CHECK_JSONSCHEMA = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.skipif(CHECK_JSONSCHEMA is None, reason="check-jsonschema is a dev dependency")
+@pytest.mark.parametrize("workspace", [".", "okr", "mục tiêu: 2026"])
+def test_generated_workflow_is_a_valid_github_workflow(tmp_path, workspace):
+    """check-jsonschema's vendored GitHub workflow schema (offline) accepts the
+    workflow, also with a workspace path that needs quoting."""
+    repo = init_repo(tmp_path / "repo")
+    r = run_okrctl("init", workspace, cwd=repo)
+    assert r.returncode == 0, r.stderr.decode()
+    wf = repo / ".github/workflows/okrctl.yml"
+    v = subprocess.run([CHECK_JSONSCHEMA, "--builtin-schema", "vendor.github-workflows", str(wf)],
+                       capture_output=True, text=True, timeout=60)
+    assert v.returncode == 0, v.stdout + v.stderr
+    runs = [s.get("run") for s in yaml.safe_load(wf.read_text(encoding="utf-8"))["jobs"]["okrctl"]["steps"]]
+    quoted = {".": "okrctl", "okr": "okrctl -C okr", "mục tiêu: 2026": "okrctl -C 'mục tiêu: 2026'"}[workspace]
+    assert f"{quoted} validate" in runs
+    hook = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["repos"][0]["hooks"][0]
+    assert hook["entry"] == f"{quoted} validate"
+    assert re.search(hook["files"], ("" if workspace == "." else workspace + "/") + "okrs/2026-Q1/x.yaml")
+    assert not re.search(hook["files"], "okrs/2026-Q1/x.yaml" if workspace != "." else "other/okrs/2026-Q1/x.yaml")
