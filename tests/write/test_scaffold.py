@@ -84,3 +84,22 @@ def test_init_english_defaults(tmp_path):
     with pytest.raises(BadInput, match="--unit"):
         scaffold.plan_init(tmp_path / "x", unit="Bad_Unit")
     assert scaffold.slugify("Phòng Đổi mới sáng tạo & Khởi nghiệp") == "phong-doi-moi-sang-tao-khoi-nghiep"
+
+
+def test_init_extends_gitignore_and_refuses_a_symlinked_one(tmp_path):
+    (tmp_path / ".git").mkdir()  # the top of a working tree, found without git
+    (tmp_path / ".gitignore").write_text("*.log\n.*.tmp\n")
+    plan = scaffold.init_workspace(tmp_path / "okr", today=date(2026, 4, 2))
+    assert plan.period == "2026-Q2" and plan.repo_root == tmp_path
+    assert (tmp_path / ".gitignore").read_text() == "*.log\n.*.tmp\n"  # nothing missing: untouched
+    assert tmp_path / ".gitignore" not in plan.extended
+    assert sorted(plan.repo_files) == [".github/workflows/okrctl.yml", ".pre-commit-config.yaml"]
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / ".git").mkdir()
+    (other / "real").write_text("x\n")
+    (other / ".gitignore").symlink_to(other / "real")
+    with pytest.raises(Exception, match="wrote nothing"):
+        scaffold.init_workspace(other / "okr")
+    assert not (other / "okr").exists() and not (other / ".github").exists()
+    assert (other / "real").read_text() == "x\n"

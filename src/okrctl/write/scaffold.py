@@ -13,6 +13,7 @@ from typing import Any
 
 from okrctl.model.periods import is_period_id, parse_period, periods_containing
 from okrctl.model.layout import CONFIG_FILE, OKRS_DIR, UNITS_FILE, is_settings_file, period_file
+from okrctl.read.source import blob_sha, read_regular
 from okrctl.write import fsio
 from okrctl.write.errors import BadInput, Refused, WriteRefused
 from okrctl.write.inputs import _clean_text
@@ -228,6 +229,8 @@ def init_workspace(root: Path, **kw: Any) -> InitPlan:
     existing = [p for p in plan.files if os.path.lexists(root / p)]
     if existing:
         raise BadInput(f"{root}: {', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; okrctl init never overwrites files")
+    for path in plan.extend:  # refused before anything is written: a symlink, a folder, unreadable
+        _read_text_file(path)
     try:
         made = fsio.create_all(root, plan.files)
     except WriteRefused as exc:
@@ -249,13 +252,21 @@ def init_workspace(root: Path, **kw: Any) -> InitPlan:
     return plan
 
 
+def _read_text_file(path: Path) -> bytes | None:
+    """The bytes of the regular file ``path``, None when it does not exist; refuses a
+    symlink, a folder or an unreadable file."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        return read_regular(path, limit=1 << 20)
+    except OSError as exc:
+        raise Refused(f"{path}: {exc.strerror or exc}; okrctl init wrote nothing") from None
+
+
 def _extend_lines(path: Path, lines: list[str]) -> list[str]:
     """Append to the text file ``path`` (created when missing) the lines of ``lines`` it
     does not hold; the lines appended."""
-    try:
-        old = fsio._read_nofollow(path) if os.path.lexists(path) else None
-    except OSError as exc:
-        raise Refused(f"{path}: {exc.strerror or exc}") from None
+    old = _read_text_file(path)
     text = "" if old is None else old.decode("utf-8", "surrogateescape")
     have = {ln.strip() for ln in text.splitlines()}
     missing = [ln for ln in lines if ln.strip() not in have]
@@ -268,7 +279,7 @@ def _extend_lines(path: Path, lines: list[str]) -> list[str]:
         if old is None:
             fsio.create_all(path.parent, {path.name: new})
         else:
-            fsio.atomic_write(path, new, expected_sha=None)
+            fsio.atomic_write(path, new, expected_sha=blob_sha(old))
     except WriteRefused as exc:
         raise Refused(exc.message) from None
     return missing
