@@ -231,18 +231,20 @@ def init_workspace(root: Path, **kw: Any) -> InitPlan:
         raise BadInput(f"{root}: {', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; okrctl init never overwrites files")
     for path in plan.extend:  # refused before anything is written: a symlink, a folder, unreadable
         _read_text_file(path)
+    assert plan.repo_root is not None
+    same = plan.repo_root == root  # outside git, or DIR is the top: all or nothing in one step
     try:
-        made = fsio.create_all(root, plan.files)
+        made = fsio.create_all(root, {**plan.files, **plan.repo_files} if same else plan.files)
     except WriteRefused as exc:
         raise Refused(exc.message) from None
-    appeared = [rel for rel, ok in made.items() if not ok]
+    appeared = [rel for rel in plan.files if not made[rel]]
     if appeared:
         raise Refused(f"{root}: {', '.join(appeared)} appeared while okrctl was writing and were left as they are")
-    assert plan.repo_root is not None
-    try:
-        made = fsio.create_all(plan.repo_root, plan.repo_files)
-    except WriteRefused as exc:
-        raise Refused(exc.message) from None
+    if not same:
+        try:
+            made = fsio.create_all(plan.repo_root, plan.repo_files)
+        except WriteRefused as exc:
+            raise Refused(f"{exc.message} (the workspace in {root} was created)") from None
     plan.repo_files = {rel: data for rel, data in plan.repo_files.items() if made[rel]}
     for path, lines in plan.extend.items():
         created = not os.path.lexists(path)
