@@ -194,3 +194,35 @@ def test_hook_finds_a_workspace_in_a_subdirectory(tmp_path):
     assert "OKR101" in out and "so-khcn.yaml:" not in out.replace("so-khcn-vp.yaml", "")
     missing = run_okrctl("validate", "okr/okrs/2026-Q2/gone.yaml", cwd=tmp_path / "repo")
     assert missing.returncode == 2 and b"no such file" in missing.stderr
+
+
+def test_hook_validates_each_of_two_workspaces_once(hook, tmp_path):
+    """A repository with two workspaces: each path is checked in its own workspace
+    (issue 14, item 11); the exit code is the worst of the two."""
+    root = tmp_path / "repo"
+    for ws in ("a", "b"):
+        make_repo(root / ws, {"okrctl.yaml": f"name: {ws}\n", "units.yaml": UNITS,
+                              "okrs/2026-Q1/root.yaml": GOOD, "okrs/2026-Q1/team.yaml": GOOD})
+    files = selected(root, hook["files"])
+    assert len(files) == 8
+    r = run_hook(hook, root, files)
+    assert (r.returncode, r.stdout) == (0, ""), r.stderr
+    assert r.stderr.strip() == "ok: 8 files checked, no problems"
+    (root / "b/okrs/2026-Q1/team.yaml").write_text(BROKEN, encoding="utf-8")
+    r = run_hook(hook, root, files)
+    assert r.returncode == 1, r.stderr
+    assert [ln.split(" ", 3)[:3] for ln in r.stdout.splitlines()] == [
+        ["b/okrs/2026-Q1/team.yaml:5:9:", "error", "OKR102"],
+        ["b/okrs/2026-Q1/team.yaml:8:9:", "error", "OKR101"],
+    ]
+    # only the files of workspace a: a's workspace alone, and it is valid
+    r = run_hook(hook, root, [f for f in files if f.startswith("a/")])
+    assert (r.returncode, r.stdout) == (0, ""), r.stderr
+    # json: one document, paths as given
+    import json
+    r = subprocess.run([sys.executable, "-m", "okrctl", "validate", "--format", "json", *files], cwd=root,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    doc = json.loads(r.stdout)
+    assert doc["summary"] == {"files": 8, "errors": 2, "warnings": 0}
+    assert {p["path"] for p in doc["diagnostics"]} == {"b/okrs/2026-Q1/team.yaml"}

@@ -18,16 +18,21 @@ def init(
     locale: Annotated[Locale, typer.Option("--locale", help="Language of the example texts and of reports.")] = Locale.en,
     name: Annotated[str | None, typer.Option("--name", metavar="NAME", help="The organisation's name (okrctl.yaml name, and the unit's name).")] = None,
     unit: Annotated[str | None, typer.Option("--unit", metavar="ID", help="The unit's id (default: made from NAME).")] = None,
-    period: Annotated[str | None, typer.Option("--period", metavar="PERIOD", help="The first period (default: the current quarter).")] = None,
+    period: Annotated[str | None, typer.Option("--period", metavar="PERIOD", help="The first period (default: the current quarter while open for planning, else the next).")] = None,
 ) -> None:
     """Create a new workspace that validates.
 
     Writes okrctl.yaml, units.yaml with one unit, one period file with an example
     objective, key result and KPI (in the chosen language), the JSON Schemas (so the
-    files' schema modelines work offline), .vscode/settings.json,
-    .pre-commit-config.yaml, a GitHub Actions workflow, .gitattributes and .gitignore.
+    files' schema modelines work offline), .vscode/settings.json and .gitattributes.
+    At the top of the git repository holding DIR (DIR itself outside git):
+    .pre-commit-config.yaml (a local hook running the installed okrctl) and
+    .github/workflows/okrctl.yml, each unless it exists, and .gitignore (extended).
 
-    Refuses (exit 2, nothing written) when any of these files exists.
+    The default period is the current quarter while it is open for planning (until
+    its start + policy.lock_after_days), else the next quarter; stderr says which.
+
+    Refuses (exit 2, nothing written) when any workspace file exists.
 
     Examples:
 
@@ -42,5 +47,28 @@ def init(
     plan = init_workspace(target, locale=locale.value, name=name, unit=unit, period=period)
     for rel in plan.files:
         print(f"created {target / rel}")
+    assert plan.repo_root is not None
+    for rel in plan.repo_files:
+        print(f"created {_shown(plan.repo_root / rel)}")
+    for path, (created, lines) in plan.extended.items():
+        print(f"created {_shown(path)}" if created
+              else f"extended {_shown(path)}: {', '.join(ln for ln in lines if not ln.startswith('#'))}")
+    from okrctl.write.scaffold import PRE_COMMIT_CONFIG, WORKFLOW
+
+    if WORKFLOW not in plan.repo_files:
+        print(f"note: {_shown(plan.repo_root / WORKFLOW)} exists and was left as it is", file=sys.stderr)
+    if PRE_COMMIT_CONFIG not in plan.repo_files:
+        print(f"note: {_shown(plan.repo_root / PRE_COMMIT_CONFIG)} exists and was left as it is; "
+              f"add this hook under its repos:\n{plan.hook.rstrip()}", file=sys.stderr)
+    if plan.period_reason:
+        print(plan.period_reason, file=sys.stderr)
     print(f"next: okrctl -C {target} validate; then record progress with "
           f"okrctl -C {target} checkin {plan.period}/{plan.unit}/O1/KR1 VALUE", file=sys.stderr)
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the current directory when it lies below it."""
+    import os
+
+    rel = os.path.relpath(path)
+    return path.as_posix() if rel.startswith("..") else rel

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -46,39 +47,33 @@ def validate(
       okrctl validate --rev origin/main
     """
     st = state(ctx)
-    from okrctl.cli.workspace import open_workspace
-
     fmt = choose_format(fmt, output, ProblemFormat, problem_format(None))
     if paths:
         missing = [str(p) for p in paths if not os.path.lexists(p)]
         if missing and rev is None:
             raise UsageError(f"no such file: {missing[0]}")
-        if st.workspace is None:
-            # pre-commit passes paths relative to the repository root: find the
-            # workspace from the first path, wherever the workspace sits
-            from okrctl.read.loader import find_workspace
+    groups: dict[Path | None, list[Path] | None] = {}
+    if paths and st.workspace is None:
+        # pre-commit passes paths relative to the repository root: each path is
+        # checked in the workspace it belongs to (a repository may hold several),
+        # each workspace loaded once
+        from okrctl.read.loader import find_workspace
 
-            st.workspace = find_workspace(Path(os.path.abspath(paths[0])).parent)
-    opened = open_workspace(st, check_rev(rev))
-    diags = opened.result.diagnostics
-    nfiles = opened.nfiles
-    if paths:
-        wanted = set()
-        outside = []
         for p in paths:
-            try:
-                wanted.add(Path(os.path.abspath(p)).relative_to(opened.root).as_posix())
-            except ValueError:
-                outside.append(str(p))
-        if outside:
-            raise UsageError(f"{outside[0]} is not in the workspace at {opened.root}; run okrctl once per workspace (-C DIR)")
-        read = set(opened.result.documents) | {d.path for d in diags}
-        for name in sorted(wanted - read):
-            raise UsageError(f"{name}: not a file okrctl reads (okrctl.yaml, units.yaml, okrs/PERIOD/UNIT.yaml); "
-                             f"nothing was validated")
-        diags = [d for d in diags if d.path in wanted]
-        nfiles = len(wanted)
-    show = display_path_fn(opened.root)
+            groups.setdefault(find_workspace(Path(os.path.abspath(p)).parent), []).append(p)
+    else:
+        groups[st.workspace] = paths
+    diags: list = []
+    nfiles = 0
+    for ws, ws_paths in groups.items():
+        st.workspace = ws
+        root, found, n = _validate_workspace(st, ws_paths, rev)
+        if len(groups) > 1:  # one listing: each path as shown from the current directory
+            to_display = display_path_fn(root)
+            found = [replace(d, path=to_display(d.path)) for d in found]
+        diags += found
+        nfiles += n
+    show = display_path_fn(root) if len(groups) == 1 else (lambda p: p)
     from okrctl.render import problems as R
 
     if fmt is ProblemFormat.json:
@@ -102,3 +97,30 @@ def validate(
     raise typer.Exit(EXIT_OK)
 
 
+
+
+def _validate_workspace(st, paths: list[Path] | None, rev: str | None):
+    """The problems of one workspace (of the files in ``paths`` only, when given):
+    ``(root, problems, files checked)``."""
+    from okrctl.cli.workspace import open_workspace
+
+    opened = open_workspace(st, check_rev(rev))
+    diags = opened.result.diagnostics
+    nfiles = opened.nfiles
+    if paths:
+        wanted = set()
+        outside = []
+        for p in paths:
+            try:
+                wanted.add(Path(os.path.abspath(p)).relative_to(opened.root).as_posix())
+            except ValueError:
+                outside.append(str(p))
+        if outside:
+            raise UsageError(f"{outside[0]} is not in the workspace at {opened.root}; run okrctl once per workspace (-C DIR)")
+        read = set(opened.result.documents) | {d.path for d in diags}
+        for name in sorted(wanted - read):
+            raise UsageError(f"{name}: not a file okrctl reads (okrctl.yaml, units.yaml, okrs/PERIOD/UNIT.yaml); "
+                             f"nothing was validated")
+        diags = [d for d in diags if d.path in wanted]
+        nfiles = len(wanted)
+    return opened.root, list(diags), nfiles

@@ -56,6 +56,17 @@ def _git_dir(directory: Path) -> Path | None:
     return None
 
 
+def work_tree_root(directory: Path) -> Path | None:
+    """The top of the git working tree holding ``directory`` (which need not exist yet):
+    the nearest directory at or above it with a ``.git`` folder or file; None outside git.
+    Found without running git."""
+    directory = Path(os.path.abspath(directory))
+    for d in (directory, *directory.parents):
+        if os.path.lexists(d / ".git"):
+            return d
+    return None
+
+
 def user_cache_dir() -> Path:
     """okrctl's folder in the user's cache (data only, never code): ``OKRCTL_CACHE_DIR``,
     else ``$XDG_CACHE_HOME/okrctl``, else ``~/.cache/okrctl``."""
