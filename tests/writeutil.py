@@ -137,3 +137,24 @@ def sha_of(path: Path) -> str:
 def valid(root: Path) -> bool:
     res = load_workspace(WorkingTreeSource(root))
     return res.workspace is not None and not any(d.severity == "error" for d in res.diagnostics)
+
+
+def run_writers_together(script: str, target: Path, tmp_path: Path, writers=("p1", "p2")) -> None:
+    """Start one process per writer running ``script`` (argv: target, writer, go-file),
+    wait until each has written ``tmp_path/ready-<writer>``, release them all at once by
+    creating the go-file, and require that every one exits 0."""
+    import subprocess
+    import sys
+    import time
+
+    go = tmp_path / "go"
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(target), who, str(go)], stderr=subprocess.PIPE)
+             for who in writers]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"ready-{w}").exists() for w in writers):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        time.sleep(0.01)
+    go.touch()
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err.decode()

@@ -23,7 +23,7 @@ from okrctl.write.checkin import append_record
 from okrctl.read.loader import load_workspace
 from okrctl.read.source import WorkingTreeSource
 from okrctl.write.errors import BadInput, Refused
-from writeutil import CONFIG, KR1, KR1_LINES, P, PERIOD, UNITS, checkin, make_ws, sha_of, split_insert, valid
+from writeutil import CONFIG, KR1, KR1_LINES, P, PERIOD, UNITS, checkin, make_ws, run_writers_together, sha_of, split_insert, valid
 
 
 @pytest.fixture(autouse=True)
@@ -335,17 +335,7 @@ kpis: []
 
 def test_two_processes_check_in_concurrently(tmp_path):
     root = make_ws(tmp_path / "ws", SMALL)
-    go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(root), who, str(go)], stderr=subprocess.PIPE)
-             for who in ("p1", "p2")]
-    deadline = time.monotonic() + 60
-    while not all((tmp_path / f"ready-{w}").exists() for w in ("p1", "p2")):
-        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
-        time.sleep(0.01)
-    go.touch()
-    for p in procs:
-        _, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err.decode()
+    run_writers_together(WRITER, root, tmp_path)
     res = load_workspace(WorkingTreeSource(root))
     assert not [d for d in res.diagnostics if d.severity == "error"]
     (kr,) = res.workspace.file("2026-Q2", "so-1").objectives[0].key_results

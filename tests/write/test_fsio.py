@@ -17,6 +17,7 @@ from okrctl.write.errors import WriteRefused
 from okrctl.write.fsio import atomic_write, file_lock, lock_path
 
 from gitutil import git, init_repo
+from writeutil import run_writers_together
 from yamlutil import PERIOD, added_lines, b, load12
 
 
@@ -107,14 +108,16 @@ def test_atomic_write_cleans_up_on_error(tmp_path):
 
 
 KILL_CHILD = """
-import sys, time
+import os, sys, time
 from pathlib import Path
 from okrctl.write.fsio import atomic_write
 from okrctl.write.yamledit import append_item
 path, marker = Path(sys.argv[1]), Path(sys.argv[2])
 new = append_item(path.read_bytes(), ["objectives", 0, "key_results", 0], "checkins", {"value": 99})
 def hook(tmp):
-    marker.write_text(str(tmp))
+    part = marker.with_name(marker.name + '.part')  # the parent waits for the marker: publish it whole
+    part.write_text(str(tmp))
+    os.replace(part, marker)
     time.sleep(60)
 atomic_write(path, new, _before_replace=hook)
 """
@@ -219,17 +222,7 @@ SMALL = b("""\
 def test_two_processes_append_concurrently(tmp_path):
     f = tmp_path / "so-1.yaml"
     f.write_bytes(SMALL)
-    go = tmp_path / "go"
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(f), who, str(go)], stderr=subprocess.PIPE)
-             for who in ("p1", "p2")]
-    deadline = time.monotonic() + 60
-    while not all((tmp_path / f"ready-{w}").exists() for w in ("p1", "p2")):
-        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
-        time.sleep(0.01)
-    go.touch()
-    for p in procs:
-        _, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err.decode()
+    run_writers_together(WRITER, f, tmp_path)
     data = f.read_bytes()
     checkins = load12(data)["checkins"]
     mine = [(c["by"], c["seq"]) for c in checkins if "seq" in c]
