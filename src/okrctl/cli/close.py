@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from okrctl.cli.app import app, state, warn
+from okrctl.cli.publish import PublishNamesOpt, WithEvidenceOpt
+from okrctl.cli.score import LocaleOpt
 from okrctl.cli.output import OutputOpt, choose_format, emit
 from okrctl.cli.workspace import workspace_root
 from okrctl.errors import EXIT_FINDINGS
@@ -81,6 +84,10 @@ def verify(
     period: Annotated[str, typer.Argument(metavar="PERIOD", help="A period closed with okrctl close.")],
     fmt: Annotated[VerifyFormat | None, typer.Option("--format", "-f", help="text (the default) or json.")] = None,
     output: OutputOpt = None,
+    published: Annotated[Path | None, typer.Option("--published", metavar="DIR", help="Instead: recompute the package okrctl publish wrote from the tag and compare DIR with it, file by file.")] = None,
+    locale: LocaleOpt = None,
+    with_names: PublishNamesOpt = False,
+    with_evidence: WithEvidenceOpt = False,
 ) -> None:
     """Check that a closed period is still what was closed.
 
@@ -89,17 +96,27 @@ def verify(
     the JSON in the tag, and lists every later commit that touched okrs/PERIOD/.
     Exit 0 when everything agrees, 1 on any difference or later change.
 
+    With --published DIR: recompute the package okrctl publish writes from the tag
+    (the locale, --with-names and --with-evidence are read from DIR's
+    datapackage.json unless given) and compare DIR with it file by file: a changed,
+    missing or extra file is a difference (exit 1).
+
     Examples:
 
       okrctl verify 2026-Q1
 
       okrctl verify 2026-Q1 --format json
+
+      okrctl verify 2026-Q1 --published public/okr-2026-Q1
     """
     from okrctl.write.close import verify_period
 
     st = state(ctx)
     fmt = choose_format(fmt, output, VerifyFormat, VerifyFormat.text)
     root = workspace_root(st)
+    if published is not None:
+        _verify_published(root, period, published, fmt, output, locale.value if locale else None, with_names, with_evidence)
+        return
     result = verify_period(root, period)
     if fmt is VerifyFormat.json:
         from okrctl.render import dumps, envelope
@@ -108,6 +125,35 @@ def verify(
     else:
         emit(_verify_text(result), output)
     if not result.ok:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _verify_published(root, period, directory, fmt, output, locale, with_names, with_evidence) -> None:
+    from okrctl.cli.publish import build
+    from okrctl.reports.publish import compare
+    from okrctl.write.publish import package_options, read_package
+
+    found = read_package(directory)
+    opts = package_options(found)
+    plan, files = build(root, period, locale or opts.get("locale"), with_names or bool(opts.get("with_names")),
+                        with_evidence or bool(opts.get("with_evidence")))
+    diffs = compare(files, found)
+    if fmt is VerifyFormat.json:
+        from okrctl.render import dumps, envelope
+
+        emit(dumps(envelope("verify", {"period": plan.period.id, "tag": plan.tag, "commit": plan.commit,
+                                       "published": str(directory), "files": len(files), "ok": not diffs,
+                                       "differences": [d.to_json() for d in diffs]})), output)
+    else:
+        from okrctl.render.textsafe import one_line
+
+        out = [f"{plan.tag} → {plan.commit[:12]}: recomputed {len(files)} files, compared with {one_line(str(directory))}"]
+        what = {"changed": "differs from the recomputed file", "missing": "is missing", "extra": "is not part of the package"}
+        out += [f"  ✗ {one_line(d.path)} {what[d.kind]}" for d in diffs]
+        out.append(f"verified: {one_line(str(directory))} is the package of {plan.period.id}" if not diffs
+                   else f"verification failed: {len(diffs)} file{'s' if len(diffs) != 1 else ''} differ")
+        emit("\n".join(out) + "\n", output)
+    if diffs:
         raise typer.Exit(EXIT_FINDINGS)
 
 

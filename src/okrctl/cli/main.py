@@ -106,8 +106,8 @@ def _usage_error(exc) -> None:
 #: the modules under okrctl.cli that register commands, in the order ``--help`` lists
 #: them: the daily work first (``checkin`` also registers ``measure``, ``close`` also
 #: ``verify``)
-COMMAND_MODULES = ("validate", "score", "rollup", "report", "checkin", "init", "close", "diff", "check", "history",
-                   "export", "query", "codeowners", "period", "doctor")
+COMMAND_MODULES = ("validate", "score", "rollup", "report", "checkin", "init", "close", "publish", "diff",
+                   "check", "history", "export", "query", "codeowners", "period", "doctor")
 
 
 def _application():

@@ -103,7 +103,7 @@ def checkin_view(c: CheckIn) -> dict:
         if v is not None:
             d[k] = v
     if c.evidence:
-        d["evidence"] = list(c.evidence)
+        d["evidence"] = [e if isinstance(e, str) else e.to_json() for e in c.evidence]
     return d
 
 

@@ -23,6 +23,10 @@ from okrctl.gitio.worktree import WorkTree
 MAX_TAG_BYTES = 16 << 20
 
 
+#: the first line of a signature block in a tag object (OpenPGP, SSH, X.509)
+SIGNATURE_MARKERS = (b"-----BEGIN PGP SIGNATURE-----", b"-----BEGIN SSH SIGNATURE-----", b"-----BEGIN SIGNED MESSAGE-----")
+
+
 class NothingToCommit(GitError):
     """:meth:`Writer.commit_paths` found no change in the given paths."""
 
@@ -131,9 +135,9 @@ class Writer:
         sha = proc.stdout.decode("ascii", "replace").strip()
         return sha if proc.returncode == 0 and _SHA_RE.fullmatch(sha) else None
 
-    def tag_message(self, name: str) -> str | None:
-        """The message of annotated tag ``name`` exactly as stored (without a
-        signature block), or None for a lightweight or missing tag."""
+    def tag_object(self, name: str) -> bytes | None:
+        """The raw object of annotated tag ``name`` (``git cat-file tag``: header,
+        message and any signature block), or None for a lightweight or missing tag."""
         self._check_tag_name(name)
         proc = self._git.proc(["rev-parse", "--verify", "--quiet", "--end-of-options", f"refs/tags/{name}"])
         obj = proc.stdout.decode("ascii", "replace").strip()
@@ -144,11 +148,18 @@ class Writer:
         size = int(self._git.out(["cat-file", "-s", obj]).strip() or b"0")
         if size > MAX_TAG_BYTES:  # a tag is untrusted: never read an unbounded object
             raise GitError(f"tag {name} is {size} bytes; okrctl reads tags of at most {MAX_TAG_BYTES} bytes")
-        raw = self._git.out(["cat-file", "tag", obj])
+        return self._git.out(["cat-file", "tag", obj])
+
+    def tag_message(self, name: str) -> str | None:
+        """The message of annotated tag ``name`` exactly as stored (without a
+        signature block), or None for a lightweight or missing tag."""
+        raw = self.tag_object(name)
+        if raw is None:
+            return None
         _, sep, body = raw.partition(b"\n\n")
         if not sep:
             return ""
-        for marker in (b"-----BEGIN PGP SIGNATURE-----", b"-----BEGIN SSH SIGNATURE-----", b"-----BEGIN SIGNED MESSAGE-----"):
+        for marker in SIGNATURE_MARKERS:
             if body.startswith(marker):
                 body = b""
                 break

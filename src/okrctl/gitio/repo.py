@@ -169,6 +169,10 @@ class Repo:
         """SHA of the commit tag ``name`` points to, or None when there is no such tag."""
         return self.writer.tag_target(name)
 
+    def tag_object(self, name: str) -> bytes | None:
+        """The raw object of annotated tag ``name``, signature included (:meth:`Writer.tag_object`)."""
+        return self.writer.tag_object(name)
+
     def tag_message(self, name: str) -> str | None:
         """The message of annotated tag ``name`` as stored, or None (:meth:`Writer.tag_message`)."""
         return self.writer.tag_message(name)

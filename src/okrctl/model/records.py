@@ -54,6 +54,8 @@ class ReportHeader:
     signer_title: str = ""
     signer_name: str = ""
     recipients: tuple[str, ...] = ()
+    #: the licence of published open data (``okrctl publish``): an SPDX id
+    licence: str = "CC-BY-4.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,28 @@ class Rebaseline:
 
 
 @dataclass(frozen=True, slots=True)
+class PinnedEvidence:
+    """An evidence document pinned by its SHA-256 (FORMAT §5): a file of the
+    workspace (``path``, relative to it) or an external document (``url``)."""
+
+    sha256: str
+    path: str | None = None
+    url: str | None = None
+    title: str | None = None
+
+    @property
+    def where(self) -> str:
+        return self.path or self.url or ""
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in ("path", "url", "sha256", "title") if getattr(self, k) is not None}
+
+
+#: a check-in's evidence item: a link or document number, or a pinned document
+Evidence = str | PinnedEvidence
+
+
+@dataclass(frozen=True, slots=True)
 class CheckIn:
     """A KR check-in.  ``value`` is a number (metric, maintain), a bool (boolean)
     or None; ``done`` is the full set of done milestone ids (milestone KRs)."""
@@ -138,7 +162,7 @@ class CheckIn:
     confidence: Number | None
     by: str | None
     note: str | None
-    evidence: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
     loc: Loc
 
 

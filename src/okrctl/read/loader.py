@@ -35,6 +35,8 @@ from okrctl.model.records import (
     Objective,
     PeriodFile,
     Rebaseline,
+    Evidence,
+    PinnedEvidence,
     ReportHeader,
     Unit,
     Workspace,
@@ -170,8 +172,14 @@ def build_config(doc: Parsed) -> Config:
     )
 
 
+def _evidence_item(e: object) -> Evidence:
+    if isinstance(e, dict):
+        return PinnedEvidence(e["sha256"], e.get("path"), e.get("url"), e.get("title"))
+    return e  # type: ignore[return-value]
+
+
 def _report_header(r: dict) -> ReportHeader:
-    text = {k: r[k] for k in ("agency", "parent_agency", "abbreviation", "place", "signer_title", "signer_name")
+    text = {k: r[k] for k in ("agency", "parent_agency", "abbreviation", "place", "signer_title", "signer_name", "licence")
             if isinstance(r.get(k), str)}
     return ReportHeader(**text, recipients=tuple(r.get("recipients") or ()))
 
@@ -207,7 +215,7 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
                     done=tuple(c["done"]) if "done" in c else None,
                     confidence=c.get("confidence"),
                     by=c.get("by"), note=c.get("note"),
-                    evidence=tuple(c.get("evidence") or ()),
+                    evidence=tuple(_evidence_item(e) for e in c.get("evidence") or ()),
                     loc=b.loc(c),
                 )
                 for c in k.get("checkins") or ()

@@ -102,7 +102,7 @@ SPECS: dict[str, tuple[tuple[str, str, str], ...]] = {
         *_ITEM, ("ref", "ref", "the key result `PERIOD/UNIT/OBJ/KR`"),
         ("date", "date", "the last day the value describes"), *_VALUE,
         ("confidence", "number", "confidence (0..1)"), ("note", "text", "the note"),
-        ("evidence", "text", "evidence, one per line (pinned documents as their path)"),
+        ("evidence", "text", "evidence, one per line (a pinned document as its path or URL, a space and `sha256:` its hash)"),
         ("position", "int", "1-based position among the KR's check-ins of the same date, in file order"),
         ("superseded", "bool", "a later check-in of the same date corrects it"),
         ("current", "bool", "the check-in scoring uses at D (§6.1)"),
@@ -212,7 +212,7 @@ def _kr_row(k: KRScore, base: dict[str, Any], D: date) -> dict[str, Any]:
 
 
 def _evidence(items: Sequence[Any]) -> str | None:
-    out = [e if isinstance(e, str) else str(e.get("path") or e.get("title") or "") for e in items]
+    out = [e if isinstance(e, str) else f"{e.where} sha256:{e.sha256}" for e in items]
     return "\n".join(out) or None
 
 
