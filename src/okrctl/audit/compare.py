@@ -290,6 +290,10 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
         found = invalid + notes + rules.check_change(
             base_ws, head_ws, changes, J, score_closed=ok, policy=(policy_ws.config, policy_ws.units),
             base_unreadable=base_unreadable, ci_changed=ci)
+        from okrctl.audit.evidence import RULE, evidence_rewrites
+
+        found += evidence_rewrites(repo, prefix, base_sha, head_sha, base_ws, head_ws, changed,
+                                   rules.severity_of(policy_ws.config, RULE))
     out.findings = sorted(found, key=lambda f: (path_order(f.path), f.line, f.rule, f.ref))
     return out
 

@@ -106,7 +106,7 @@ def _usage_error(exc) -> None:
 #: the modules under okrctl.cli that register commands, in the order ``--help`` lists
 #: them: the daily work first (``checkin`` also registers ``measure``, ``close`` also
 #: ``verify``)
-COMMAND_MODULES = ("validate", "score", "rollup", "report", "checkin", "init", "close", "publish", "diff",
+COMMAND_MODULES = ("validate", "score", "rollup", "report", "checkin", "evidence", "init", "close", "publish", "diff",
                    "check", "history", "export", "query", "codeowners", "period", "doctor")
 
 

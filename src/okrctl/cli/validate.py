@@ -106,6 +106,11 @@ def _validate_workspace(st, paths: list[Path] | None, rev: str | None):
 
     opened = open_workspace(st, check_rev(rev))
     diags = opened.result.diagnostics
+    if rev is None and opened.result.workspace is not None:  # pinned evidence files (OKR228)
+        from okrctl.model.problems import sort_problems
+        from okrctl.read.evidence import check_evidence
+
+        diags = sort_problems([*diags, *check_evidence(opened.root, opened.result.workspace)])
     nfiles = opened.nfiles
     if paths:
         wanted = set()

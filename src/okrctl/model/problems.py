@@ -98,6 +98,7 @@ CODES: dict[str, Check] = _registry(
     Check("OKR225", "alert-wrong-side", "error", "a KPI `alert` is not on the far side of its `target`"),
     Check("OKR226", "checkin-not-allowed", "error", "an `aligned` KR has check-ins or a frequency"),
     Check("OKR227", "field-not-for-type", "warning", "a KR sets a field its type does not use (it has no effect)"),
+    Check("OKR228", "evidence-mismatch", "error", "a pinned evidence file is missing or its SHA-256 is not the pinned one"),
     # --- dates (OKR23x)
     Check("OKR230", "date-outside-period", "error", "a check-in or measurement is dated outside its file's period"),
     Check("OKR231", "date-in-future", "warning", "a check-in or measurement is dated after today"),

@@ -138,6 +138,8 @@ class PinnedEvidence:
     path: str | None = None
     url: str | None = None
     title: str | None = None
+    #: where the item is written (not part of its value)
+    loc: Loc | None = field(default=None, compare=False)
 
     @property
     def where(self) -> str:

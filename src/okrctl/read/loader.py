@@ -172,9 +172,9 @@ def build_config(doc: Parsed) -> Config:
     )
 
 
-def _evidence_item(e: object) -> Evidence:
+def _evidence_item(b: _Builder, e: object) -> Evidence:
     if isinstance(e, dict):
-        return PinnedEvidence(e["sha256"], e.get("path"), e.get("url"), e.get("title"))
+        return PinnedEvidence(e["sha256"], e.get("path"), e.get("url"), e.get("title"), b.loc(e))
     return e  # type: ignore[return-value]
 
 
@@ -215,7 +215,7 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
                     done=tuple(c["done"]) if "done" in c else None,
                     confidence=c.get("confidence"),
                     by=c.get("by"), note=c.get("note"),
-                    evidence=tuple(_evidence_item(e) for e in c.get("evidence") or ()),
+                    evidence=tuple(_evidence_item(b, e) for e in c.get("evidence") or ()),
                     loc=b.loc(c),
                 )
                 for c in k.get("checkins") or ()

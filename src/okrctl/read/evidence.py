@@ -1,0 +1,109 @@
+"""Evidence pinned by hash (FORMAT §5): a check-in's ``{path, sha256}`` item names a
+file of the workspace, and that file must exist and have that SHA-256.
+
+:func:`file_sha256` hashes a workspace file safely (the path is untrusted: no
+absolute path, no ``..``, no symbolic link anywhere on the way, a regular file, at
+most :data:`MAX_EVIDENCE_BYTES`); :func:`check_evidence` is ``okrctl validate``'s
+check (OKR228), run on the working tree only: hashing every document costs time
+the other commands do not spend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from okrctl.errors import OkrctlError
+from okrctl.model.problems import Problem
+from okrctl.model.records import PinnedEvidence, Workspace
+from okrctl.read.source import OPEN_FLAGS
+
+#: the largest evidence file okrctl hashes
+MAX_EVIDENCE_BYTES = 256 << 20
+
+
+class EvidenceError(OkrctlError):
+    """A pinned path that cannot be hashed (a link on the way, not a regular file, too
+    large); ``message`` is one line."""
+
+
+def _parts(rel: str) -> list[str]:
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
+        raise EvidenceError(f"{rel!r} is not a relative path inside the workspace")
+    return parts
+
+
+def file_sha256(root: Path, rel: str, *, limit: int = MAX_EVIDENCE_BYTES) -> str:
+    """The SHA-256 of the workspace file ``rel`` (``/``-separated, relative to
+    ``root``).  Raises :class:`EvidenceError` (missing, a link or not a regular file
+    on the way, too large) or :class:`FileNotFoundError` when it does not exist."""
+    parts = _parts(rel)
+    here = Path(root)
+    for p in parts[:-1]:
+        here = here / p
+        st = os.lstat(here)  # FileNotFoundError when missing
+        if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+            raise EvidenceError(f"{rel}: {here.relative_to(root).as_posix()} is not a directory (a symbolic link?)")
+    try:
+        fd = os.open(here / parts[-1], OPEN_FLAGS)
+    except OSError as exc:
+        if exc.errno == 2:
+            raise FileNotFoundError(rel) from None
+        raise EvidenceError(f"{rel}: {exc.strerror} (a symbolic link?)") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise EvidenceError(f"{rel} is not a regular file")
+        h = hashlib.sha256()
+        n = 0
+        while chunk := f.read(1 << 20):
+            n += len(chunk)
+            if n > limit:
+                raise EvidenceError(f"{rel} is larger than {limit >> 20} MiB")
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def pinned_local(ws: Workspace) -> list[tuple[str, PinnedEvidence]]:
+    """``(check-in ref, item)`` of every pinned workspace file, in file order."""
+    out = []
+    for f in ws.files:
+        for o in f.objectives:
+            for kr in o.key_results:
+                for c in kr.checkins:
+                    out.extend((f"{kr.ref}@{c.date}", e) for e in c.evidence
+                               if isinstance(e, PinnedEvidence) and e.path is not None)
+    return out
+
+
+def check_evidence(root: Path, ws: Workspace) -> list[Problem]:
+    """OKR228 for each pinned workspace file that is missing, unreadable or whose
+    SHA-256 is not the pinned one."""
+    out = []
+    seen: dict[str, str | Exception] = {}
+    for ref, e in pinned_local(ws):
+        assert e.path is not None
+        if e.path not in seen:
+            try:
+                seen[e.path] = file_sha256(root, e.path)
+            except (OSError, EvidenceError) as exc:
+                seen[e.path] = exc
+        got = seen[e.path]
+        loc = e.loc
+        line, col = (loc.line, loc.column) if loc is not None else (1, 1)
+        path = loc.path if loc is not None else ref
+        if isinstance(got, FileNotFoundError):
+            msg = f"pinned evidence {e.path} does not exist"
+        elif isinstance(got, EvidenceError):
+            msg = f"pinned evidence {got.message}"
+        elif isinstance(got, Exception):
+            msg = f"pinned evidence {e.path} cannot be read: {getattr(got, 'strerror', None) or got}"
+        elif got != e.sha256:
+            msg = f"pinned evidence {e.path} has SHA-256 {got}, not the pinned {e.sha256}: the document changed"
+        else:
+            continue
+        out.append(Problem.make("OKR228", path, line, col, msg, ref=ref.split("@", 1)[0]))
+    return out
