@@ -235,3 +235,40 @@ def test_index_in_headless_chromium(package, tmp_path):
     urls = set(re.findall(r'"url":"([^"]+)"', net_log.read_text(encoding="utf-8", errors="replace")))
     own = re.compile(r"^https?://([a-z0-9-]+\.)*(google\.com|googleapis\.com|gstatic\.com|gvt1\.com)/")
     assert {u for u in urls if not u.startswith("file:") and not own.match(u)} == set()
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen signs the close tag")
+def test_signed_tag_and_licence(tmp_path, env):
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws)
+    cfg = ws / "okrctl.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("report:\n", "report:\n  licence: ODbL-1.0\n  signer_name: Nguyễn Văn Giám\n", 1),
+                   encoding="utf-8")
+    init_repo(ws)
+    commit_all(ws, "init")
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "so-khcn", "-f", str(key)], check=True)
+    allowed = tmp_path / "allowed"
+    allowed.write_text("a@example.org " + (tmp_path / "key.pub").read_text())
+    for k, v in (("gpg.format", "ssh"), ("user.signingkey", str(key)), ("gpg.ssh.allowedSignersFile", str(allowed))):
+        subprocess.run(["git", "-C", str(ws), "config", k, v], check=True)
+    closed = run_okrctl("-C", str(ws), "close", "2026-Q1", "--yes", "--sign", env=env)
+    assert closed.returncode == 0, closed.stderr.decode()
+    out = tmp_path / "pkg"
+    assert run_okrctl("-C", str(ws), "publish", "2026-Q1", "-o", str(out), env=env).returncode == 0
+    raw = (out / "close-tag.txt").read_bytes()
+    assert b"-----BEGIN SSH SIGNATURE-----" in raw and b"tag okr/close/2026-Q1\n" in raw
+    desc = json.loads((out / "datapackage.json").read_bytes())
+    assert desc["licenses"] == [{"name": "ODbL-1.0", "title": "Open Data Commons Open Database License 1.0",
+                                 "path": "https://opendatacommons.org/licenses/odbl/1-0/"}]
+    assert desc["okrctl"]["signed"] is True
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "git verify-tag okr/close/2026-Q1" in html and 'href="close-tag.txt"' in html
+    assert "Nguyễn Văn Giám" not in html  # the signer's name is a person's name
+    named = tmp_path / "named"
+    assert run_okrctl("-C", str(ws), "publish", "2026-Q1", "--with-names", "-o", str(named), env=env).returncode == 0
+    assert "Nguyễn Văn Giám" in (named / "index.html").read_text(encoding="utf-8")
+    # what docs/publish.md tells an auditor: the tag verifies in the repository
+    check = subprocess.run(["git", "-C", str(ws), "verify-tag", "okr/close/2026-Q1"], capture_output=True, text=True)
+    assert check.returncode == 0 and 'Good "git" signature' in check.stderr
+    assert run_okrctl("-C", str(ws), "verify", "2026-Q1", "--published", str(out), env=env).returncode == 0
