@@ -151,7 +151,7 @@ def _verify_published(root, period, directory, fmt, output, locale, with_names, 
         what = {"changed": "differs from the recomputed file", "missing": "is missing", "extra": "is not part of the package"}
         out += [f"  ✗ {one_line(d.path)} {what[d.kind]}" for d in diffs]
         out.append(f"verified: {one_line(str(directory))} is the package of {plan.period.id}" if not diffs
-                   else f"verification failed: {len(diffs)} file{'s' if len(diffs) != 1 else ''} differ")
+                   else f"verification failed: {len(diffs)} file{'s differ' if len(diffs) != 1 else ' differs'}")
         emit("\n".join(out) + "\n", output)
     if diffs:
         raise typer.Exit(EXIT_FINDINGS)
