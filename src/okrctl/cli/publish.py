@@ -74,5 +74,5 @@ def publish(
     out = output if output is not None else Path(f"publish-{plan.period.id}")
     write_package(out, files, force=force, mtime=plan.created.timestamp())
     total = sum(len(b) for b in files.values())
-    print(f"published {plan.period.id} ({plan.tag} → {plan.commit[:12]}) to {out}: {len(files)} files, "
-          f"{total:,} bytes; check with: cd {out} && sha256sum -c {MANIFEST}")
+    print(f"published {plan.period.id} ({plan.tag} → {plan.commit[:12]}): {len(files)} files, {total:,} bytes in {out}")
+    print(f"check it: cd {out} && sha256sum -c {MANIFEST}")

@@ -119,8 +119,8 @@ def section(plan: PublishPlan, files: dict[str, bytes]) -> str:
     return "\n".join(out)
 
 
-STYLE = ("<style>#open-data .mono, #open-data code { font-family: monospace; font-size: 8.5pt; "
-         "word-break: break-all; }</style>\n")
+STYLE = ("<style>#open-data .mono, #open-data code { font-family: monospace; font-size: 8.5pt; }\n"
+         "#open-data .mono { word-break: break-all; } #open-data code { white-space: nowrap; }</style>\n")
 
 
 def index_html(plan: PublishPlan, files: dict[str, bytes]) -> str:
