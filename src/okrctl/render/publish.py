@@ -24,42 +24,40 @@ from okrctl.reports.publish import (
     manifest,
 )
 
+#: key → (vi, en): the words of the open-data section
 TEXT = {
-    "vi": {
-        "heading": "Dữ liệu mở và cách kiểm tra",
-        "intro": "Gói dữ liệu này công bố kết quả của kỳ {period} như khi kỳ được khoá (thẻ git {tag}, "
-                 "commit {commit}). Giấy phép: {licence}. Gói công bố kết quả công việc, không công bố thông tin cá nhân.",
-        "data": "Tệp dữ liệu",
-        "file": "Tệp", "what": "Nội dung", "size": "Dung lượng (byte)",
-        "csv": "bảng {t} (CSV, UTF-8 có BOM, mở được bằng Excel)", "parquet": "bảng {t} (Parquet)",
-        "json": "mọi bảng trong một tệp JSON", "descriptor": "mô tả gói dữ liệu (Frictionless Data Package)",
-        "manifest": "mã băm SHA-256 của mọi tệp", "tagfile": "thẻ khoá kỳ có chữ ký số",
-        "evidence": "Minh chứng được ghim bằng mã băm",
-        "ev_ref": "Kết quả then chốt", "ev_date": "Ngày báo cáo", "ev_doc": "Tài liệu", "ev_hash": "SHA-256",
-        "verify": "Cách kiểm tra",
-        "v1": "Tệp không bị sửa: trong thư mục này chạy",
-        "v2": "Số liệu đúng với kho dữ liệu: với bản sao kho git của cơ quan, chạy",
-        "v3": "Thẻ khoá kỳ có chữ ký số: kiểm tra chữ ký bằng",
-        "v4": "Hướng dẫn chi tiết: docs/publish.md của okrctl.",
-    },
-    "en": {
-        "heading": "Open data and how to verify it",
-        "intro": "This package publishes the results of {period} as they were when the period was closed (git tag "
-                 "{tag}, commit {commit}). Licence: {licence}. It publishes work, never people.",
-        "data": "Data files",
-        "file": "File", "what": "What it holds", "size": "Size (bytes)",
-        "csv": "table {t} (CSV, UTF-8 with a BOM, opens in Excel)", "parquet": "table {t} (Parquet)",
-        "json": "every table in one JSON file", "descriptor": "the package descriptor (Frictionless Data Package)",
-        "manifest": "the SHA-256 of every file", "tagfile": "the signed close tag",
-        "evidence": "Evidence pinned by hash",
-        "ev_ref": "Key result", "ev_date": "Check-in date", "ev_doc": "Document", "ev_hash": "SHA-256",
-        "verify": "How to verify",
-        "v1": "No file was changed: in this directory run",
-        "v2": "The numbers are the repository's: with a clone of the agency's git repository, run",
-        "v3": "The close tag is signed: check its signature with",
-        "v4": "Step by step: okrctl's docs/publish.md.",
-    },
+    "heading": ("Dữ liệu mở và cách kiểm tra", "Open data and how to verify it"),
+    "intro": ("Gói dữ liệu này công bố kết quả của kỳ {period} như khi kỳ được khoá (thẻ git {tag}, commit {commit}). "
+              "Giấy phép: {licence}. Gói công bố kết quả công việc, không công bố thông tin cá nhân.",
+              "This package publishes the results of {period} as they were when the period was closed (git tag "
+              "{tag}, commit {commit}). Licence: {licence}. It publishes work, never people."),
+    "data": ("Tệp dữ liệu", "Data files"),
+    "file": ("Tệp", "File"),
+    "what": ("Nội dung", "What it holds"),
+    "size": ("Dung lượng (byte)", "Size (bytes)"),
+    "csv": ("bảng {t} (CSV, UTF-8 có BOM, mở được bằng Excel)", "table {t} (CSV, UTF-8 with a BOM, opens in Excel)"),
+    "parquet": ("bảng {t} (Parquet)", "table {t} (Parquet)"),
+    "json": ("mọi bảng trong một tệp JSON", "every table in one JSON file"),
+    "descriptor": ("mô tả gói dữ liệu (Frictionless Data Package)", "the package descriptor (Frictionless Data Package)"),
+    "manifest": ("mã băm SHA-256 của mọi tệp", "the SHA-256 of every file"),
+    "tagfile": ("thẻ khoá kỳ có chữ ký số", "the signed close tag"),
+    "evidence": ("Minh chứng được ghim bằng mã băm", "Evidence pinned by hash"),
+    "ev_ref": ("Kết quả then chốt", "Key result"),
+    "ev_date": ("Ngày báo cáo", "Check-in date"),
+    "ev_doc": ("Tài liệu", "Document"),
+    "ev_hash": ("SHA-256", "SHA-256"),
+    "verify": ("Cách kiểm tra", "How to verify"),
+    "v1": ("Tệp không bị sửa: trong thư mục này chạy", "No file was changed: in this directory run"),
+    "v2": ("Số liệu đúng với kho dữ liệu: với bản sao kho git của cơ quan, chạy",
+           "The numbers are the repository's: with a clone of the agency's git repository, run"),
+    "v3": ("Thẻ khoá kỳ có chữ ký số: kiểm tra chữ ký bằng", "The close tag is signed: check its signature with"),
+    "v4": ("Hướng dẫn chi tiết: docs/publish.md của okrctl.", "Step by step: okrctl's docs/publish.md."),
 }
+
+
+def words(locale: str) -> dict[str, str]:
+    i = 0 if locale == "vi" else 1
+    return {k: v[i] for k, v in TEXT.items()}
 
 
 def _describe(path: str, t: dict[str, str]) -> str:
@@ -83,7 +81,7 @@ def _link(path: str) -> str:
 def section(plan: PublishPlan, files: dict[str, bytes]) -> str:
     """The "open data" section of ``index.html``: the data files, the pinned
     evidence and the commands that verify the package."""
-    t = TEXT[plan.locale if plan.locale in TEXT else "en"]
+    t = words(plan.locale)
     out = [f'<section id="open-data">\n<h2 id="publish">{escape(t["heading"])}</h2>',
            "<p>" + escape(t["intro"].format(period=plan.period.id, tag=plan.tag, commit=plan.commit,
                                             licence=plan.licence)) + "</p>",
