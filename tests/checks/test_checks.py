@@ -1278,7 +1278,7 @@ TRIGGERED = {
     "OKR100", "OKR101", "OKR102", "OKR103", "OKR104", "OKR105", "OKR110", "OKR111", "OKR112", "OKR113",
     "OKR200", "OKR201", "OKR202", "OKR203", "OKR204", "OKR205", "OKR206",
     "OKR210", "OKR211", "OKR212", "OKR213", "OKR214", "OKR215",
-    "OKR220", "OKR221", "OKR222", "OKR223", "OKR224", "OKR225", "OKR226", "OKR227",
+    "OKR220", "OKR221", "OKR222", "OKR223", "OKR224", "OKR225", "OKR226", "OKR227", "OKR228",
     "OKR230", "OKR231", "OKR240", "OKR241", "OKR242", "OKR243",
 }
 
@@ -1499,6 +1499,43 @@ def test_okr227_fields_the_type_does_not_use(tmp_path):
     got = diags(root)
     assert got == [E(Q1, 10, 9, "OKR227"), E(Q1, 14, 9, "OKR227"), E(Q1, 15, 9, "OKR227")]
     assert messages(root, "OKR227")[0] == "O1/KR1: `target` has no effect on a maintain KR (it uses: direction, threshold)"
+
+
+def test_okr228_pinned_evidence_missing_or_changed(tmp_path):
+    import hashlib
+
+    from okrctl.read.evidence import check_evidence
+
+    doc = "Báo cáo số 12\n".encode()
+    pin = hashlib.sha256(doc).hexdigest()
+    root = make_ws(tmp_path, {Q1: okr(f"""\
+        - id: KR1
+          title: Metric
+          baseline: 0
+          target: 10
+          checkins:
+            - date: 2026-02-01
+              value: 4
+              evidence:
+                - Báo cáo số 11
+                - {{path: evidence/2026-Q1/team/bc-12.txt, sha256: {pin}}}
+                - {{url: "https://x.gov.vn/bc-13.pdf", sha256: "{"0" * 64}"}}
+        """)})
+    assert diags(root) == []  # the schema takes both forms
+
+    def found():
+        return [(d.path, d.line, d.column, d.code, d.severity, d.message)
+                for d in check_evidence(root, load(root).workspace)]
+
+    missing = "pinned evidence evidence/2026-Q1/team/bc-12.txt does not exist"
+    assert found() == [(Q1, 14, 17, "OKR228", "error", missing)]  # the URL is never fetched
+    (root / "evidence/2026-Q1/team").mkdir(parents=True)
+    (root / "evidence/2026-Q1/team/bc-12.txt").write_bytes(doc)
+    assert found() == []
+    (root / "evidence/2026-Q1/team/bc-12.txt").write_bytes(doc.upper())
+    assert [f[5] for f in found()] == [
+        f"pinned evidence evidence/2026-Q1/team/bc-12.txt has SHA-256 {hashlib.sha256(doc.upper()).hexdigest()}, "
+        f"not the pinned {pin}: the document changed"]
 
 
 def test_okr227_not_for_fields_the_type_uses(tmp_path):
