@@ -272,3 +272,25 @@ def test_signed_tag_and_licence(tmp_path, env):
     check = subprocess.run(["git", "-C", str(ws), "verify-tag", "okr/close/2026-Q1"], capture_output=True, text=True)
     assert check.returncode == 0 and 'Good "git" signature' in check.stderr
     assert run_okrctl("-C", str(ws), "verify", "2026-Q1", "--published", str(out), env=env).returncode == 0
+
+
+def test_with_evidence_refuses_a_file_that_does_not_match_its_pin(tmp_path, env):
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws)
+    write(ws / PINNED, b"not the pinned document\n")
+    f = ws / "okrs/2026-Q1/so-khcn-cds.yaml"
+    old = 'evidence: ["Biên bản thử nghiệm số 03/BB-CĐS"]}'
+    f.write_text(f.read_text(encoding="utf-8").replace(
+        old, f'evidence: [{{path: {PINNED}, sha256: "{hashlib.sha256(EVIDENCE).hexdigest()}"}}]}}'), encoding="utf-8")
+    init_repo(ws)
+    commit_all(ws, "init")
+    assert run_okrctl("-C", str(ws), "close", "2026-Q1", "--yes", env=env).returncode == 0
+    out = tmp_path / "pkg"
+    proc = run_okrctl("-C", str(ws), "publish", "2026-Q1", "--with-evidence", "-o", str(out), env=env)
+    assert proc.returncode == 1 and not out.exists()
+    lines = proc.stderr.decode().strip().splitlines()
+    assert lines[-1] == ("okrctl: 1 pinned evidence file at the close tag does not match its pin; nothing was published")
+    wrong = hashlib.sha256(b"not the pinned document\n").hexdigest()
+    assert any(f"{PINNED}: its SHA-256 is {wrong}" in ln for ln in lines)
+    # without --with-evidence the pin is only listed
+    assert run_okrctl("-C", str(ws), "publish", "2026-Q1", "-o", str(out), env=env).returncode == 0

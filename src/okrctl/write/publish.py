@@ -143,7 +143,8 @@ def _evidence(repo, sha: str, prefix: str, pinned, with_evidence: bool):
                 blobs[package_path(p)] = data
         if bad:
             raise Refused(f"{len(bad)} pinned evidence file{'s' if len(bad) != 1 else ''} at the close tag "
-                          f"do not match their pins; nothing was published", bad)
+                          f"{'do' if len(bad) != 1 else 'does'} not match {'their pins' if len(bad) != 1 else 'its pin'}; "
+                          f"nothing was published", bad)
     items = sorted({EvidenceItem(ref, d, e.sha256, e.url, package_path(e.path) if e.path else None, e.title,
                                  included=bool(e.path) and with_evidence) for ref, d, e in pinned},
                    key=lambda i: (i.ref, i.date, i.path or i.url or "", i.sha256))
