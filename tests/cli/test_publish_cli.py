@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,10 @@ def test_frictionless_validates_the_package(package):
 
     report = validate(str(package / "datapackage.json"))
     assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])
+    # the command a portal operator would run
+    cli = Path(sys.executable).with_name("frictionless")
+    proc = subprocess.run([str(cli), "validate", "datapackage.json"], cwd=package, capture_output=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout.decode()[-2000:]
     pkg = Package(str(package / "datapackage.json"))
     rows = pkg.get_resource("key_results-csv").read_rows()
     assert len(rows) == 12  # the 12 KRs of 2026-Q1 (okrctl export --table key_results)
