@@ -86,6 +86,14 @@ def _type_fields(tp: Any, seen: dict[str, list[str]]) -> None:
         _type_fields(arg, seen)
 
 
+def schema_bytes() -> bytes:
+    """The packaged JSON Schemas, as the validators read them."""
+    import okrctl
+
+    return b"".join(p.name.encode() + b"\0" + p.read_bytes() + b"\0"
+                    for p in sorted((Path(okrctl.__file__).parent / "schema").glob("*.json")))
+
+
 def fingerprint(value_types: tuple[Any, ...], version: str | None = None) -> bytes:
     """What every cached result depends on besides its file (see the module doc)."""
     import okrctl
@@ -93,9 +101,7 @@ def fingerprint(value_types: tuple[Any, ...], version: str | None = None) -> byt
     h = hashlib.blake2b(digest_size=16)
     h.update(f"okrctl-cache {FORMAT_VERSION}\0{version or okrctl.__version__}\0{sys.version}\0".encode())
     pkg = Path(okrctl.__file__).parent
-    schema_dir = pkg / "schema"
-    for p in sorted(schema_dir.glob("*.json")):
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    h.update(schema_bytes())
     seen: dict[str, list[str]] = {}
     for tp in value_types:
         _type_fields(tp, seen)
