@@ -158,19 +158,38 @@ def test_a_symlinked_cache_folder_or_file_is_refused(tmp_path):
     assert list(elsewhere.iterdir()) == []
 
 
-def test_a_value_that_does_not_round_trip_exactly_is_not_stored(tmp_path):
-    from okrctl.model.records import Loc, Rebaseline
-    from decimal import Decimal
+def test_untyped_fields_keep_their_exact_types(tmp_path):
+    """Rebaseline.from_/to are typed ``object``: a Decimal, a date, a tuple there come
+    back as themselves (not as the strings and lists msgspec would give)."""
     from datetime import date
+    from decimal import Decimal
 
-    rc = C.RecordCache(C.Store(tmp_path / "c.sqlite"), {"rb": Rebaseline})
-    exact = Rebaseline(date(2026, 1, 1), "title", "a", "b", "r", "x", Loc("p", 1, 1))
-    lossy = Rebaseline(date(2026, 1, 1), "target", Decimal("1.5"), 2, "r", "x", Loc("p", 1, 1))  # `object` fields
-    rc.put("rb", b"k1", exact)
-    rc.put("rb", b"k2", lossy)
+    from okrctl.model.records import Loc, Rebaseline
+
+    rc = C.RecordCache(C.Store(tmp_path / "c.sqlite"), {"rb": tuple[Rebaseline, ...]})
+    loc = Loc("p", 1, 1)
+    value = (Rebaseline(date(2026, 1, 1), "title", "a", "b", "r", "x", loc),
+             Rebaseline(date(2026, 1, 1), "target", Decimal("1.50"), 2, "r", "x", loc),
+             Rebaseline(date(2026, 1, 1), "due", date(2026, 3, 1), None, "r", "x", loc),
+             Rebaseline(date(2026, 1, 1), "x", (True, Decimal("-0")), {"k": [1, "2"]}, "r", "x", loc))
+    rc.put("rb", b"k1", value)
     rc.flush()
     assert rc.stats.stored == 1
-    assert rc.get_many("rb", [b"k1", b"k2"]) == {b"k1": exact}
+    got = rc.get_many("rb", [b"k1"])[b"k1"]
+    assert got == value
+    assert [type(r.from_) for r in got] == [str, Decimal, date, tuple] and str(got[1].from_) == "1.50"
+    assert type(got[3].to["k"]) is list
+
+
+def test_a_value_that_does_not_round_trip_exactly_is_not_stored(tmp_path):
+    from okrctl.model.records import Loc
+
+    rc = C.RecordCache(C.Store(tmp_path / "c.sqlite"), {"loc": Loc})
+    rc.put("loc", b"k1", Loc("p", 1, 1))
+    rc.put("loc", b"k2", Loc("p", True, 1))  # type: ignore[arg-type]  # a bool where an int belongs
+    rc.flush()
+    assert rc.stats.stored == 1
+    assert rc.get_many("loc", [b"k1", b"k2"]) == {b"k1": Loc("p", 1, 1)}
 
 
 def test_eviction_keeps_the_cache_under_its_limit(ws, tmp_path, monkeypatch):

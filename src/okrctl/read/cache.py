@@ -114,6 +114,103 @@ def fingerprint(value_types: tuple[Any, ...], version: str | None = None) -> byt
     return h.digest()
 
 
+# ---------------------------------------------------------------- untyped fields
+
+#: msgpack extension code of a value of an untyped (``object``) field
+_ANY_EXT = 1
+_ANY = "any"
+
+
+def _any_plan(tp: Any, seen: dict | None = None):
+    """Where ``tp`` holds fields typed ``object``/``Any`` (msgspec would decode a
+    Decimal or a date there as a string): ``_ANY`` for such a field, ``{class:
+    {field: plan}}`` for dataclasses that lead to one, None when there is none."""
+    import typing
+
+    seen = {} if seen is None else seen
+    if tp is object or tp is Any:
+        return _ANY
+    if is_dataclass(tp) and isinstance(tp, type):
+        if tp in seen:
+            return seen[tp]
+        seen[tp] = None  # a recursive type: no plan through itself
+        hints = typing.get_type_hints(tp)
+        sub = {f.name: p for f in fields(tp) if (p := _any_plan(hints.get(f.name), seen)) is not None}
+        seen[tp] = {tp: sub} if sub else None
+        return seen[tp]
+    merged: dict = {}
+    for arg in typing.get_args(tp):
+        p = _any_plan(arg, seen)
+        if p == _ANY:
+            return _ANY
+        if p:
+            merged.update(p)
+    return merged or None
+
+
+def _tag(v: Any) -> Any:
+    from datetime import date
+    from decimal import Decimal
+
+    if isinstance(v, Decimal):
+        return ["D", str(v)]
+    if isinstance(v, date):
+        return ["d", v.isoformat()]
+    if isinstance(v, tuple):
+        return ["t", [_tag(x) for x in v]]
+    if isinstance(v, list):
+        return ["l", [_tag(x) for x in v]]
+    if isinstance(v, dict):
+        return ["m", [[_tag(k), _tag(x)] for k, x in v.items()]]
+    if v is None or isinstance(v, (str, int, bool)):
+        return ["v", v]
+    raise TypeError(f"cannot cache a {type(v).__name__}")
+
+
+def _untag(t: Any) -> Any:
+    from datetime import date
+    from decimal import Decimal
+
+    kind, v = t
+    if kind == "D":
+        return Decimal(v)
+    if kind == "d":
+        return date.fromisoformat(v)
+    if kind == "t":
+        return tuple(_untag(x) for x in v)
+    if kind == "l":
+        return [_untag(x) for x in v]
+    if kind == "m":
+        return {_untag(k): _untag(x) for k, x in v}
+    if kind == "v" and (v is None or isinstance(v, (str, int, bool))):
+        return v
+    raise ValueError("not a tagged value")
+
+
+def _wrap(value: Any, plan, ext) -> Any:
+    """``value`` with every untyped field's value replaced by an extension that
+    keeps its exact type (only the records on ``plan``'s paths are rebuilt)."""
+    if plan == _ANY:
+        return ext(_tag(value))
+    if value is None or not plan:
+        return value
+    if isinstance(value, (tuple, list)):
+        new = [_wrap(v, plan, ext) for v in value]
+        return value if all(a is b for a, b in zip(new, value)) else type(value)(new)
+    sub = plan.get(type(value))
+    if sub is None:
+        return value
+    from dataclasses import replace
+
+    changes = {}
+    for name, p in sub.items():
+        old = getattr(value, name)
+        new = _wrap(old, p, ext)
+        if new is not old:
+            changes[name] = new
+    return replace(value, **changes) if changes else value
+
+
 # ---------------------------------------------------------------- the store
 
 def _refuse_links(directory: Path) -> None:
@@ -158,6 +255,12 @@ class Store:
     trouble; callers then go on without the cache."""
 
     def __init__(self, path: Path) -> None:
+        try:
+            self._open(path)
+        except OSError as exc:  # a folder that cannot be searched, a read-only home
+            raise CacheUnavailable(f"cannot use {path}: {exc.strerror or exc}") from None
+
+    def _open(self, path: Path) -> None:
         import sqlite3
 
         self.path = path
@@ -307,10 +410,19 @@ class RecordCache:
         self._types = value_types
         self._fp = fingerprint(tuple(value_types.values()), version)
         self._encoder = msgspec.msgpack.Encoder()
-        self._decoders = {k: msgspec.msgpack.Decoder(t) for k, t in value_types.items()}
+        self._plans = {k: _any_plan(t) for k, t in value_types.items()}
+        self._decoders = {k: msgspec.msgpack.Decoder(t, ext_hook=self._ext_hook) for k, t in value_types.items()}
         self._msgspec = msgspec
         self._pending: list[tuple[bytes, bytes]] = []
         self._touched: list[bytes] = []
+
+    def _ext_hook(self, code: int, data: memoryview) -> Any:
+        if code != _ANY_EXT:
+            raise ValueError("unknown extension")
+        return _untag(self._msgspec.msgpack.decode(data))
+
+    def _ext(self, tagged: Any):
+        return self._msgspec.msgpack.Ext(_ANY_EXT, self._msgspec.msgpack.encode(tagged))
 
     def key(self, kind: str, sha: str, path: str, extra: str = "") -> bytes:
         return hashlib.blake2b(b"\0".join((self._fp, kind.encode(), sha.encode(), path.encode("utf-8", "surrogateescape"),
@@ -346,7 +458,8 @@ class RecordCache:
         if not self._enabled:
             return
         try:
-            data = self._encoder.encode(value)
+            plan = self._plans[kind]
+            data = self._encoder.encode(_wrap(value, plan, self._ext) if plan else value)
             if self._decoders[kind].decode(data) != value:
                 return
         except (TypeError, ValueError, self._msgspec.MsgspecError):
