@@ -40,6 +40,7 @@ import stat
 import sys
 import time
 from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -477,3 +478,59 @@ class RecordCache:
             self._enabled = False
         self._pending = []
         self._touched = []
+
+
+# ---------------------------------------------------------------- for the loader
+
+class Documents(Mapping):
+    """Parsed documents by path.  A file whose records came from the persistent
+    cache was not parsed: its document is parsed again on first access."""
+
+    def __init__(self) -> None:
+        self._docs: dict[str, Any] = {}
+        self._lazy: dict[str, Callable[[], Any]] = {}
+
+    def __setitem__(self, path: str, doc: Any) -> None:
+        self._docs[path] = doc
+
+    def add_lazy(self, path: str, parse_again: Callable[[], Any]) -> None:
+        self._lazy[path] = parse_again
+
+    def __getitem__(self, path: str) -> Any:
+        doc = self._docs.get(path)
+        if doc is None:
+            fn = self._lazy.pop(path)
+            doc = fn()
+            if doc is None:  # changed on disk since: no document to offer
+                raise KeyError(path)
+            self._docs[path] = doc
+        return doc
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._docs
+        yield from (p for p in list(self._lazy) if p not in self._docs)
+
+    def __len__(self) -> int:
+        return len(self._docs) + sum(1 for p in self._lazy if p not in self._docs)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._docs or path in self._lazy
+
+
+class WithBytes:
+    """A Source view that serves bytes already read (to hash them) once."""
+
+    def __init__(self, source, data: dict[str, bytes]) -> None:
+        self.source, self.data, self.label = source, data, source.label
+
+    def list_files(self):
+        return self.source.list_files()
+
+    def read(self, path: str) -> bytes:
+        data = self.data.pop(path, None)
+        return self.source.read(path) if data is None else data
+
+    def prefetch(self, paths=None) -> None:
+        fn = getattr(self.source, "prefetch", None)
+        if fn is not None:
+            fn(paths)

@@ -13,7 +13,7 @@ cache").
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -45,6 +45,7 @@ from okrctl.model.records import (
 from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, period_file
 from okrctl.model.periods import is_period_id, parse_period
 from okrctl.model.refs import format_ref, qualify
+from okrctl.read.cache import Documents, WithBytes
 from okrctl.read.schemas import validate as schema_validate
 from okrctl.read.source import Source, SourceError, blob_sha
 from okrctl.read.yamlread import Parsed, parse
@@ -356,41 +357,6 @@ def _printable_paths(diags: list[Problem]) -> list[Problem]:
             else replace(d, path=_printable(d.path), message=_printable(d.message)) for d in diags]
 
 
-class Documents(Mapping):
-    """Parsed documents by path.  A file whose records came from the persistent
-    cache was not parsed: its document is parsed again on first access."""
-
-    def __init__(self) -> None:
-        self._docs: dict[str, Parsed] = {}
-        self._lazy: dict[str, Callable[[], Parsed | None]] = {}
-
-    def __setitem__(self, path: str, doc: Parsed) -> None:
-        self._docs[path] = doc
-
-    def add_lazy(self, path: str, parse_again: Callable[[], Parsed | None]) -> None:
-        self._lazy[path] = parse_again
-
-    def __getitem__(self, path: str) -> Parsed:
-        doc = self._docs.get(path)
-        if doc is None:
-            fn = self._lazy.pop(path)
-            doc = fn()
-            if doc is None:  # changed on disk since: no document to offer
-                raise KeyError(path)
-            self._docs[path] = doc
-        return doc
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._docs
-        yield from (p for p in list(self._lazy) if p not in self._docs)
-
-    def __len__(self) -> int:
-        return len(self._docs) + sum(1 for p in self._lazy if p not in self._docs)
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._docs or path in self._lazy
-
-
 @dataclass(slots=True)
 class LoadResult:
     workspace: Workspace | None
@@ -430,25 +396,6 @@ def open_record_cache(store) -> "RecordCache":
     from okrctl.read.cache import RecordCache
 
     return RecordCache(store, CACHED_TYPES)
-
-
-class _WithBytes:
-    """A Source view that serves bytes already read (to hash them) once."""
-
-    def __init__(self, source: Source, data: dict[str, bytes]) -> None:
-        self.source, self.data, self.label = source, data, source.label
-
-    def list_files(self):
-        return self.source.list_files()
-
-    def read(self, path: str) -> bytes:
-        data = self.data.pop(path, None)
-        return self.source.read(path) if data is None else data
-
-    def prefetch(self, paths=None) -> None:
-        fn = getattr(self.source, "prefetch", None)
-        if fn is not None:
-            fn(paths)
 
 
 def _reparse(source: Source, path: str, kind: str, cache: ParseCache) -> Callable[[], Parsed | None]:
@@ -491,7 +438,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
                 paths[f.path] = replace(f, sha=blob_sha(pre[f.path]))
         files = [paths[f.path] for f in files]
         if pre:
-            source = _WithBytes(source, pre)  # type: ignore[assignment]
+            source = WithBytes(source, pre)  # type: ignore[assignment]
 
     def settings_file(path: str, kind: str, build):
         """okrctl.yaml / units.yaml: the built record, or None (reported)."""
