@@ -1,6 +1,6 @@
 """Cold against warm runs of the persistent cache, whole process.
 
-    uv run python bench/bench_cache.py [--units 200 2000] [--runs 3] [--work DIR]
+    uv run python bench/bench_cache.py [--units 200 2000] [--runs 3] [--cold-runs N] [--no-sample] [--work DIR]
 
 For the sample workspace and generated workspaces (bench/gen_workspace.py, one
 quarter) committed to a git repository: ``okrctl validate`` and ``okrctl score
@@ -64,17 +64,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, nargs="*", default=[200, 2000])
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--cold-runs", type=int, default=None, help="runs with an empty cache and with --no-cache (default --runs)")
+    ap.add_argument("--no-sample", action="store_true")
     ap.add_argument("--work", type=Path, default=None)
     a = ap.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="okrctl-bench-cache-"))
     spaces: list[tuple[str, Path]] = []
     sample = work / "sample"
-    if not sample.exists():
+    if not a.no_sample and not sample.exists():
         shutil.copytree(HERE.parent / "sample-workspace", sample)
         git(sample, "init", "-q")
         git(sample, "add", "-A")
         git(sample, "commit", "-qm", "sample")
-    spaces.append(("sample (14 files)", sample))
+    if not a.no_sample:
+        spaces.append(("sample (14 files)", sample))
     for n in a.units:
         root = work / f"u{n}"
         if not root.exists():
@@ -83,12 +86,14 @@ def main() -> None:
             git(root, "add", "-A")
             git(root, "commit", "-qm", "generated")
         spaces.append((f"{n} units ({n + 2} files)", root))
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; median of {a.runs} runs")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; median of {a.runs} warm runs, "
+          f"{a.cold_runs or a.runs} cold and --no-cache runs")
     print(f"{'workspace':<22} {'command':<19} {'cold s':>7} {'warm s':>7} {'off s':>7} {'cold CPU':>8} {'warm CPU':>8} "
           f"{'cold MB':>7} {'warm MB':>7}  same")
     for label, root in spaces:
         for cmd in (["validate"], ["score", "--format", "json"]):
-            got = {mode: measure(root, cmd, mode, a.runs) for mode in ("cold", "warm", "off")}
+            got = {mode: measure(root, cmd, mode, a.runs if mode == "warm" else (a.cold_runs or a.runs))
+                   for mode in ("cold", "warm", "off")}
             same = got["cold"][3] == got["warm"][3] == got["off"][3]
             c, w, o = got["cold"], got["warm"], got["off"]
             print(f"{label:<22} {' '.join(cmd):<19} {c[0]:7.2f} {w[0]:7.2f} {o[0]:7.2f} {c[1]:8.2f} {w[1]:8.2f} "

@@ -159,3 +159,40 @@ def test_a_symlinked_cache_folder_is_not_followed(repo, tmp_path):
     assert r.returncode == 0
     assert list(elsewhere.iterdir()) == []
     assert "symbolic link" in run("-C", str(repo), "cache", "info").stdout
+
+
+@pytest.mark.slow
+def test_a_cold_load_shows_a_progress_bar_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from conftest import subprocess_env
+    from gen_workspace import generate
+
+    ws = tmp_path / "ws"
+    generate(ws, units=110, quarters=1, seed=3)
+    env = subprocess_env({"OKRCTL_CACHE_DIR": str(tmp_path / "cache"), "OKRCTL_JOBS": "1"})
+    master, slave = pty.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "okrctl", "-C", str(ws), "validate"], stdout=subprocess.PIPE,
+                         stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out, _ = p.communicate(timeout=300)
+    os.close(master)
+    seen = b"".join(chunks).decode("utf-8", "replace")
+    assert p.returncode == 0, seen
+    assert "reading files (working tree)" in seen and "/110" in seen
+    assert b"reading" not in out
+    piped = run("-C", str(ws), "--no-cache", "validate", env={"OKRCTL_JOBS": "1"})  # cold too, but not a terminal
+    assert (piped.returncode, piped.stderr) == (0, "ok: 112 files checked, no problems\n")
