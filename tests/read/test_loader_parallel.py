@@ -32,7 +32,7 @@ def test_parallel_equals_serial(big_ws, monkeypatch):
     calls = []
     real = loader._load_in_parallel
     monkeypatch.setattr(loader, "_parallel_workers", lambda n: 1)
-    monkeypatch.setattr(loader, "_load_in_parallel", lambda *a: calls.append(a[-1]) or real(*a))
+    monkeypatch.setattr(loader, "_load_in_parallel", lambda *a, **k: calls.append(a[-1]) or real(*a, **k))
     parallel = load_workspace(WorkingTreeSource(big_ws), cache=ParseCache(), parallel=True)
     assert calls == [1]
     assert parallel.diagnostics == serial.diagnostics

@@ -356,7 +356,9 @@ from okrctl.write import fsio
 root, marker = Path(sys.argv[1]), Path(sys.argv[2])
 real = fsio.atomic_write
 def hook(tmp):
-    marker.write_text(str(tmp))
+    part = marker.with_name(marker.name + ".part")
+    part.write_text(str(tmp))
+    part.replace(marker)  # the parent sees the marker whole or not at all
     time.sleep(60)
 fsio.atomic_write = lambda path, data, **kw: real(path, data, _before_replace=hook, **kw)
 checkin.append_record(root, "kr", "2026-Q2/so-1/O1/KR1", "99", on=date(2026, 5, 10), by_default=False)

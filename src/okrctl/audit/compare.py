@@ -74,19 +74,25 @@ class _Only:
     def read(self, path: str) -> bytes:
         return self.source.read(path)
 
+    def prefetch(self, paths=None) -> None:
+        fn = getattr(self.source, "prefetch", None)
+        if fn is not None:
+            fn(sorted(p for p in (paths if paths is not None else [f.path for f in self._files])))
+
 
 def compare(root: Path, base_rev: str, head_rev: str | None = None, *, at: date | None = None,
-            check: bool = False, cache=None, policy_rev: str | None = None) -> Outcome:
+            check: bool = False, cache=None, policy_rev: str | None = None, store=None) -> Outcome:
     """Compare the workspace at ``root`` between ``base_rev`` and ``head_rev``
     (None: the working tree); with ``check`` also apply the rules at ``at`` (J,
     default today in the policy's time zone) with the policy of ``policy_rev``
     (default BASE), of which BASE must be the merge base with the HEAD commit.  Raises :class:`CompareError` for git
     trouble, for a BASE that cannot be read and (without ``check``) for a HEAD
-    that does not load."""
+    that does not load.  ``store``: the loader's persistent cache
+    (:func:`okrctl.read.loader.open_record_cache`), for every load of both sides."""
     from okrctl import gitio
 
     try:
-        return _compare(root, base_rev, head_rev, at=at, check=check, cache=cache, policy_rev=policy_rev)
+        return _compare(root, base_rev, head_rev, at=at, check=check, cache=cache, policy_rev=policy_rev, store=store)
     except gitio.GitError as exc:
         raise CompareError(exc.message) from None
 
@@ -115,6 +121,8 @@ def _changed_paths(repo, prefix: str, base_sha: str, head_sha: str | None, base_
         candidates = {p for _, p, _, _ in repo.diff_tree(base_sha, head_sha, prefix)}
     else:
         on_disk = repo.worktree_shas(prefix)
+        if hasattr(head_src, "shas") and repo.object_format == "sha1":
+            head_src.shas = on_disk  # the full load of `check` then reads no unchanged file
         head_sha_of = {f.path: on_disk.get(f.path) for f in head_listing[0]}
         candidates = set(base_sha_of) | set(head_sha_of)
     changed: set[str] = set()
@@ -162,7 +170,7 @@ def _policy_base(repo, base_rev: str, base_sha: str, head_sha: str | None, polic
 
 
 def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None, check: bool, cache,
-             policy_rev: str | None = None) -> Outcome:
+             policy_rev: str | None = None, store=None) -> Outcome:
     from okrctl import gitio
     from okrctl.engine import rules
     from okrctl.engine.diff import Version, compare_versions
@@ -195,9 +203,11 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
     head_sha_of, changed = _changed_paths(repo, prefix, base_sha, head_sha, base_src, base_listing, head_src, head_listing)
 
     def load(src, listing, keep: set[str]):
+        if isinstance(src, gitio.GitTreeSource) and store is not None:
+            return load_workspace(_Only(src, listing, keep), today=None, cache=cache, store=store)  # fetches its misses
         if isinstance(src, gitio.GitTreeSource):  # one cat-file for these blobs, not the whole tree
             src.prefetch(sorted(keep))
-        return load_workspace(_Only(src, listing, keep), today=None, cache=cache)
+        return load_workspace(_Only(src, listing, keep), today=None, cache=cache, store=store)
 
     settings = {CONFIG_FILE, UNITS_FILE}
     base_keep = settings | changed
@@ -228,7 +238,7 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
 
     if check:  # J is today per BASE's time zone (per HEAD's when BASE has none)
         J_or_fn = at or (today_of if created else today_of(policy_ws.config))
-        head_res = load_workspace(head_src, today=J_or_fn, cache=cache, parallel=True)  # only okrctl.yaml's document is used below
+        head_res = load_workspace(head_src, today=J_or_fn, cache=cache, parallel=True, store=store)  # only okrctl.yaml's document is used below
     else:
         head_res = load(head_src, head_listing, settings | changed)
     config_of_j = head_res.workspace.config if created and head_res.workspace is not None else policy_ws.config

@@ -55,6 +55,8 @@ class State:
     color: str = "auto"
     debug: bool = False
     cache: dict = field(default_factory=dict)
+    #: --no-cache: neither read nor write the cache of parsed files
+    no_cache: bool = False
 
 
 def _conventional_usage() -> None:
@@ -113,8 +115,9 @@ def _global(
     color: Annotated[ColorMode, typer.Option("--color", help="Colour in terminal output (auto honours NO_COLOR and FORCE_COLOR).")] = ColorMode.auto,
     debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for internal errors.")] = False,
     version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Read and parse every file; neither use nor update the cache of parsed files (also OKRCTL_NO_CACHE=1).")] = False,
 ) -> None:
-    ctx.obj = State(workspace=workspace, color=color.value, debug=debug)
+    ctx.obj = State(workspace=workspace, color=color.value, debug=debug, no_cache=no_cache)
 
 
 def state(ctx: typer.Context) -> State:

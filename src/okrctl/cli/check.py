@@ -57,8 +57,9 @@ def check(
     fmt = choose_format(fmt, output, ProblemFormat, problem_format(None))
     root = workspace_root(st)
     from okrctl.audit.compare import compare
+    from okrctl.cli.cache import record_cache
 
-    out = compare(root, base, head, at=J, check=True, policy_rev=policy)
+    out = compare(root, base, head, at=J, check=True, policy_rev=policy, store=record_cache(st, root))
     show = display_path_fn(root)
     if fmt is ProblemFormat.json:
         emit(R.render_json("check", out), output)

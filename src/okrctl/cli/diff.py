@@ -68,8 +68,9 @@ def diff(
     fmt = choose_format(fmt, output, DiffFormat, DiffFormat.text)
     root = workspace_root(st)
     from okrctl.audit.compare import compare
+    from okrctl.cli.cache import record_cache
 
-    out = compare(root, base or "HEAD", head)
+    out = compare(root, base or "HEAD", head, store=record_cache(st, root))
     show = display_path_fn(root)
     if fmt is DiffFormat.json:
         emit(R.render_json("diff", out), output)

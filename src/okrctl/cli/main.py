@@ -107,7 +107,7 @@ def _usage_error(exc) -> None:
 #: them: the daily work first (``checkin`` also registers ``measure``, ``close`` also
 #: ``verify``)
 COMMAND_MODULES = ("validate", "score", "rollup", "report", "checkin", "evidence", "init", "close", "publish", "diff",
-                   "check", "history", "export", "query", "codeowners", "period", "doctor")
+                   "check", "history", "export", "query", "codeowners", "period", "doctor", "cache")
 
 
 def _application():
@@ -124,7 +124,7 @@ def _application():
 
 #: global options (value-taking ones map to True) accepted anywhere on the line:
 #: `okrctl score --color never` works like `okrctl --color never score`
-_GLOBAL = {"--color": True, "-C": True, "--workspace": True, "--debug": False}
+_GLOBAL = {"--color": True, "-C": True, "--workspace": True, "--debug": False, "--no-cache": False}
 
 
 #: words a user may write after a flag believing it takes a value (``--debug true``)

@@ -98,3 +98,58 @@ def progress(items, label: str, color: str, *, total: int | None = None):
     from okrctl.render.console import make_console
 
     return track(items, description=label, total=total, transient=True, console=make_console(color, stderr=True))
+
+
+class _NoBar:
+    def update(self, done: int, total: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _LoadBar:
+    """A transient rich progress bar on stderr, shown once the loader says at least
+    ``min_total`` files are still to be parsed.  Refreshed by hand (no thread), so
+    the loader stays free to fork its worker process."""
+
+    def __init__(self, label: str, color: str, min_total: int) -> None:
+        self.label, self.color, self.min_total = label, color, min_total
+        self._progress = None
+        self._task = None
+        self._shown_at = 0.0
+
+    def update(self, done: int, total: int) -> None:
+        import time
+
+        if self._progress is None:
+            if total < self.min_total:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            from okrctl.render.console import make_console
+
+            self._progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                      TimeRemainingColumn(), console=make_console(self.color, stderr=True),
+                                      transient=True, auto_refresh=False, redirect_stdout=False, redirect_stderr=False)
+            self._progress.start()
+            self._task = self._progress.add_task(self.label, total=total)
+        now = time.monotonic()
+        if now - self._shown_at >= 0.1 or done >= total:
+            self._shown_at = now
+            self._progress.update(self._task, completed=min(done, total), total=total)
+            self._progress.refresh()
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def load_progress(label: str, color: str, *, min_total: int):
+    """A callback pair for the loader (``update(done, total)``, ``close()``): a
+    progress bar on a terminal's stderr when many files are to be parsed, nothing
+    when stderr is not a terminal (CI logs, pipes)."""
+    if not sys.stderr.isatty():
+        return _NoBar()
+    return _LoadBar(label, color, min_total)

@@ -46,52 +46,58 @@ def _short(path: str, limit: int = 120) -> str:
 def open_workspace(st: State, rev: str | None = None, *, future_check: bool = True) -> Opened:
     from okrctl.read.loader import load_workspace
 
+    from okrctl.cli.cache import record_cache
+
     root = workspace_root(st)
+    store = record_cache(st, root)
     if rev is None:
         from okrctl.read.source import WorkingTreeSource
 
         source = WorkingTreeSource(root)
         sha = None
+        if store is not None:
+            source.shas = _index_shas(root, len(source.list_files()[0]))
     else:
         from okrctl import gitio
 
         repo = gitio.Repo.discover(root)
         sha = repo.resolve(rev)
         source = gitio.GitTreeSource(repo, sha, repo.relpath(root))
+    from okrctl.cli.output import load_progress
     from okrctl.model.dates import today as today_in
 
     files, _ = source.list_files()
-    notice = _progress_notice(len(files), source.label)
+    bar = load_progress(f"reading files ({source.label})", st.color, min_total=PROGRESS_MIN_FILES)
     try:
-        result = load_workspace(source, today=today_in if future_check else None, parallel=True)
+        result = load_workspace(source, today=today_in if future_check else None, parallel=True, store=store,
+                                progress=bar.update)
     finally:
-        notice()
+        bar.close()
     return Opened(root, result, sha, len(files))
 
 
-#: above this many files a cold load takes long enough to say what is happening
-PROGRESS_MIN_FILES = 400
+#: this many files still to parse (cache misses) take about a second: show a progress bar
+PROGRESS_MIN_FILES = 100
+#: with fewer files, hashing them costs less than asking git's index for their blob ids
+INDEX_MIN_FILES = 64
 
 
-def _progress_notice(nfiles: int, label: str):
-    """A one-line notice on a terminal's stderr while a large workspace loads, erased
-    afterwards; nothing when stderr is not a terminal (CI logs, pipes).  No thread,
-    so the loader stays free to fork its worker."""
-    import sys
+def _index_shas(root: Path, nfiles: int) -> dict[str, str]:
+    """Blob ids of the workspace's files as they are on disk, from git's index
+    (``gitio.Repo.worktree_shas``: only dirty files are hashed), so that a warm run
+    reads no file at all; {} outside git, in a SHA-256 repository (the loader's
+    own ids are SHA-1) or for a small workspace."""
+    if nfiles < INDEX_MIN_FILES:
+        return {}
+    from okrctl import gitio
 
-    stream = sys.stderr
-    if nfiles < PROGRESS_MIN_FILES or not stream.isatty():
-        return lambda: None
-    from okrctl.render.values import count
-
-    stream.write(f"reading {count(nfiles)} files ({label})…")
-    stream.flush()
-
-    def done() -> None:
-        stream.write("\r\x1b[K")
-        stream.flush()
-
-    return done
+    try:
+        repo = gitio.Repo.discover(root)
+        if repo.object_format != "sha1":
+            return {}
+        return repo.worktree_shas(repo.relpath(root))
+    except gitio.GitError:
+        return {}
 
 
 def _exact(path: Path) -> Path:

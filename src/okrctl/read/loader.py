@@ -4,18 +4,21 @@
 when ``okrctl.yaml``/``units.yaml`` are unusable) and every diagnostic found.  It
 never raises for bad input.  Parsed documents are cached by content hash (the git
 blob SHA), so the same bytes are parsed once per process whatever their path or
-revision; a persistent cache can replace :class:`ParseCache` without touching the
-rest.
+revision.  With a :class:`okrctl.read.cache.RecordCache` (``store=``), the whole
+per-file result (records and the file's own diagnostics) is looked up by blob id
+first, and only the misses are read and parsed (see docs/architecture.md, "The
+cache").
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfoNotFoundError
 
 from okrctl import checks
@@ -44,9 +47,13 @@ from okrctl.model.records import (
 from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, period_file
 from okrctl.model.periods import is_period_id, parse_period
 from okrctl.model.refs import format_ref, qualify
+from okrctl.read.cache import Documents, WithBytes
 from okrctl.read.schemas import validate as schema_validate
 from okrctl.read.source import Source, SourceError, blob_sha
 from okrctl.read.yamlread import Parsed, parse
+
+if TYPE_CHECKING:
+    from okrctl.read.cache import RecordCache
 
 
 class WorkspaceNotFound(ConfigError):
@@ -313,22 +320,28 @@ def _fork_worker(indexes: list[int]) -> list[tuple[PeriodFile | None, list[Probl
 
 
 def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: ParseCache,
-                      workers: int) -> list[tuple[PeriodFile | None, list[Problem]]]:
+                      workers: int, progress: Callable[[int, int], None] | None = None,
+                      ) -> list[tuple[PeriodFile | None, list[Problem]]]:
     """This process takes the first share of the files, forked workers the rest;
-    workers send back the typed records (pickled positionally, see model.py)."""
+    workers send back the typed records (pickled positionally, see model.py).
+    ``progress`` hears of this process's share (scaled to the whole)."""
     global _FORK_STATE
     import multiprocessing
 
     prefetch = getattr(source, "prefetch", None)
     if prefetch is not None:
-        prefetch()  # read every blob before forking: one git process, shared by all
+        prefetch([c.path for c in candidates])  # every blob before forking: one git process, shared by all
     n = len(candidates)
     shares = [list(range(i, n, workers + 1)) for i in range(workers + 1)]
     _FORK_STATE = (source, candidates, cache)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             pending = pool.map_async(_fork_worker, shares[1:])
-            mine = [_load_period_file(source, candidates[i], cache, None) for i in shares[0]]
+            mine = []
+            for i in shares[0]:
+                mine.append(_load_period_file(source, candidates[i], cache, None))
+                if progress is not None:
+                    progress(min(len(mine) * (workers + 1), n), n)
             theirs = pending.get()
     finally:
         _FORK_STATE = None
@@ -357,16 +370,17 @@ class LoadResult:
     workspace: Workspace | None
     diagnostics: list[Problem]
     #: parsed documents by path (for checks that need positions of raw keys)
-    documents: dict[str, Parsed]
+    documents: Mapping[str, Parsed]
 
     @property
     def ok(self) -> bool:
         return not any(d.severity == "error" for d in self.diagnostics)
 
 
-def _read(source: Source, path: str, sha: str | None, cache: ParseCache, kind: str) -> tuple[Parsed | None, list[Problem], str | None]:
+def _read(source: Source, path: str, sha: str | None, cache: ParseCache, kind: str,
+          data: bytes | None = None) -> tuple[Parsed | None, list[Problem], str | None]:
     try:
-        data = source.read(path)
+        data = source.read(path) if data is None else data
     except SourceError as exc:
         return None, [Problem.make(exc.code, exc.path, 1, 1, exc.message)], None
     sha = sha or blob_sha(data)
@@ -374,8 +388,33 @@ def _read(source: Source, path: str, sha: str | None, cache: ParseCache, kind: s
     return parsed, diags, sha
 
 
+#: the result type of each kind of file in the persistent cache
+CACHED_TYPES = {
+    "workspace": tuple[Config | None, list[Problem]],
+    "units": tuple[tuple[Unit, ...] | None, list[Problem]],
+    "okr-file": tuple[PeriodFile | None, list[Problem]],
+}
+#: diagnostics of reading (not of the bytes): such a result is never stored
+_READ_CODES = frozenset({"OKR005", "OKR006", "OKR007"})
+
+
+def open_record_cache(store) -> "RecordCache":
+    """A :class:`~okrctl.read.cache.RecordCache` of the loader's per-file results over
+    ``store`` (a :class:`~okrctl.read.cache.Store`)."""
+    from okrctl.read.cache import RecordCache
+
+    return RecordCache(store, CACHED_TYPES)
+
+
+def _reparse(source: Source, path: str, kind: str, cache: ParseCache) -> Callable[[], Parsed | None]:
+    def again() -> Parsed | None:
+        return _read(source, path, None, cache, kind)[0]
+    return again
+
+
 def load_workspace(source: Source, *, today: date | Callable[[Config], date] | None = None,
-                   cache: ParseCache | None = None, parallel: bool = False) -> LoadResult:
+                   cache: ParseCache | None = None, parallel: bool = False, store=None,
+                   progress: Callable[[int, int], None] | None = None) -> LoadResult:
     """Load and check everything.  ``today`` (a date, or a function of the loaded
     settings giving today in the workspace time zone) is used only for the "date in
     the future" warning; None skips that check.
@@ -383,36 +422,72 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     ``parallel``: with many files to parse, share the work with a forked worker
     process (see :func:`_parallel_workers`).  The parsed documents of those files are
     then not kept in ``LoadResult.documents``, so commands that need them (diff,
-    writes) leave it off."""
+    writes) leave it off.
+
+    ``store``: a :class:`~okrctl.read.cache.RecordCache` (:func:`open_record_cache`);
+    files found there are neither read nor parsed, the others are added to it.
+    ``progress(done, total)`` is called as the files that were not found are loaded."""
     cache = cache or _DEFAULT_CACHE
     diags: list[Problem] = []
-    documents: dict[str, Parsed] = {}
+    documents = Documents()
     files, errors = source.list_files()
     for e in errors:
         diags.append(Problem.make(e.code, e.path, 1, 1, e.message))
     paths = {f.path: f for f in files}
     refused = {e.path for e in errors}  # already reported (a link, not a file): not "missing" too
+    if store is not None:  # hash what the source did not name (untracked files, no git)
+        pre: dict[str, bytes] = {}
+        for f in files:
+            if f.sha is None:
+                try:
+                    pre[f.path] = source.read(f.path)
+                except SourceError:
+                    continue  # read again below and reported there
+                paths[f.path] = replace(f, sha=blob_sha(pre[f.path]))
+        files = [paths[f.path] for f in files]
+        if pre:
+            source = WithBytes(source, pre)  # type: ignore[assignment]
 
-    def settings_file(path: str, kind: str):
-        """okrctl.yaml / units.yaml: the parsed document, or None (reported)."""
+    def settings_file(path: str, kind: str, build):
+        """okrctl.yaml / units.yaml: the built record, or None (reported)."""
         if path not in paths:
             if path not in refused:
                 diags.append(Problem.make("OKR111", path, 1, 1, f"{path} is missing"))
             return None
-        doc, d, _ = _read(source, path, paths[path].sha, cache, kind)
-        diags.extend(d)
+        sha = paths[path].sha
+        key = store.key(kind, sha, path) if store is not None and sha else None
+        if key is not None and (hit := store.get_many(kind, [key]).get(key)) is not None:
+            store.stats.hits += 1
+            record, d = hit
+            diags.extend(d)
+            if record is not None:
+                documents.add_lazy(path, _reparse(source, path, kind, cache))
+            return record
+        if key is not None and hasattr(source, "prefetch"):
+            source.prefetch([path])  # this blob alone, not the whole tree
+        doc, d, _ = _read(source, path, sha, cache, kind)
+        record = None
         if doc is not None:
             documents[path] = doc
-        return doc
+            record, more = build(doc)
+            d = d + more
+        diags.extend(d)
+        if key is not None:
+            store.stats.misses += 1
+            if not any(x.code in _READ_CODES for x in d):
+                store.put(kind, key, (record, d))
+        return record
 
-    config: Config | None = None
-    if (doc := settings_file(CONFIG_FILE, "workspace")) is not None:
-        config = build_config(doc)
-        diags += checks.check_config(config, doc)
-    units: tuple[Unit, ...] | None = None
-    if (doc := settings_file(UNITS_FILE, "units")) is not None:
-        units = build_units(doc)
-        diags += checks.check_units(units, doc)
+    def config_of(doc: Parsed):
+        c = build_config(doc)
+        return c, checks.check_config(c, doc)
+
+    def units_of(doc: Parsed):
+        u = build_units(doc)
+        return u, checks.check_units(u, doc)
+
+    config: Config | None = settings_file(CONFIG_FILE, "workspace", config_of)
+    units: tuple[Unit, ...] | None = settings_file(UNITS_FILE, "units", units_of)
 
     fys = config.fiscal_year_start if config else 1
     candidates: list[_Candidate] = []
@@ -444,11 +519,43 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
         candidates.append(_Candidate(f.path, f.sha, unit_id, period))
 
     period_files: list[PeriodFile] = []
-    workers = _parallel_workers(len(candidates)) if parallel else 0
+    results: list = [None] * len(candidates)
+    keys: list[bytes | None] = [None] * len(candidates)
+    todo = list(range(len(candidates)))
+    if store is not None:
+        for i, c in enumerate(candidates):
+            if c.sha:
+                keys[i] = store.key("okr-file", c.sha, c.path, f"{c.period.id} {c.period.start} {c.period.end}")  # type: ignore[attr-defined]
+        found = store.get_many("okr-file", [k for k in keys if k is not None])
+        todo = []
+        for i, k in enumerate(keys):
+            hit = found.get(k) if k is not None else None
+            if hit is None:
+                todo.append(i)
+                continue
+            results[i] = hit
+            if hit[0] is not None:
+                documents.add_lazy(candidates[i].path, _reparse(source, candidates[i].path, "okr-file", cache))
+        store.stats.hits += len(candidates) - len(todo)
+        store.stats.misses += sum(1 for i in todo if keys[i] is not None)
+    missed = [candidates[i] for i in todo]
+    workers = _parallel_workers(len(missed)) if parallel else 0
     if workers:
-        results = _load_in_parallel(source, candidates, cache, workers)
+        loaded = _load_in_parallel(source, missed, cache, workers, progress=progress)
     else:
-        results = [_load_period_file(source, c, cache, documents) for c in candidates]
+        if store is not None and missed and hasattr(source, "prefetch"):
+            source.prefetch([c.path for c in missed])  # only the blobs not found (one git process)
+        loaded = []
+        for n, c in enumerate(missed, 1):
+            loaded.append(_load_period_file(source, c, cache, documents))
+            if progress is not None:
+                progress(n, len(missed))
+    for i, r in zip(todo, loaded):
+        results[i] = r
+        if keys[i] is not None and not any(d.code in _READ_CODES for d in r[1]):
+            store.put("okr-file", keys[i], r)  # type: ignore[union-attr]
+    if store is not None:
+        store.flush()
     for pf, d in results:
         diags += d
         if pf is not None:

@@ -155,8 +155,11 @@ class WorkingTreeSource:
 
     label = "working tree"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, shas: dict[str, str] | None = None) -> None:
         self.root = root.resolve()
+        #: blob ids of files as they are on disk, when known (from git's index:
+        #: ``gitio.Repo.worktree_shas``); files not named are hashed by whoever needs it
+        self.shas = shas or {}
 
     def list_files(self) -> tuple[list[SourceFile], list[SourceError]]:
         files: list[SourceFile] = []
@@ -224,7 +227,7 @@ class WorkingTreeSource:
         elif not stat.S_ISREG(st.st_mode):
             errors.append(SourceError(rel, f"{rel} is not a regular file", "OKR006"))
         else:
-            files.append(SourceFile(rel))
+            files.append(SourceFile(rel, self.shas.get(rel)))
 
     def read(self, path: str) -> bytes:
         if not _is_wanted(path) or ".." in path.split("/"):

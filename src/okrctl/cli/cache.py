@@ -1,0 +1,137 @@
+"""okrctl cache info|clear, and where the persistent cache of parsed files lives."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from okrctl.cli.app import app, state
+from okrctl.errors import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from okrctl.cli.app import State
+
+cache_app = typer.Typer(no_args_is_help=True, help="The cache of parsed files: where it is, how full, clear it.")
+app.add_typer(cache_app, name="cache")
+
+
+def cache_path(root: Path) -> Path:
+    """``<git dir>/okrctl/cache.sqlite`` inside a git working tree (like git's own
+    caches, never in the working tree and never committed), else
+    ``<okrctl cache dir>/cache.sqlite`` (``OKRCTL_CACHE_DIR``, ``$XDG_CACHE_HOME/okrctl``,
+    ``~/.cache/okrctl``)."""
+    from okrctl.write.fsio import _git_dir, user_cache_dir
+
+    gitdir = _git_dir(Path(os.path.realpath(root)))
+    if gitdir is not None:
+        return gitdir / "okrctl" / "cache.sqlite"
+    return user_cache_dir() / "cache.sqlite"
+
+
+def _refuse_in_tree(path: Path, root: Path) -> str | None:
+    """A cache folder inside the workspace (and not in a git directory) would be
+    read by the next okrctl from whatever a checkout put there: refused."""
+    real, top = Path(os.path.realpath(path.parent)), Path(os.path.realpath(root))
+    if (real == top or top in real.parents) and ".git" not in real.relative_to(top).parts:
+        return f"{path.parent} is inside the workspace; the cache is never kept in the working tree"
+    return None
+
+
+def open_store(root: Path):
+    """The :class:`okrctl.read.cache.Store` for the workspace at ``root``; raises
+    ``CacheUnavailable`` (with the reason) when it cannot be used."""
+    from okrctl.read.cache import CacheUnavailable, Store
+
+    path = cache_path(root)
+    why = _refuse_in_tree(path, root)
+    if why:
+        raise CacheUnavailable(why)
+    return Store(path)
+
+
+def record_cache(st: State, root: Path):
+    """The loader's cache for this command, or None (``--no-cache``,
+    ``OKRCTL_NO_CACHE=1``, or a cache that cannot be used: the command goes on
+    without it, ``okrctl cache info`` says why)."""
+    from okrctl.read.cache import CacheUnavailable, disabled_by_env
+
+    if st.no_cache or disabled_by_env():
+        return None
+    try:
+        store = open_store(root)
+    except CacheUnavailable:
+        return None
+    from okrctl.read.loader import open_record_cache
+
+    return open_record_cache(store)
+
+
+def _root(st: State) -> Path:
+    from okrctl.cli.workspace import workspace_root
+
+    return workspace_root(st)
+
+
+@cache_app.command("info")
+def info(ctx: typer.Context,
+         fmt: Annotated[str, typer.Option("--format", "-f", metavar="text|json", help="text or json.")] = "text") -> None:
+    """Where the cache is, how many files it holds, its size and the hit rate of the last run.
+
+    Examples:
+
+      okrctl cache info
+
+      okrctl cache info --format json
+    """
+    from okrctl.read.cache import CacheUnavailable, disabled_by_env
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--format: {fmt!r} is not text or json")
+    st = state(ctx)
+    root = _root(st)
+    path = cache_path(root)
+    try:
+        data = open_store(root).info()
+        data["status"] = ("off (--no-cache)" if st.no_cache else "off (OKRCTL_NO_CACHE)" if disabled_by_env() else "on")
+    except CacheUnavailable as exc:
+        data = {"path": str(path), "status": f"unavailable: {exc}"}
+    if fmt == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        raise typer.Exit(EXIT_OK)
+    from okrctl.render.values import count
+
+    lines = [f"path:     {data['path']}", f"status:   {data['status']}"]
+    if "entries" in data:
+        last = data["last_run"]
+        seen = last.get("hits", 0) + last.get("misses", 0)
+        rate = f"{100 * last.get('hits', 0) / seen:.0f}% ({count(last.get('hits', 0))} of {count(seen)} files)" if seen else "no run yet"
+        lines += [f"entries:  {count(data['entries'])} files",
+                  f"size:     {data['bytes'] / 1e6:.1f} MB of records, {data['file_bytes'] / 1e6:.1f} MB on disk "
+                  f"(limit {data['limit_bytes'] >> 20} MB, OKRCTL_CACHE_MAX_MB)",
+                  f"last run: {rate}" + (f", {last['corrupt']} damaged entries ignored" if last.get("corrupt") else "")]
+    print("\n".join(lines))
+    raise typer.Exit(EXIT_OK)
+
+
+@cache_app.command("clear")
+def clear(ctx: typer.Context) -> None:
+    """Remove every entry of the cache (the next run reads every file again).
+
+    Examples:
+
+      okrctl cache clear
+    """
+    from okrctl.read.cache import CacheUnavailable
+
+    st = state(ctx)
+    root = _root(st)
+    try:
+        n = open_store(root).clear()
+    except CacheUnavailable as exc:
+        raise UsageError(f"cannot clear the cache: {exc}") from None
+    print(f"removed {n} entr{'y' if n == 1 else 'ies'} from {cache_path(root)}")
+    raise typer.Exit(EXIT_OK)

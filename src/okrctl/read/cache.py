@@ -1,0 +1,536 @@
+"""The persistent cache of per-file results: what the loader derives from ONE file.
+
+For each workspace file the loader's per-file stage (read → parse → schema → typed
+records → the checks that need only that file) is a pure function of the file's
+bytes, its path (records embed ``PERIOD/UNIT`` references and ``Loc`` paths), the
+period it belongs to (dates depend on the fiscal year start) and okrctl itself.
+This module stores that result in SQLite, keyed by a hash of all of these:
+
+* the git blob id of the bytes (from the index or ``ls-tree``; hashed by the
+  loader for dirty and untracked files),
+* the kind of file, its path and, for period files, the period's id and dates,
+* a *fingerprint* of okrctl: the cache format version, okrctl's version, Python's
+  version, the packaged JSON Schemas' bytes, the fields of every record type, and
+  the size and modification time of the modules that compute the result.
+
+Values are msgspec MessagePack of the frozen dataclasses of :mod:`okrctl.model`
+(data only: no pickle, nothing that runs code when read), each row with a BLAKE2b
+checksum over key and value.  A row that fails its checksum or does not decode
+into the expected types is a miss and is rebuilt; a value that does not survive
+an encode/decode round trip exactly (``==``) is never stored.  The database is
+opened in WAL mode with a busy timeout and written with ``INSERT OR REPLACE`` in
+one short transaction per run, so two okrctl processes can use it at once; any
+SQLite error makes the cache unavailable for that run (the command goes on
+without it), and a file that is not a database is removed and recreated.
+
+Size: the least recently used rows go when the values pass ``OKRCTL_CACHE_MAX_MB``
+(default :data:`DEFAULT_MAX_MB`), down to 80% of it.
+
+Where it lives is decided by the command line (:mod:`okrctl.cli.cachecmd`): the
+git directory (``.git/okrctl/cache.sqlite``) or the user cache directory, never
+the working tree.  This module only refuses a path whose folder or files are
+symbolic links.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+import time
+from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from okrctl.errors import OkrctlError
+
+#: bump when the layout of keys or values changes
+FORMAT_VERSION = 1
+DEFAULT_MAX_MB = 512
+CACHE_FILE = "cache.sqlite"
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+#: modules whose code decides a per-file result (their size and mtime are in the fingerprint)
+_CODE_PACKAGES = ("model", "krtypes", "checks", "read")
+
+
+class CacheUnavailable(OkrctlError):
+    """The cache cannot be used this run: ordinary commands go on without it;
+    ``okrctl cache clear`` stops with it (exit 2)."""
+
+
+def disabled_by_env() -> bool:
+    return os.environ.get("OKRCTL_NO_CACHE", "") not in ("", "0")
+
+
+def max_bytes() -> int:
+    raw = os.environ.get("OKRCTL_CACHE_MAX_MB", "")
+    return (int(raw) if raw.isdigit() else DEFAULT_MAX_MB) << 20
+
+
+# ---------------------------------------------------------------- fingerprint
+
+def _type_fields(tp: Any, seen: dict[str, list[str]]) -> None:
+    import typing
+
+    if is_dataclass(tp) and isinstance(tp, type):
+        name = f"{tp.__module__}.{tp.__qualname__}"
+        if name in seen:
+            return
+        hints = typing.get_type_hints(tp)
+        seen[name] = [f"{f.name}:{hints.get(f.name)!r}" for f in fields(tp)]
+        for f in fields(tp):
+            _type_fields(hints.get(f.name), seen)
+        return
+    for arg in typing.get_args(tp):
+        _type_fields(arg, seen)
+
+
+def schema_bytes() -> bytes:
+    """The packaged JSON Schemas, as the validators read them."""
+    import okrctl
+
+    return b"".join(p.name.encode() + b"\0" + p.read_bytes() + b"\0"
+                    for p in sorted((Path(okrctl.__file__).parent / "schema").glob("*.json")))
+
+
+def fingerprint(value_types: tuple[Any, ...], version: str | None = None) -> bytes:
+    """What every cached result depends on besides its file (see the module doc)."""
+    import okrctl
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"okrctl-cache {FORMAT_VERSION}\0{version or okrctl.__version__}\0{sys.version}\0".encode())
+    pkg = Path(okrctl.__file__).parent
+    h.update(schema_bytes())
+    seen: dict[str, list[str]] = {}
+    for tp in value_types:
+        _type_fields(tp, seen)
+    for name in sorted(seen):
+        h.update(f"{name}({','.join(seen[name])})".encode())
+    for sub in _CODE_PACKAGES:
+        for p in sorted((pkg / sub).glob("*.py")):
+            st = p.stat()
+            h.update(f"{sub}/{p.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+    return h.digest()
+
+
+# ---------------------------------------------------------------- untyped fields
+
+#: msgpack extension code of a value of an untyped (``object``) field
+_ANY_EXT = 1
+_ANY = "any"
+
+
+def _any_plan(tp: Any, seen: dict | None = None):
+    """Where ``tp`` holds fields typed ``object``/``Any`` (msgspec would decode a
+    Decimal or a date there as a string): ``_ANY`` for such a field, ``{class:
+    {field: plan}}`` for dataclasses that lead to one, None when there is none."""
+    import typing
+
+    seen = {} if seen is None else seen
+    if tp is object or tp is Any:
+        return _ANY
+    if is_dataclass(tp) and isinstance(tp, type):
+        if tp in seen:
+            return seen[tp]
+        seen[tp] = None  # a recursive type: no plan through itself
+        hints = typing.get_type_hints(tp)
+        sub = {f.name: p for f in fields(tp) if (p := _any_plan(hints.get(f.name), seen)) is not None}
+        seen[tp] = {tp: sub} if sub else None
+        return seen[tp]
+    merged: dict = {}
+    for arg in typing.get_args(tp):
+        p = _any_plan(arg, seen)
+        if p == _ANY:
+            return _ANY
+        if p:
+            merged.update(p)
+    return merged or None
+
+
+def _tag(v: Any) -> Any:
+    from datetime import date
+    from decimal import Decimal
+
+    if isinstance(v, Decimal):
+        return ["D", str(v)]
+    if isinstance(v, date):
+        return ["d", v.isoformat()]
+    if isinstance(v, tuple):
+        return ["t", [_tag(x) for x in v]]
+    if isinstance(v, list):
+        return ["l", [_tag(x) for x in v]]
+    if isinstance(v, dict):
+        return ["m", [[_tag(k), _tag(x)] for k, x in v.items()]]
+    if v is None or isinstance(v, (str, int, bool)):
+        return ["v", v]
+    raise TypeError(f"cannot cache a {type(v).__name__}")
+
+
+def _untag(t: Any) -> Any:
+    from datetime import date
+    from decimal import Decimal
+
+    kind, v = t
+    if kind == "D":
+        return Decimal(v)
+    if kind == "d":
+        return date.fromisoformat(v)
+    if kind == "t":
+        return tuple(_untag(x) for x in v)
+    if kind == "l":
+        return [_untag(x) for x in v]
+    if kind == "m":
+        return {_untag(k): _untag(x) for k, x in v}
+    if kind == "v" and (v is None or isinstance(v, (str, int, bool))):
+        return v
+    raise ValueError("not a tagged value")
+
+
+def _wrap(value: Any, plan, ext) -> Any:
+    """``value`` with every untyped field's value replaced by an extension that
+    keeps its exact type (only the records on ``plan``'s paths are rebuilt)."""
+    if plan == _ANY:
+        return ext(_tag(value))
+    if value is None or not plan:
+        return value
+    if isinstance(value, (tuple, list)):
+        new = [_wrap(v, plan, ext) for v in value]
+        return value if all(a is b for a, b in zip(new, value)) else type(value)(new)
+    sub = plan.get(type(value))
+    if sub is None:
+        return value
+    from dataclasses import replace
+
+    changes = {}
+    for name, p in sub.items():
+        old = getattr(value, name)
+        new = _wrap(old, p, ext)
+        if new is not old:
+            changes[name] = new
+    return replace(value, **changes) if changes else value
+
+
+# ---------------------------------------------------------------- the store
+
+def _refuse_links(directory: Path) -> None:
+    try:
+        st = os.lstat(directory)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        raise CacheUnavailable(f"{directory} is a symbolic link or not a folder; the cache is not used")
+    for suffix in ("", *_SIDE_FILES):
+        p = directory / (CACHE_FILE + suffix)
+        try:
+            st = os.lstat(p)
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            raise CacheUnavailable(f"{p} is a symbolic link or not a regular file; the cache is not used")
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB NOT NULL, checksum BLOB NOT NULL,
+                                    size INTEGER NOT NULL, used INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entries_used ON entries(used);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def _checksum(key: bytes, value: bytes) -> bytes:
+    return hashlib.blake2b(key + b"\0" + value, digest_size=16).digest()
+
+
+@dataclass
+class RunStats:
+    hits: int = 0
+    misses: int = 0
+    corrupt: int = 0
+    stored: int = 0
+
+
+class Store:
+    """The SQLite file.  Every method raises :class:`CacheUnavailable` for SQLite
+    trouble; callers then go on without the cache."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._open(path)
+        except OSError as exc:  # a folder that cannot be searched, a read-only home
+            raise CacheUnavailable(f"cannot use {path}: {exc.strerror or exc}") from None
+
+    def _open(self, path: Path) -> None:
+        import sqlite3
+
+        self.path = path
+        self._sqlite3 = sqlite3
+        _refuse_links(path.parent)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise CacheUnavailable(f"cannot create {path.parent}: {exc.strerror}") from None
+        _refuse_links(path.parent)
+        try:
+            self._db = self._connect()
+        except sqlite3.DatabaseError:  # not a database (truncated, overwritten): start again
+            self._remove_files()
+            try:
+                self._db = self._connect()
+            except sqlite3.Error as exc:
+                raise CacheUnavailable(f"cannot open {path}: {exc}") from None
+        except sqlite3.Error as exc:
+            raise CacheUnavailable(f"cannot open {path}: {exc}") from None
+
+    def _connect(self):
+        db = self._sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA busy_timeout = 10000")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _remove_files(self) -> None:
+        for suffix in ("", *_SIDE_FILES):
+            try:
+                os.unlink(str(self.path) + suffix)
+            except OSError:
+                pass
+
+    def _run(self, fn):
+        try:
+            return fn(self._db)
+        except self._sqlite3.DatabaseError as exc:
+            raise CacheUnavailable(f"{self.path}: {exc}") from None
+
+    def get_many(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, bytes]]:
+        def go(db):
+            out: dict[bytes, tuple[bytes, bytes]] = {}
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                q = f"SELECT key, value, checksum FROM entries WHERE key IN ({','.join('?' * len(chunk))})"
+                for k, v, c in db.execute(q, chunk):
+                    out[bytes(k)] = (bytes(v), bytes(c))
+            return out
+        return self._run(go)
+
+    def write(self, rows: list[tuple[bytes, bytes]], touched: list[bytes], stats: RunStats) -> None:
+        """One transaction: new rows, the last-use time of the rows read, the run's
+        statistics; then eviction beyond the size limit."""
+        now = int(time.time())
+
+        def go(db):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.executemany("INSERT OR REPLACE INTO entries(key, value, checksum, size, used) VALUES (?, ?, ?, ?, ?)",
+                               [(k, v, _checksum(k, v), len(v), now) for k, v in rows])
+                for i in range(0, len(touched), 500):
+                    chunk = touched[i:i + 500]
+                    db.execute(f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({','.join('?' * len(chunk))})",
+                               [now, now - 3600, *chunk])
+                db.executemany("INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)", [
+                    ("last_run_hits", str(stats.hits)), ("last_run_misses", str(stats.misses)),
+                    ("last_run_corrupt", str(stats.corrupt)), ("last_run_at", str(now))])
+                if rows:
+                    self._evict(db)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        self._run(go)
+
+    def _evict(self, db) -> None:
+        limit = max_bytes()
+        (total,) = db.execute("SELECT COALESCE(SUM(size), 0) FROM entries").fetchone()
+        if total <= limit:
+            return
+        goal = total - int(limit * 0.8)
+        freed = 0
+        doomed = []
+        for key, size in db.execute("SELECT key, size FROM entries ORDER BY used, key"):
+            doomed.append(key)
+            freed += size
+            if freed >= goal:
+                break
+        db.executemany("DELETE FROM entries WHERE key = ?", [(k,) for k in doomed])
+
+    def info(self) -> dict:
+        def go(db):
+            n, size = db.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM entries").fetchone()
+            meta = dict(db.execute("SELECT name, value FROM meta"))
+            return n, size, meta
+        n, size, meta = self._run(go)
+        on_disk = 0
+        for suffix in ("", "-wal"):
+            try:
+                on_disk += os.stat(str(self.path) + suffix).st_size
+            except OSError:
+                pass
+        return {"path": str(self.path), "entries": n, "bytes": size, "file_bytes": on_disk, "limit_bytes": max_bytes(),
+                "last_run": {k[len("last_run_"):]: int(v) for k, v in meta.items() if k.startswith("last_run_")}}
+
+    def clear(self) -> int:
+        def go(db):
+            (n,) = db.execute("SELECT COUNT(*) FROM entries").fetchone()
+            db.execute("DELETE FROM entries")
+            db.execute("DELETE FROM meta")
+            return n
+        n = self._run(go)
+        try:
+            self._db.execute("VACUUM")
+        except self._sqlite3.Error:
+            pass  # another process reads it now; the rows are gone all the same
+        return n
+
+    def close(self) -> None:
+        try:
+            self._db.close()
+        except self._sqlite3.Error:
+            pass
+
+
+# ---------------------------------------------------------------- typed results
+
+class RecordCache:
+    """Typed per-file results over a :class:`Store`: what the loader uses.
+
+    ``value_types`` maps a kind of file to the type of its result; values are
+    encoded with msgspec and decoded into exactly that type."""
+
+    def __init__(self, store: Store, value_types: dict[str, Any], *, version: str | None = None) -> None:
+        import msgspec
+
+        self.store = store
+        self.stats = RunStats()
+        self._enabled = True
+        self._types = value_types
+        self._fp = fingerprint(tuple(value_types.values()), version)
+        self._encoder = msgspec.msgpack.Encoder()
+        self._plans = {k: _any_plan(t) for k, t in value_types.items()}
+        self._decoders = {k: msgspec.msgpack.Decoder(t, ext_hook=self._ext_hook) for k, t in value_types.items()}
+        self._msgspec = msgspec
+        self._pending: list[tuple[bytes, bytes]] = []
+        self._touched: list[bytes] = []
+
+    def _ext_hook(self, code: int, data: memoryview) -> Any:
+        if code != _ANY_EXT:
+            raise ValueError("unknown extension")
+        return _untag(self._msgspec.msgpack.decode(data))
+
+    def _ext(self, tagged: Any):
+        return self._msgspec.msgpack.Ext(_ANY_EXT, self._msgspec.msgpack.encode(tagged))
+
+    def key(self, kind: str, sha: str, path: str, extra: str = "") -> bytes:
+        return hashlib.blake2b(b"\0".join((self._fp, kind.encode(), sha.encode(), path.encode("utf-8", "surrogateescape"),
+                                          extra.encode())), digest_size=20).digest()
+
+    def get_many(self, kind: str, keys: list[bytes]) -> dict[bytes, Any]:
+        """The decoded results found for ``keys`` (a missing, corrupt or
+        undecodable row is simply absent)."""
+        if not self._enabled or not keys:
+            return {}
+        try:
+            rows = self.store.get_many(keys)
+        except CacheUnavailable:
+            self._enabled = False
+            return {}
+        dec = self._decoders[kind]
+        out: dict[bytes, Any] = {}
+        for k, (v, c) in rows.items():
+            if c != _checksum(k, v):
+                self.stats.corrupt += 1
+                continue
+            try:
+                out[k] = dec.decode(v)
+            except (self._msgspec.DecodeError, ValueError, TypeError):
+                self.stats.corrupt += 1
+                continue
+            self._touched.append(k)
+        return out
+
+    def put(self, kind: str, key: bytes, value: Any) -> None:
+        """Remember ``value`` for ``key`` (written by :meth:`flush`) if it survives
+        an exact encode/decode round trip."""
+        if not self._enabled:
+            return
+        try:
+            plan = self._plans[kind]
+            data = self._encoder.encode(_wrap(value, plan, self._ext) if plan else value)
+            if self._decoders[kind].decode(data) != value:
+                return
+        except (TypeError, ValueError, self._msgspec.MsgspecError):
+            return  # a value msgspec cannot carry exactly: not cached
+        self._pending.append((key, data))
+
+    def flush(self) -> None:
+        """Write the new rows and this run's statistics (one transaction)."""
+        if not self._enabled:
+            return
+        self.stats.stored = len(self._pending)
+        try:
+            self.store.write(self._pending, self._touched, self.stats)
+        except CacheUnavailable:
+            self._enabled = False
+        self._pending = []
+        self._touched = []
+
+
+# ---------------------------------------------------------------- for the loader
+
+class Documents(Mapping):
+    """Parsed documents by path.  A file whose records came from the persistent
+    cache was not parsed: its document is parsed again on first access."""
+
+    def __init__(self) -> None:
+        self._docs: dict[str, Any] = {}
+        self._lazy: dict[str, Callable[[], Any]] = {}
+
+    def __setitem__(self, path: str, doc: Any) -> None:
+        self._docs[path] = doc
+
+    def add_lazy(self, path: str, parse_again: Callable[[], Any]) -> None:
+        self._lazy[path] = parse_again
+
+    def __getitem__(self, path: str) -> Any:
+        doc = self._docs.get(path)
+        if doc is None:
+            fn = self._lazy.pop(path)
+            doc = fn()
+            if doc is None:  # changed on disk since: no document to offer
+                raise KeyError(path)
+            self._docs[path] = doc
+        return doc
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._docs
+        yield from (p for p in list(self._lazy) if p not in self._docs)
+
+    def __len__(self) -> int:
+        return len(self._docs) + sum(1 for p in self._lazy if p not in self._docs)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._docs or path in self._lazy
+
+
+class WithBytes:
+    """A Source view that serves bytes already read (to hash them) once."""
+
+    def __init__(self, source, data: dict[str, bytes]) -> None:
+        self.source, self.data, self.label = source, data, source.label
+
+    def list_files(self):
+        return self.source.list_files()
+
+    def read(self, path: str) -> bytes:
+        data = self.data.pop(path, None)
+        return self.source.read(path) if data is None else data
+
+    def prefetch(self, paths=None) -> None:
+        fn = getattr(self.source, "prefetch", None)
+        if fn is not None:
+            fn(paths)
