@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_okrctl
-from gitutil import commit_all, git
+from gitutil import commit_all
 from okrctl.audit.compare import compare
 from okrctl.write.evidence import add_evidence
 from writeutil import KR1, P, make_ws
