@@ -59,14 +59,18 @@ def _source(opened):
         return Source("working tree")
 
 
-def _events(opened, files):
+def _events(opened, files, color: str):
     """The git history of the period's items up to ``--rev`` (or HEAD), or None when
     the workspace is not in a git repository with commits and full history."""
-    from okrctl.audit.history import items_events
+    from okrctl.audit.items import items_events
+    from okrctl.cli.output import progress
     from okrctl.errors import OkrctlError
 
+    def track(fs):
+        return progress(fs, "history", color, total=len(fs))
+
     try:
-        return [e for _, e in items_events(opened.root, files, opened.rev, skip_unknown=True)]
+        return [e for _, e in items_events(opened.root, files, opened.rev, skip_unknown=True, track=track)]
     except OkrctlError:
         return None
 
@@ -150,7 +154,7 @@ def report(
             label = label or f"{base_p.id} ({base_d.isoformat()})"
         base_result = scoring.score_workspace(base_ws, base_p, base_d)
         base_units = base_result.subtree(unit) if unit else base_result.units
-        compare = quarterly.build(base_ws, base_result, base_units)
+        compare = quarterly.summarise(base_ws, base_units, base_result.as_of >= base_result.period.end)
 
     opened_root = _Opened(ctx, rev)
     if edition is Edition.close and D < p.end:
@@ -159,7 +163,7 @@ def report(
     value = quarterly.build(
         ws, result, units, edition=edition.value, source=_source(opened_root),
         notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, with_names=with_names,
-        events=_events(opened_root, [f for f in ws.files if f.period.id == p.id]))
+        events=_events(opened_root, [f for f in ws.files if f.period.id == p.id], st.color))
     options = RenderOptions(loc)
     if fmt is ReportFormat.md:
         from okrctl.render.report import markdown

@@ -172,7 +172,8 @@ class QuarterlyReport:
     overdue: tuple[str, ...]
     units_without_data: tuple[str, ...]
     checkins: tuple[CheckinRow, ...]
-    compare: QuarterlyReport | None = None
+    #: the comparison period's (or revision's) summary
+    compare: Summary | None = None
     compare_label: str | None = None
     with_names: bool = False
     late_commits: tuple[LateCheckin, ...] | None = None  # None: unknown (no git)
@@ -368,14 +369,17 @@ def _with_git(out: list[Change], events: Sequence, titles: dict[str, str], resul
 
     p, d = result.period, result.as_of
     done = []
+    by_item: dict[str, list] = {}  # events per item: linear, whatever the number of changes
+    for e in events:
+        by_item.setdefault(e.ref.split("@")[0], []).append(e)
     for c in out:
-        for e in events:
+        for e in by_item.get(c.ref, ()):
             rec = _record(e)
             if c.kind == "correction":
                 if e.field == "checkin" and e.kind == "added" and e.ref == f"{c.ref}@{c.date.isoformat()}{c.field}":
                     c = replace(c, commit=e.commit)
                 continue
-            if e.kind == "removed" or e.ref.split("@")[0] != c.ref or e.field != c.kind:
+            if e.kind == "removed" or e.field != c.kind:
                 continue
             if c.kind != "rebaseline" or (rec.get("date") == c.date and rec.get("field") == c.field):
                 c = replace(c, commit=e.commit)
@@ -427,7 +431,7 @@ def checkin_log(units: Sequence[UnitScore], result: ScoreResult) -> tuple[Checki
 
 def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edition: str = "progress",
           source: Source = Source("working tree"), notes: dict[str, str | None] | None = None,
-          compare: QuarterlyReport | None = None, compare_label: str | None = None,
+          compare: Summary | None = None, compare_label: str | None = None,
           with_names: bool = False, events: Sequence | None = None) -> QuarterlyReport:
     """The report of ``units`` (all units of ``result``, or a ``--unit`` subtree);
     ``events``: the git history of the period's items, None without git."""

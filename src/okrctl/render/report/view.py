@@ -99,7 +99,7 @@ def _delta(this: Fraction | int | None, prev: Fraction | int | None, L: Labels, 
 
 
 def _headline(r: QuarterlyReport, L: Labels) -> list[tuple[str, str, str, str]]:
-    s, c = r.summary, (r.compare.summary if r.compare else None)
+    s, c = r.summary, r.compare
     rows = [(L["org_score"], L.num(s.score), L.num(c.score) if c else "", _delta(s.score, c and c.score, L))]
     if r.ended:
         rows.append((L["grade"], L.status(s.grade) or NONE, L.status(c.grade) if c else "", ""))
