@@ -93,7 +93,9 @@ def items_events(root: Path, files: Iterable[PeriodFile], rev: str | None = None
     repo = gitio.Repo.discover(root)
     prefix = repo.relpath(root)
     repo.require_full_history(what)
-    head = repo.resolve(rev or "HEAD")
+    head = repo.resolve(rev) if rev is not None else repo.head()
+    if head is None:
+        raise HistoryError("the repository has no commits yet, so there is no history")
     source = WorkingTreeSource(root) if rev is None else gitio.GitTreeSource(repo, head, prefix)
     config, _ = workspace_settings(source)
     try:
@@ -108,7 +110,7 @@ def items_events(root: Path, files: Iterable[PeriodFile], rev: str | None = None
     paths = {repo_path(pf): pf for pf in files}
     dirs = sorted({p.rpartition("/")[0] for p in paths})
     per_path: dict[str, list[tuple[Any, dict[str, str | None]]]] = {p: [] for p in paths}
-    for info, changes in repo.log_path(dirs, head):
+    for info, changes in repo.log_path(dirs, head if rev is not None else "HEAD"):
         for path, sha in changes.items():
             if path in per_path:
                 per_path[path].append((info, {path: sha}))

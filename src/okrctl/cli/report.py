@@ -50,7 +50,7 @@ def _source(opened):
         if sha is None:
             head = repo.head()
             rel = repo.relpath(opened.root)
-            sha = head if head and repo.is_clean([rel or "."]) else None
+            sha = head if head and repo.is_clean([rel] if rel else []) else None
         if sha is None:
             return Source("working tree")
         info = repo.commit_info(sha)
