@@ -59,18 +59,22 @@ def _source(opened):
         return Source("working tree")
 
 
+def _track(label: str, color: str):
+    """A progress bar over a sequence on a terminal's stderr (:func:`okrctl.cli.output.progress`)."""
+    from okrctl.cli.output import progress
+
+    return lambda items: progress(items, label, color, total=len(items))
+
+
 def _events(opened, files, color: str):
     """The git history of the period's items up to ``--rev`` (or HEAD), or None when
     the workspace is not in a git repository with commits and full history."""
     from okrctl.audit.items import items_events
-    from okrctl.cli.output import progress
     from okrctl.errors import OkrctlError
 
-    def track(fs):
-        return progress(fs, "history", color, total=len(fs))
-
     try:
-        return [e for _, e in items_events(opened.root, files, opened.rev, skip_unknown=True, track=track)]
+        return [e for _, e in items_events(opened.root, files, opened.rev, skip_unknown=True,
+                                           track=_track("history", color))]
     except OkrctlError:
         return None
 
@@ -163,8 +167,10 @@ def report(
     value = quarterly.build(
         ws, result, units, edition=edition.value, source=_source(opened_root),
         notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, with_names=with_names,
-        events=_events(opened_root, [f for f in ws.files if f.period.id == p.id], st.color))
+        events=_events(opened_root, [f for f in ws.files if f.period.id == p.id], st.color),
+        track=_track("weekly status", st.color))
     options = RenderOptions(loc)
+    charts = _track("charts", st.color)
     if fmt is ReportFormat.md:
         from okrctl.render.report import markdown
 
@@ -172,11 +178,11 @@ def report(
     elif fmt is ReportFormat.docx:
         from okrctl.render.report.docx import docx
 
-        emit(docx(value, options), output)
+        emit(docx(value, options, charts), output)
     else:
         from okrctl.render.report import html
 
-        page = html(value, options)
+        page = html(value, options, charts)
         emit(page if fmt is ReportFormat.html else _pdf(page), output)
 
 

@@ -30,7 +30,7 @@ Readings (documented in docs/report.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -297,10 +297,13 @@ def week_ends(result: ScoreResult) -> tuple[date, ...]:
     return tuple(out)
 
 
-def heat(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore]) -> dict[str, tuple[str | None, ...]]:
-    """unit id → status at each week's end (None after the as-of date or without KRs)."""
+def heat(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore],
+         track: Callable[[Sequence[date]], Iterable[date]] | None = None) -> dict[str, tuple[str | None, ...]]:
+    """unit id → status at each week's end (None after the as-of date or without KRs):
+    the workspace scored once per week (linear in units × weeks); ``track`` wraps the
+    weeks (a progress bar)."""
     rows: dict[str, list[str | None]] = {u.unit.id: [] for u in units}
-    for d in week_ends(result):
+    for d in (track or list)(week_ends(result)):
         if d > result.as_of and d - timedelta(days=6) > result.as_of:
             for r in rows.values():
                 r.append(None)
@@ -432,15 +435,17 @@ def checkin_log(units: Sequence[UnitScore], result: ScoreResult) -> tuple[Checki
 def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edition: str = "progress",
           source: Source = Source("working tree"), notes: dict[str, str | None] | None = None,
           compare: Summary | None = None, compare_label: str | None = None,
-          with_names: bool = False, events: Sequence | None = None) -> QuarterlyReport:
+          with_names: bool = False, events: Sequence | None = None,
+          track: Callable[[Sequence[date]], Iterable[date]] | None = None) -> QuarterlyReport:
     """The report of ``units`` (all units of ``result``, or a ``--unit`` subtree);
-    ``events``: the git history of the period's items, None without git."""
+    ``events``: the git history of the period's items, None without git; ``track`` wraps the
+    weeks of the heat map (a progress bar)."""
     units = tuple(units)
     ended = result.as_of >= result.period.end
     if edition == "close" and not ended:
         raise ValueError(f"the close edition is for a period that has ended: {result.period.id} ends "
                          f"{result.period.end.isoformat()}, after the as-of date {result.as_of.isoformat()}")
-    hm = heat(ws, result, units)
+    hm = heat(ws, result, units, track)
     attn = missed(units) if edition == "close" else attention(units, result.as_of)
     attn_refs = {a.ref for a in attn}
     blocks = []
