@@ -134,7 +134,7 @@ def report(
     result = scoring.score_workspace(ws, p, D)
     units = result.subtree(unit) if unit else result.units
 
-    compare = label = None
+    compare = label = base_as_of = None
     base_ws, base_p, base_d = None, None, D
     if compare_to is not None and not compare_to.startswith("-"):
         try:
@@ -155,7 +155,8 @@ def report(
     if base_ws is not None and base_p is not None:
         if base_p.id != p.id:
             base_d = min(base_p.end, D)
-            label = label or f"{base_p.id} ({base_d.isoformat()})"
+            if label is None:
+                label, base_as_of = base_p.id, base_d
         base_result = scoring.score_workspace(base_ws, base_p, base_d)
         base_units = base_result.subtree(unit) if unit else base_result.units
         compare = quarterly.summarise(base_ws, base_units, base_result.as_of >= base_result.period.end)
@@ -166,7 +167,8 @@ def report(
                          f"after the as-of date {D.isoformat()} (use --as-of or the progress edition)")
     value = quarterly.build(
         ws, result, units, edition=edition.value, source=_source(opened_root),
-        notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, with_names=with_names,
+        notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, compare_as_of=base_as_of,
+        with_names=with_names,
         events=_events(opened_root, [f for f in ws.files if f.period.id == p.id], st.color),
         track=_track("weekly status", st.color))
     options = RenderOptions(loc)

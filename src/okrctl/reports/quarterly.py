@@ -175,6 +175,8 @@ class QuarterlyReport:
     #: the comparison period's (or revision's) summary
     compare: Summary | None = None
     compare_label: str | None = None
+    #: the date the comparison period is scored at (None: a revision, or no comparison)
+    compare_as_of: date | None = None
     with_names: bool = False
     late_commits: tuple[LateCheckin, ...] | None = None  # None: unknown (no git)
     max_score: Fraction = Fraction(1)
@@ -434,7 +436,7 @@ def checkin_log(units: Sequence[UnitScore], result: ScoreResult) -> tuple[Checki
 
 def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edition: str = "progress",
           source: Source = Source("working tree"), notes: dict[str, str | None] | None = None,
-          compare: Summary | None = None, compare_label: str | None = None,
+          compare: Summary | None = None, compare_label: str | None = None, compare_as_of: date | None = None,
           with_names: bool = False, events: Sequence | None = None,
           track: Callable[[Sequence[date]], Iterable[date]] | None = None) -> QuarterlyReport:
     """The report of ``units`` (all units of ``result``, or a ``--unit`` subtree);
@@ -465,7 +467,7 @@ def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edi
         kpis=tuple(k for u in units for k in u.kpis), unit_rows=tuple(rows), week_ends=week_ends(result),
         changes=changes(units, result, events), notes={s: (notes or {}).get(s) for s in NOTE_SECTIONS},
         overdue=overdue, units_without_data=tuple(r.unit.unit.name for r in rows if not r.has_data),
-        checkins=checkin_log(units, result), compare=compare, compare_label=compare_label,
+        checkins=checkin_log(units, result), compare=compare, compare_label=compare_label, compare_as_of=compare_as_of,
         with_names=with_names,
         late_commits=None if events is None else late_checkins(units, result, events), max_score=Fraction(ws.config.max_score))
 

@@ -138,7 +138,8 @@ def view(r: QuarterlyReport, locale: str) -> View:
              (L["as_of"], L.day(r.as_of)),
              (L["units_covered"], f"{with_data} / {len(r.unit_rows)}"),
              (L["source"], text(source)),
-             (L["compare_base"], text(r.compare_label) if r.compare_label else L["none_compare"])]
+             (L["compare_base"], (text(r.compare_label) + (f" ({L.day(r.compare_as_of)})" if r.compare_as_of else ""))
+              if r.compare_label else L["none_compare"])]
     attention = [{"ref": a.ref, "title": text(a.title), "unit": text(a.unit), "reason": L[a.reason],
                   "status": L.status(a.status), "status_key": a.status, "glyph": GLYPHS.get(a.status, ""), "emoji": EMOJI.get(a.status, ""),
                   "note": text(a.note) if a.note else NONE} for a in r.attention]
