@@ -186,3 +186,17 @@ def test_progress_bar_on_a_terminal_only(ws: Path, tmp_path: Path) -> None:
     piped = run_okrctl("-C", str(in_git), "report", "--format", "html", "-o", str(pipe_file))
     assert piped.returncode == 0 and piped.stderr == b""
     assert tty_file.read_bytes() == pipe_file.read_bytes()
+
+
+def test_readme_shows_the_real_report() -> None:
+    """The README's Markdown excerpt is the sample's report as the golden file has it
+    (byte for byte, line by line, in order), and the two page images it shows exist."""
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The quarterly report", 1)[1].split("\n## ", 1)[0]
+    excerpt = section.split("```markdown\n", 1)[1].split("```\n", 1)[0]
+    golden = (root / "tests/golden/report-2026-Q2-vi.md").read_text(encoding="utf-8")
+    assert len(excerpt.splitlines()) >= 15 and excerpt in golden
+    for img in re.findall(r'src="(docs/img/[^"]+\.png)"', section):
+        assert (root / img).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", img
+    assert len(re.findall(r'src="docs/img/', section)) == 2
