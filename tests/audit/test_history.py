@@ -495,3 +495,78 @@ def test_codeowners_refuses_paths_through_a_symlink(tmp_path: Path) -> None:
     assert not (tmp_path / "elsewhere" / "CODEOWNERS").exists()
     r = run_okrctl("-C", str(repo / "ws"), "codeowners", "--check", "-o", str(repo / ".github" / "CODEOWNERS"))
     assert r.returncode == 2 and b"symbolic link" in r.stderr
+
+
+# ---------------------------------------------------------------------------- many items at once (okrctl report)
+
+
+def _period_files(root: Path, rev: str | None = None):
+    import okrctl
+
+    ws = okrctl.load(root, rev).workspace
+    return [f for f in ws.files if f.period.id == "2026-Q2"]
+
+
+@pytest.mark.parametrize("rev", [None, "readd", "valid"])
+def test_items_events_are_each_items_history(story, rev) -> None:
+    """items_events (one git log, one cat-file, each version diffed once for all its
+    items) tells every objective and KPI exactly what history() tells for it alone,
+    through an invalid version, a deleted and re-added file and a commit of another file."""
+    from okrctl.audit.items import items_events
+
+    repo, c = story
+    r = gitio.Repo.discover(repo)
+    sha = c[rev] if rev else None
+    files = _period_files(repo / "ws", sha)
+    got = items_events(repo / "ws", files, sha)
+    expected = [(pf.period.id, e) for pf in files for item in (*pf.objectives, *pf.kpis)
+                for e in H.history(r, "ws", item.ref, sha or "HEAD", timezone="Asia/Ho_Chi_Minh").events]
+    assert len({pf.unit for pf in files}) == 2 and sum(len(pf.objectives) + len(pf.kpis) for pf in files) >= 3
+    assert [(p, rows([e])) for p, e in got] == [(p, rows([e])) for p, e in expected]
+    assert len(got) > 10
+
+
+def test_items_events_item_not_committed(story, tmp_path: Path) -> None:
+    """An item only in the working tree: skipped with skip_unknown, else the history error."""
+    from okrctl.audit.items import items_events
+
+    repo, _ = story
+    ws = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(ws))
+    f = ws / PATH
+    f.write_text(f.read_text(encoding="utf-8").replace("kpis:\n", "kpis:\n  - id: K9\n    title: Mới\n"
+                                                       "    target: 1\n    alert: 0\n", 1), encoding="utf-8")
+    files = _period_files(ws / "ws")
+    assert "K9" in [k.id for pf in files for k in pf.kpis]
+    got = items_events(ws / "ws", files, skip_unknown=True)
+    assert got and not [e for _, e in got if e.ref.startswith("2026-Q2/so-khcn/K9")]
+    with pytest.raises(H.HistoryError, match=r"^2026-Q2/so-khcn/K9: no such objective, key result or KPI in any "
+                                             r"version of ws/okrs/2026-Q2/so-khcn\.yaml up to [0-9a-f]{12} \(12 commits\)"):
+        items_events(ws / "ws", files)
+
+
+def test_report_reads_git_once_per_period(story, tmp_path: Path) -> None:
+    """`okrctl report` reads the history of every item of the period with ONE git log
+    and ONE cat-file --batch (counted by a logging git in front of the real one)."""
+    import os
+    import shutil as sh
+
+    repo, c = story
+    real = sh.which("git")
+    assert real
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    calls = tmp_path / "calls.log"
+    (bindir / "git").write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{calls}"\nexec "{real}" "$@"\n')
+    (bindir / "git").chmod(0o755)
+    env = {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}
+    r = run_okrctl("-C", str(repo / "ws"), "report", "--format", "md", "--locale", "en", env=env)
+    assert r.returncode == 0, r.stderr
+    lines = calls.read_text().splitlines()
+    logs = [ln for ln in lines if " log --raw " in f" {ln} "]
+    batches = [ln for ln in lines if "cat-file --batch" in ln]
+    assert len(logs) == 1 and logs[0].endswith("-- ws/okrs/2026-Q2"), logs
+    assert len(batches) == 1, batches
+    # the rest: version, discovery, HEAD, status and commit of the source line; never per item
+    assert len(lines) - len(logs) - len(batches) <= 9, lines
+    assert f"commit {c['other2'][:12]}" in r.stdout.decode()

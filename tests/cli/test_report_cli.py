@@ -128,3 +128,75 @@ def test_html_in_headless_chromium(ws, tmp_path):
     subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--window-size=1000,3000",
                     f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120, check=True)
     assert shot.stat().st_size > 10_000
+
+
+def _run_with_stderr_on_a_terminal(args: list[str], timeout: float = 120) -> tuple[int, bytes]:
+    """Run okrctl with stderr on a pseudo-terminal; its exit code and what it wrote there."""
+    import os
+    import pty
+    import select
+    import sys
+    import time
+
+    from conftest import subprocess_env
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "okrctl", *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=slave, env=subprocess_env({"TERM": "xterm"}))
+    os.close(slave)
+    out, deadline = b"", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            elif proc.poll() is not None:
+                break
+        rc = proc.wait(timeout=max(1, deadline - time.monotonic()))
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    return rc, out
+
+
+def test_progress_bar_on_a_terminal_only(ws: Path, tmp_path: Path) -> None:
+    """On a terminal the report shows a transient progress bar per stage (history of the
+    items, weekly statuses of the heat map, charts) on stderr and writes the same file;
+    piped, stderr stays empty."""
+    in_git = tmp_path / "ws"
+    shutil.copytree(ws, in_git)
+    from gitutil import commit_all, init_repo
+
+    init_repo(in_git)
+    commit_all(in_git, "sample", "2026-05-14T09:00:00+07:00")
+    tty_file, pipe_file = tmp_path / "tty.html", tmp_path / "pipe.html"
+    rc, err = _run_with_stderr_on_a_terminal(["-C", str(in_git), "report", "--format", "html", "-o", str(tty_file)])
+    assert rc == 0, err
+    text = err.decode("utf-8", "replace")
+    for stage in ("history", "weekly status", "charts"):
+        assert f"{stage} " in text and "100%" in text, text[:400]
+    assert "\x1b[2K" in text  # transient: the bar erases its line
+    piped = run_okrctl("-C", str(in_git), "report", "--format", "html", "-o", str(pipe_file))
+    assert piped.returncode == 0 and piped.stderr == b""
+    assert tty_file.read_bytes() == pipe_file.read_bytes()
+
+
+def test_readme_shows_the_real_report() -> None:
+    """The README's Markdown excerpt is the sample's report as the golden file has it
+    (byte for byte, line by line, in order), and the two page images it shows exist."""
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The quarterly report", 1)[1].split("\n## ", 1)[0]
+    excerpt = section.split("```markdown\n", 1)[1].split("```\n", 1)[0]
+    golden = (root / "tests/golden/report-2026-Q2-vi.md").read_text(encoding="utf-8")
+    assert len(excerpt.splitlines()) >= 15 and excerpt in golden
+    for img in re.findall(r'src="(docs/img/[^"]+\.png)"', section):
+        assert (root / img).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", img
+    assert len(re.findall(r'src="docs/img/', section)) == 2

@@ -48,6 +48,8 @@ def test_changes_and_late_checkins_from_git(repo):
     r = run_okrctl("-C", str(ws), "report", "--format", "md", "--locale", "en")
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode()
+    # the workspace is the repository's top and committed as it is: the source is HEAD
+    assert f"** commit {shas['correction'][:12]} (2026-05-20)  \n" in out
     rows = [ln for ln in out.splitlines() if re.match(r"\| 2026-\d\d-\d\d \|", ln)]
     assert len(rows) == 4, rows
     assert f"| 2026-04-20 | cancelled · commit {shas['plan'][:7]} |" in rows[0]

@@ -71,12 +71,10 @@ __all__ = [
     "HistoryError",
     "RefSpec",
     "default_period_id",
-    "definition_changes",
     "event_to_json",
     "filter_events",
     "history",
     "history_to_json",
-    "items_events",
     "parse_ref",
     "workspace_settings",
 ]
@@ -321,7 +319,7 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
     Raises :class:`HistoryError` for a malformed or unknown reference, an unknown
     time zone, and :class:`okrctl.gitio.GitError` for git failures, including a
     shallow clone (``fetch-depth: 0``)."""
-    from okrctl.read.loader import ParseCache, build_period_file
+    from okrctl.read.loader import ParseCache
 
     spec = parse_ref(ref)
     if spec.period is None and period is None:
@@ -345,18 +343,37 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
         raise HistoryError(f"{qref}: the repository has no commits yet, so there is no history")
     head = repo.resolve(rev)
     log = repo.log_path([repo_path], head)
-    shas = [changes.get(repo_path) for _, changes in log]
-    blobs = repo.read_blobs([s for s in shas if s])
+    blobs = repo.read_blobs([s for _, changes in log if (s := changes.get(repo_path))])
+    version = _Versions(blobs, cache or ParseCache(), rel, spec.unit, per)
 
-    cache = cache or ParseCache()
-    built: dict[str, PeriodFile | str] = {}  # sha -> the file, or why it is unusable
+    def reduced_diff(base: PeriodFile | None, cur: PeriodFile) -> list:
+        return diff_period_files(_reduced(base, spec) if base is not None else None, _reduced(cur, spec))
 
-    def version(sha: str) -> PeriodFile | str:
-        got = built.get(sha)
+    events, seen_item, ids_seen = _timeline(log, repo_path, spec, qref, tz, version, reduced_diff)
+    if seen_item is None:
+        raise HistoryError(_unknown(qref, spec, repo_path, head, rev, len(log), list(ids_seen)))
+    return History(qref, seen_item, rel, repo_path, head, len(log), timezone, tuple(events))
+
+
+class _Versions:
+    """The versions of one period file by blob SHA, each parsed, checked and built
+    once however many items ask (``known``: files already built, e.g. the loaded
+    workspace's, reused when their blob is in the history); a version that cannot
+    be used is a one-line reason instead."""
+
+    def __init__(self, blobs, cache, rel: str, unit: str, per: Period, known: Iterable[PeriodFile] = ()) -> None:
+        self.blobs, self.cache, self.rel, self.unit, self.per = blobs, cache, rel, unit, per
+        self.built: dict[str, PeriodFile | str] = {pf.sha: pf for pf in known if pf.sha}
+
+    def __call__(self, sha: str) -> PeriodFile | str:
+        from okrctl.read.loader import build_period_file
+
+        got = self.built.get(sha)
         if got is not None:
             return got
+        rel, blobs = self.rel, self.blobs
         if sha in blobs:
-            doc, diags = cache.get("okr-file", sha, rel, blobs[sha])
+            doc, diags = self.cache.get("okr-file", sha, rel, blobs[sha])
             errors = [d for d in diags if d.severity == "error"]
             if doc is None or errors:
                 first = errors[0] if errors else None
@@ -364,14 +381,20 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
                 got = (f"{rel}:{first.line}:{first.column}: {first.code} {first.message}{more}"
                        if first else f"{rel} is not valid")
             else:
-                got = build_period_file(doc, rel, spec.unit, per, sha)
+                got = build_period_file(doc, rel, self.unit, self.per, sha)
         elif sha in blobs.too_large:
             got = f"{rel} is {blobs.too_large[sha]} bytes at this commit; okrctl reads files up to 1 MiB"
         else:
             got = f"git object {sha[:12]} of {rel} is missing (shallow or partial clone?)"
-        built[sha] = got
+        self.built[sha] = got
         return got
 
+
+def _timeline(log, repo_path: str, spec: RefSpec, qref: str, tz, version, diff) -> tuple[list[Event], str | None, dict[str, None]]:
+    """The events of one item over ``log`` (the commits that changed its file, oldest
+    first), the item's kind at its last version (None: never seen) and every id seen.
+    ``version(sha)`` gives a built file or why it is unusable; ``diff(base, cur)`` the
+    changes from the last valid version holding the item (None: none) to ``cur``."""
     events: list[Event] = []
     last: PeriodFile | None = None  # the last valid version (None: no file / not yet)
     last_items: dict[str, Item] = {}
@@ -406,8 +429,7 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
                 ev(r, "added", "created", None, definition_view(it))
         if cur_items and (not last_items or last is None or last.sha != cur.sha):
             # with no earlier version of the item, every record of it is new
-            base = _reduced(last, spec) if last is not None and last_items else None
-            for c in diff_period_files(base, _reduced(cur, spec)):
+            for c in diff(last if last is not None and last_items else None, cur):
                 if c.field is None:  # items added/removed: reported from the item sets
                     continue
                 if c.ref == qref or c.ref.startswith(qref + "/") or c.ref.startswith(qref + "@"):
@@ -416,10 +438,7 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
             if r not in cur_items:
                 ev(r, "removed", "removed", definition_view(it), None)
         last, last_items = cur, cur_items
-
-    if seen_item is None:
-        raise HistoryError(_unknown(qref, spec, repo_path, head, rev, len(log), list(ids_seen)))
-    return History(qref, seen_item, rel, repo_path, head, len(log), timezone, tuple(events))
+    return events, seen_item, ids_seen
 
 
 def _unknown(qref: str, spec: RefSpec, repo_path: str, head: str, rev: str, ncommits: int, ids: list[str]) -> str:
@@ -476,80 +495,3 @@ def _holds_now(source, period_id: str, unit: str, local, fiscal_year_start: int)
         return build_period_file(doc, path, unit, parse_period(period_id, fiscal_year_start), None).holds(local)
     except (KeyError, TypeError, ValueError):
         return False
-
-
-# ---------------------------------------------------------------------------- export: the definition history
-
-#: events of the definition history (check-ins and measurements have their own tables)
-_RECORD_FIELDS = frozenset({"checkin", "measurement", "file"})
-
-
-_PEOPLE = frozenset({"owner", "by", "approved_by"})
-
-
-def _without_people(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _without_people(x) for k, x in v.items() if k not in _PEOPLE}
-    if isinstance(v, (list, tuple)):
-        return [_without_people(x) for x in v]
-    return v
-
-
-def definition_changes(root: Path, files: Iterable[PeriodFile], rev: str | None = None,
-                       with_names: bool = False) -> list[dict[str, Any]]:
-    """Every change to the definitions of the objectives and KPIs of ``files`` (their
-    key results included), oldest first per item, as rows of ``okrctl export``'s
-    ``changes`` table: period, commit, date, ref, field, old and new (as JSON text),
-    reason and approved_by of rebaseline, added and cancelled records.  One
-    ``git log`` and one ``cat-file`` per objective or KPI; parsed blobs are shared.
-    Without ``with_names`` no person's name appears (``owner``, ``by``,
-    ``approved_by`` are dropped from the values, and owner changes left out)."""
-    import json
-
-    rows: list[dict[str, Any]] = []
-    for period_id, e in items_events(root, files, rev, "okrctl export --table changes"):
-        if e.field in _RECORD_FIELDS or (e.field in _PEOPLE and not with_names):
-            continue
-        if not with_names:
-            e = replace(e, old=_without_people(jsonable(e.old)), new=_without_people(jsonable(e.new)))
-        rec = e.new if isinstance(e.new, dict) else e.old if isinstance(e.old, dict) else {}
-        rows.append({"period": period_id, "commit": e.commit, "date": e.date.date(), "ref": e.ref,
-                     "field": e.field, "old": json.dumps(jsonable(e.old), ensure_ascii=False),
-                     "new": json.dumps(jsonable(e.new), ensure_ascii=False),
-                     "reason": rec.get("reason") if e.field in ("rebaseline", "added", "cancelled") else None,
-                     "approved_by": rec.get("approved_by") if e.field in ("rebaseline", "added", "cancelled")
-                     else None})
-    return rows
-
-
-def items_events(root: Path, files: Iterable[PeriodFile], rev: str | None = None,
-                 what: str = "okrctl report", *, skip_unknown: bool = False) -> list[tuple[str, Event]]:
-    """(period id, event) for every event of the objectives and KPIs of ``files``
-    (their key results and records included), up to ``rev`` (None: HEAD, with the
-    settings of the working tree): one ``git log`` and one ``cat-file`` per
-    objective or KPI; parsed blobs are shared.  Raises
-    :class:`okrctl.gitio.GitError` (not a repository, a shallow clone) and
-    :class:`HistoryError` (an item never committed, unless ``skip_unknown``)."""
-    from okrctl import gitio
-    from okrctl.read.loader import ParseCache
-    from okrctl.read.source import WorkingTreeSource
-
-    repo = gitio.Repo.discover(root)
-    prefix = repo.relpath(root)
-    repo.require_full_history(what)
-    head = repo.resolve(rev or "HEAD")
-    source = WorkingTreeSource(root) if rev is None else gitio.GitTreeSource(repo, head, prefix)
-    config, _ = workspace_settings(source)
-    cache = ParseCache()
-    out: list[tuple[str, Event]] = []
-    for pf in files:
-        for item in (*pf.objectives, *pf.kpis):
-            try:
-                h = history(repo, prefix, item.ref, head, fiscal_year_start=config.fiscal_year_start,
-                            timezone=config.timezone, cache=cache)
-            except HistoryError:
-                if not skip_unknown:
-                    raise
-                continue  # an item not committed yet has no history
-            out += [(pf.period.id, e) for e in h.events]
-    return out

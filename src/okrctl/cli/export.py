@@ -71,7 +71,7 @@ def export_setup(ctx, period, all_periods, as_of, rev, tables, with_names, local
                            locale=(locale.value if locale else None) or ws.config.locale)
     changes = None
     if "changes" in wanted:
-        from okrctl.audit.history import definition_changes
+        from okrctl.audit.items import definition_changes
 
         ids = {p.id for p in periods}
         rows = definition_changes(opened.root, [f for f in ws.files if f.period.id in ids], opened.rev, with_names)

@@ -50,7 +50,7 @@ def _source(opened):
         if sha is None:
             head = repo.head()
             rel = repo.relpath(opened.root)
-            sha = head if head and repo.is_clean([rel or "."]) else None
+            sha = head if head and repo.is_clean([rel] if rel else []) else None
         if sha is None:
             return Source("working tree")
         info = repo.commit_info(sha)
@@ -59,14 +59,22 @@ def _source(opened):
         return Source("working tree")
 
 
-def _events(opened, files):
+def _track(label: str, color: str):
+    """A progress bar over a sequence on a terminal's stderr (:func:`okrctl.cli.output.progress`)."""
+    from okrctl.cli.output import progress
+
+    return lambda items: progress(items, label, color, total=len(items))
+
+
+def _events(opened, files, color: str):
     """The git history of the period's items up to ``--rev`` (or HEAD), or None when
     the workspace is not in a git repository with commits and full history."""
-    from okrctl.audit.history import items_events
+    from okrctl.audit.items import items_events
     from okrctl.errors import OkrctlError
 
     try:
-        return [e for _, e in items_events(opened.root, files, opened.rev, skip_unknown=True)]
+        return [e for _, e in items_events(opened.root, files, opened.rev, skip_unknown=True,
+                                           track=_track("history", color))]
     except OkrctlError:
         return None
 
@@ -126,7 +134,7 @@ def report(
     result = scoring.score_workspace(ws, p, D)
     units = result.subtree(unit) if unit else result.units
 
-    compare = label = None
+    compare = label = base_as_of = None
     base_ws, base_p, base_d = None, None, D
     if compare_to is not None and not compare_to.startswith("-"):
         try:
@@ -147,10 +155,11 @@ def report(
     if base_ws is not None and base_p is not None:
         if base_p.id != p.id:
             base_d = min(base_p.end, D)
-            label = label or f"{base_p.id} ({base_d.isoformat()})"
+            if label is None:
+                label, base_as_of = base_p.id, base_d
         base_result = scoring.score_workspace(base_ws, base_p, base_d)
         base_units = base_result.subtree(unit) if unit else base_result.units
-        compare = quarterly.build(base_ws, base_result, base_units)
+        compare = quarterly.summarise(base_ws, base_units, base_result.as_of >= base_result.period.end)
 
     opened_root = _Opened(ctx, rev)
     if edition is Edition.close and D < p.end:
@@ -158,9 +167,12 @@ def report(
                          f"after the as-of date {D.isoformat()} (use --as-of or the progress edition)")
     value = quarterly.build(
         ws, result, units, edition=edition.value, source=_source(opened_root),
-        notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, with_names=with_names,
-        events=_events(opened_root, [f for f in ws.files if f.period.id == p.id]))
+        notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, compare_as_of=base_as_of,
+        with_names=with_names,
+        events=_events(opened_root, [f for f in ws.files if f.period.id == p.id], st.color),
+        track=_track("weekly status", st.color))
     options = RenderOptions(loc)
+    charts = _track("charts", st.color)
     if fmt is ReportFormat.md:
         from okrctl.render.report import markdown
 
@@ -168,11 +180,11 @@ def report(
     elif fmt is ReportFormat.docx:
         from okrctl.render.report.docx import docx
 
-        emit(docx(value, options), output)
+        emit(docx(value, options, charts), output)
     else:
         from okrctl.render.report import html
 
-        page = html(value, options)
+        page = html(value, options, charts)
         emit(page if fmt is ReportFormat.html else _pdf(page), output)
 
 

@@ -30,7 +30,7 @@ Readings (documented in docs/report.md):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -172,8 +172,11 @@ class QuarterlyReport:
     overdue: tuple[str, ...]
     units_without_data: tuple[str, ...]
     checkins: tuple[CheckinRow, ...]
-    compare: QuarterlyReport | None = None
+    #: the comparison period's (or revision's) summary
+    compare: Summary | None = None
     compare_label: str | None = None
+    #: the date the comparison period is scored at (None: a revision, or no comparison)
+    compare_as_of: date | None = None
     with_names: bool = False
     late_commits: tuple[LateCheckin, ...] | None = None  # None: unknown (no git)
     max_score: Fraction = Fraction(1)
@@ -296,10 +299,13 @@ def week_ends(result: ScoreResult) -> tuple[date, ...]:
     return tuple(out)
 
 
-def heat(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore]) -> dict[str, tuple[str | None, ...]]:
-    """unit id → status at each week's end (None after the as-of date or without KRs)."""
+def heat(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore],
+         track: Callable[[Sequence[date]], Iterable[date]] | None = None) -> dict[str, tuple[str | None, ...]]:
+    """unit id → status at each week's end (None after the as-of date or without KRs):
+    the workspace scored once per week (linear in units × weeks); ``track`` wraps the
+    weeks (a progress bar)."""
     rows: dict[str, list[str | None]] = {u.unit.id: [] for u in units}
-    for d in week_ends(result):
+    for d in (track or list)(week_ends(result)):
         if d > result.as_of and d - timedelta(days=6) > result.as_of:
             for r in rows.values():
                 r.append(None)
@@ -368,14 +374,17 @@ def _with_git(out: list[Change], events: Sequence, titles: dict[str, str], resul
 
     p, d = result.period, result.as_of
     done = []
+    by_item: dict[str, list] = {}  # events per item: linear, whatever the number of changes
+    for e in events:
+        by_item.setdefault(e.ref.split("@")[0], []).append(e)
     for c in out:
-        for e in events:
+        for e in by_item.get(c.ref, ()):
             rec = _record(e)
             if c.kind == "correction":
                 if e.field == "checkin" and e.kind == "added" and e.ref == f"{c.ref}@{c.date.isoformat()}{c.field}":
                     c = replace(c, commit=e.commit)
                 continue
-            if e.kind == "removed" or e.ref.split("@")[0] != c.ref or e.field != c.kind:
+            if e.kind == "removed" or e.field != c.kind:
                 continue
             if c.kind != "rebaseline" or (rec.get("date") == c.date and rec.get("field") == c.field):
                 c = replace(c, commit=e.commit)
@@ -427,16 +436,18 @@ def checkin_log(units: Sequence[UnitScore], result: ScoreResult) -> tuple[Checki
 
 def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edition: str = "progress",
           source: Source = Source("working tree"), notes: dict[str, str | None] | None = None,
-          compare: QuarterlyReport | None = None, compare_label: str | None = None,
-          with_names: bool = False, events: Sequence | None = None) -> QuarterlyReport:
+          compare: Summary | None = None, compare_label: str | None = None, compare_as_of: date | None = None,
+          with_names: bool = False, events: Sequence | None = None,
+          track: Callable[[Sequence[date]], Iterable[date]] | None = None) -> QuarterlyReport:
     """The report of ``units`` (all units of ``result``, or a ``--unit`` subtree);
-    ``events``: the git history of the period's items, None without git."""
+    ``events``: the git history of the period's items, None without git; ``track`` wraps the
+    weeks of the heat map (a progress bar)."""
     units = tuple(units)
     ended = result.as_of >= result.period.end
     if edition == "close" and not ended:
         raise ValueError(f"the close edition is for a period that has ended: {result.period.id} ends "
                          f"{result.period.end.isoformat()}, after the as-of date {result.as_of.isoformat()}")
-    hm = heat(ws, result, units)
+    hm = heat(ws, result, units, track)
     attn = missed(units) if edition == "close" else attention(units, result.as_of)
     attn_refs = {a.ref for a in attn}
     blocks = []
@@ -456,7 +467,7 @@ def build(ws: Workspace, result: ScoreResult, units: Sequence[UnitScore], *, edi
         kpis=tuple(k for u in units for k in u.kpis), unit_rows=tuple(rows), week_ends=week_ends(result),
         changes=changes(units, result, events), notes={s: (notes or {}).get(s) for s in NOTE_SECTIONS},
         overdue=overdue, units_without_data=tuple(r.unit.unit.name for r in rows if not r.has_data),
-        checkins=checkin_log(units, result), compare=compare, compare_label=compare_label,
+        checkins=checkin_log(units, result), compare=compare, compare_label=compare_label, compare_as_of=compare_as_of,
         with_names=with_names,
         late_commits=None if events is None else late_checkins(units, result, events), max_score=Fraction(ws.config.max_score))
 

@@ -46,9 +46,10 @@ def markdown(report: QuarterlyReport, options: RenderOptions, max_chars: int = M
     return out[: max(0, max_chars - len(notice) - 2)] + "\n\n" + notice + "\n" if len(out) > max_chars else out
 
 
-def html(report: QuarterlyReport, options: RenderOptions) -> str:
+def html(report: QuarterlyReport, options: RenderOptions, track=None) -> str:
     """One self-contained HTML file: inline CSS and SVG, no script, no request to
-    any host, printable on A4."""
+    any host, printable on A4.  ``track`` wraps the objectives whose charts are
+    drawn (a progress bar)."""
     from markupsafe import Markup
 
     from okrctl.render.report import charts
@@ -57,7 +58,7 @@ def html(report: QuarterlyReport, options: RenderOptions) -> str:
 
     v = view(report, options.locale)
     L = v.labels
-    for o in v.objectives:
+    for o in (track or list)(v.objectives):
         o["bullets"] = Markup(charts.bullets(o["scores"], L, report.max_score))
         o["burnup_svgs"] = [Markup(charts.burnup(b, L)) for b in o["burnups"]]
     v.extra["heatmap"] = Markup(charts.heatmap(report.unit_rows, report.week_ends, L))

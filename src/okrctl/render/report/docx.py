@@ -163,8 +163,9 @@ def _widths(*parts: float) -> list[float]:
     return [round(TEXT_MM * p / total, 1) for p in parts]
 
 
-def docx(report: QuarterlyReport, options: RenderOptions) -> bytes:
-    """The report as a .docx file (bytes)."""
+def docx(report: QuarterlyReport, options: RenderOptions, track=None) -> bytes:
+    """The report as a .docx file (bytes); ``track`` wraps the objectives (a progress
+    bar: each draws its charts as PNG)."""
     from okrctl.render.report import charts
     from okrctl.render.report.view import view
 
@@ -206,7 +207,7 @@ def docx(report: QuarterlyReport, options: RenderOptions) -> bytes:
     w.heading(L["s_objectives"])
     kr_head = [L["kr"], L["baseline_target"], L["current"], L["date"], L["progress"], L["pace"], L["score"],
                L["status"], L["confidence"]]
-    for o in v.objectives:
+    for o in (track or list)(v.objectives):
         w.heading(f"{o['unit']} — {o['id']}. {o['title']}", 2)
         w.para(f"{o['glyph']} {o['line']}")
         w.table(kr_head, [[f"{k['id']}. {k['title']}", k["bt"], k["current"], k["date"], k["progress"], k["pace"],

@@ -99,7 +99,7 @@ def _delta(this: Fraction | int | None, prev: Fraction | int | None, L: Labels, 
 
 
 def _headline(r: QuarterlyReport, L: Labels) -> list[tuple[str, str, str, str]]:
-    s, c = r.summary, (r.compare.summary if r.compare else None)
+    s, c = r.summary, r.compare
     rows = [(L["org_score"], L.num(s.score), L.num(c.score) if c else "", _delta(s.score, c and c.score, L))]
     if r.ended:
         rows.append((L["grade"], L.status(s.grade) or NONE, L.status(c.grade) if c else "", ""))
@@ -138,7 +138,8 @@ def view(r: QuarterlyReport, locale: str) -> View:
              (L["as_of"], L.day(r.as_of)),
              (L["units_covered"], f"{with_data} / {len(r.unit_rows)}"),
              (L["source"], text(source)),
-             (L["compare_base"], text(r.compare_label) if r.compare_label else L["none_compare"])]
+             (L["compare_base"], (text(r.compare_label) + (f" ({L.day(r.compare_as_of)})" if r.compare_as_of else ""))
+              if r.compare_label else L["none_compare"])]
     attention = [{"ref": a.ref, "title": text(a.title), "unit": text(a.unit), "reason": L[a.reason],
                   "status": L.status(a.status), "status_key": a.status, "glyph": GLYPHS.get(a.status, ""), "emoji": EMOJI.get(a.status, ""),
                   "note": text(a.note) if a.note else NONE} for a in r.attention]
