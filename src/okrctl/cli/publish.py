@@ -20,7 +20,7 @@ PublishNamesOpt = Annotated[bool, typer.Option(
 
 
 def _history(root: Path, files, sha: str):
-    from okrctl.audit.history import items_events
+    from okrctl.audit.items import items_events
     from okrctl.errors import OkrctlError
 
     try:
