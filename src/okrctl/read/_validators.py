@@ -33,11 +33,11 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json(data, custom_form
         if "unit" in data_keys:
             data_keys.remove("unit")
             data__unit = data["unit"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_unitid(data__unit, custom_formats, (name_prefix or "data") + ".unit")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_unitid(data__unit, custom_formats)
         if "period" in data_keys:
             data_keys.remove("period")
             data__period = data["period"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_period(data__period, custom_formats, (name_prefix or "data") + ".period")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_period(data__period, custom_formats)
         if "objectives" in data_keys:
             data_keys.remove("objectives")
             data__objectives = data["objectives"]
@@ -47,7 +47,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json(data, custom_form
             if data__objectives_is_list:
                 data__objectives_len = len(data__objectives)
                 for data__objectives_x, data__objectives_item in enumerate(data__objectives):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_objective(data__objectives_item, custom_formats, (name_prefix or "data") + ".objectives[{data__objectives_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_objective(data__objectives_item, custom_formats)
         if "kpis" in data_keys:
             data_keys.remove("kpis")
             data__kpis = data["kpis"]
@@ -57,7 +57,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json(data, custom_form
             if data__kpis_is_list:
                 data__kpis_len = len(data__kpis)
                 for data__kpis_x, data__kpis_item in enumerate(data__kpis):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_kpi(data__kpis_item, custom_formats, (name_prefix or "data") + ".kpis[{data__kpis_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_kpi(data__kpis_item, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -79,15 +79,15 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(d
         if "date" in data_keys:
             data_keys.remove("date")
             data__date = data["date"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__date, custom_formats, (name_prefix or "data") + ".date")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__date, custom_formats)
         if "reason" in data_keys:
             data_keys.remove("reason")
             data__reason = data["reason"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__reason, custom_formats, (name_prefix or "data") + ".reason")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__reason, custom_formats)
         if "approved_by" in data_keys:
             data_keys.remove("approved_by")
             data__approvedby = data["approved_by"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__approvedby, custom_formats, (name_prefix or "data") + ".approved_by")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__approvedby, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -109,7 +109,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_checkin(da
         if "date" in data_keys:
             data_keys.remove("date")
             data__date = data["date"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__date, custom_formats, (name_prefix or "data") + ".date")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__date, custom_formats)
         if "value" in data_keys:
             data_keys.remove("value")
             data__value = data["value"]
@@ -127,7 +127,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_checkin(da
                 if data__done_len > len(set(fn(data__done_x) for data__done_x in data__done)):
                     raise Invalid("invalid")
                 for data__done_x, data__done_item in enumerate(data__done):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_id(data__done_item, custom_formats, (name_prefix or "data") + ".done[{data__done_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_id(data__done_item, custom_formats)
         if "confidence" in data_keys:
             data_keys.remove("confidence")
             data__confidence = data["confidence"]
@@ -141,11 +141,11 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_checkin(da
         if "by" in data_keys:
             data_keys.remove("by")
             data__by = data["by"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__by, custom_formats, (name_prefix or "data") + ".by")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__by, custom_formats)
         if "note" in data_keys:
             data_keys.remove("note")
             data__note = data["note"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__note, custom_formats, (name_prefix or "data") + ".note")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__note, custom_formats)
         if "evidence" in data_keys:
             data_keys.remove("evidence")
             data__evidence = data["evidence"]
@@ -155,7 +155,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_checkin(da
             if data__evidence_is_list:
                 data__evidence_len = len(data__evidence)
                 for data__evidence_x, data__evidence_item in enumerate(data__evidence):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__evidence_item, custom_formats, (name_prefix or "data") + ".evidence[{data__evidence_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__evidence_item, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -281,19 +281,19 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_keyresult(
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_id(data__id, custom_formats)
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__title, custom_formats, (name_prefix or "data") + ".title")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__title, custom_formats)
         if "description" in data_keys:
             data_keys.remove("description")
             data__description = data["description"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__description, custom_formats, (name_prefix or "data") + ".description")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__description, custom_formats)
         if "owner" in data_keys:
             data_keys.remove("owner")
             data__owner = data["owner"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__owner, custom_formats, (name_prefix or "data") + ".owner")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__owner, custom_formats)
         if "type" in data_keys:
             data_keys.remove("type")
             data__type = data["type"]
@@ -311,15 +311,15 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_keyresult(
         if "baseline" in data_keys:
             data_keys.remove("baseline")
             data__baseline = data["baseline"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__baseline, custom_formats, (name_prefix or "data") + ".baseline")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__baseline, custom_formats)
         if "target" in data_keys:
             data_keys.remove("target")
             data__target = data["target"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__target, custom_formats, (name_prefix or "data") + ".target")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__target, custom_formats)
         if "direction" in data_keys:
             data_keys.remove("direction")
             data__direction = data["direction"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_direction(data__direction, custom_formats, (name_prefix or "data") + ".direction")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_direction(data__direction, custom_formats)
         if "aggregate" in data_keys:
             data_keys.remove("aggregate")
             data__aggregate = data["aggregate"]
@@ -328,11 +328,11 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_keyresult(
         if "threshold" in data_keys:
             data_keys.remove("threshold")
             data__threshold = data["threshold"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__threshold, custom_formats, (name_prefix or "data") + ".threshold")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__threshold, custom_formats)
         if "due" in data_keys:
             data_keys.remove("due")
             data__due = data["due"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__due, custom_formats, (name_prefix or "data") + ".due")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__due, custom_formats)
         if "milestones" in data_keys:
             data_keys.remove("milestones")
             data__milestones = data["milestones"]
@@ -344,11 +344,11 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_keyresult(
                 if data__milestones_len < 1:
                     raise Invalid("invalid")
                 for data__milestones_x, data__milestones_item in enumerate(data__milestones):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_milestone(data__milestones_item, custom_formats, (name_prefix or "data") + ".milestones[{data__milestones_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_milestone(data__milestones_item, custom_formats)
         if "frequency" in data_keys:
             data_keys.remove("frequency")
             data__frequency = data["frequency"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_frequency(data__frequency, custom_formats, (name_prefix or "data") + ".frequency")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_frequency(data__frequency, custom_formats)
         if "due_days" in data_keys:
             data_keys.remove("due_days")
             data__duedays = data["due_days"]
@@ -362,7 +362,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_keyresult(
         if "weight" in data_keys:
             data_keys.remove("weight")
             data__weight = data["weight"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_weight(data__weight, custom_formats, (name_prefix or "data") + ".weight")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_weight(data__weight, custom_formats)
         if "checkins" in data_keys:
             data_keys.remove("checkins")
             data__checkins = data["checkins"]
@@ -372,7 +372,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_keyresult(
             if data__checkins_is_list:
                 data__checkins_len = len(data__checkins)
                 for data__checkins_x, data__checkins_item in enumerate(data__checkins):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_checkin(data__checkins_item, custom_formats, (name_prefix or "data") + ".checkins[{data__checkins_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_checkin(data__checkins_item, custom_formats)
         if "rebaselines" in data_keys:
             data_keys.remove("rebaselines")
             data__rebaselines = data["rebaselines"]
@@ -382,19 +382,19 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_keyresult(
             if data__rebaselines_is_list:
                 data__rebaselines_len = len(data__rebaselines)
                 for data__rebaselines_x, data__rebaselines_item in enumerate(data__rebaselines):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_rebaseline(data__rebaselines_item, custom_formats, (name_prefix or "data") + ".rebaselines[{data__rebaselines_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_rebaseline(data__rebaselines_item, custom_formats)
         if "added" in data_keys:
             data_keys.remove("added")
             data__added = data["added"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__added, custom_formats, (name_prefix or "data") + ".added")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__added, custom_formats)
         if "cancelled" in data_keys:
             data_keys.remove("cancelled")
             data__cancelled = data["cancelled"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__cancelled, custom_formats, (name_prefix or "data") + ".cancelled")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__cancelled, custom_formats)
         if "review" in data_keys:
             data_keys.remove("review")
             data__review = data["review"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(data__review, custom_formats, (name_prefix or "data") + ".review")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(data__review, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -416,19 +416,19 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_kpi(data, 
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_id(data__id, custom_formats)
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__title, custom_formats, (name_prefix or "data") + ".title")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__title, custom_formats)
         if "description" in data_keys:
             data_keys.remove("description")
             data__description = data["description"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__description, custom_formats, (name_prefix or "data") + ".description")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__description, custom_formats)
         if "owner" in data_keys:
             data_keys.remove("owner")
             data__owner = data["owner"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__owner, custom_formats, (name_prefix or "data") + ".owner")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__owner, custom_formats)
         if "unit" in data_keys:
             data_keys.remove("unit")
             data__unit = data["unit"]
@@ -441,19 +441,19 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_kpi(data, 
         if "direction" in data_keys:
             data_keys.remove("direction")
             data__direction = data["direction"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_direction(data__direction, custom_formats, (name_prefix or "data") + ".direction")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_direction(data__direction, custom_formats)
         if "target" in data_keys:
             data_keys.remove("target")
             data__target = data["target"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__target, custom_formats, (name_prefix or "data") + ".target")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__target, custom_formats)
         if "alert" in data_keys:
             data_keys.remove("alert")
             data__alert = data["alert"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__alert, custom_formats, (name_prefix or "data") + ".alert")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__alert, custom_formats)
         if "frequency" in data_keys:
             data_keys.remove("frequency")
             data__frequency = data["frequency"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_frequency(data__frequency, custom_formats, (name_prefix or "data") + ".frequency")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_frequency(data__frequency, custom_formats)
         if "due_days" in data_keys:
             data_keys.remove("due_days")
             data__duedays = data["due_days"]
@@ -473,7 +473,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_kpi(data, 
             if data__measurements_is_list:
                 data__measurements_len = len(data__measurements)
                 for data__measurements_x, data__measurements_item in enumerate(data__measurements):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_measurement(data__measurements_item, custom_formats, (name_prefix or "data") + ".measurements[{data__measurements_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_measurement(data__measurements_item, custom_formats)
         if "rebaselines" in data_keys:
             data_keys.remove("rebaselines")
             data__rebaselines = data["rebaselines"]
@@ -483,19 +483,19 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_kpi(data, 
             if data__rebaselines_is_list:
                 data__rebaselines_len = len(data__rebaselines)
                 for data__rebaselines_x, data__rebaselines_item in enumerate(data__rebaselines):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_rebaseline(data__rebaselines_item, custom_formats, (name_prefix or "data") + ".rebaselines[{data__rebaselines_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_rebaseline(data__rebaselines_item, custom_formats)
         if "added" in data_keys:
             data_keys.remove("added")
             data__added = data["added"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__added, custom_formats, (name_prefix or "data") + ".added")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__added, custom_formats)
         if "cancelled" in data_keys:
             data_keys.remove("cancelled")
             data__cancelled = data["cancelled"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__cancelled, custom_formats, (name_prefix or "data") + ".cancelled")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__cancelled, custom_formats)
         if "review" in data_keys:
             data_keys.remove("review")
             data__review = data["review"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(data__review, custom_formats, (name_prefix or "data") + ".review")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(data__review, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -527,23 +527,23 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_measuremen
         if "date" in data_keys:
             data_keys.remove("date")
             data__date = data["date"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__date, custom_formats, (name_prefix or "data") + ".date")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__date, custom_formats)
         if "value" in data_keys:
             data_keys.remove("value")
             data__value = data["value"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__value, custom_formats, (name_prefix or "data") + ".value")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_number(data__value, custom_formats)
         if "source" in data_keys:
             data_keys.remove("source")
             data__source = data["source"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__source, custom_formats, (name_prefix or "data") + ".source")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__source, custom_formats)
         if "note" in data_keys:
             data_keys.remove("note")
             data__note = data["note"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__note, custom_formats, (name_prefix or "data") + ".note")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__note, custom_formats)
         if "by" in data_keys:
             data_keys.remove("by")
             data__by = data["by"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__by, custom_formats, (name_prefix or "data") + ".by")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__by, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -565,19 +565,19 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_milestone(
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_id(data__id, custom_formats)
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__title, custom_formats, (name_prefix or "data") + ".title")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__title, custom_formats)
         if "weight" in data_keys:
             data_keys.remove("weight")
             data__weight = data["weight"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_weight(data__weight, custom_formats, (name_prefix or "data") + ".weight")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_weight(data__weight, custom_formats)
         if "due" in data_keys:
             data_keys.remove("due")
             data__due = data["due"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__due, custom_formats, (name_prefix or "data") + ".due")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__due, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -605,19 +605,19 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_objective(
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_id(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_id(data__id, custom_formats)
         if "title" in data_keys:
             data_keys.remove("title")
             data__title = data["title"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__title, custom_formats, (name_prefix or "data") + ".title")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__title, custom_formats)
         if "description" in data_keys:
             data_keys.remove("description")
             data__description = data["description"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__description, custom_formats, (name_prefix or "data") + ".description")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__description, custom_formats)
         if "owner" in data_keys:
             data_keys.remove("owner")
             data__owner = data["owner"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__owner, custom_formats, (name_prefix or "data") + ".owner")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__owner, custom_formats)
         if "kind" in data_keys:
             data_keys.remove("kind")
             data__kind = data["kind"]
@@ -626,7 +626,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_objective(
         if "weight" in data_keys:
             data_keys.remove("weight")
             data__weight = data["weight"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_weight(data__weight, custom_formats, (name_prefix or "data") + ".weight")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_weight(data__weight, custom_formats)
         if "aligns_to" in data_keys:
             data_keys.remove("aligns_to")
             data__alignsto = data["aligns_to"]
@@ -646,7 +646,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_objective(
                 if data__keyresults_len < 1:
                     raise Invalid("invalid")
                 for data__keyresults_x, data__keyresults_item in enumerate(data__keyresults):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_keyresult(data__keyresults_item, custom_formats, (name_prefix or "data") + ".key_results[{data__keyresults_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_keyresult(data__keyresults_item, custom_formats)
         if "rebaselines" in data_keys:
             data_keys.remove("rebaselines")
             data__rebaselines = data["rebaselines"]
@@ -656,19 +656,19 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_objective(
             if data__rebaselines_is_list:
                 data__rebaselines_len = len(data__rebaselines)
                 for data__rebaselines_x, data__rebaselines_item in enumerate(data__rebaselines):
-                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_rebaseline(data__rebaselines_item, custom_formats, (name_prefix or "data") + ".rebaselines[{data__rebaselines_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_rebaseline(data__rebaselines_item, custom_formats)
         if "added" in data_keys:
             data_keys.remove("added")
             data__added = data["added"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__added, custom_formats, (name_prefix or "data") + ".added")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__added, custom_formats)
         if "cancelled" in data_keys:
             data_keys.remove("cancelled")
             data__cancelled = data["cancelled"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__cancelled, custom_formats, (name_prefix or "data") + ".cancelled")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(data__cancelled, custom_formats)
         if "review" in data_keys:
             data_keys.remove("review")
             data__review = data["review"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(data__review, custom_formats, (name_prefix or "data") + ".review")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(data__review, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -699,7 +699,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_rebaseline
         if "date" in data_keys:
             data_keys.remove("date")
             data__date = data["date"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__date, custom_formats, (name_prefix or "data") + ".date")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__date, custom_formats)
         if "field" in data_keys:
             data_keys.remove("field")
             data__field = data["field"]
@@ -714,11 +714,11 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_rebaseline
         if "reason" in data_keys:
             data_keys.remove("reason")
             data__reason = data["reason"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__reason, custom_formats, (name_prefix or "data") + ".reason")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__reason, custom_formats)
         if "approved_by" in data_keys:
             data_keys.remove("approved_by")
             data__approvedby = data["approved_by"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__approvedby, custom_formats, (name_prefix or "data") + ".approved_by")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__approvedby, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -740,7 +740,7 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(dat
         if "note" in data_keys:
             data_keys.remove("note")
             data__note = data["note"]
-            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__note, custom_formats, (name_prefix or "data") + ".note")
+            validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__note, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -801,7 +801,7 @@ def validate_https___okrctl_dev_schema_v1_units_schema_json(data, custom_formats
             if data__units_is_list:
                 data__units_len = len(data__units)
                 for data__units_x, data__units_item in enumerate(data__units):
-                    validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unit(data__units_item, custom_formats, (name_prefix or "data") + ".units[{data__units_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unit(data__units_item, custom_formats)
         for data_key, data_val in data.items():
             if REGEX_PATTERNS['^x-'].search(data_key):
                 if data_key in data_keys:
@@ -858,15 +858,15 @@ def validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unit(data, cu
         if "id" in data_keys:
             data_keys.remove("id")
             data__id = data["id"]
-            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unitid(data__id, custom_formats, (name_prefix or "data") + ".id")
+            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unitid(data__id, custom_formats)
         if "name" in data_keys:
             data_keys.remove("name")
             data__name = data["name"]
-            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_text(data__name, custom_formats, (name_prefix or "data") + ".name")
+            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_text(data__name, custom_formats)
         if "parent" in data_keys:
             data_keys.remove("parent")
             data__parent = data["parent"]
-            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unitid(data__parent, custom_formats, (name_prefix or "data") + ".parent")
+            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unitid(data__parent, custom_formats)
         if "owners" in data_keys:
             data_keys.remove("owners")
             data__owners = data["owners"]
@@ -876,7 +876,7 @@ def validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unit(data, cu
             if data__owners_is_list:
                 data__owners_len = len(data__owners)
                 for data__owners_x, data__owners_item in enumerate(data__owners):
-                    validate_https___okrctl_dev_schema_v1_units_schema_json___defs_handle(data__owners_item, custom_formats, (name_prefix or "data") + ".owners[{data__owners_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_units_schema_json___defs_handle(data__owners_item, custom_formats)
         if "approvers" in data_keys:
             data_keys.remove("approvers")
             data__approvers = data["approvers"]
@@ -886,23 +886,23 @@ def validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unit(data, cu
             if data__approvers_is_list:
                 data__approvers_len = len(data__approvers)
                 for data__approvers_x, data__approvers_item in enumerate(data__approvers):
-                    validate_https___okrctl_dev_schema_v1_units_schema_json___defs_handle(data__approvers_item, custom_formats, (name_prefix or "data") + ".approvers[{data__approvers_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_units_schema_json___defs_handle(data__approvers_item, custom_formats)
         if "weight" in data_keys:
             data_keys.remove("weight")
             data__weight = data["weight"]
-            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_weight(data__weight, custom_formats, (name_prefix or "data") + ".weight")
+            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_weight(data__weight, custom_formats)
         if "self_weight" in data_keys:
             data_keys.remove("self_weight")
             data__selfweight = data["self_weight"]
-            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_weight(data__selfweight, custom_formats, (name_prefix or "data") + ".self_weight")
+            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_weight(data__selfweight, custom_formats)
         if "from" in data_keys:
             data_keys.remove("from")
             data__from = data["from"]
-            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_date(data__from, custom_formats, (name_prefix or "data") + ".from")
+            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_date(data__from, custom_formats)
         if "until" in data_keys:
             data_keys.remove("until")
             data__until = data["until"]
-            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_date(data__until, custom_formats, (name_prefix or "data") + ".until")
+            validate_https___okrctl_dev_schema_v1_units_schema_json___defs_date(data__until, custom_formats)
         if "replaced_by" in data_keys:
             data_keys.remove("replaced_by")
             data__replacedby = data["replaced_by"]
@@ -912,7 +912,7 @@ def validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unit(data, cu
             if data__replacedby_is_list:
                 data__replacedby_len = len(data__replacedby)
                 for data__replacedby_x, data__replacedby_item in enumerate(data__replacedby):
-                    validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unitid(data__replacedby_item, custom_formats, (name_prefix or "data") + ".replaced_by[{data__replacedby_x}]".format(**locals()))
+                    validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unitid(data__replacedby_item, custom_formats)
         if "description" in data_keys:
             data_keys.remove("description")
             data__description = data["description"]
@@ -1290,71 +1290,71 @@ def validate_https___okrctl_dev_schema_v1_workspace_schema_json(data, custom_for
                         if "locked-period-changed" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("locked-period-changed")
                             data__policy__rules__lockedperiodchanged = data__policy__rules["locked-period-changed"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__lockedperiodchanged, custom_formats, (name_prefix or "data") + ".policy.rules.locked-period-changed")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__lockedperiodchanged, custom_formats)
                         if "definition-changed" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("definition-changed")
                             data__policy__rules__definitionchanged = data__policy__rules["definition-changed"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__definitionchanged, custom_formats, (name_prefix or "data") + ".policy.rules.definition-changed")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__definitionchanged, custom_formats)
                         if "target-eased" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("target-eased")
                             data__policy__rules__targeteased = data__policy__rules["target-eased"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__targeteased, custom_formats, (name_prefix or "data") + ".policy.rules.target-eased")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__targeteased, custom_formats)
                         if "item-added" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("item-added")
                             data__policy__rules__itemadded = data__policy__rules["item-added"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__itemadded, custom_formats, (name_prefix or "data") + ".policy.rules.item-added")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__itemadded, custom_formats)
                         if "item-added-recorded" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("item-added-recorded")
                             data__policy__rules__itemaddedrecorded = data__policy__rules["item-added-recorded"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__itemaddedrecorded, custom_formats, (name_prefix or "data") + ".policy.rules.item-added-recorded")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__itemaddedrecorded, custom_formats)
                         if "item-removed" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("item-removed")
                             data__policy__rules__itemremoved = data__policy__rules["item-removed"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__itemremoved, custom_formats, (name_prefix or "data") + ".policy.rules.item-removed")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__itemremoved, custom_formats)
                         if "item-cancelled" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("item-cancelled")
                             data__policy__rules__itemcancelled = data__policy__rules["item-cancelled"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__itemcancelled, custom_formats, (name_prefix or "data") + ".policy.rules.item-cancelled")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__itemcancelled, custom_formats)
                         if "approval-invalid" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("approval-invalid")
                             data__policy__rules__approvalinvalid = data__policy__rules["approval-invalid"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__approvalinvalid, custom_formats, (name_prefix or "data") + ".policy.rules.approval-invalid")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__approvalinvalid, custom_formats)
                         if "approval-unverifiable" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("approval-unverifiable")
                             data__policy__rules__approvalunverifiable = data__policy__rules["approval-unverifiable"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__approvalunverifiable, custom_formats, (name_prefix or "data") + ".policy.rules.approval-unverifiable")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__approvalunverifiable, custom_formats)
                         if "checkin-rewritten" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("checkin-rewritten")
                             data__policy__rules__checkinrewritten = data__policy__rules["checkin-rewritten"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__checkinrewritten, custom_formats, (name_prefix or "data") + ".policy.rules.checkin-rewritten")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__checkinrewritten, custom_formats)
                         if "checkin-corrected" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("checkin-corrected")
                             data__policy__rules__checkincorrected = data__policy__rules["checkin-corrected"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__checkincorrected, custom_formats, (name_prefix or "data") + ".policy.rules.checkin-corrected")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__checkincorrected, custom_formats)
                         if "checkin-backdated" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("checkin-backdated")
                             data__policy__rules__checkinbackdated = data__policy__rules["checkin-backdated"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__checkinbackdated, custom_formats, (name_prefix or "data") + ".policy.rules.checkin-backdated")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__checkinbackdated, custom_formats)
                         if "checkin-future" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("checkin-future")
                             data__policy__rules__checkinfuture = data__policy__rules["checkin-future"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__checkinfuture, custom_formats, (name_prefix or "data") + ".policy.rules.checkin-future")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__checkinfuture, custom_formats)
                         if "checkin-out-of-order" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("checkin-out-of-order")
                             data__policy__rules__checkinoutoforder = data__policy__rules["checkin-out-of-order"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__checkinoutoforder, custom_formats, (name_prefix or "data") + ".policy.rules.checkin-out-of-order")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__checkinoutoforder, custom_formats)
                         if "policy-changed" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("policy-changed")
                             data__policy__rules__policychanged = data__policy__rules["policy-changed"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__policychanged, custom_formats, (name_prefix or "data") + ".policy.rules.policy-changed")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__policychanged, custom_formats)
                         if "ci-config-changed" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("ci-config-changed")
                             data__policy__rules__ciconfigchanged = data__policy__rules["ci-config-changed"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__ciconfigchanged, custom_formats, (name_prefix or "data") + ".policy.rules.ci-config-changed")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__ciconfigchanged, custom_formats)
                         if "closed-result-changed" in data__policy__rules_keys:
                             data__policy__rules_keys.remove("closed-result-changed")
                             data__policy__rules__closedresultchanged = data__policy__rules["closed-result-changed"]
-                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__closedresultchanged, custom_formats, (name_prefix or "data") + ".policy.rules.closed-result-changed")
+                            validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__closedresultchanged, custom_formats)
                         for data__policy__rules_key, data__policy__rules_val in data__policy__rules.items():
                             if REGEX_PATTERNS['^x-'].search(data__policy__rules_key):
                                 if data__policy__rules_key in data__policy__rules_keys:

@@ -14,6 +14,7 @@ only; nothing imports this module at run time.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from okrctl.read.schemas import KINDS, schema
@@ -41,6 +42,11 @@ NoneType = type(None)
 REGEX_PATTERNS = {regexes}
 
 '''
+
+
+#: the name of the checked value, built for every nested call only to word a message
+#: okrctl never shows (jsonschema words them): dropped, the calls pass no name
+_NAME_ARG = re.compile(r'custom_formats, \(name_prefix or "data"\) \+ "[^"]*"(?:\.format\(\*\*locals\(\)\))?\)')
 
 
 def _refuse(uri: str):
@@ -71,6 +77,7 @@ def source() -> str:
             for block in code.split("\ndef ")[1:]:
                 name = block.split("(", 1)[0]
                 text = "def " + block.rstrip().replace("(JsonSchemaValueException, JsonSchemaValuesException)", "Invalid") + "\n"
+                text = _NAME_ARG.sub("custom_formats)", text)
                 if functions.setdefault(name, text) != text:
                     raise SystemExit(f"two schemas define {name} differently")
             entry[kind] = code.split("\ndef ", 1)[1].split("(", 1)[0]
