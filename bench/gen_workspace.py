@@ -185,9 +185,10 @@ def build_history(repo: Path, units: int, quarters: int, commits: int, seed: int
     src = repo / ".gen"
     files = generate(src, units, quarters, seed)
     year = 2025
-    by_quarter: dict[str, list[tuple[str, Snapshots]]] = {}
+    paths: dict[str, list[Path]] = {}
     for p in files:
-        by_quarter.setdefault(p.parent.name, []).append((p.stem, Snapshots(p.read_text(encoding="utf-8"))))
+        paths.setdefault(p.parent.name, []).append(p)
+    current: dict[str, list[tuple[str, Snapshots]]] = {}  # one quarter's files in memory at a time
     _git(repo, "init", "-q", "-b", "main")
     proc = subprocess.Popen(["git", "-C", str(repo), "fast-import", "--quiet", "--force"], stdin=subprocess.PIPE,
                             env={**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
@@ -212,13 +213,17 @@ def build_history(repo: Path, units: int, quarters: int, commits: int, seed: int
     commit("Khởi tạo không gian làm việc", [("okrctl.yaml", (src / "okrctl.yaml").read_bytes()),
                                             ("units.yaml", (src / "units.yaml").read_bytes())], t0 - 86400)
     weeks = 13 * quarters  # a quarter's 13th week commits its files complete
-    per_week = max(1, min(units, (commits - 2) // weeks))  # commits in one week
+    base, extra = divmod(max(0, commits - 2), weeks)  # commits in one week: base, +1 in the first `extra` weeks
     final: dict[str, str] = {}
     for week in range(weeks):
         cutoff = date(year, 1, 3) + timedelta(days=7 * week)
         q = week // 13 + 1
         quarter = f"{year + (q - 1) // 4}-Q{(q - 1) % 4 + 1}"
-        unit_files = by_quarter[quarter]
+        if quarter not in current:
+            current.clear()
+            current[quarter] = [(p.stem, Snapshots(p.read_text(encoding="utf-8"))) for p in paths[quarter]]
+        unit_files = current[quarter]
+        per_week = max(1, min(units, base + (week < extra)))
         for c in range(per_week):
             chunk = unit_files[c * len(unit_files) // per_week:(c + 1) * len(unit_files) // per_week]
             changes = []
@@ -247,7 +252,7 @@ def build_history(repo: Path, units: int, quarters: int, commits: int, seed: int
     for p in sorted(src.rglob("*"), reverse=True):
         p.unlink() if p.is_file() else p.rmdir()
     src.rmdir()
-    return {"commits": made, "weeks": weeks, "per_week": per_week, "changed": path}
+    return {"commits": made, "weeks": weeks, "per_week": base, "changed": path}
 
 
 def main() -> None:

@@ -57,7 +57,7 @@ SCALES = {
     "city": (2000, 4, 20000),
 }
 #: bump when gen_workspace's output changes, so a cached repository is rebuilt
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 TRACED = "O1/KR1"
 SLOW = 30.0
 

@@ -32,8 +32,8 @@ def test_bench_run_quick_prints_every_figure_beside_its_baseline(tmp_path):
         assert name in rows, (name, out)
     assert re.search(r"\| validate, cold \| [\d.]+ s, CPU [\d.]+ s, \d+ MB \| [\d.]+ s \| [\d.]+× wall, [\d.]+× CPU \|", rows["validate, cold"])
     assert re.search(r"\+[\d.-]+ s wall, \+[\d.-]+ s CPU", rows["okrctl -C sample-workspace validate (fixed cost)"])
-    # the generated repository: 54 commits, the last one changing exactly one file
+    # the generated repository: 60 commits, the last one changing exactly one file
     repo = next(tmp_path.glob("tiny-*"))
     git = ["git", "-C", str(repo)]
-    assert subprocess.run([*git, "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout.strip() == "54"
+    assert subprocess.run([*git, "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout.strip() == "60"
     assert subprocess.run([*git, "diff", "--name-only", "HEAD~1", "HEAD"], capture_output=True, text=True).stdout == "okrs/2025-Q2/so-0000.yaml\n"
