@@ -58,9 +58,9 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json(data, custom_form
                 data__kpis_len = len(data__kpis)
                 for data__kpis_x, data__kpis_item in enumerate(data__kpis):
                     validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_kpi(data__kpis_item, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -88,9 +88,9 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_approval(d
             data_keys.remove("approved_by")
             data__approvedby = data["approved_by"]
             validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__approvedby, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -156,9 +156,9 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_checkin(da
                 data__evidence_len = len(data__evidence)
                 for data__evidence_x, data__evidence_item in enumerate(data__evidence):
                     validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_text(data__evidence_item, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -395,9 +395,9 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_keyresult(
             data_keys.remove("review")
             data__review = data["review"]
             validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(data__review, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -496,9 +496,9 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_kpi(data, 
             data_keys.remove("review")
             data__review = data["review"]
             validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(data__review, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -544,9 +544,9 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_measuremen
             data_keys.remove("by")
             data__by = data["by"]
             validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__by, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -578,9 +578,9 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_milestone(
             data_keys.remove("due")
             data__due = data["due"]
             validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_date(data__due, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -669,9 +669,9 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_objective(
             data_keys.remove("review")
             data__review = data["review"]
             validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(data__review, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -719,9 +719,9 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_rebaseline
             data_keys.remove("approved_by")
             data__approvedby = data["approved_by"]
             validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_handle(data__approvedby, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -741,9 +741,9 @@ def validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_review(dat
             data_keys.remove("note")
             data__note = data["note"]
             validate_https___okrctl_dev_schema_v1_okr_file_schema_json___defs_longtext(data__note, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -802,9 +802,9 @@ def validate_https___okrctl_dev_schema_v1_units_schema_json(data, custom_formats
                 data__units_len = len(data__units)
                 for data__units_x, data__units_item in enumerate(data__units):
                     validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unit(data__units_item, custom_formats)
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -922,9 +922,9 @@ def validate_https___okrctl_dev_schema_v1_units_schema_json___defs_unit(data, cu
                 data__description_len = len(data__description)
                 if data__description_len > 20000:
                     raise Invalid("invalid")
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")
@@ -1068,9 +1068,9 @@ def validate_https___okrctl_dev_schema_v1_workspace_schema_json(data, custom_for
                             if isinstance(data__scoring__pace__offtrack, (int, float, Decimal)) and not isinstance(data__scoring__pace__offtrack, bool):
                                 if data__scoring__pace__offtrack < 0:
                                     raise Invalid("invalid")
-                        for data__scoring__pace_key, data__scoring__pace_val in data__scoring__pace.items():
-                            if REGEX_PATTERNS['^x-'].search(data__scoring__pace_key):
-                                if data__scoring__pace_key in data__scoring__pace_keys:
+                        if data__scoring__pace_keys:
+                            for data__scoring__pace_key in list(data__scoring__pace_keys):
+                                if REGEX_PATTERNS['^x-'].search(data__scoring__pace_key):
                                     data__scoring__pace_keys.remove(data__scoring__pace_key)
                         if data__scoring__pace_keys:
                             raise Invalid("invalid")
@@ -1120,9 +1120,9 @@ def validate_https___okrctl_dev_schema_v1_workspace_schema_json(data, custom_for
                                                     raise Invalid("invalid")
                                                 if data__scoring__grades__committed_item__label_len > 32:
                                                     raise Invalid("invalid")
-                                        for data__scoring__grades__committed_item_key, data__scoring__grades__committed_item_val in data__scoring__grades__committed_item.items():
-                                            if REGEX_PATTERNS['^x-'].search(data__scoring__grades__committed_item_key):
-                                                if data__scoring__grades__committed_item_key in data__scoring__grades__committed_item_keys:
+                                        if data__scoring__grades__committed_item_keys:
+                                            for data__scoring__grades__committed_item_key in list(data__scoring__grades__committed_item_keys):
+                                                if REGEX_PATTERNS['^x-'].search(data__scoring__grades__committed_item_key):
                                                     data__scoring__grades__committed_item_keys.remove(data__scoring__grades__committed_item_key)
                                         if data__scoring__grades__committed_item_keys:
                                             raise Invalid("invalid")
@@ -1164,21 +1164,21 @@ def validate_https___okrctl_dev_schema_v1_workspace_schema_json(data, custom_for
                                                     raise Invalid("invalid")
                                                 if data__scoring__grades__aspirational_item__label_len > 32:
                                                     raise Invalid("invalid")
-                                        for data__scoring__grades__aspirational_item_key, data__scoring__grades__aspirational_item_val in data__scoring__grades__aspirational_item.items():
-                                            if REGEX_PATTERNS['^x-'].search(data__scoring__grades__aspirational_item_key):
-                                                if data__scoring__grades__aspirational_item_key in data__scoring__grades__aspirational_item_keys:
+                                        if data__scoring__grades__aspirational_item_keys:
+                                            for data__scoring__grades__aspirational_item_key in list(data__scoring__grades__aspirational_item_keys):
+                                                if REGEX_PATTERNS['^x-'].search(data__scoring__grades__aspirational_item_key):
                                                     data__scoring__grades__aspirational_item_keys.remove(data__scoring__grades__aspirational_item_key)
                                         if data__scoring__grades__aspirational_item_keys:
                                             raise Invalid("invalid")
-                        for data__scoring__grades_key, data__scoring__grades_val in data__scoring__grades.items():
-                            if REGEX_PATTERNS['^x-'].search(data__scoring__grades_key):
-                                if data__scoring__grades_key in data__scoring__grades_keys:
+                        if data__scoring__grades_keys:
+                            for data__scoring__grades_key in list(data__scoring__grades_keys):
+                                if REGEX_PATTERNS['^x-'].search(data__scoring__grades_key):
                                     data__scoring__grades_keys.remove(data__scoring__grades_key)
                         if data__scoring__grades_keys:
                             raise Invalid("invalid")
-                for data__scoring_key, data__scoring_val in data__scoring.items():
-                    if REGEX_PATTERNS['^x-'].search(data__scoring_key):
-                        if data__scoring_key in data__scoring_keys:
+                if data__scoring_keys:
+                    for data__scoring_key in list(data__scoring_keys):
+                        if REGEX_PATTERNS['^x-'].search(data__scoring_key):
                             data__scoring_keys.remove(data__scoring_key)
                 if data__scoring_keys:
                     raise Invalid("invalid")
@@ -1242,9 +1242,9 @@ def validate_https___okrctl_dev_schema_v1_workspace_schema_json(data, custom_for
                                             raise Invalid("invalid")
                                         if data__policy__lockafterdays__year > 3660:
                                             raise Invalid("invalid")
-                                for data__policy__lockafterdays_key, data__policy__lockafterdays_val in data__policy__lockafterdays.items():
-                                    if REGEX_PATTERNS['^x-'].search(data__policy__lockafterdays_key):
-                                        if data__policy__lockafterdays_key in data__policy__lockafterdays_keys:
+                                if data__policy__lockafterdays_keys:
+                                    for data__policy__lockafterdays_key in list(data__policy__lockafterdays_keys):
+                                        if REGEX_PATTERNS['^x-'].search(data__policy__lockafterdays_key):
                                             data__policy__lockafterdays_keys.remove(data__policy__lockafterdays_key)
                                 if data__policy__lockafterdays_keys:
                                     raise Invalid("invalid")
@@ -1355,15 +1355,15 @@ def validate_https___okrctl_dev_schema_v1_workspace_schema_json(data, custom_for
                             data__policy__rules_keys.remove("closed-result-changed")
                             data__policy__rules__closedresultchanged = data__policy__rules["closed-result-changed"]
                             validate_https___okrctl_dev_schema_v1_workspace_schema_json___defs_ruleseverity(data__policy__rules__closedresultchanged, custom_formats)
-                        for data__policy__rules_key, data__policy__rules_val in data__policy__rules.items():
-                            if REGEX_PATTERNS['^x-'].search(data__policy__rules_key):
-                                if data__policy__rules_key in data__policy__rules_keys:
+                        if data__policy__rules_keys:
+                            for data__policy__rules_key in list(data__policy__rules_keys):
+                                if REGEX_PATTERNS['^x-'].search(data__policy__rules_key):
                                     data__policy__rules_keys.remove(data__policy__rules_key)
                         if data__policy__rules_keys:
                             raise Invalid("invalid")
-                for data__policy_key, data__policy_val in data__policy.items():
-                    if REGEX_PATTERNS['^x-'].search(data__policy_key):
-                        if data__policy_key in data__policy_keys:
+                if data__policy_keys:
+                    for data__policy_key in list(data__policy_keys):
+                        if REGEX_PATTERNS['^x-'].search(data__policy_key):
                             data__policy_keys.remove(data__policy_key)
                 if data__policy_keys:
                     raise Invalid("invalid")
@@ -1448,15 +1448,15 @@ def validate_https___okrctl_dev_schema_v1_workspace_schema_json(data, custom_for
                                     raise Invalid("invalid")
                                 if data__report__recipients_item_len > 300:
                                     raise Invalid("invalid")
-                for data__report_key, data__report_val in data__report.items():
-                    if REGEX_PATTERNS['^x-'].search(data__report_key):
-                        if data__report_key in data__report_keys:
+                if data__report_keys:
+                    for data__report_key in list(data__report_keys):
+                        if REGEX_PATTERNS['^x-'].search(data__report_key):
                             data__report_keys.remove(data__report_key)
                 if data__report_keys:
                     raise Invalid("invalid")
-        for data_key, data_val in data.items():
-            if REGEX_PATTERNS['^x-'].search(data_key):
-                if data_key in data_keys:
+        if data_keys:
+            for data_key in list(data_keys):
+                if REGEX_PATTERNS['^x-'].search(data_key):
                     data_keys.remove(data_key)
         if data_keys:
             raise Invalid("invalid")

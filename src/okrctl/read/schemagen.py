@@ -49,6 +49,21 @@ REGEX_PATTERNS = {regexes}
 _NAME_ARG = re.compile(r'custom_formats, \(name_prefix or "data"\) \+ "[^"]*"(?:\.format\(\*\*locals\(\)\))?\)')
 
 
+#: ``patternProperties: {"^x-": {}}``: fastjsonschema matches every key of every
+#: object against ``^x-``; only the keys no property claimed need it (same result)
+_FREE_KEYS = re.compile(
+    r"(?P<i> +)for data(?P<v>\w*)_key, data(?P=v)_val in data(?P=v)\.items\(\):\n"
+    r"(?P=i)    if REGEX_PATTERNS\['\^x-'\]\.search\(data(?P=v)_key\):\n"
+    r"(?P=i)        if data(?P=v)_key in data(?P=v)_keys:\n"
+    r"(?P=i)            data(?P=v)_keys\.remove\(data(?P=v)_key\)\n")
+
+
+def _free_keys(m: re.Match) -> str:
+    i, v = m.group("i"), m.group("v")
+    return (f"{i}if data{v}_keys:\n{i}    for data{v}_key in list(data{v}_keys):\n"
+            f"{i}        if REGEX_PATTERNS['^x-'].search(data{v}_key):\n{i}            data{v}_keys.remove(data{v}_key)\n")
+
+
 def _refuse(uri: str):
     raise ValueError(f"the packaged schemas must not reference remote schemas ({uri})")
 
@@ -77,7 +92,7 @@ def source() -> str:
             for block in code.split("\ndef ")[1:]:
                 name = block.split("(", 1)[0]
                 text = "def " + block.rstrip().replace("(JsonSchemaValueException, JsonSchemaValuesException)", "Invalid") + "\n"
-                text = _NAME_ARG.sub("custom_formats)", text)
+                text = _FREE_KEYS.sub(_free_keys, _NAME_ARG.sub("custom_formats)", text))
                 if functions.setdefault(name, text) != text:
                     raise SystemExit(f"two schemas define {name} differently")
             entry[kind] = code.split("\ndef ", 1)[1].split("(", 1)[0]
