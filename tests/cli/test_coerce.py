@@ -87,3 +87,24 @@ def test_an_ordinary_command_imports_neither_pydantic_nor_fastjsonschema():
     r = subprocess.run([sys.executable, "-c", probe, str(SAMPLE)], capture_output=True, env=subprocess_env(), timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stderr.decode().strip().splitlines()[-1:] in ([], [""]), r.stderr.decode()
+
+
+@pytest.mark.parametrize("args,word", [
+    (["-C", "ws", "--color", "never", "score", "--period", "2026-Q1"], "score"),
+    (["--workspace=ws", "--debug", "measure", "R", "1"], "measure"),
+    (["--help", "score"], None), (["-h"], None), (["--version"], None), ([], None), (["--", "score"], None),
+])
+def test_only_the_named_commands_module_is_loaded(args, word):
+    from okrctl.cli.main import _command_word
+
+    assert _command_word(args) == word
+
+
+def test_help_before_a_command_still_lists_every_command():
+    from conftest import run_okrctl
+
+    r = run_okrctl("--help", "score", env={"COLUMNS": "100"})
+    assert r.returncode == 0
+    out = r.stdout.decode()
+    for command in ("validate", "score", "rollup", "checkin", "measure", "verify", "history", "doctor"):
+        assert f"│ {command} " in out, command

@@ -119,8 +119,8 @@ def _command_word(args: list[str]) -> str | None:
     i = 0
     while i < len(args):
         a = args[i]
-        if a == "--":
-            return None
+        if a in ("--", "--help", "-h"):
+            return None  # `okrctl --help score` lists every command
         if not a.startswith("-"):
             return a
         i += 2 if _GLOBAL.get(a, False) else 1
