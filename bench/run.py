@@ -114,8 +114,12 @@ def run(cmd: list[str], cwd: Path, repeat: int, ok=(0, 1), before=None) -> Figur
     return Figure(walls, cpus, rss, os.getloadavg()[0], code)
 
 
+#: the installed console script, as users run it (else ``python -m okrctl``)
+_SCRIPT = Path(sys.executable).with_name("okrctl")
+
+
 def okrctl(*args: str) -> list[str]:
-    return [sys.executable, "-m", "okrctl", *args]
+    return [str(_SCRIPT), *args] if _SCRIPT.exists() else [sys.executable, "-m", "okrctl", *args]
 
 
 def git(repo: Path, *args: str) -> list[str]:
