@@ -178,6 +178,7 @@ class Table:
             ratio = ratio_of
         self.rows.append((name, f"{fig.text()}, CPU {statistics.median(fig.cpu):.2f} s, {fig.rss_mb:.0f} MB",
                           base.text() if base else "", ratio, goal, f"{fig.load:.1f}"))
+        print(f"  {name}: {self.rows[-1][1]} (load {fig.load:.1f})", file=sys.stderr, flush=True)  # progress
 
     def print(self) -> None:
         head = ("figure", "okrctl: wall median (min–max), CPU, peak RSS", "baseline", "vs baseline", "goal", "load")
