@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -40,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gen_workspace import generate  # noqa: E402
+from gen_workspace import Snapshots, generate  # noqa: E402
 
 from okrctl import gitio  # noqa: E402
 from okrctl.audit import history as H  # noqa: E402
@@ -50,8 +49,6 @@ from okrctl.model.periods import parse_period  # noqa: E402
 
 GIT = shutil.which("git") or "git"
 TRACED_UNIT = "so-0000"
-
-_DATE_LINE = re.compile(r"\s*- (?:\{)?date: (\d{4}-\d{2}-\d{2})")
 
 
 def git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
@@ -64,33 +61,8 @@ def git(repo: Path, *args: str, input: bytes | None = None) -> bytes:
 
 
 def as_of_week(text: str, cutoff: date) -> str:
-    """The period file as it stood at ``cutoff``: check-ins and measurements dated
-    after it left out (and a list left empty dropped)."""
-    lines = text.split("\n")
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        m = _DATE_LINE.match(line)
-        if m:
-            indent = len(line) - len(line.lstrip())
-            j = i + 1
-            while j < len(lines) and lines[j].strip() and (len(lines[j]) - len(lines[j].lstrip())) > indent:
-                j += 1
-            if date.fromisoformat(m.group(1)) <= cutoff:
-                out += lines[i:j]
-            i = j
-            continue
-        out.append(line)
-        i += 1
-    kept: list[str] = []
-    for k, line in enumerate(out):  # drop "checkins:" / "measurements:" left without items
-        if line.strip() in ("checkins:", "measurements:"):
-            nxt = out[k + 1] if k + 1 < len(out) else ""
-            if not (nxt.lstrip().startswith("- ") and len(nxt) - len(nxt.lstrip()) > len(line) - len(line.lstrip())):
-                continue
-        kept.append(line)
-    return "\n".join(kept)
+    """The period file as it stood at ``cutoff`` (gen_workspace.Snapshots)."""
+    return Snapshots(text).at(cutoff)
 
 
 def _traced_kr(lines: list[str]) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from okrctl import __version__
+from okrctl.cli import coerce
 from okrctl.errors import UsageError
 
 
@@ -84,6 +85,7 @@ def _conventional_usage() -> None:
 
 
 _conventional_usage()
+coerce.install()  # no pydantic on the path of ordinary commands (cli/coerce.py)
 
 app = typer.Typer(
     name="okrctl",

@@ -3,13 +3,14 @@
 The canonical files live in ``schema/`` at the repository root; the package ships
 an identical copy (a test keeps them equal).  Validation has two tiers:
 
-1. a compiled validator (fastjsonschema, generated Python code, ~20× faster than
-   jsonschema) answers "valid or not" for every document;
+1. a compiled validator (fastjsonschema's generated Python code, ~20× faster than
+   jsonschema, committed as ``read/_validators.py`` by ``read/schemagen.py``)
+   answers "valid or not" for every document;
 2. only a document that failed is explained by jsonschema, which lists *every*
    error; each is mapped to the line and column of the offending node.
 
 Remote ``$ref``s are never fetched: the jsonschema registry refuses retrieval and
-fastjsonschema gets a handler table that refuses every URI scheme.
+the generator gives fastjsonschema a handler table that refuses every URI scheme.
 """
 
 from __future__ import annotations
@@ -36,25 +37,16 @@ def schema(kind: str) -> dict:
     return json.loads(data)
 
 
-def _refuse(uri: str):
-    raise ValueError(f"okrctl never fetches remote schemas ({uri})")
-
-
 @cache
 def _fast(kind: str):
-    """The compiled validator of ``kind``, generated in this process from the
-    packaged schema every run (≈ 0.04 s for all three, docs/performance.md).
-    Nothing is loaded from a cache: a cached validator is code, and a cache
-    directory may lie inside an untrusted checkout (docs/security.md)."""
-    import fastjsonschema
+    """The compiled validator of ``kind``: generated at development time from the
+    packaged schema into ``read/_validators.py`` (``python -m okrctl.read.schemagen``;
+    a test regenerates it and compares), imported like any other module, never
+    generated per run nor loaded from a cache (docs/performance.md, docs/security.md)."""
+    from okrctl.read._validators import VALIDATORS
 
-    formats = {"date": _is_date}
-    return fastjsonschema.compile(
-        schema(kind),
-        handlers={"http": _refuse, "https": _refuse, "file": _refuse, "": _refuse},
-        formats=formats,
-        use_formats=True,
-    )
+    fn, formats = VALIDATORS[kind], {"date": _is_date}
+    return lambda value: fn(value, formats)
 
 
 def _is_date(value: str) -> bool:
@@ -96,11 +88,11 @@ def _slow(kind: str):
 
 
 def is_valid(kind: str, value: object) -> bool:
-    import fastjsonschema
+    from okrctl.read._validators import Invalid
 
     try:
         _fast(kind)(value)
-    except fastjsonschema.JsonSchemaException:
+    except Invalid:
         return False
     return True
 
