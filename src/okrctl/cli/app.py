@@ -54,6 +54,8 @@ class State:
     workspace: Path | None = None
     color: str = "auto"
     debug: bool = False
+    #: ``--locale``: the language of messages (and of labels where a command has no own option)
+    locale: str | None = None
     cache: dict = field(default_factory=dict)
 
 
@@ -112,9 +114,10 @@ def _global(
                                                    help="Use the workspace in DIR instead of searching upwards from the current directory.")] = None,
     color: Annotated[ColorMode, typer.Option("--color", help="Colour in terminal output (auto honours NO_COLOR and FORCE_COLOR).")] = ColorMode.auto,
     debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for internal errors.")] = False,
+    locale: Annotated[Locale | None, typer.Option("--locale", help="Language of messages: errors, warnings, hints (default: OKRCTL_LOCALE, else locale in okrctl.yaml, else en).")] = None,
     version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
 ) -> None:
-    ctx.obj = State(workspace=workspace, color=color.value, debug=debug)
+    ctx.obj = State(workspace=workspace, color=color.value, debug=debug, locale=locale.value if locale else None)
 
 
 def state(ctx: typer.Context) -> State:

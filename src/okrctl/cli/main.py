@@ -15,6 +15,8 @@ import gc
 import os
 import sys
 
+from okrctl.model.messages import _
+
 
 def main(argv: list[str] | None = None) -> None:
     # A short-lived CLI holding many small objects: the cyclic GC only costs time.
@@ -24,6 +26,7 @@ def main(argv: list[str] | None = None) -> None:
 
     stdout = sys.stdout
     try:
+        choose_message_locale(args)
         args = hoist_global_options(args)
         app = _application()
         # standalone_mode=False: usage errors, Abort and a closed stdout reach us
@@ -31,8 +34,10 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=args, prog_name="okrctl", standalone_mode=False)
         sys.stdout.flush()
     except OkrctlError as exc:
+        from okrctl.model.messages import tr
+
         for line in exc.details:
-            print(line, file=sys.stderr)
+            print(tr(line), file=sys.stderr)
         _fail(exc.message, exc.exit_code)
     except SystemExit:
         # typer catches EPIPE itself even outside standalone mode (typer/core.py,
@@ -43,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
             _stdout_closed()
         raise
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail(_("interrupted"), 130)
     except BrokenPipeError:
         _stdout_closed()
     except OSError as exc:
@@ -54,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         if _is_typer(exc, "TyperException"):
             _usage_error(exc)
         if _is_typer(exc, "Abort"):
-            _fail("aborted", 1)
+            _fail(_("aborted"), 1)
         _internal_error(exc, args)
     raise SystemExit(code if isinstance(code, int) else 0)
 
@@ -68,7 +73,8 @@ def _is_typer(exc: BaseException, name: str) -> bool:
 def _internal_error(exc: Exception, args: list[str]) -> None:
     if "--debug" in args:
         raise exc
-    _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)", 2)
+    _fail(_("internal error: {kind}: {error} (run with --debug for the traceback, and please report it)")
+          .format(kind=type(exc).__name__, error=str(exc)), 2)
 
 
 def _stdout_closed() -> None:
@@ -124,7 +130,44 @@ def _application():
 
 #: global options (value-taking ones map to True) accepted anywhere on the line:
 #: `okrctl score --color never` works like `okrctl --color never score`
-_GLOBAL = {"--color": True, "-C": True, "--workspace": True, "--debug": False}
+_GLOBAL = {"--color": True, "-C": True, "--workspace": True, "--debug": False, "--locale": True}
+#: commands with their own ``--locale`` (the language of their labels): there the
+#: option stays where it is written and is copied to the front for the messages
+OWN_LOCALE = frozenset({"score", "rollup", "report", "export", "init"})
+
+
+def _option_value(args: list[str], names: tuple[str, ...]) -> str | None:
+    """The value of the last ``NAME VALUE`` / ``NAME=VALUE`` before ``--``."""
+    found = None
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        for name in names:
+            if a == name and i + 1 < len(args):
+                found = args[i + 1]
+            elif a.startswith(name + "="):
+                found = a.split("=", 1)[1]
+    return found
+
+
+def choose_message_locale(args: list[str]) -> None:
+    """The language of messages for this run (docs/languages.md): ``--locale``
+    anywhere on the line, else ``OKRCTL_LOCALE``, else ``locale:`` in the okrctl.yaml
+    of the workspace (``-C DIR`` or upwards from here; read again, exactly, once the
+    command loads it), else English.  Decided before any parsing, so even a usage
+    error speaks the language of the workspace."""
+    from okrctl.cli.workspace import peek_locale
+    from okrctl.model.messages import DEFAULT_LOCALE, active_locale, choose_locale, set_locale
+
+    flag = _option_value(args, ("--locale",))
+    workspace = None
+    if flag is None and not os.environ.get("OKRCTL_LOCALE"):
+        workspace = peek_locale(_option_value(args, ("-C", "--workspace")))
+    set_locale(choose_locale(flag, dict(os.environ), workspace))
+    if active_locale() != DEFAULT_LOCALE:
+        from okrctl.cli.clicktext import translate_click
+
+        translate_click()
 
 
 #: words a user may write after a flag believing it takes a value (``--debug true``)
@@ -147,10 +190,13 @@ def hoist_global_options(args: list[str]) -> list[str]:
                 and args[i + 1].lower() in _BOOLEAN_WORDS:
             from okrctl.errors import UsageError
 
-            raise UsageError(f"{name} is a flag and takes no value: write {name} alone, not {name} {args[i + 1]}")
+            raise UsageError(_("{name} is a flag and takes no value: write {name} alone, not {name} {value}")
+                             .format(name=name, value=args[i + 1]))
         if seen_command and name in _GLOBAL:
             takes_value = _GLOBAL[name] and "=" not in a
             front.extend(args[i:i + (2 if takes_value else 1)])
+            if name == "--locale" and rest and rest[0] in OWN_LOCALE:
+                rest.extend(args[i:i + (2 if takes_value else 1)])
             i += 2 if takes_value else 1
             continue
         if not a.startswith("-") and not seen_command and (not front or not _GLOBAL.get(front[-1], False)):
@@ -161,7 +207,8 @@ def hoist_global_options(args: list[str]) -> list[str]:
 
 
 def _fail(message: str, code: int) -> None:
+    from okrctl.model.messages import tr
     from okrctl.render.textsafe import one_line
 
-    print(f"okrctl: {one_line(message)}", file=sys.stderr)
+    print(f"okrctl: {one_line(tr(message))}", file=sys.stderr)
     raise SystemExit(code)

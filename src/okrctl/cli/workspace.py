@@ -66,7 +66,21 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
         result = load_workspace(source, today=today_in if future_check else None, parallel=True)
     finally:
         notice()
+    if result.workspace is not None:
+        use_workspace_locale(st, result.workspace.config.locale)
     return Opened(root, result, sha, len(files))
+
+
+def use_workspace_locale(st: State, locale: str) -> None:
+    """Messages in the language the loaded okrctl.yaml asks for, unless ``--locale``
+    or ``OKRCTL_LOCALE`` said otherwise (docs/languages.md)."""
+    import os
+
+    from okrctl.cli.clicktext import translate_click
+    from okrctl.model.messages import choose_locale, set_locale
+
+    set_locale(choose_locale(st.locale, dict(os.environ), locale))
+    translate_click()
 
 
 #: above this many files a cold load takes long enough to say what is happening
@@ -125,3 +139,26 @@ def require_valid(opened: Opened, st: State) -> None:
     if len(errors) > 20:
         print(f"… and {len(errors) - 20} more (run `okrctl validate`)", file=sys.stderr)
     raise FindingsError(f"the workspace has {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them first (okrctl validate)")
+
+
+def peek_locale(workspace: str | None) -> str | None:
+    """The ``locale:`` written in the okrctl.yaml of the workspace (``-C DIR`` or
+    upwards from the current directory), read with one regular expression before any
+    parsing: the language of a usage error.  ``None`` when there is none, the file
+    cannot be read, or the line is not a plain ``locale: en``/``locale: vi``;
+    :func:`open_workspace`'s loaded configuration decides afterwards."""
+    import re
+
+    from okrctl.model.layout import CONFIG_FILE
+    from okrctl.read.source import read_regular
+
+    try:
+        start = Path(workspace) if workspace else Path.cwd()
+        for d in (start.resolve(), *start.resolve().parents):
+            if (d / CONFIG_FILE).is_file():
+                text = read_regular(d / CONFIG_FILE).decode("utf-8", "replace")
+                found = re.search(r"""^locale:[ \t]*(["']?)(en|vi)\1[ \t]*(#.*)?$""", text, re.M)
+                return found.group(2) if found else None
+    except (OSError, ValueError):
+        return None
+    return None
