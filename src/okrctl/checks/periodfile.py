@@ -8,6 +8,8 @@ checks of one KR type are its :meth:`okrctl.krtypes.base.KRType.check` and
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from datetime import date
 
 from okrctl import krtypes
@@ -24,7 +26,7 @@ def check_path_keys(doc: Document, path: str, unit_id: str, period_id: str) -> l
     for key, expected in (("unit", unit_id), ("period", period_id)):
         if key in v and v[key] != expected:
             line, col = doc.position([key])
-            out.append(Problem.make("OKR112", path, line, col, f"{key}: {v[key]!r} disagrees with the path, which says {expected!r}"))
+            out.append(Problem.make("OKR112", path, line, col, _("{key}: {v!r} disagrees with the path, which says {expected!r}").format(key=key, v=v[key], expected=expected)))
     return out
 
 
@@ -44,10 +46,10 @@ def check_type_fields(pf: PeriodFile, doc: Document) -> list[Problem]:
                     line, col = doc.position(["objectives", oi, "key_results", ki, key], key=True)
                     uses = ", ".join(sorted(uses_fields)) or "none of them"
                     out.append(Problem.make("OKR227", pf.path, line, col,
-                                               f"{obj.id}/{kr.id}: `{key}` has no effect on a {kr.type} KR (it uses: {uses})"))
+                                               _("{id}/{id2}: `{key}` has no effect on a {type} KR (it uses: {uses})").format(id=obj.id, id2=kr.id, key=key, type=kr.type, uses=uses)))
             if "due_days" in raw and not kr.frequency:
                 line, col = doc.position(["objectives", oi, "key_results", ki, "due_days"], key=True)
-                out.append(Problem.make("OKR227", pf.path, line, col, f"{obj.id}/{kr.id}: `due_days` has no effect without `frequency`"))
+                out.append(Problem.make("OKR227", pf.path, line, col, _("{id}/{id2}: `due_days` has no effect without `frequency`").format(id=obj.id, id2=kr.id)))
     return out
 
 

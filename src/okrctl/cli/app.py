@@ -5,6 +5,8 @@ them; this module imports none of them, so each command module imports on its ow
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import os
 import sys
 from dataclasses import dataclass, field
@@ -133,15 +135,15 @@ def parse_date_option(value: str | None, name: str) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise UsageError(_("{name}: {value!r} is not a date (YYYY-MM-DD)").format(name=name, value=value)) from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise UsageError(f"{name}: {value} is outside the years okrctl works with ({MIN_YEAR}..{MAX_YEAR})")
+        raise UsageError(_("{name}: {value} is outside the years okrctl works with ({MIN_YEAR}..{MAX_YEAR})").format(name=name, value=value, MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR))
     return day
 
 
 def check_rev(rev: str | None) -> str | None:
     if rev is not None and (rev.startswith("-") or not rev.strip()):
-        raise UsageError(f"--rev: {rev!r} is not a revision")
+        raise UsageError(_("--rev: {rev!r} is not a revision").format(rev=rev))
     return rev
 
 

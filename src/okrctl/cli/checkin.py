@@ -8,6 +8,8 @@ its results into output and its errors into exit codes: 2 when what was typed is
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import sys
 from typing import Annotated
 
@@ -38,7 +40,7 @@ def _record(ctx, kind, ref, value, date_, dry_run, commit, **kw) -> None:
     root = workspace_root(st)
     on = parse_date_option(date_, "--date")
     if dry_run and commit:
-        raise UsageError("--dry-run and --commit exclude each other")
+        raise UsageError(_("--dry-run and --commit exclude each other"))
     result = append_record(root, kind, ref, value, on=on, dry_run=dry_run, commit=commit, **kw)
     warn(result.warnings)
     if dry_run:

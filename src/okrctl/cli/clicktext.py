@@ -24,22 +24,30 @@ _RICH_CONSTANTS = ("DEPRECATED_STRING", "DEFAULT_STRING", "ENVVAR_STRING", "REQU
                    "ABORTED_TEXT", "RICH_HELP")
 
 
+#: what the modules held before the first change: (module, attribute) -> value
+_ORIGINAL: dict[tuple[str, str], object] = {}
+
+
 def translate_click() -> None:
-    """Make click and typer speak the active locale (a no-op in English)."""
+    """Make click and typer speak the active locale (English: their own words,
+    restored if an earlier run in this process changed them)."""
     from okrctl.model.messages import CLICK_DOMAIN, DEFAULT_LOCALE, active_locale, catalogue
 
     locale = active_locale()
-    if locale == DEFAULT_LOCALE:
+    if locale == DEFAULT_LOCALE and not _ORIGINAL:
         return
     cat = catalogue(locale, CLICK_DOMAIN)
     for name in MODULES:
         module = importlib.import_module(name)
-        if hasattr(module, "_"):
-            module._ = cat.gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = cat.ngettext
-        if name == "typer.rich_utils":
-            for const in _RICH_CONSTANTS:
-                english = getattr(module, const, None)
-                if isinstance(english, str):
-                    setattr(module, const, cat.gettext(english))
+        for attr in ("_", "ngettext", *(_RICH_CONSTANTS if name == "typer.rich_utils" else ())):
+            if not hasattr(module, attr):
+                continue
+            english = _ORIGINAL.setdefault((name, attr), getattr(module, attr))
+            if locale == DEFAULT_LOCALE:
+                setattr(module, attr, english)
+            elif attr == "_":
+                setattr(module, attr, cat.gettext)
+            elif attr == "ngettext":
+                setattr(module, attr, cat.ngettext)
+            elif isinstance(english, str):
+                setattr(module, attr, cat.gettext(english))

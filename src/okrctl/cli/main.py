@@ -157,17 +157,16 @@ def choose_message_locale(args: list[str]) -> None:
     command loads it), else English.  Decided before any parsing, so even a usage
     error speaks the language of the workspace."""
     from okrctl.cli.workspace import peek_locale
-    from okrctl.model.messages import DEFAULT_LOCALE, active_locale, choose_locale, set_locale
+    from okrctl.model.messages import choose_locale, set_locale
 
     flag = _option_value(args, ("--locale",))
     workspace = None
     if flag is None and not os.environ.get("OKRCTL_LOCALE"):
         workspace = peek_locale(_option_value(args, ("-C", "--workspace")))
     set_locale(choose_locale(flag, dict(os.environ), workspace))
-    if active_locale() != DEFAULT_LOCALE:
-        from okrctl.cli.clicktext import translate_click
+    from okrctl.cli.clicktext import translate_click
 
-        translate_click()
+    translate_click()
 
 
 #: words a user may write after a flag believing it takes a value (``--debug true``)

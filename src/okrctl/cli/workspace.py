@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext
+
 import errno
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,14 +31,13 @@ def workspace_root(st: State) -> Path:
 
     try:
         if st.workspace is not None and not st.workspace.is_dir():
-            raise UsageError(f"-C {st.workspace}: not a directory")
+            raise UsageError(_("-C {workspace}: not a directory").format(workspace=st.workspace))
         return find_workspace(Path.cwd()) if st.workspace is None else _exact(st.workspace)
     except OSError as exc:  # a path longer than PATH_MAX, a folder that cannot be searched
         from okrctl.render.textsafe import one_line
 
         where = "the current directory" if st.workspace is None else f"-C {one_line(_short(str(st.workspace)))}"
-        raise UsageError(f"{where}: cannot open the workspace: {exc.strerror or exc}"
-                         f"{' (the path is longer than the system allows; move the workspace to a shorter path)' if exc.errno == errno.ENAMETOOLONG else ''}") from None
+        raise UsageError(_("{where}: cannot open the workspace: {value}{value2}").format(where=where, value=exc.strerror or exc, value2=' (the path is longer than the system allows; move the workspace to a shorter path)' if exc.errno == errno.ENAMETOOLONG else '')) from None
 
 
 def _short(path: str, limit: int = 120) -> str:
@@ -60,7 +61,7 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
         source = gitio.GitTreeSource(repo, sha, repo.relpath(root))
     from okrctl.model.dates import today as today_in
 
-    files, _ = source.list_files()
+    files, _unused = source.list_files()
     notice = _progress_notice(len(files), source.label)
     try:
         result = load_workspace(source, today=today_in if future_check else None, parallel=True)
@@ -138,7 +139,8 @@ def require_valid(opened: Opened, st: State) -> None:
         print(f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}", file=sys.stderr)
     if len(errors) > 20:
         print(f"… and {len(errors) - 20} more (run `okrctl validate`)", file=sys.stderr)
-    raise FindingsError(f"the workspace has {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them first (okrctl validate)")
+    raise FindingsError(ngettext("the workspace has {n} error; fix it first (okrctl validate)",
+                                 "the workspace has {n} errors; fix them first (okrctl validate)", len(errors)))
 
 
 def peek_locale(workspace: str | None) -> str | None:

@@ -53,7 +53,11 @@ class Msg(str):
                 n: int | None = None) -> "Msg":
         english = plural if plural is not None and n != 1 else msgid
         args = dict(args or {})
-        self = super().__new__(cls, english.format(**args) if args else english)
+        try:
+            text = english.format(**args) if args else english
+        except (KeyError, IndexError):  # ``ngettext(...)`` before its ``.format(name=…)``
+            text = english
+        self = super().__new__(cls, text)
         self.msgid = msgid
         self.plural = plural
         self.n = n

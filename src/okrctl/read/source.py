@@ -10,6 +10,8 @@ documents can be cached by content whatever the source.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import errno
 import hashlib
 import os
@@ -130,7 +132,7 @@ def subfolder_error(rel_dir: str, name: str) -> SourceError | None:
     than skip its files silently (hidden folders excepted)."""
     if name.startswith("."):
         return None
-    return SourceError(f"{rel_dir}/{name}", f"{rel_dir}/{name}/ is a folder; period files sit directly in {rel_dir}/ as <UNIT>.yaml, so nothing in it is read", "OKR110")
+    return SourceError(_("{rel_dir}/{name}").format(rel_dir=rel_dir, name=name), f"{rel_dir}/{name}/ is a folder; period files sit directly in {rel_dir}/ as <UNIT>.yaml, so nothing in it is read", "OKR110")
 
 
 def _is_wanted(rel: str) -> bool:

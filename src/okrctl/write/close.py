@@ -4,6 +4,8 @@ tagged tree and from HEAD."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext
+
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +64,7 @@ def parse_tag_message(message: str) -> dict:
     :data:`MAX_JSON_DEPTH`, or it is not valid JSON."""
     if len(message) > MAX_TAG_MESSAGE:
         raise ValueError(f"the tag message is {len(message)} characters; okrctl reads at most {MAX_TAG_MESSAGE}")
-    _, sep, body = message.partition("\n\n")
+    _unused, sep, body = message.partition("\n\n")
     start = body.find("{")
     if not sep or start < 0:
         raise ValueError("the tag message holds no okrctl JSON")
@@ -124,31 +126,31 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
     try:
         period = parse_period(period_id, ws.config.fiscal_year_start)
     except ValueError as exc:
-        raise BadInput(f"PERIOD: {exc}") from None
+        raise BadInput(_("PERIOD: {exc}").format(exc=exc)) from None
     if not ws.files_for(period.id):
-        raise BadInput(f"{period.id} has no files (okrs/{period.id}/); nothing to close")
+        raise BadInput(_("{id} has no files (okrs/{id}/); nothing to close").format(id=period.id))
     repo = gitio.Repo.discover(root)
     prefix = repo.relpath(root)
     tag = close_tag(period.id)
     if repo.tag_target(tag) is not None:
-        raise Refused(f"{period.id} is already closed: the tag {tag} exists (okrctl verify {period.id} checks it)")
+        raise Refused(_("{id} is already closed: the tag {tag} exists (okrctl verify {id} checks it)").format(id=period.id, tag=tag))
     bad = [d for d in res.diagnostics if d.severity == "error"
            and (d.path.startswith(period_dir(period.id) + "/") or is_settings_file(d.path))]
     if bad:
-        raise Refused(f"{period.id} has {len(bad)} error{'s' if len(bad) != 1 else ''}; fix them before closing it (okrctl validate)",
+        raise Refused(ngettext("{period} has {n} error; fix it before closing the period (okrctl validate)",
+                               "{period} has {n} errors; fix them before closing the period (okrctl validate)", len(bad)).format(period=period.id),
                       [_diag_line(d) for d in bad[:20]])
     pdir, paths = _period_paths(prefix, period.id)
     dirty = [p for p in repo.changed_paths(paths)
              if not (p.startswith(pdir + "/") and p.rsplit("/", 1)[-1].startswith("."))]
     if dirty:
-        raise Refused(f"uncommitted changes in {', '.join(dirty[:5])}{' …' if len(dirty) > 5 else ''}; commit them before closing {period.id}",
+        raise Refused(_("uncommitted changes in {dirty}{value}; commit them before closing {id}").format(dirty=', '.join(dirty[:5]), value=' …' if len(dirty) > 5 else '', id=period.id),
                       [f"uncommitted: {p}" for p in dirty])
     warnings: list[str] = []
     D = ws.config.as_of or _today_in(ws.config)  # the scoring date (FORMAT §6)
     if D <= period.end:
         if not force:
-            raise Refused(f"{period.id} has not ended by the scoring date {D} (it ends on {period.end}); closing it "
-                          f"now would freeze its scores as of {period.end} and lock it: pass --force to close it anyway")
+            raise Refused(_("{id} has not ended by the scoring date {D} (it ends on {end}); closing it now would freeze its scores as of {end} and lock it: pass --force to close it anyway").format(id=period.id, D=D, end=period.end))
         warnings.append(f"{period.id} has not ended by the scoring date {D} (it ends on {period.end}); "
                         f"closing it now freezes its scores as of that day")
     from okrctl.engine.scoring import score_workspace
@@ -187,19 +189,18 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
             else:
                 head = repo.head()
                 if head is None:
-                    raise Refused("the repository has no commit yet; commit the workspace first")
+                    raise Refused(_("the repository has no commit yet; commit the workspace first"))
                 sha = head
     except WriteRefused as exc:
         raise Refused(exc.message) from None
     tagged = load_workspace(gitio.GitTreeSource(repo, sha, prefix))
     if tagged.workspace is None:
-        raise Refused(f"the committed workspace at {sha[:12]} cannot be loaded; run okrctl validate")
+        raise Refused(_("the committed workspace at {sha} cannot be loaded; run okrctl validate").format(sha=sha[:12]))
     payload = closed.final_payload(tagged.workspace, period)
     try:
         repo.tag_annotated(tag, sha, tag_message(period, payload), sign=sign)
     except gitio.GitError as exc:
-        raise gitio.GitError(f"{period.id} is locked in {CONFIG_FILE} (commit {sha[:12]}) but the tag {tag} could not be created: "
-                             f"{exc.message}; run okrctl close {period.id} again to retry") from None
+        raise gitio.GitError(_("{id} is locked in {CONFIG_FILE} (commit {sha}) but the tag {tag} could not be created: {message}; run okrctl close {id} again to retry").format(id=period.id, CONFIG_FILE=CONFIG_FILE, sha=sha[:12], tag=tag, message=exc.message)) from None
     return CloseResult(period.id, tag, sha, committed, warnings, payload)
 
 
@@ -283,13 +284,13 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
 
     root = Path(root).resolve()
     if not is_period_id(period_id):
-        raise BadInput(f"PERIOD: {period_id!r} is not a period id (YYYY, YYYY-H1/H2 or YYYY-Q1..Q4)")
+        raise BadInput(_("PERIOD: {period_id!r} is not a period id (YYYY, YYYY-H1/H2 or YYYY-Q1..Q4)").format(period_id=period_id))
     repo = gitio.Repo.discover(root)
     prefix = repo.relpath(root)
     tag = close_tag(period_id)
     sha = repo.tag_target(tag)
     if sha is None:
-        raise BadInput(f"no tag {tag}: {period_id} was not closed with okrctl close")
+        raise BadInput(_("no tag {tag}: {period_id} was not closed with okrctl close").format(tag=tag, period_id=period_id))
     issues: list[str] = []
     message = repo.tag_message(tag)
     recorded: dict | None = None

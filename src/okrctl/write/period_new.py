@@ -3,6 +3,8 @@ and key results of the one before (see docs/writing.md)."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext
+
 import os
 import unicodedata
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ def _exact_decimal(x: Fraction) -> Decimal:
         scaled = x * 10**k
         if scaled.denominator == 1:
             return Decimal(scaled.numerator).scaleb(-k)
-    raise Refused(f"internal error: {x} has no exact decimal form")
+    raise Refused(_("internal error: {x} has no exact decimal form").format(x=x))
 
 
 def previous_period(p: Period, fiscal_year_start: int = 1) -> Period:
@@ -83,25 +85,26 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
     ws = _workspace_of(res)
     errors = [d for d in res.diagnostics if d.severity == "error"]
     if errors:
-        raise Refused(f"the workspace has {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them first (okrctl validate)",
+        raise Refused(ngettext("the workspace has {n} error; fix it first (okrctl validate)",
+                               "the workspace has {n} errors; fix them first (okrctl validate)", len(errors)),
                       [_diag_line(d) for d in errors[:20]])
     fys = ws.config.fiscal_year_start
     try:
         new = parse_period(period_id, fys)
     except ValueError as exc:
-        raise BadInput(f"PERIOD: {exc}") from None
+        raise BadInput(_("PERIOD: {exc}").format(exc=exc)) from None
     if from_id is not None:
         try:
             src = parse_period(from_id, fys)
         except ValueError as exc:
-            raise BadInput(f"--from: {exc}") from None
+            raise BadInput(_("--from: {exc}").format(exc=exc)) from None
     else:
         src = previous_period(new, fys)
     if src.end >= new.start:
-        raise BadInput(f"--from {src.id} must end before {new.id} starts ({new.start})")
+        raise BadInput(_("--from {id} must end before {id2} starts ({start})").format(id=src.id, id2=new.id, start=new.start))
     src_files = ws.files_for(src.id)
     if not src_files:
-        raise BadInput(f"no files in okrs/{src.id}/ to carry over into {new.id}; name another source with --from")
+        raise BadInput(_("no files in okrs/{id}/ to carry over into {id2}; name another source with --from").format(id=src.id, id2=new.id))
     result = score_workspace(ws, src, src.end)
     existing_new = {f.unit: f for f in ws.files_for(new.id)}
     listed = {f.path for f in base.list_files()[0]}
@@ -154,7 +157,7 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
         aligns.clear()
         why: dict[str, str] = {}
         for objs in carry.values():
-            for o, _ in objs:
+            for o, _unused in objs:
                 aligns[o.ref], why[o.ref] = _carry_alignment(ws, o, src, new, carried)
         feeds = set(existing_feeds)
         for ref, a in aligns.items():
@@ -179,7 +182,7 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
         if not changed:
             break
     for objs in carry.values():
-        for o, _ in objs:
+        for o, _unused in objs:
             if aligns.get(o.ref) is None and o.aligns_to:
                 plan.notes.append(f"{new.id}/{local_part(o.ref)}: aligns_to {o.aligns_to_ref} dropped ({why[o.ref]})")
 
@@ -249,7 +252,7 @@ def _as_written(parsed: Any, value: Any) -> Any:
         node = parsed.nodes.get(id(value))
         written = None
         if node is not None and isinstance(node.value, list):
-            written = {unicodedata.normalize("NFC", k.value) for k, _ in node.value}
+            written = {unicodedata.normalize("NFC", k.value) for k, _unused in node.value}
         return {k: _as_written(parsed, v) for k, v in value.items() if written is None or k in written}
     if isinstance(value, list):
         return [_as_written(parsed, v) for v in value]
