@@ -49,7 +49,7 @@ This module is a library: no typer, no rich; git only through :mod:`okrctl.gitio
 
 from __future__ import annotations
 
-from okrctl.model.messages import _
+from okrctl.model.messages import _, ngettext
 
 import difflib
 from collections.abc import Iterable, Sequence
@@ -427,12 +427,15 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
 def _unknown(qref: str, spec: RefSpec, repo_path: str, head: str, rev: str, ncommits: int, ids: list[str]) -> str:
     upto = f"{rev} ({head[:12]})" if rev != head else head[:12]
     if ncommits == 0:
-        return (f"{qref}: {repo_path} has no commits up to {upto}; history shows only committed "
-                f"changes (check the period and unit, or commit the file first)")
+        return _("{ref}: {path} has no commits up to {upto}; history shows only committed changes "
+                 "(check the period and unit, or commit the file first)").format(ref=qref, path=repo_path, upto=upto)
     want = spec.local()
     close = difflib.get_close_matches(want, ids, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else (f"; ids seen: {', '.join(ids[:12])}" if ids else "")
-    return f"{qref}: no such objective, key result or KPI in any version of {repo_path} up to {upto} ({ncommits} commit{'s' if ncommits != 1 else ''}){hint}"
+    hint = (_("; did you mean {ids}?").format(ids=", ".join(close)) if close
+            else (_("; ids seen: {ids}").format(ids=", ".join(ids[:12])) if ids else ""))
+    return ngettext("{ref}: no such objective, key result or KPI in any version of {path} up to {upto} ({n} commit){hint}",
+                    "{ref}: no such objective, key result or KPI in any version of {path} up to {upto} ({n} commits){hint}",
+                    ncommits).format(ref=qref, path=repo_path, upto=upto, hint=hint)
 
 
 def history_of(root: Path, ref: str, rev: str | None = None) -> History:

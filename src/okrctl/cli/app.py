@@ -5,7 +5,7 @@ them; this module imports none of them, so each command module imports on its ow
 
 from __future__ import annotations
 
-from okrctl.model.messages import _
+from okrctl.model.messages import _, tr
 
 import os
 import sys
@@ -168,4 +168,4 @@ def out_stream(output: Path | None):
 def warn(lines) -> None:
     """Print each line as ``warning: …`` on stderr."""
     for line in lines:
-        print(f"warning: {line}", file=sys.stderr)
+        print(tr(_("warning: {message}").format(message=line)), file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, tr
+
 from enum import Enum
 from typing import Annotated
 
@@ -58,21 +60,27 @@ def close(
         preview = close_period(root, period, sign=sign, dry_run=True, force=force)
         warn(preview.warnings)
         sys.stdout.write(preview.config_diff())
-        first = f"final scores as of {preview.payload.get('as_of')}"
-        what = "commit okrctl.yaml (\"okr: close " + preview.period + "\") and t" if preview.committed else "t"
+        as_of = preview.payload.get("as_of")
         if dry_run:
-            print(f"dry run: would {what}ag {preview.tag}: {first}; nothing was written", file=sys.stderr)
+            done = (_("dry run: would commit okrctl.yaml (\"okr: close {period}\") and tag {tag}: final scores as of "
+                      "{as_of}; nothing was written") if preview.committed else
+                    _("dry run: would tag {tag}: final scores as of {as_of}; nothing was written"))
+            print(tr(done.format(period=preview.period, tag=preview.tag, as_of=as_of)), file=sys.stderr)
             return
-        if not typer.confirm(f"{what[0].upper()}{what[1:]}ag {preview.tag} ({first}); the period is then locked. Close it?",
-                             default=False, err=True):
-            print("not closed: nothing was written", file=sys.stderr)
+        ask = (_("Commit okrctl.yaml (\"okr: close {period}\") and tag {tag} (final scores as of {as_of}); the period "
+                 "is then locked. Close it?") if preview.committed else
+               _("Tag {tag} (final scores as of {as_of}); the period is then locked. Close it?"))
+        if not typer.confirm(tr(ask.format(period=preview.period, tag=preview.tag, as_of=as_of)), default=False, err=True):
+            print(tr(_("not closed: nothing was written")), file=sys.stderr)
             raise typer.Exit(EXIT_FINDINGS)
     result = close_period(root, period, sign=sign, force=force)
     if preview is None:
         warn(result.warnings)
     if result.committed:
-        print(f"okrctl.yaml: {result.period} added to policy.locked_periods, committed {result.commit[:12]}")
-    print(f"tagged {result.tag} on {result.commit[:12]} (scores as of the period's end; okrctl verify {result.period} checks them)")
+        print(tr(_("okrctl.yaml: {period} added to policy.locked_periods, committed {sha}")
+                 .format(period=result.period, sha=result.commit[:12])))
+    print(tr(_("tagged {tag} on {sha} (scores as of the period's end; okrctl verify {period} checks them)")
+             .format(tag=result.tag, sha=result.commit[:12], period=result.period)))
 
 
 @app.command()

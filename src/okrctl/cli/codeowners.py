@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from okrctl.model.messages import _
+from okrctl.model.messages import _, tr
 
 import sys
 from pathlib import Path
@@ -24,7 +24,7 @@ def _load_units(root: Path):
     units, errors = load_units(root)
     if units is None:
         for d in errors[:20]:
-            print(f"{d.path}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}", file=sys.stderr)
+            print(f"{d.path}:{d.line}:{d.column}: {d.severity} {d.code} {tr(d.message)}", file=sys.stderr)
         raise FindingsError(_("{UNITS_FILE} has errors; fix them first (okrctl validate)").format(UNITS_FILE=UNITS_FILE))
     return units
 
@@ -79,7 +79,7 @@ def codeowners(
         repo_prefix = repo.relpath(root)
     except gitio.GitError:
         repo_prefix = ""
-        print("okrctl: note: the workspace is not in a git repository; paths are relative to the workspace", file=sys.stderr)
+        print(tr(_("okrctl: note: the workspace is not in a git repository; paths are relative to the workspace")), file=sys.stderr)
     try:
         text, warnings = C.render_codeowners(units, repo_prefix, C.owner_fn(prefix, table))
     except C.UnwritableOwner as exc:
@@ -87,7 +87,7 @@ def codeowners(
 
         raise UsageError(_("units.yaml: handle {handle!r} cannot be written in CODEOWNERS as {owner!r}; give it an owner with --map '{handle}=@user'").format(handle=one_line(exc.handle), owner=one_line(exc.owner))) from None
     for w in warnings:
-        print(f"okrctl: warning: {w}", file=sys.stderr)
+        print(tr(_("okrctl: warning: {message}").format(message=w)), file=sys.stderr)
     top = repo.toplevel if repo is not None else root
 
     def no_links(path: Path) -> None:
@@ -113,7 +113,7 @@ def codeowners(
         except OSError as exc:
             raise UsageError(_("cannot read {target}: {strerror}").format(target=target, strerror=exc.strerror)) from None
         if current == text:
-            print(f"{target} is up to date", file=sys.stderr)
+            print(tr(_("{target} is up to date").format(target=target)), file=sys.stderr)
             return
         import difflib
 
@@ -131,4 +131,4 @@ def codeowners(
         atomic_write(output, text.encode("utf-8"))
     except OSError as exc:
         raise UsageError(_("cannot write {output}: {strerror}").format(output=output, strerror=exc.strerror)) from None
-    print(f"wrote {output}", file=sys.stderr)
+    print(tr(_("wrote {output}").format(output=output)), file=sys.stderr)

@@ -82,7 +82,7 @@ def history(
         from okrctl.errors import UsageError
 
         near = difflib.get_close_matches(unknown[0], H.HISTORY_FIELDS, n=1)
-        hint = f" (did you mean {near[0]}?)" if near else ""
+        hint = _(" (did you mean {field}?)").format(field=near[0]) if near else ""
         raise UsageError(_("--field {unknown}: no such field{hint}; known fields: {HISTORY_FIELDS}").format(unknown=unknown[0], hint=hint, HISTORY_FIELDS=', '.join(H.HISTORY_FIELDS)))
     root = workspace_root(st)
     h = H.history_of(root, ref, rev)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from okrctl.model.messages import _, ngettext
+from okrctl.model.messages import _, ngettext, tr
 
 import errno
 from dataclasses import dataclass
@@ -136,9 +136,9 @@ def require_valid(opened: Opened, st: State) -> None:
     show = display_path_fn(opened.root)
     errors = [d for d in res.diagnostics if d.severity == "error"]
     for d in errors[:20]:
-        print(f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}", file=sys.stderr)
+        print(f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {tr(d.message)}", file=sys.stderr)
     if len(errors) > 20:
-        print(f"… and {len(errors) - 20} more (run `okrctl validate`)", file=sys.stderr)
+        print(tr(_("… and {n} more (run `okrctl validate`)").format(n=len(errors) - 20)), file=sys.stderr)
     raise FindingsError(ngettext("the workspace has {n} error; fix it first (okrctl validate)",
                                  "the workspace has {n} errors; fix them first (okrctl validate)", len(errors)))
 

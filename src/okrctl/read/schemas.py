@@ -226,9 +226,9 @@ def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Problem]:
         names = " or ".join(_TYPE_NAMES.get(w, w) for w in wanted)
         hint = ""
         if isinstance(err.instance, str) and "boolean" in wanted and err.instance.lower() in ("yes", "no", "on", "off", "y", "n"):
-            hint = " (YAML 1.2 reads yes/no/on/off as text; write true or false)"
+            hint = _(" (YAML 1.2 reads yes/no/on/off as text; write true or false)")
         elif isinstance(err.instance, str) and any(w in ("number", "integer") for w in wanted):
-            hint = " (it is quoted or not a plain decimal number)"
+            hint = _(" (it is quoted or not a plain decimal number)")
         return [Problem.make("OKR103", path, line, col, _("{where} must be {names}, not {describe}{hint}").format(where=where, names=names, describe=_describe(err.instance), hint=hint))]
     if v == "format" or (v == "pattern" and err.schema.get("format") == "date"):
         return [Problem.make("OKR105", path, line, col, _("{where}: {describe} is not a real date (YYYY-MM-DD)").format(where=where, describe=_describe(err.instance)))]
@@ -238,12 +238,13 @@ def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Problem]:
     if v == "const":
         return [Problem.make("OKR104", path, line, col, _("{where} must be {validator_value!r}").format(where=where, validator_value=err.validator_value))]
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        rel = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}[v]
+        rel = {"minimum": _("at least"), "maximum": _("at most"), "exclusiveMinimum": _("more than"),
+               "exclusiveMaximum": _("less than")}[v]
         return [Problem.make("OKR104", path, line, col, _("{where} must be {rel} {validator_value}, not {describe}").format(where=where, rel=rel, validator_value=err.validator_value, describe=_describe(err.instance)))]
     if v == "pattern":
         return [Problem.make("OKR104", path, line, col, _("{where}: {describe} does not match the required form {validator_value}").format(where=where, describe=_describe(err.instance), validator_value=err.validator_value))]
     if v in ("minItems", "minLength"):
-        what = "must not be empty" if err.validator_value == 1 else f"needs at least {err.validator_value} entries"
+        what = _("must not be empty") if err.validator_value == 1 else _("needs at least {n} entries").format(n=err.validator_value)
         return [Problem.make("OKR104", path, line, col, _("{where} {what}").format(where=where, what=what))]
     if v in ("maxLength", "maxItems"):
         return [Problem.make("OKR104", path, line, col, _("{where} is too long (at most {validator_value})").format(where=where, validator_value=err.validator_value))]
@@ -258,4 +259,4 @@ def _suggest(key: str, props: dict) -> str:
     import difflib
 
     close = difflib.get_close_matches(key, list(props), n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return _(" (did you mean {key!r}?)").format(key=close[0]) if close else ""

@@ -62,7 +62,7 @@ class Target:
 
 def _closest(word: str, options: list[str]) -> str:
     near = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean {near[0]}?" if near else ""
+    return _("; did you mean {ref}?").format(ref=near[0]) if near else ""
 
 
 def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kind: str) -> tuple[Target, date]:
@@ -296,8 +296,7 @@ def append_record(
                 warnings.insert(0, target.note)
             today = _today_in(ws.config)
             if today > target.period.end + timedelta(days=ws.config.checkin_grace_days):
-                warnings.append(f"{target.period.id} ended on {target.period.end}, more than checkin_grace_days "
-                                f"({ws.config.checkin_grace_days}) ago: `okrctl check` treats it as closed (locked-period-changed)")
+                warnings.append(_("{id} ended on {end}, more than checkin_grace_days ({checkin_grace_days}) ago: `okrctl check` treats it as closed (locked-period-changed)").format(id=target.period.id, end=target.period.end, checkin_grace_days=ws.config.checkin_grace_days))
             result = CheckinResult(target.ref, relpath, d, item, old, new, False, summary, warnings=warnings,
                                    spliced=spliced, by=by, by_from=by_from)
             if dry_run:

@@ -151,8 +151,7 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
     if D <= period.end:
         if not force:
             raise Refused(_("{id} has not ended by the scoring date {D} (it ends on {end}); closing it now would freeze its scores as of {end} and lock it: pass --force to close it anyway").format(id=period.id, D=D, end=period.end))
-        warnings.append(f"{period.id} has not ended by the scoring date {D} (it ends on {period.end}); "
-                        f"closing it now freezes its scores as of that day")
+        warnings.append(_("{id} has not ended by the scoring date {D} (it ends on {end}); closing it now freezes its scores as of that day").format(id=period.id, D=D, end=period.end))
     from okrctl.engine.scoring import score_workspace
 
     final = score_workspace(ws, period, period.end)
@@ -162,7 +161,7 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
         missed = not o.cancelled and (o.score is None or o.score < o.T)
         if missed and o.objective.kind == "committed" and not o.objective.review:
             score = "none" if o.score is None else f"{float(o.score):.2f}"
-            warnings.append(f"{o.ref} (committed) missed its target (score {score} < 1) and has no `review: {{note: …}}` explaining why")
+            warnings.append(_("{ref} (committed) missed its target (score {score} < 1) and has no `review: {{note: …}}` explaining why").format(ref=o.ref, score=score))
 
     cfg = root / CONFIG_FILE
     if dry_run:
@@ -244,13 +243,15 @@ class VerifyResult:
         for c in self.comparisons:
             where = f"{c.label} ({c.commit[:12]})" if c.commit else c.label
             if c.error:
-                out.append(f"{where}: {c.error}")
+                out.append(_("{where}: {error}").format(where=where, error=c.error))
             elif not c.match:
                 n = len(c.differences)
-                out.append(f"{where}: {n} score{'s differ' if n != 1 else ' differs'} from the closed record")
+                out.append(ngettext("{where}: {n} score differs from the closed record",
+                                    "{where}: {n} scores differ from the closed record", n).format(where=where))
         if self.later_commits:
             n = len(self.later_commits)
-            out.append(f"{n} commit{'s' if n != 1 else ''} after the close changed okrs/{self.period}/")
+            out.append(ngettext("{n} commit after the close changed okrs/{period}/",
+                                "{n} commits after the close changed okrs/{period}/", n).format(period=self.period))
         return out
 
     @property
@@ -295,14 +296,14 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
     message = repo.tag_message(tag)
     recorded: dict | None = None
     if message is None:
-        issues.append(f"{tag} is not an annotated tag, so it records no scores")
+        issues.append(_("{tag} is not an annotated tag, so it records no scores").format(tag=tag))
     else:
         try:
             recorded = parse_tag_message(message)
         except ValueError as exc:
-            issues.append(f"{tag}: {exc}")
+            issues.append(_("{tag}: {exc}").format(tag=tag, exc=exc))
     if recorded is not None and recorded.get("period") != period_id:
-        issues.append(f"{tag} records period {recorded.get('period')!r}, not {period_id}")
+        issues.append(_("{tag} records period {get!r}, not {period_id}").format(tag=tag, get=recorded.get('period'), period_id=period_id))
 
     comparisons: list[Comparison] = []
     head = repo.head()
@@ -324,14 +325,14 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
             comparisons.append(Comparison(label, commit, False, error="nothing recorded to compare with"))
             continue
         if recorded.get("as_of") != period.end.isoformat() and label == "tagged tree":
-            issues.append(f"the tag records scores as of {_recorded_text(recorded.get('as_of'))}, but {period_id} ends on {period.end}")
+            issues.append(_("the tag records scores as of {recorded_text}, but {period_id} ends on {end}").format(recorded_text=_recorded_text(recorded.get('as_of')), period_id=period_id, end=period.end))
         diffs = [] if now == recorded["scores"] else closed.payload_differences(recorded["scores"], now)
         comparisons.append(Comparison(label, commit, not diffs, diffs))
 
     later: list[dict] = []
     if head is not None:
         if not repo.is_ancestor(sha, head):
-            issues.append(f"HEAD ({head[:12]}) does not contain the close commit {sha[:12]} (history rewritten, or another branch)")
+            issues.append(_("HEAD ({head}) does not contain the close commit {sha} (history rewritten, or another branch)").format(head=head[:12], sha=sha[:12]))
         pdir = f"{prefix}/{period_dir(period_id)}" if prefix else period_dir(period_id)
         for info, changed in reversed(repo.log_path([pdir])):
             if repo.is_ancestor(info.sha, sha):

@@ -172,19 +172,19 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
                 keep = [k for k in krs if k.type != "aligned" or local_part(k.ref) in feeds]
                 for k in krs:
                     if k not in keep:
-                        plan.notes.append(f"{new.id}/{local_part(k.ref)} (aligned) is not carried: no objective of {new.id} aligns to it")
+                        plan.notes.append(_("{id}/{local_part} (aligned) is not carried: no objective of {id} aligns to it").format(id=new.id, local_part=local_part(k.ref)))
                         changed = True
                 if keep:
                     kept.append((o, keep))
                 elif krs:
-                    plan.notes.append(f"{new.id}/{local_part(o.ref)} is not carried: none of its unfinished key results can be")
+                    plan.notes.append(_("{id}/{local_part} is not carried: none of its unfinished key results can be").format(id=new.id, local_part=local_part(o.ref)))
             carry[unit_id] = kept
         if not changed:
             break
     for objs in carry.values():
         for o, _unused in objs:
             if aligns.get(o.ref) is None and o.aligns_to:
-                plan.notes.append(f"{new.id}/{local_part(o.ref)}: aligns_to {o.aligns_to_ref} dropped ({why[o.ref]})")
+                plan.notes.append(_("{id}/{local_part}: aligns_to {aligns_to_ref} dropped ({why})").format(id=new.id, local_part=local_part(o.ref), aligns_to_ref=o.aligns_to_ref, why=why[o.ref]))
 
     # 3. the files
     new_files: dict[str, bytes] = {}
@@ -320,10 +320,9 @@ def _carried_kr(raw: dict, kr: KeyResult, result: Any, new: Period, notes: list[
     dues = ([("due", kr.due)] if kr.due else []) + [(f"milestone {m.id} due", m.due) for m in kr.milestones if m.due]
     for what, when in dues:
         if when is not None and not new.contains(when):
-            notes.append(f"{new_ref}: {what} {when} lies outside {new.id}; set a new date")
+            notes.append(_("{new_ref}: {what} {when} lies outside {id}; set a new date").format(new_ref=new_ref, what=what, when=when, id=new.id))
     if kr.type == "milestone" and ks is not None and ks.value:
-        notes.append(f"{new_ref}: milestones done by the end of the old period: {', '.join(ks.value)} "
-                     f"(the new period starts without check-ins; record them again with okrctl checkin {new_ref} {','.join(ks.value)})")
+        notes.append(_("{new_ref}: milestones done by the end of the old period: {value} (the new period starts without check-ins; record them again with okrctl checkin {new_ref} {value2})").format(new_ref=new_ref, value=', '.join(ks.value), value2=','.join(ks.value)))
     out: dict[str, Any] = {}
     for k, v in raw.items():
         if k in _DROP_ITEM_KEYS:
