@@ -102,10 +102,16 @@ def _usage_error(exc) -> None:
     if type(exc).__name__ == "NoArgsIsHelpError":
         print(message, file=sys.stderr)
         raise SystemExit(2)
+    from okrctl.cli.clicktext import usage_line, usage_message
+
     if ctx is not None and exc.exit_code == 2:
-        print(ctx.get_usage(), file=sys.stderr)
-    for old, new in _WORDING:
-        message = message.replace(old, new)
+        print(usage_line(ctx.get_usage()), file=sys.stderr)
+    translated = usage_message(message)
+    if translated == message:
+        for old, new in _WORDING:
+            message = message.replace(old, new)
+    else:
+        message = translated
     _fail(message.rstrip("."), exc.exit_code)
 
 
@@ -157,11 +163,11 @@ def choose_message_locale(args: list[str]) -> None:
     command loads it), else English.  Decided before any parsing, so even a usage
     error speaks the language of the workspace."""
     from okrctl.cli.workspace import peek_locale
-    from okrctl.model.messages import choose_locale, set_locale
+    from okrctl.model.messages import LOCALES, choose_locale, set_locale
 
     flag = _option_value(args, ("--locale",))
     workspace = None
-    if flag is None and not os.environ.get("OKRCTL_LOCALE"):
+    if flag not in LOCALES and not os.environ.get("OKRCTL_LOCALE"):
         workspace = peek_locale(_option_value(args, ("-C", "--workspace")))
     set_locale(choose_locale(flag, dict(os.environ), workspace))
     from okrctl.cli.clicktext import translate_click
