@@ -96,8 +96,9 @@ def usage_message(message: str) -> str:
 
     if active_locale() == DEFAULT_LOCALE:
         return message
+    plain = message.replace("Value error, ", "").strip()  # typer's pydantic-style wording
     for pattern, msg in _usage_patterns():
-        found = pattern.match(message.strip())
+        found = pattern.match(plain)
         if found:
             return tr(msg.format(**found.groupdict()))
     return message
