@@ -18,7 +18,7 @@ matches the period pattern; references match ids exactly (case-sensitive).
 
 from __future__ import annotations
 
-from okrctl.model.messages import _
+from okrctl.model.messages import _, ngettext
 
 import re
 from collections.abc import Callable, Iterable
@@ -194,15 +194,22 @@ class PeriodChoice:
         local = "/".join(self.rest)
         others = [f"{p}/{local}" for p in self.others if holds(p)]
         if others and not holds(self.period):
-            raise RefError(_("{local}: not in {period}, the default period at {date} (the shortest period with files containing that date); {value} in: {others}; write the period to choose").format(local=local, period=self.period, date=self.date, value='it is' if len(others) == 1 else 'they are', others=', '.join(others)))
+            raise RefError(ngettext(
+                "{local}: not in {period}, the default period at {date} (the shortest period with files containing "
+                "that date); it is in: {others}; write the period to choose",
+                "{local}: not in {period}, the default period at {date} (the shortest period with files containing "
+                "that date); they are in: {others}; write the period to choose",
+                len(others)).format(local=local, period=self.period, date=self.date, others=", ".join(others)))
         return others
 
     def note(self, others: list[str]) -> str | None:
         """The one line that says which of several items a reference was taken to mean."""
         if not others:
             return None
-        return (f"{'/'.join(self.rest)} means {self.period}/{'/'.join(self.rest)} (the default period at {self.date}); "
-                f"also exists: {', '.join(others)} -- write the period to choose another")
+        local = "/".join(self.rest)
+        return _("{local} means {period}/{local} (the default period at {date}); also exists: {others} -- "
+                 "write the period to choose another").format(local=local, period=self.period, date=self.date,
+                                                               others=", ".join(others))
 
 
 def choose_period(ref: str, period_ids: Iterable[str], d: date, fiscal_year_start: int = 1) -> PeriodChoice:
