@@ -122,3 +122,11 @@ def test_a_warning(locale, line):
     r = run_okrctl("-C", str(SAMPLE), "--locale", locale, "checkin", "so-khcn/O1/KR1", "7", "--dry-run", "--by", "x")
     assert r.returncode == 0
     assert r.stderr.decode().splitlines()[0].startswith(line)
+
+
+def test_the_global_option_also_sets_the_labels_of_a_command_that_has_its_own():
+    before = run_okrctl("-C", str(SAMPLE), "--locale", "en", "score", env={"COLUMNS": "200"})
+    after = run_okrctl("-C", str(SAMPLE), "score", "--locale", "en", env={"COLUMNS": "200"})
+    assert before.returncode == after.returncode == 0
+    assert before.stdout == after.stdout
+    assert "— Period 2026-Q2 (2026-04-01 .. 2026-06-30), as of 2026-05-15" in before.stdout.decode()

@@ -137,8 +137,8 @@ def _application():
 #: global options (value-taking ones map to True) accepted anywhere on the line:
 #: `okrctl score --color never` works like `okrctl --color never score`
 _GLOBAL = {"--color": True, "-C": True, "--workspace": True, "--debug": False, "--locale": True}
-#: commands with their own ``--locale`` (the language of their labels): there the
-#: option stays where it is written and is copied to the front for the messages
+#: commands with their own ``--locale`` (the language of their labels): the global
+#: option (messages) is passed on to them, wherever it was written
 OWN_LOCALE = frozenset({"score", "rollup", "report", "export", "init"})
 
 
@@ -200,14 +200,15 @@ def hoist_global_options(args: list[str]) -> list[str]:
         if seen_command and name in _GLOBAL:
             takes_value = _GLOBAL[name] and "=" not in a
             front.extend(args[i:i + (2 if takes_value else 1)])
-            if name == "--locale" and rest and rest[0] in OWN_LOCALE:
-                rest.extend(args[i:i + (2 if takes_value else 1)])
             i += 2 if takes_value else 1
             continue
         if not a.startswith("-") and not seen_command and (not front or not _GLOBAL.get(front[-1], False)):
             seen_command = True
         (rest if seen_command else front).append(a)
         i += 1
+    locale = _option_value(front, ("--locale",))
+    if locale is not None and rest and rest[0] in OWN_LOCALE:
+        rest[1:1] = ["--locale", locale]  # the command's own option: its labels follow too
     return front + rest
 
 
