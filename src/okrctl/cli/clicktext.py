@@ -31,9 +31,13 @@ _RICH_CONSTANTS = ("DEPRECATED_STRING", "DEFAULT_STRING", "ENVVAR_STRING", "REQU
 _ORIGINAL: dict[tuple[str, str], object] = {}
 
 
-def translate_click() -> None:
-    """Make click and typer speak the active locale (English: their own words,
-    restored if an earlier run in this process changed them)."""
+def translate_click(help_page: bool = False) -> None:
+    """Make typer speak the active locale (English: its own words, restored if an
+    earlier run in this process changed them).  ``typer.rich_utils`` (which imports
+    most of rich, about a second on a busy machine) is only imported for a help page;
+    otherwise it is changed only if something imported it already."""
+    import sys
+
     from okrctl.model.messages import CLICK_DOMAIN, DEFAULT_LOCALE, active_locale, catalogue
 
     locale = active_locale()
@@ -41,6 +45,8 @@ def translate_click() -> None:
         return
     cat = catalogue(locale, CLICK_DOMAIN)
     for name in MODULES:
+        if name == "typer.rich_utils" and not help_page and name not in sys.modules:
+            continue
         module = importlib.import_module(name)
         for attr in ("_", "ngettext", *(_RICH_CONSTANTS if name == "typer.rich_utils" else ())):
             if not hasattr(module, attr):

@@ -172,7 +172,7 @@ def choose_message_locale(args: list[str]) -> None:
     set_locale(choose_locale(flag, dict(os.environ), workspace))
     from okrctl.cli.clicktext import translate_click
 
-    translate_click()
+    translate_click(help_page=not args or any(a in ("--help", "-h") for a in args))
 
 
 #: words a user may write after a flag believing it takes a value (``--debug true``)
