@@ -120,10 +120,10 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
         path = period_file(new.id, unit.id)
         if not unit.takes_part(new):
             span = f"{unit.from_ or '…'} .. {unit.until or '…'}"
-            plan.skipped.append((unit.id, f"does not take part in {new.id} ({span})"))
+            plan.skipped.append((unit.id, _("does not take part in {period} ({span})").format(period=new.id, span=span)))
             continue
         if unit.id in existing_new or path in listed or os.path.lexists(root / path):
-            plan.skipped.append((path, "exists; okrctl never overwrites a file"))
+            plan.skipped.append((path, _("exists; okrctl never overwrites a file")))
             continue
         objs: list[tuple[Objective, list[KeyResult]]] = []
         for o in pf.objectives:
@@ -215,7 +215,7 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
     for nf in plan.files:
         nf.created = made[nf.path]
         if not nf.created:
-            plan.skipped.append((nf.path, "appeared while okrctl was writing; left as it is"))
+            plan.skipped.append((nf.path, _("appeared while okrctl was writing; left as it is")))
     return plan
 
 
@@ -229,19 +229,19 @@ def _carry_alignment(ws: Workspace, o: Objective, src: Period, new: Period, carr
         if rest in carried:
             written_with_period = has_period(o.aligns_to)
             return (f"{new.id}/{rest}" if written_with_period else o.aligns_to), ""
-        return None, f"{new.id}/{rest} is not carried into {new.id}"
+        return None, _("{ref} is not carried into {period}").format(ref=f"{new.id}/{rest}", period=new.id)
     try:
         qp = parse_period(qp_id, ws.config.fiscal_year_start)
     except ValueError:
-        return None, f"{qp_id} is not a period"
+        return None, _("{period} is not a period").format(period=qp_id)
     if not qp.encloses(new):
-        return None, f"{qp_id} does not enclose {new.id}"
+        return None, _("{period} does not enclose {new}").format(period=qp_id, new=new.id)
     target = ws.resolve(q)
     if target is None:
-        return None, f"{q} does not exist"
+        return None, _("{ref} does not exist").format(ref=q)
     cancelled = getattr(target, "cancelled", None)
     if cancelled is not None:
-        return None, f"{q} is cancelled"
+        return None, _("{ref} is cancelled").format(ref=q)
     return o.aligns_to, ""
 
 

@@ -100,12 +100,14 @@ def choose_period(d: date, lock_after_days: int = LOCK_AFTER_DAYS) -> tuple[str,
     current = periods_containing(d, 1)[0]
     lock = current.start + timedelta(days=lock_after_days)
     if d <= lock:
-        return current.id, (f"period {current.id}: the current quarter, open for planning until {lock.isoformat()} "
-                            f"(start + policy.lock_after_days {lock_after_days})")
+        return current.id, _("period {period}: the current quarter, open for planning until {lock} "
+                             "(start + policy.lock_after_days {days})").format(period=current.id, lock=lock.isoformat(),
+                                                                              days=lock_after_days)
     following = periods_containing(current.end + timedelta(days=1), 1)[0]
-    return following.id, (f"period {following.id}: the next quarter; {current.id} locked on {lock.isoformat()} "
-                          f"(start + policy.lock_after_days {lock_after_days}), so its targets could no longer be "
-                          f"set without a rebaselines entry; pass --period {current.id} to plan it anyway")
+    return following.id, _("period {period}: the next quarter; {current} locked on {lock} (start + "
+                           "policy.lock_after_days {days}), so its targets could no longer be set without a "
+                           "rebaselines entry; pass --period {current} to plan it anyway").format(
+        period=following.id, current=current.id, lock=lock.isoformat(), days=lock_after_days)
 
 
 def _yaml_scalar(text: str) -> str:
