@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from okrctl.model.messages import _, tr
+from okrctl.model.messages import _, ngettext, tr
 
 from enum import Enum
 from typing import Annotated
@@ -123,28 +123,32 @@ def _verify_text(r) -> str:
     from okrctl.render.textsafe import one_line
     from okrctl.render.values import plain
 
-    closed_with = f"okrctl {one_line(r.okrctl_version)}" if r.okrctl_version else "unknown okrctl"
-    out = [f"{r.tag} → {r.commit[:12]} (closed with {closed_with}; scores as of {one_line(r.as_of or '?')})"]
+    closed_with = f"okrctl {one_line(r.okrctl_version)}" if r.okrctl_version else tr(_("unknown okrctl"))
+    out = [tr(_("{tag} → {sha} (closed with {version}; scores as of {as_of})").format(
+        tag=r.tag, sha=r.commit[:12], version=closed_with, as_of=one_line(r.as_of or "?")))]
     for c in r.comparisons:
         where = f"{c.label} {c.commit[:12]}" if c.commit else c.label
         if c.error:
-            out.append(f"  ✗ {where}: {one_line(c.error)}")
+            out.append(f"  ✗ {where}: {one_line(tr(c.error))}")
         elif c.match:
-            out.append(f"  ✓ {where}: scores match the tag")
+            out.append("  ✓ " + tr(_("{where}: scores match the tag").format(where=where)))
         else:
-            out.append(f"  ✗ {where}: {len(c.differences)} difference{'s' if len(c.differences) != 1 else ''}")
+            out.append("  ✗ " + tr(ngettext("{where}: {n} difference", "{where}: {n} differences", len(c.differences))
+                                   .format(where=where)))
             for d in c.differences[:20]:
                 what = " ".join(x for x in (d["ref"], d["field"]) if x)
                 out.append(f"      {one_line(what)}: {one_line(plain(d['closed'], 60, none='—'))} → {one_line(plain(d['now'], 60, none='—'))}")
             if len(c.differences) > 20:
-                out.append(f"      … and {len(c.differences) - 20} more (--format json lists them all)")
+                out.append("      " + tr(_("… and {n} more (--format json lists them all)").format(n=len(c.differences) - 20)))
     if r.later_commits:
-        out.append(f"  ✗ {len(r.later_commits)} later commit{'s' if len(r.later_commits) != 1 else ''} changed okrs/{r.period}/:")
+        out.append("  ✗ " + tr(ngettext("{n} later commit changed okrs/{period}/:", "{n} later commits changed okrs/{period}/:",
+                                         len(r.later_commits)).format(period=r.period)))
         for c in r.later_commits:
             out.append(f"      {c['commit'][:12]} {c['date'][:10]} {one_line(c['author'])}: {one_line(c['subject'])}")
     else:
-        out.append(f"  ✓ no commit after the close changed okrs/{r.period}/")
+        out.append("  ✓ " + tr(_("no commit after the close changed okrs/{period}/").format(period=r.period)))
     for issue in r.issues:
-        out.append(f"  ✗ {one_line(issue)}")
-    out.append(f"verified: {r.period} is as it was closed" if r.ok else f"verification failed: {len(r.problems)} problem{'s' if len(r.problems) != 1 else ''}")
+        out.append(f"  ✗ {one_line(tr(issue))}")
+    out.append(tr(_("verified: {period} is as it was closed").format(period=r.period) if r.ok else
+                  ngettext("verification failed: {n} problem", "verification failed: {n} problems", len(r.problems))))
     return "\n".join(out) + "\n"

@@ -309,7 +309,7 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
     head = repo.head()
     for label, commit in (("tagged tree", sha), ("HEAD", head)):
         if commit is None:
-            comparisons.append(Comparison(label, None, False, error="the repository has no commit"))
+            comparisons.append(Comparison(label, None, False, error=_("the repository has no commit")))
             continue
         res = load_workspace(gitio.GitTreeSource(repo, commit, prefix))
         ws = res.workspace
@@ -317,7 +317,7 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
                 and (d.path.startswith(period_dir(period_id) + "/") or is_settings_file(d.path))]
         if ws is None or errs:
             why = _diag_line(errs[0]) if errs else "okrctl.yaml or units.yaml is unreadable"
-            comparisons.append(Comparison(label, commit, False, error=f"the workspace does not load: {why}"))
+            comparisons.append(Comparison(label, commit, False, error=_("the workspace does not load: {why}").format(why=why)))
             continue
         period = parse_period(period_id, ws.config.fiscal_year_start)
         now = closed.final_payload(ws, period)
