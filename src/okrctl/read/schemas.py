@@ -14,7 +14,7 @@ fastjsonschema gets a handler table that refuses every URI scheme.
 
 from __future__ import annotations
 
-from okrctl.model.messages import _
+from okrctl.model.messages import N_, _
 
 import json
 import re
@@ -164,14 +164,14 @@ def _describe(value: object) -> str:
     if isinstance(value, str):
         return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     return type(value).__name__
 
 
-_TYPE_NAMES = {"string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
-               "object": "a mapping", "array": "a list", "null": "null"}
+_TYPE_NAMES = {"string": N_("text"), "number": N_("a number"), "integer": N_("a whole number"),
+               "boolean": N_("true or false"), "object": N_("a mapping"), "array": N_("a list"), "null": "null"}
 
 
 def _where(root: object, path: list) -> str:
@@ -187,7 +187,7 @@ def _where(root: object, path: list) -> str:
         else:
             out += f".{p}" if out else str(p)
             node = node.get(p) if isinstance(node, dict) else None
-    return out or "the document"
+    return out or _("the document")
 
 
 def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Problem]:
@@ -223,7 +223,9 @@ def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Problem]:
     line, col = doc.position(loc)
     if v == "type":
         wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        names = " or ".join(_TYPE_NAMES.get(w, w) for w in wanted)
+        names = _TYPE_NAMES.get(wanted[0], wanted[0])
+        for w in wanted[1:]:
+            names = _("{one} or {other}").format(one=names, other=_TYPE_NAMES.get(w, w))
         hint = ""
         if isinstance(err.instance, str) and "boolean" in wanted and err.instance.lower() in ("yes", "no", "on", "off", "y", "n"):
             hint = _(" (YAML 1.2 reads yes/no/on/off as text; write true or false)")
