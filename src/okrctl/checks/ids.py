@@ -3,6 +3,8 @@ objective, milestones of a KR; compared folded (NFKC, case-insensitive)."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Iterable
 
 from okrctl.checks.units import fold
@@ -19,7 +21,7 @@ def _dupes(items: Iterable, what: str, scope: str) -> list[Problem]:
         if f in seen:
             prev = seen[f]
             how = "" if prev.id == it.id else f" (differs only in case from {prev.id!r})"  # type: ignore[attr-defined]
-            out.append(_d("OKR210", it.loc, f"{what} id {it.id!r} is used twice in {scope}{how}; first at line {prev.loc.line}"))  # type: ignore[attr-defined]
+            out.append(_d("OKR210", it.loc, _("{what} id {id!r} is used twice in {scope}{how}; first at line {line}").format(what=what, id=it.id, scope=scope, how=how, line=prev.loc.line)))  # type: ignore[attr-defined]
         else:
             seen[f] = it
     return out
