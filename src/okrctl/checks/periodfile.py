@@ -97,7 +97,7 @@ def check_objective(obj: Objective, pf: PeriodFile, index: Index) -> list[Proble
             if not tpf.period.encloses(pf.period) or (tpf.period.id != pf.period.id and tpf.period.start == pf.period.start and tpf.period.end == pf.period.end):
                 out.append(_d("OKR212", obj.aligns_to_loc or obj.loc, _("objective {id}: aligns_to {aligns_to!r} is in period {period_of}, which does not enclose {id2}").format(id=obj.id, aligns_to=obj.aligns_to, period_of=period_of(obj.aligns_to_ref), id2=pf.period.id)))
             if tpf is pf and aim is not None and aim.item == obj.id:
-                what = "itself" if aim.kr is None else f"its own key result {aim.kr}"
+                what = _("itself") if aim.kr is None else _("its own key result {kr}").format(kr=aim.kr)
                 out.append(_d("OKR213", obj.aligns_to_loc or obj.loc, _("objective {id} aligns to {what}").format(id=obj.id, what=what)))
     return out
 
@@ -129,7 +129,7 @@ def check_kpi(kpi: KPI, pf: PeriodFile, today: date | None) -> list[Problem]:
     if kpi.alert is not None:
         ok = kpi.alert < kpi.target if kpi.direction == "increase" else kpi.alert > kpi.target
         if not ok:
-            side = "below" if kpi.direction == "increase" else "above"
+            side = _("below") if kpi.direction == "increase" else _("above")
             out.append(_d("OKR225", kpi.loc, _("KPI {name}: alert {alert} must be {side} target {target} (direction {direction})").format(name=name, alert=kpi.alert, side=side, target=kpi.target, direction=kpi.direction)))
     for m in kpi.measurements:
         out += check_date(m.date, m.loc, pf, today, f"KPI {name}: measurement")

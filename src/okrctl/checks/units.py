@@ -26,7 +26,7 @@ def check_units(units: tuple[Unit, ...], doc: Document) -> list[Problem]:
         f = fold(u.id)
         if f in seen:
             prev = seen[f]
-            same = "the same id" if prev.id == u.id else f"an id that differs only in case from {prev.id!r}"
+            same = _("the same id") if prev.id == u.id else _("an id that differs only in case from {id!r}").format(id=prev.id)
             out.append(_d("OKR202", u.loc, _("unit {id!r} has {same} (first defined at line {line})").format(id=u.id, same=same, line=prev.loc.line)))
         else:
             seen[f] = u
