@@ -122,7 +122,9 @@ def _unmarked(path: Path) -> list[str]:
                 out.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}() needs a string literal (extraction)")
             continue
         arg = None
-        if name in _EXCEPTIONS and node.args:
+        if name == "SourceError" and len(node.args) > 1:  # (path, message, code)
+            arg = node.args[1]
+        elif name in _EXCEPTIONS and node.args:
             arg = node.args[0]
         elif name == "make" and len(node.args) >= 5:
             arg = node.args[4]

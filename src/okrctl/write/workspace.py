@@ -26,7 +26,7 @@ class _EmptySource:
         return [], []
 
     def read(self, path: str) -> bytes:
-        raise SourceError(path, f"{path} does not exist")
+        raise SourceError(path, _("{path} does not exist").format(path=path))
 
 
 class Overlay:
