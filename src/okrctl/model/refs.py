@@ -54,7 +54,7 @@ UNIT_ID_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
 #: an objective, key result, KPI or milestone id
 ITEM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
-_USAGE = "expected PERIOD/UNIT/OBJECTIVE[/KR] or PERIOD/UNIT/KPI, e.g. 2026-Q2/so-khcn/O1/KR1 (PERIOD may be left out)"
+_USAGE = _("expected PERIOD/UNIT/OBJECTIVE[/KR] or PERIOD/UNIT/KPI, e.g. 2026-Q2/so-khcn/O1/KR1 (PERIOD may be left out)")
 
 
 class RefError(UsageError, ValueError):

@@ -78,7 +78,7 @@ def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kin
         choice = choose_period(ref, ws.period_ids(), on if on is not None else dates.scoring_date(ws.config), fys)
         period = parse_period(choice.period, fys)
     except (RefError, ValueError) as exc:
-        raise BadInput(_("REF: {getattr}").format(getattr=getattr(exc, 'message', exc))) from None
+        raise BadInput(_("REF: {message}").format(message=getattr(exc, "message", exc))) from None
     rest = list(choice.rest)
     d = on if on is not None else min(today, period.end)
     shape = "PERIOD/UNIT/OBJECTIVE/KR" if kind == "kr" else "PERIOD/UNIT/KPI"
