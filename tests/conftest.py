@@ -86,6 +86,8 @@ def subprocess_env(extra: dict | None = None) -> dict:
            if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "PYTHONDONTWRITEBYTECODE")}
     env["PYTHONPYCACHEPREFIX"] = PYCACHE
     env.setdefault("COLUMNS", "120")
+    # messages in English unless a test asks for a language (the sample says `locale: vi`)
+    env["OKRCTL_LOCALE"] = "en"
     if extra:
         env.update(extra)
     return env
@@ -97,6 +99,12 @@ def _clean_env(monkeypatch):
     for var in ("NO_COLOR", "FORCE_COLOR", "GITHUB_ACTIONS", "GITHUB_WORKFLOW", "TERM"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("COLUMNS", "120")
+    # messages in English unless a test asks for a language; a run in this process
+    # that chose Vietnamese leaves nothing behind
+    monkeypatch.setenv("OKRCTL_LOCALE", "en")
+    from okrctl.model import messages
+
+    messages.set_locale("en")
 
 
 def run_okrctl(*args: str, cwd: Path | None = None, env: dict | None = None, input: bytes | None = None,

@@ -25,6 +25,8 @@ describes the layers behind these calls.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from datetime import date
 from os import PathLike
 from typing import TYPE_CHECKING
@@ -70,7 +72,7 @@ def score(workspace: Workspace, period: str | None = None, as_of: date | None = 
     D = scoring_date(workspace.config, as_of)
     p = parse_period(period, workspace.config.fiscal_year_start) if period else default_period(workspace, D)
     if p is None:
-        raise UsageError(f"no period with files contains {D}; name the period")
+        raise UsageError(_("no period with files contains {D}; name the period").format(D=D))
     return score_workspace(workspace, p, D)
 
 

@@ -36,7 +36,8 @@ def _repo_with_okr(tmp_path: Path) -> tuple[Path, str, str]:
     r = run_okrctl("init", "okr", "--locale", "vi", "--unit", "so-khcn", "--name", "Sở KHCN", cwd=repo)
     assert r.returncode == 0, r.stderr.decode()
     err = r.stderr.decode()
-    m = re.search(r"^period (\d{4}-Q\d): the (current|next) quarter", err, re.M)
+    # `init --locale vi` speaks Vietnamese (docs/languages.md)
+    m = re.search(r"^kỳ (\d{4}-Q\d): quý (hiện tại|tiếp theo)", err, re.M)
     assert m, err
     commit_all(repo, "okrctl init okr")
     return repo, m.group(1), err

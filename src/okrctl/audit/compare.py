@@ -18,6 +18,8 @@ no rich; failures are :class:`CompareError`.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -100,8 +102,7 @@ def compare(root: Path, base_rev: str, head_rev: str | None = None, *, at: date 
 def _shallow_hint(repo, message: str) -> CompareError:
     """A git read failure; in a shallow clone, say how to get the history."""
     if repo.is_shallow():
-        return CompareError(f"{message}; this is a shallow clone, so the history may be missing: "
-                        "fetch all of it with `git fetch --unshallow`, or set `fetch-depth: 0` in actions/checkout")
+        return CompareError(_("{message}; this is a shallow clone, so the history may be missing: fetch all of it with `git fetch --unshallow`, or set `fetch-depth: 0` in actions/checkout").format(message=message))
     return CompareError(message)
 
 
@@ -118,7 +119,7 @@ def _changed_paths(repo, prefix: str, base_sha: str, head_sha: str | None, base_
     head_err = {e.path: e.message for e in head_listing[1]}
     if head_sha is not None:
         head_sha_of: dict[str, str | None] = {f.path: f.sha for f in head_listing[0]}
-        candidates = {p for _, p, _, _ in repo.diff_tree(base_sha, head_sha, prefix)}
+        candidates = {p for _unused, p, _unused, _unused in repo.diff_tree(base_sha, head_sha, prefix)}
     else:
         on_disk = repo.worktree_shas(prefix)
         if hasattr(head_src, "shas") and repo.object_format == "sha1":
@@ -160,13 +161,10 @@ def _policy_base(repo, base_rev: str, base_sha: str, head_sha: str | None, polic
     if mb == base_sha:
         return
     if mb is None:
-        raise CompareError(f"BASE {base_rev} is not an ancestor of HEAD and shares no history with it; "
-                           "check against the branch the change will merge into")
+        raise CompareError(_("BASE {base_rev} is not an ancestor of HEAD and shares no history with it; check against the branch the change will merge into").format(base_rev=base_rev))
     if policy_rev is None:
-        raise CompareError(f"BASE {base_rev} is not an ancestor of HEAD (their merge base is {mb}): "
-                           f"run okrctl check {mb} --policy {base_rev}")
-    raise CompareError(f"BASE {base_rev} is not the merge base of the policy revision {policy_rev} and HEAD "
-                       f"(that is {mb}): run okrctl check {mb} --policy {policy_rev}")
+        raise CompareError(_("BASE {base_rev} is not an ancestor of HEAD (their merge base is {mb}): run okrctl check {mb} --policy {base_rev}").format(base_rev=base_rev, mb=mb))
+    raise CompareError(_("BASE {base_rev} is not the merge base of the policy revision {policy_rev} and HEAD (that is {mb}): run okrctl check {mb} --policy {policy_rev}").format(base_rev=base_rev, policy_rev=policy_rev, mb=mb))
 
 
 def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None, check: bool, cache,
@@ -249,13 +247,13 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
     out = Outcome(root, base_rev, base_sha, head_rev, head_sha, J, changed_paths=sorted(changed))
     invalid: list = []
     if check:
-        invalid = [Problem.finding(INVALID, "error", d.path, d.path, d.line, f"{d.code} {d.message}", d.column)
+        invalid = [Problem.finding(INVALID, "error", d.path, d.path, d.line, _("{code} {message}").format(code=d.code, message=d.message), d.column)
                    for d in head_res.diagnostics if d.severity == "error"]
     if head_res.workspace is None:
         if not check:
             first = next((d for d in head_res.diagnostics if d.severity == "error"), None)
             detail = f": {first.path}:{first.line}: {first.message}" if first else ""
-            raise CompareError(f"cannot compare: the workspace at {out.head_label} does not load{detail} (okrctl validate)")
+            raise CompareError(_("cannot compare: the workspace at {head_label} does not load{detail} (okrctl validate)").format(head_label=out.head_label, detail=detail))
         out.findings = invalid
         return out
 
@@ -288,12 +286,11 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
             continue
         severity = "error" if u.side == "head" else "warning"
         notes.append(Problem.finding(INVALID, severity, d.path, d.path, d.line,
-                                   f"not compared: {d.path} does not load at {u.label} ({d.code} {d.message})"))
+                                   _("not compared: {path} does not load at {label} ({code} {message})").format(path=d.path, label=u.label, code=d.code, message=d.message)))
     found = notes
     if check and created:
         found = invalid + [Problem.finding("policy-changed", "warning", CONFIG_FILE, CONFIG_FILE, 1,
-                                         f"{CONFIG_FILE} was added: the workspace starts with this change, so no rule "
-                                         f"applies to it yet (only its validity is checked)")]
+                                         _("{CONFIG_FILE} was added: the workspace starts with this change, so no rule applies to it yet (only its validity is checked)").format(CONFIG_FILE=CONFIG_FILE))]
     elif check:
         ok = not any(d.severity == "error" for d in head_res.diagnostics)
         ci = repo.changed_between(base_sha, head_sha, list(CI_CONFIG_PATHS))
@@ -317,7 +314,7 @@ def _require_base(repo, base_rev: str, res, keep: set[str]) -> None:
     if res.workspace is None:
         first = next((d for d in res.diagnostics if d.severity == "error"), None)
         detail = f"{first.path}:{first.line}: {first.code} {first.message}" if first else "okrctl.yaml or units.yaml is unusable"
-        raise CompareError(f"cannot use the workspace at {base_rev} as the base: {detail}")
+        raise CompareError(_("cannot use the workspace at {base_rev} as the base: {detail}").format(base_rev=base_rev, detail=detail))
 
 
 def _require_readable(repo, rev: str, res) -> None:

@@ -49,6 +49,8 @@ This module is a library: no typer, no rich; git only through :mod:`okrctl.gitio
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext
+
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -121,7 +123,7 @@ def workspace_settings(source) -> tuple[Config, list[str]]:
     files, _errors = source.list_files()
     by_path = {f.path: f for f in files}
     if CONFIG_FILE not in by_path:
-        raise HistoryError(f"{CONFIG_FILE} is missing ({source.label})")
+        raise HistoryError(_("{CONFIG_FILE} is missing ({label})").format(CONFIG_FILE=CONFIG_FILE, label=source.label))
     try:
         data = source.read(CONFIG_FILE)
     except SourceError as exc:
@@ -131,7 +133,7 @@ def workspace_settings(source) -> tuple[Config, list[str]]:
     if doc is None or errors:
         first = errors[0] if errors else None
         where = f": {first.line}:{first.column} {first.code} {first.message}" if first else ""
-        raise HistoryError(f"{CONFIG_FILE} is invalid{where} (run okrctl validate)")
+        raise HistoryError(_("{CONFIG_FILE} is invalid{where} (run okrctl validate)").format(CONFIG_FILE=CONFIG_FILE, where=where))
     config = build_config(doc)
     periods = sorted({pu[0] for f in files if (pu := parse_period_path(f.path)) is not None and is_period_id(pu[0])})
     return config, periods
@@ -323,24 +325,24 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
 
     spec = parse_ref(ref)
     if spec.period is None and period is None:
-        raise HistoryError(f"{ref}: no period given and no default period; write PERIOD/{ref}")
+        raise HistoryError(_("{ref}: no period given and no default period; write PERIOD/{ref}").format(ref=ref))
     pid = spec.period or period
     assert pid is not None
     qref = spec.qualified(pid)
     try:
         per: Period = parse_period(pid, fiscal_year_start)
     except ValueError as exc:
-        raise HistoryError(f"{ref}: {exc}") from None
+        raise HistoryError(_("{ref}: {exc}").format(ref=ref, exc=exc)) from None
     try:
         tz = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise HistoryError(f"unknown time zone {timezone!r} in okrctl.yaml") from None
+        raise HistoryError(_("unknown time zone {timezone!r} in okrctl.yaml").format(timezone=timezone)) from None
     rel = spec.path(pid)
     repo_path = f"{prefix}/{rel}" if prefix else rel
 
     repo.require_full_history("okrctl history")
     if rev == "HEAD" and repo.head() is None:
-        raise HistoryError(f"{qref}: the repository has no commits yet, so there is no history")
+        raise HistoryError(_("{qref}: the repository has no commits yet, so there is no history").format(qref=qref))
     head = repo.resolve(rev)
     log = repo.log_path([repo_path], head)
     blobs = repo.read_blobs([s for _, changes in log if (s := changes.get(repo_path))])
@@ -444,12 +446,15 @@ def _timeline(log, repo_path: str, spec: RefSpec, qref: str, tz, version, diff) 
 def _unknown(qref: str, spec: RefSpec, repo_path: str, head: str, rev: str, ncommits: int, ids: list[str]) -> str:
     upto = f"{rev} ({head[:12]})" if rev != head else head[:12]
     if ncommits == 0:
-        return (f"{qref}: {repo_path} has no commits up to {upto}; history shows only committed "
-                f"changes (check the period and unit, or commit the file first)")
+        return _("{ref}: {path} has no commits up to {upto}; history shows only committed changes "
+                 "(check the period and unit, or commit the file first)").format(ref=qref, path=repo_path, upto=upto)
     want = spec.local()
     close = difflib.get_close_matches(want, ids, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(close)}?" if close else (f"; ids seen: {', '.join(ids[:12])}" if ids else "")
-    return f"{qref}: no such objective, key result or KPI in any version of {repo_path} up to {upto} ({ncommits} commit{'s' if ncommits != 1 else ''}){hint}"
+    hint = (_("; did you mean {ids}?").format(ids=", ".join(close)) if close
+            else (_("; ids seen: {ids}").format(ids=", ".join(ids[:12])) if ids else ""))
+    return ngettext("{ref}: no such objective, key result or KPI in any version of {path} up to {upto} ({n} commit){hint}",
+                    "{ref}: no such objective, key result or KPI in any version of {path} up to {upto} ({n} commits){hint}",
+                    ncommits).format(ref=qref, path=repo_path, upto=upto, hint=hint)
 
 
 def history_of(root: Path, ref: str, rev: str | None = None) -> History:
@@ -488,7 +493,7 @@ def _holds_now(source, period_id: str, unit: str, local, fiscal_year_start: int)
         data = source.read(path)
     except SourceError:
         return False
-    doc, _ = ParseCache().get("okr-file", blob_sha(data), path, data)
+    doc, _unused = ParseCache().get("okr-file", blob_sha(data), path, data)
     if doc is None or not isinstance(doc.value, dict):
         return False
     try:

@@ -3,6 +3,8 @@ taking part in a period their parent does not (OKR204)."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
 from okrctl.model.chains import MAX_TREE_DEPTH, chains
@@ -31,8 +33,7 @@ def check_alignment_cycles(ws: Workspace) -> list[Problem]:
     for ref, o in objs.items():
         if depths.get(ref) == MAX_TREE_DEPTH + 1:
             out.append(_d("OKR215", o.aligns_to_loc or o.loc,
-                          f"objective {o.id}: its chain of aligns_to is {MAX_TREE_DEPTH + 1} objectives long; "
-                          f"okrctl scores chains of at most {MAX_TREE_DEPTH}"))
+                          _("objective {id}: its chain of aligns_to is {value} objectives long; okrctl scores chains of at most {MAX_TREE_DEPTH}").format(id=o.id, value=MAX_TREE_DEPTH + 1, MAX_TREE_DEPTH=MAX_TREE_DEPTH)))
     return out
 
 
@@ -49,7 +50,6 @@ def check_parents_take_part(ws: Workspace) -> list[Problem]:
             continue
         bad = [pid for pid, per in sorted(periods.items()) if u.takes_part(per) and not p.takes_part(per)]
         if bad:
-            out.append(_d("OKR204", u.loc, f"unit {u.id!r} takes part in {', '.join(bad)} but its parent {p.id!r} does not"
-                                            f" ({p.id} exists {p.from_ or '…'} .. {p.until or '…'}); set {u.id}'s from/until or change its parent"))
+            out.append(_d("OKR204", u.loc, _("unit {id!r} takes part in {bad} but its parent {id2!r} does not ({id2} exists {value} .. {value2}); set {id}'s from/until or change its parent").format(id=u.id, bad=', '.join(bad), id2=p.id, value=p.from_ or '…', value2=p.until or '…')))
     return out
 

@@ -8,6 +8,8 @@ checks of one KR type are its :meth:`okrctl.krtypes.base.KRType.check` and
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from datetime import date
 
 from okrctl import krtypes
@@ -24,7 +26,7 @@ def check_path_keys(doc: Document, path: str, unit_id: str, period_id: str) -> l
     for key, expected in (("unit", unit_id), ("period", period_id)):
         if key in v and v[key] != expected:
             line, col = doc.position([key])
-            out.append(Problem.make("OKR112", path, line, col, f"{key}: {v[key]!r} disagrees with the path, which says {expected!r}"))
+            out.append(Problem.make("OKR112", path, line, col, _("{key}: {v!r} disagrees with the path, which says {expected!r}").format(key=key, v=v[key], expected=expected)))
     return out
 
 
@@ -44,10 +46,10 @@ def check_type_fields(pf: PeriodFile, doc: Document) -> list[Problem]:
                     line, col = doc.position(["objectives", oi, "key_results", ki, key], key=True)
                     uses = ", ".join(sorted(uses_fields)) or "none of them"
                     out.append(Problem.make("OKR227", pf.path, line, col,
-                                               f"{obj.id}/{kr.id}: `{key}` has no effect on a {kr.type} KR (it uses: {uses})"))
+                                               _("{id}/{id2}: `{key}` has no effect on a {type} KR (it uses: {uses})").format(id=obj.id, id2=kr.id, key=key, type=kr.type, uses=uses)))
             if "due_days" in raw and not kr.frequency:
                 line, col = doc.position(["objectives", oi, "key_results", ki, "due_days"], key=True)
-                out.append(Problem.make("OKR227", pf.path, line, col, f"{obj.id}/{kr.id}: `due_days` has no effect without `frequency`"))
+                out.append(Problem.make("OKR227", pf.path, line, col, _("{id}/{id2}: `due_days` has no effect without `frequency`").format(id=obj.id, id2=kr.id)))
     return out
 
 
@@ -72,31 +74,31 @@ def check_file_unit(pf: PeriodFile, units: dict[str, Unit]) -> list[Problem]:
     loc = Loc(pf.path, 1, 1)
     u = units.get(pf.unit)
     if u is None:
-        return [_d("OKR200", loc, f"unit {pf.unit!r} (from the file name) is not defined in units.yaml")]
+        return [_d("OKR200", loc, _("unit {unit!r} (from the file name) is not defined in units.yaml").format(unit=pf.unit))]
     if not u.takes_part(pf.period):
         span = f"{u.from_ or '…'} .. {u.until or '…'}"
-        return [_d("OKR203", loc, f"unit {u.id!r} exists {span} and does not take part in {pf.period.id} ({pf.period.start} .. {pf.period.end})")]
+        return [_d("OKR203", loc, _("unit {id!r} exists {span} and does not take part in {id2} ({start} .. {end})").format(id=u.id, span=span, id2=pf.period.id, start=pf.period.start, end=pf.period.end))]
     if u.parent and u.parent in units and not units[u.parent].takes_part(pf.period):
-        return [_d("OKR204", loc, f"unit {u.id!r} takes part in {pf.period.id} but its parent {u.parent!r} does not")]
+        return [_d("OKR204", loc, _("unit {id!r} takes part in {id2} but its parent {parent!r} does not").format(id=u.id, id2=pf.period.id, parent=u.parent))]
     return []
 
 
 def check_objective(obj: Objective, pf: PeriodFile, index: Index) -> list[Problem]:
     out = []
     if obj.key_results and all(kr.weight == 0 for kr in obj.key_results):
-        out.append(_d("OKR222", obj.loc, f"objective {obj.id}: all key result weights are 0"))
+        out.append(_d("OKR222", obj.loc, _("objective {id}: all key result weights are 0").format(id=obj.id)))
     if obj.aligns_to_ref:
         target = index.items.get(obj.aligns_to_ref)
         aim = split_qualified(obj.aligns_to_ref)
         if target is None:
-            out.append(_d("OKR211", obj.aligns_to_loc or obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} names no objective or key result (looked for {obj.aligns_to_ref})"))
+            out.append(_d("OKR211", obj.aligns_to_loc or obj.loc, _("objective {id}: aligns_to {aligns_to!r} names no objective or key result (looked for {aligns_to_ref})").format(id=obj.id, aligns_to=obj.aligns_to, aligns_to_ref=obj.aligns_to_ref)))
         else:
             tpf = target[0]
             if not tpf.period.encloses(pf.period) or (tpf.period.id != pf.period.id and tpf.period.start == pf.period.start and tpf.period.end == pf.period.end):
-                out.append(_d("OKR212", obj.aligns_to_loc or obj.loc, f"objective {obj.id}: aligns_to {obj.aligns_to!r} is in period {period_of(obj.aligns_to_ref)}, which does not enclose {pf.period.id}"))
+                out.append(_d("OKR212", obj.aligns_to_loc or obj.loc, _("objective {id}: aligns_to {aligns_to!r} is in period {period_of}, which does not enclose {id2}").format(id=obj.id, aligns_to=obj.aligns_to, period_of=period_of(obj.aligns_to_ref), id2=pf.period.id)))
             if tpf is pf and aim is not None and aim.item == obj.id:
-                what = "itself" if aim.kr is None else f"its own key result {aim.kr}"
-                out.append(_d("OKR213", obj.aligns_to_loc or obj.loc, f"objective {obj.id} aligns to {what}"))
+                what = _("itself") if aim.kr is None else _("its own key result {kr}").format(kr=aim.kr)
+                out.append(_d("OKR213", obj.aligns_to_loc or obj.loc, _("objective {id} aligns to {what}").format(id=obj.id, what=what)))
     return out
 
 
@@ -115,9 +117,9 @@ def check_kr(kr: KeyResult, pf: PeriodFile, index: Index, today: date | None) ->
 
 def check_date(d: date, loc: Loc, pf: PeriodFile, today: date | None, what: str) -> list[Problem]:
     if not pf.period.contains(d):
-        return [_d("OKR230", loc, f"{what} dated {d} lies outside {pf.period.id} ({pf.period.start} .. {pf.period.end})")]
+        return [_d("OKR230", loc, _("{what} dated {d} lies outside {id} ({start} .. {end})").format(what=what, d=d, id=pf.period.id, start=pf.period.start, end=pf.period.end))]
     if today is not None and d > today:
-        return [_d("OKR231", loc, f"{what} dated {d} is in the future (today is {today})")]
+        return [_d("OKR231", loc, _("{what} dated {d} is in the future (today is {today})").format(what=what, d=d, today=today))]
     return []
 
 
@@ -127,8 +129,8 @@ def check_kpi(kpi: KPI, pf: PeriodFile, today: date | None) -> list[Problem]:
     if kpi.alert is not None:
         ok = kpi.alert < kpi.target if kpi.direction == "increase" else kpi.alert > kpi.target
         if not ok:
-            side = "below" if kpi.direction == "increase" else "above"
-            out.append(_d("OKR225", kpi.loc, f"KPI {name}: alert {kpi.alert} must be {side} target {kpi.target} (direction {kpi.direction})"))
+            side = _("below") if kpi.direction == "increase" else _("above")
+            out.append(_d("OKR225", kpi.loc, _("KPI {name}: alert {alert} must be {side} target {target} (direction {direction})").format(name=name, alert=kpi.alert, side=side, target=kpi.target, direction=kpi.direction)))
     for m in kpi.measurements:
         out += check_date(m.date, m.loc, pf, today, f"KPI {name}: measurement")
     return out

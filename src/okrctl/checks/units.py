@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import unicodedata
 
 from okrctl.krtypes.base import diag as _d
@@ -24,17 +26,17 @@ def check_units(units: tuple[Unit, ...], doc: Document) -> list[Problem]:
         f = fold(u.id)
         if f in seen:
             prev = seen[f]
-            same = "the same id" if prev.id == u.id else f"an id that differs only in case from {prev.id!r}"
-            out.append(_d("OKR202", u.loc, f"unit {u.id!r} has {same} (first defined at line {prev.loc.line})"))
+            same = _("the same id") if prev.id == u.id else _("an id that differs only in case from {id!r}").format(id=prev.id)
+            out.append(_d("OKR202", u.loc, _("unit {id!r} has {same} (first defined at line {line})").format(id=u.id, same=same, line=prev.loc.line)))
         else:
             seen[f] = u
         if u.parent is not None and u.parent not in ids:
-            out.append(_d("OKR200", u.parent_loc or u.loc, f"unit {u.id!r}: parent {u.parent!r} is not defined in units.yaml"))
+            out.append(_d("OKR200", u.parent_loc or u.loc, _("unit {id!r}: parent {parent!r} is not defined in units.yaml").format(id=u.id, parent=u.parent)))
         for r in u.replaced_by:
             if r not in ids:
-                out.append(_d("OKR200", u.replaced_by_loc or u.loc, f"unit {u.id!r}: replaced_by {r!r} is not defined in units.yaml"))
+                out.append(_d("OKR200", u.replaced_by_loc or u.loc, _("unit {id!r}: replaced_by {r!r} is not defined in units.yaml").format(id=u.id, r=r)))
         if u.from_ and u.until and u.until < u.from_:
-            out.append(_d("OKR205", u.loc, f"unit {u.id!r}: until {u.until} is before from {u.from_}"))
+            out.append(_d("OKR205", u.loc, _("unit {id!r}: until {until} is before from {from_}").format(id=u.id, until=u.until, from_=u.from_)))
     parent = {u.id: u.parent for u in units}
     by_id = {u.id: u for u in units}
     depths, cycles = chains({uid: p for uid, p in parent.items() if p is not None and p in parent}, parent)
@@ -43,6 +45,5 @@ def check_units(units: tuple[Unit, ...], doc: Document) -> list[Problem]:
     for u in units:
         if depths.get(u.id) == MAX_TREE_DEPTH + 1:
             out.append(_d("OKR206", u.parent_loc or u.loc,
-                          f"unit {u.id!r} is at level {MAX_TREE_DEPTH + 1} of the tree of units; "
-                          f"okrctl scores trees of at most {MAX_TREE_DEPTH} levels"))
+                          _("unit {id!r} is at level {value} of the tree of units; okrctl scores trees of at most {MAX_TREE_DEPTH} levels").format(id=u.id, value=MAX_TREE_DEPTH + 1, MAX_TREE_DEPTH=MAX_TREE_DEPTH)))
     return out

@@ -5,6 +5,8 @@ them; this module imports none of them, so each command module imports on its ow
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, tr
+
 import os
 import sys
 from dataclasses import dataclass, field
@@ -55,6 +57,8 @@ class State:
     workspace: Path | None = None
     color: str = "auto"
     debug: bool = False
+    #: ``--locale``: the language of messages (and of labels where a command has no own option)
+    locale: str | None = None
     cache: dict = field(default_factory=dict)
     #: --no-cache: neither read nor write the cache of parsed files
     no_cache: bool = False
@@ -116,10 +120,12 @@ def _global(
                                                    help="Use the workspace in DIR instead of searching upwards from the current directory.")] = None,
     color: Annotated[ColorMode, typer.Option("--color", help="Colour in terminal output (auto honours NO_COLOR and FORCE_COLOR).")] = ColorMode.auto,
     debug: Annotated[bool, typer.Option("--debug", help="Show Python tracebacks for internal errors.")] = False,
+    locale: Annotated[Locale | None, typer.Option("--locale", help="Language of messages: errors, warnings, hints (default: OKRCTL_LOCALE, else locale in okrctl.yaml, else en).")] = None,
     version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Read and parse every file; neither use nor update the cache of parsed files (also OKRCTL_NO_CACHE=1).")] = False,
 ) -> None:
-    ctx.obj = State(workspace=workspace, color=color.value, debug=debug, no_cache=no_cache)
+    ctx.obj = State(workspace=workspace, color=color.value, debug=debug, no_cache=no_cache,
+                    locale=locale.value if locale else None)
 
 
 def state(ctx: typer.Context) -> State:
@@ -135,15 +141,15 @@ def parse_date_option(value: str | None, name: str) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise UsageError(_("{name}: {value!r} is not a date (YYYY-MM-DD)").format(name=name, value=value)) from None
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise UsageError(f"{name}: {value} is outside the years okrctl works with ({MIN_YEAR}..{MAX_YEAR})")
+        raise UsageError(_("{name}: {value} is outside the years okrctl works with ({MIN_YEAR}..{MAX_YEAR})").format(name=name, value=value, MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR))
     return day
 
 
 def check_rev(rev: str | None) -> str | None:
     if rev is not None and (rev.startswith("-") or not rev.strip()):
-        raise UsageError(f"--rev: {rev!r} is not a revision")
+        raise UsageError(_("--rev: {rev!r} is not a revision").format(rev=rev))
     return rev
 
 
@@ -168,4 +174,4 @@ def out_stream(output: Path | None):
 def warn(lines) -> None:
     """Print each line as ``warning: …`` on stderr."""
     for line in lines:
-        print(f"warning: {line}", file=sys.stderr)
+        print(tr(_("warning: {message}").format(message=line)), file=sys.stderr)

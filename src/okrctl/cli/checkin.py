@@ -8,6 +8,8 @@ its results into output and its errors into exit codes: 2 when what was typed is
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, tr
+
 import sys
 from typing import Annotated
 
@@ -38,21 +40,22 @@ def _record(ctx, kind, ref, value, date_, dry_run, commit, **kw) -> None:
     root = workspace_root(st)
     on = parse_date_option(date_, "--date")
     if dry_run and commit:
-        raise UsageError("--dry-run and --commit exclude each other")
+        raise UsageError(_("--dry-run and --commit exclude each other"))
     result = append_record(root, kind, ref, value, on=on, dry_run=dry_run, commit=commit, **kw)
     warn(result.warnings)
     if dry_run:
         sys.stdout.write(result.diff())
         if result.by is not None:
-            print(f"by: {result.by} (from {result.by_from})", file=sys.stderr)
+            print(tr(_("by: {by} (from {source})").format(by=result.by, source=result.by_from)), file=sys.stderr)
         else:
-            print("by: left out (pass --by HANDLE, or set git config okrctl.handle or OKRCTL_HANDLE)", file=sys.stderr)
-        print("dry run: nothing was written", file=sys.stderr)
+            print(tr(_("by: left out (pass --by HANDLE, or set git config okrctl.handle or OKRCTL_HANDLE)")), file=sys.stderr)
+        print(tr(_("dry run: nothing was written")), file=sys.stderr)
         return
-    noun = "check-in" if kind == "kr" else "measurement"
-    print(f"{result.path}: {noun} {result.date} added to {result.ref}: {result.summary}")
+    added = (_("{path}: check-in {date} added to {ref}: {summary}") if kind == "kr"
+             else _("{path}: measurement {date} added to {ref}: {summary}"))
+    print(tr(added.format(path=result.path, date=result.date, ref=result.ref, summary=result.summary)))
     if result.commit:
-        print(f"committed {result.commit[:12]}")
+        print(tr(_("committed {sha}").format(sha=result.commit[:12])))
 
 
 @app.command(context_settings=_VALUE_CONTEXT)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext, tr
+
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -61,21 +63,27 @@ def close(
         preview = close_period(root, period, sign=sign, dry_run=True, force=force)
         warn(preview.warnings)
         sys.stdout.write(preview.config_diff())
-        first = f"final scores as of {preview.payload.get('as_of')}"
-        what = "commit okrctl.yaml (\"okr: close " + preview.period + "\") and t" if preview.committed else "t"
+        as_of = preview.payload.get("as_of")
         if dry_run:
-            print(f"dry run: would {what}ag {preview.tag}: {first}; nothing was written", file=sys.stderr)
+            done = (_("dry run: would commit okrctl.yaml (\"okr: close {period}\") and tag {tag}: final scores as of "
+                      "{as_of}; nothing was written") if preview.committed else
+                    _("dry run: would tag {tag}: final scores as of {as_of}; nothing was written"))
+            print(tr(done.format(period=preview.period, tag=preview.tag, as_of=as_of)), file=sys.stderr)
             return
-        if not typer.confirm(f"{what[0].upper()}{what[1:]}ag {preview.tag} ({first}); the period is then locked. Close it?",
-                             default=False, err=True):
-            print("not closed: nothing was written", file=sys.stderr)
+        ask = (_("Commit okrctl.yaml (\"okr: close {period}\") and tag {tag} (final scores as of {as_of}); the period "
+                 "is then locked. Close it?") if preview.committed else
+               _("Tag {tag} (final scores as of {as_of}); the period is then locked. Close it?"))
+        if not typer.confirm(tr(ask.format(period=preview.period, tag=preview.tag, as_of=as_of)), default=False, err=True):
+            print(tr(_("not closed: nothing was written")), file=sys.stderr)
             raise typer.Exit(EXIT_FINDINGS)
     result = close_period(root, period, sign=sign, force=force)
     if preview is None:
         warn(result.warnings)
     if result.committed:
-        print(f"okrctl.yaml: {result.period} added to policy.locked_periods, committed {result.commit[:12]}")
-    print(f"tagged {result.tag} on {result.commit[:12]} (scores as of the period's end; okrctl verify {result.period} checks them)")
+        print(tr(_("okrctl.yaml: {period} added to policy.locked_periods, committed {sha}")
+                 .format(period=result.period, sha=result.commit[:12])))
+    print(tr(_("tagged {tag} on {sha} (scores as of the period's end; okrctl verify {period} checks them)")
+             .format(tag=result.tag, sha=result.commit[:12], period=result.period)))
 
 
 @app.command()
@@ -161,28 +169,32 @@ def _verify_text(r) -> str:
     from okrctl.render.textsafe import one_line
     from okrctl.render.values import plain
 
-    closed_with = f"okrctl {one_line(r.okrctl_version)}" if r.okrctl_version else "unknown okrctl"
-    out = [f"{r.tag} → {r.commit[:12]} (closed with {closed_with}; scores as of {one_line(r.as_of or '?')})"]
+    closed_with = f"okrctl {one_line(r.okrctl_version)}" if r.okrctl_version else tr(_("unknown okrctl"))
+    out = [tr(_("{tag} → {sha} (closed with {version}; scores as of {as_of})").format(
+        tag=r.tag, sha=r.commit[:12], version=closed_with, as_of=one_line(r.as_of or "?")))]
     for c in r.comparisons:
         where = f"{c.label} {c.commit[:12]}" if c.commit else c.label
         if c.error:
-            out.append(f"  ✗ {where}: {one_line(c.error)}")
+            out.append(f"  ✗ {where}: {one_line(tr(c.error))}")
         elif c.match:
-            out.append(f"  ✓ {where}: scores match the tag")
+            out.append("  ✓ " + tr(_("{where}: scores match the tag").format(where=where)))
         else:
-            out.append(f"  ✗ {where}: {len(c.differences)} difference{'s' if len(c.differences) != 1 else ''}")
+            out.append("  ✗ " + tr(ngettext("{where}: {n} difference", "{where}: {n} differences", len(c.differences))
+                                   .format(where=where)))
             for d in c.differences[:20]:
                 what = " ".join(x for x in (d["ref"], d["field"]) if x)
                 out.append(f"      {one_line(what)}: {one_line(plain(d['closed'], 60, none='—'))} → {one_line(plain(d['now'], 60, none='—'))}")
             if len(c.differences) > 20:
-                out.append(f"      … and {len(c.differences) - 20} more (--format json lists them all)")
+                out.append("      " + tr(_("… and {n} more (--format json lists them all)").format(n=len(c.differences) - 20)))
     if r.later_commits:
-        out.append(f"  ✗ {len(r.later_commits)} later commit{'s' if len(r.later_commits) != 1 else ''} changed okrs/{r.period}/:")
+        out.append("  ✗ " + tr(ngettext("{n} later commit changed okrs/{period}/:", "{n} later commits changed okrs/{period}/:",
+                                         len(r.later_commits)).format(period=r.period)))
         for c in r.later_commits:
             out.append(f"      {c['commit'][:12]} {c['date'][:10]} {one_line(c['author'])}: {one_line(c['subject'])}")
     else:
-        out.append(f"  ✓ no commit after the close changed okrs/{r.period}/")
+        out.append("  ✓ " + tr(_("no commit after the close changed okrs/{period}/").format(period=r.period)))
     for issue in r.issues:
-        out.append(f"  ✗ {one_line(issue)}")
-    out.append(f"verified: {r.period} is as it was closed" if r.ok else f"verification failed: {len(r.problems)} problem{'s' if len(r.problems) != 1 else ''}")
+        out.append(f"  ✗ {one_line(tr(issue))}")
+    out.append(tr(_("verified: {period} is as it was closed").format(period=r.period) if r.ok else
+                  ngettext("verification failed: {n} problem", "verification failed: {n} problems", len(r.problems))))
     return "\n".join(out) + "\n"

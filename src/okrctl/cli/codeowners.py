@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, tr
+
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -22,8 +24,8 @@ def _load_units(root: Path):
     units, errors = load_units(root)
     if units is None:
         for d in errors[:20]:
-            print(f"{d.path}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}", file=sys.stderr)
-        raise FindingsError(f"{UNITS_FILE} has errors; fix them first (okrctl validate)")
+            print(f"{d.path}:{d.line}:{d.column}: {d.severity} {d.code} {tr(d.message)}", file=sys.stderr)
+        raise FindingsError(_("{UNITS_FILE} has errors; fix them first (okrctl validate)").format(UNITS_FILE=UNITS_FILE))
     return units
 
 
@@ -65,7 +67,7 @@ def codeowners(
     for item in mapping or ():
         handle, sep, owner = item.partition("=")
         if not sep or not handle.strip() or not owner.strip():
-            raise UsageError(f"--map: {item!r} is not HANDLE=OWNER")
+            raise UsageError(_("--map: {item!r} is not HANDLE=OWNER").format(item=item))
         table[handle.strip()] = owner.strip()
     units = _load_units(root)
     from okrctl import gitio
@@ -77,16 +79,15 @@ def codeowners(
         repo_prefix = repo.relpath(root)
     except gitio.GitError:
         repo_prefix = ""
-        print("okrctl: note: the workspace is not in a git repository; paths are relative to the workspace", file=sys.stderr)
+        print(tr(_("okrctl: note: the workspace is not in a git repository; paths are relative to the workspace")), file=sys.stderr)
     try:
         text, warnings = C.render_codeowners(units, repo_prefix, C.owner_fn(prefix, table))
     except C.UnwritableOwner as exc:
         from okrctl.render.textsafe import one_line
 
-        raise UsageError(f"units.yaml: handle {one_line(exc.handle)!r} cannot be written in CODEOWNERS as "
-                       f"{one_line(exc.owner)!r}; give it an owner with --map '{one_line(exc.handle)}=@user'") from None
+        raise UsageError(_("units.yaml: handle {handle!r} cannot be written in CODEOWNERS as {owner!r}; give it an owner with --map '{handle}=@user'").format(handle=one_line(exc.handle), owner=one_line(exc.owner))) from None
     for w in warnings:
-        print(f"okrctl: warning: {w}", file=sys.stderr)
+        print(tr(_("okrctl: warning: {message}").format(message=w)), file=sys.stderr)
     top = repo.toplevel if repo is not None else root
 
     def no_links(path: Path) -> None:
@@ -101,25 +102,24 @@ def codeowners(
             top = repo.toplevel if repo is not None else root
             target = C.find_codeowners(top)
             if target is None:
-                raise FindingsError("no CODEOWNERS file in .github/, the repository root, docs/ or .gitlab/; "
-                               "generate it with okrctl codeowners -o .github/CODEOWNERS")
+                raise FindingsError(_("no CODEOWNERS file in .github/, the repository root, docs/ or .gitlab/; generate it with okrctl codeowners -o .github/CODEOWNERS"))
         no_links(target)
         try:
             from okrctl.read.source import read_regular  # no FIFO, device or final link; size-capped
 
             current = read_regular(target).decode("utf-8", "replace")
         except FileNotFoundError:
-            raise FindingsError(f"{target} does not exist; generate it with okrctl codeowners -o {target}") from None
+            raise FindingsError(_("{target} does not exist; generate it with okrctl codeowners -o {target}").format(target=target)) from None
         except OSError as exc:
-            raise UsageError(f"cannot read {target}: {exc.strerror}") from None
+            raise UsageError(_("cannot read {target}: {strerror}").format(target=target, strerror=exc.strerror)) from None
         if current == text:
-            print(f"{target} is up to date", file=sys.stderr)
+            print(tr(_("{target} is up to date").format(target=target)), file=sys.stderr)
             return
         import difflib
 
         sys.stdout.writelines(difflib.unified_diff(current.splitlines(keepends=True), text.splitlines(keepends=True),
                                                    fromfile=str(target), tofile="generated"))
-        raise FindingsError(f"{target} is out of date with units.yaml; regenerate it with okrctl codeowners -o {target}")
+        raise FindingsError(_("{target} is out of date with units.yaml; regenerate it with okrctl codeowners -o {target}").format(target=target))
     if output is None:
         sys.stdout.write(text)
         return
@@ -130,5 +130,5 @@ def codeowners(
         output.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(output, text.encode("utf-8"))
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
-    print(f"wrote {output}", file=sys.stderr)
+        raise UsageError(_("cannot write {output}: {strerror}").format(output=output, strerror=exc.strerror)) from None
+    print(tr(_("wrote {output}").format(output=output)), file=sys.stderr)

@@ -3,6 +3,8 @@ and its rendering (:mod:`okrctl.render.diff`)."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from enum import Enum
 from typing import Annotated
 
@@ -27,7 +29,7 @@ class DiffFormat(str, Enum):
 def check_revs(*revs: str | None) -> None:
     for r in revs:
         if r is not None and (r.startswith("-") or not r.strip()):
-            raise UsageError(f"{r!r} is not a revision")
+            raise UsageError(_("{r!r} is not a revision").format(r=r))
 
 
 # --------------------------------------------------------------------------- commands

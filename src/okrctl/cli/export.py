@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import sys
 from enum import Enum
 from pathlib import Path
@@ -45,9 +47,9 @@ def export_setup(ctx, period, all_periods, as_of, rev, tables, with_names, local
     wanted = list(dict.fromkeys(tables or []))
     for t in wanted:
         if t not in X.TABLES:
-            raise UsageError(f"--table: no table {t!r} (have: {', '.join(X.TABLES)})")
+            raise UsageError(_("--table: no table {t!r} (have: {TABLES})").format(t=t, TABLES=', '.join(X.TABLES)))
     if period is not None and all_periods:
-        raise UsageError("--period and --all-periods exclude each other")
+        raise UsageError(_("--period and --all-periods exclude each other"))
     opened = open_workspace(st, check_rev(rev))
     require_valid(opened, st)
     ws = opened.result.workspace
@@ -59,11 +61,11 @@ def export_setup(ctx, period, all_periods, as_of, rev, tables, with_names, local
         try:
             periods = [parse_period(period, ws.config.fiscal_year_start)]
         except ValueError as exc:
-            raise UsageError(f"--period: {exc}") from None
+            raise UsageError(_("--period: {exc}").format(exc=exc)) from None
     else:
         p = scoring.default_period(ws, D)
         if p is None:
-            raise UsageError(f"no period with files contains {D}; pass --period or --all-periods")
+            raise UsageError(_("no period with files contains {D}; pass --period or --all-periods").format(D=D))
         periods = [p]
     results = [scoring.score_workspace(ws, p, D)
                for p in progress(periods, "scoring", st.color, total=len(periods))]
@@ -95,7 +97,7 @@ def _format(fmt: ExportFormat | None, output: Path | None) -> ExportFormat:
         return fmt
     if output is not None and output.suffix.lower() in _EXT:
         return _EXT[output.suffix.lower()]
-    raise UsageError("--format csv|xlsx|json|parquet is required (or -o FILE with one of those extensions)")
+    raise UsageError(_("--format csv|xlsx|json|parquet is required (or -o FILE with one of those extensions)"))
 
 
 def _write(files: dict[str, bytes], output: Path | None, fmt: ExportFormat) -> None:
@@ -106,22 +108,21 @@ def _write(files: dict[str, bytes], output: Path | None, fmt: ExportFormat) -> N
             data = next(iter(files.values()))
             if output is None:
                 if fmt in (ExportFormat.xlsx, ExportFormat.parquet) and sys.stdout.isatty():
-                    raise UsageError(f"{fmt.value} is binary: write it to a file with -o FILE")
+                    raise UsageError(_("{value} is binary: write it to a file with -o FILE").format(value=fmt.value))
                 sys.stdout.buffer.write(data)
                 sys.stdout.flush()
             else:
                 atomic_write(output, data)
             return
         if output is None:
-            raise UsageError(f"{fmt.value} writes one file per table: give a directory with -o DIR "
-                             "(or one table with --table)")
+            raise UsageError(_("{value} writes one file per table: give a directory with -o DIR (or one table with --table)").format(value=fmt.value))
         if output.exists() and not output.is_dir():
-            raise UsageError(f"-o {output}: not a directory ({fmt.value} writes one file per table)")
+            raise UsageError(_("-o {output}: not a directory ({value} writes one file per table)").format(output=output, value=fmt.value))
         output.mkdir(parents=True, exist_ok=True)
         for name, data in files.items():
             atomic_write(output / name, data)
     except OSError as exc:
-        raise UsageError(f"cannot write {exc.filename or output}: {exc.strerror}") from None
+        raise UsageError(_("cannot write {value}: {strerror}").format(value=exc.filename or output, strerror=exc.strerror)) from None
 
 
 @app.command()
@@ -160,7 +161,7 @@ def export(
     from okrctl.render.export import WRITERS
 
     fmt = _format(fmt, output)
-    _, tables, opts = export_setup(ctx, period, all_periods, as_of, rev, table, with_names, locale)
+    _unused, tables, opts = export_setup(ctx, period, all_periods, as_of, rev, table, with_names, locale)
     writer = WRITERS[fmt.value]
     if fmt is ExportFormat.csv:
         files = writer(tables, excel)

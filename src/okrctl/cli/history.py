@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from enum import Enum
 from typing import Annotated
 
@@ -80,8 +82,8 @@ def history(
         from okrctl.errors import UsageError
 
         near = difflib.get_close_matches(unknown[0], H.HISTORY_FIELDS, n=1)
-        hint = f" (did you mean {near[0]}?)" if near else ""
-        raise UsageError(f"--field {unknown[0]}: no such field{hint}; known fields: {', '.join(H.HISTORY_FIELDS)}")
+        hint = _(" (did you mean {field}?)").format(field=near[0]) if near else ""
+        raise UsageError(_("--field {unknown}: no such field{hint}; known fields: {HISTORY_FIELDS}").format(unknown=unknown[0], hint=hint, HISTORY_FIELDS=', '.join(H.HISTORY_FIELDS)))
     root = workspace_root(st)
     h = H.history_of(root, ref, rev)
     if h.note:

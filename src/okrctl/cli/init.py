@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, tr
+
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -46,24 +48,26 @@ def init(
     target = directory if directory is not None else (st.workspace if st.workspace is not None else Path.cwd())
     plan = init_workspace(target, locale=locale.value, name=name, unit=unit, period=period)
     for rel in plan.files:
-        print(f"created {target / rel}")
+        print(tr(_("created {path}").format(path=target / rel)))
     assert plan.repo_root is not None
     for rel in plan.repo_files:
-        print(f"created {_shown(plan.repo_root / rel)}")
+        print(tr(_("created {path}").format(path=_shown(plan.repo_root / rel))))
     for path, (created, lines) in plan.extended.items():
-        print(f"created {_shown(path)}" if created
-              else f"extended {_shown(path)}: {', '.join(ln for ln in lines if not ln.startswith('#'))}")
+        print(tr(_("created {path}").format(path=_shown(path)) if created else
+                 _("extended {path}: {lines}").format(path=_shown(path),
+                                                      lines=", ".join(ln for ln in lines if not ln.startswith("#")))))
     from okrctl.write.scaffold import PRE_COMMIT_CONFIG, WORKFLOW
 
     if WORKFLOW not in plan.repo_files:
-        print(f"note: {_shown(plan.repo_root / WORKFLOW)} exists and was left as it is", file=sys.stderr)
+        print(tr(_("note: {path} exists and was left as it is").format(path=_shown(plan.repo_root / WORKFLOW))),
+              file=sys.stderr)
     if PRE_COMMIT_CONFIG not in plan.repo_files:
-        print(f"note: {_shown(plan.repo_root / PRE_COMMIT_CONFIG)} exists and was left as it is; "
-              f"add this hook under its repos:\n{plan.hook.rstrip()}", file=sys.stderr)
+        print(tr(_("note: {path} exists and was left as it is; add this hook under its repos:\n{hook}")
+                 .format(path=_shown(plan.repo_root / PRE_COMMIT_CONFIG), hook=plan.hook.rstrip())), file=sys.stderr)
     if plan.period_reason:
-        print(plan.period_reason, file=sys.stderr)
-    print(f"next: okrctl -C {target} validate; then record progress with "
-          f"okrctl -C {target} checkin {plan.period}/{plan.unit}/O1/KR1 VALUE", file=sys.stderr)
+        print(tr(plan.period_reason), file=sys.stderr)
+    print(tr(_("next: okrctl -C {target} validate; then record progress with okrctl -C {target} checkin {ref} VALUE")
+             .format(target=target, ref=f"{plan.period}/{plan.unit}/O1/KR1")), file=sys.stderr)
 
 
 def _shown(path: Path) -> str:

@@ -15,6 +15,8 @@ import gc
 import os
 import sys
 
+from okrctl.model.messages import _
+
 
 def main(argv: list[str] | None = None) -> None:
     # A short-lived CLI holding many small objects: the cyclic GC only costs time.
@@ -24,6 +26,7 @@ def main(argv: list[str] | None = None) -> None:
 
     stdout = sys.stdout
     try:
+        choose_message_locale(args)
         args = hoist_global_options(args)
         app = _application(_command_word(args))
         # standalone_mode=False: usage errors, Abort and a closed stdout reach us
@@ -31,8 +34,10 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=args, prog_name="okrctl", standalone_mode=False)
         sys.stdout.flush()
     except OkrctlError as exc:
+        from okrctl.model.messages import tr
+
         for line in exc.details:
-            print(line, file=sys.stderr)
+            print(tr(line), file=sys.stderr)
         _fail(exc.message, exc.exit_code)
     except SystemExit:
         # typer catches EPIPE itself even outside standalone mode (typer/core.py,
@@ -43,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
             _stdout_closed()
         raise
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail(_("interrupted"), 130)
     except BrokenPipeError:
         _stdout_closed()
     except OSError as exc:
@@ -54,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         if _is_typer(exc, "TyperException"):
             _usage_error(exc)
         if _is_typer(exc, "Abort"):
-            _fail("aborted", 1)
+            _fail(_("aborted"), 1)
         _internal_error(exc, args)
     raise SystemExit(code if isinstance(code, int) else 0)
 
@@ -68,7 +73,8 @@ def _is_typer(exc: BaseException, name: str) -> bool:
 def _internal_error(exc: Exception, args: list[str]) -> None:
     if "--debug" in args:
         raise exc
-    _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback, and please report it)", 2)
+    _fail(_("internal error: {kind}: {error} (run with --debug for the traceback, and please report it)")
+          .format(kind=type(exc).__name__, error=str(exc)), 2)
 
 
 def _stdout_closed() -> None:
@@ -96,10 +102,16 @@ def _usage_error(exc) -> None:
     if type(exc).__name__ == "NoArgsIsHelpError":
         print(message, file=sys.stderr)
         raise SystemExit(2)
+    from okrctl.cli.clicktext import usage_line, usage_message
+
     if ctx is not None and exc.exit_code == 2:
-        print(ctx.get_usage(), file=sys.stderr)
-    for old, new in _WORDING:
-        message = message.replace(old, new)
+        print(usage_line(ctx.get_usage()), file=sys.stderr)
+    translated = usage_message(message)
+    if translated == message:
+        for old, new in _WORDING:
+            message = message.replace(old, new)
+    else:
+        message = translated
     _fail(message.rstrip("."), exc.exit_code)
 
 
@@ -144,7 +156,43 @@ def _application(command: str | None = None):
 
 #: global options (value-taking ones map to True) accepted anywhere on the line:
 #: `okrctl score --color never` works like `okrctl --color never score`
-_GLOBAL = {"--color": True, "-C": True, "--workspace": True, "--debug": False, "--no-cache": False}
+_GLOBAL = {"--color": True, "-C": True, "--workspace": True, "--debug": False, "--no-cache": False, "--locale": True}
+#: commands with their own ``--locale`` (the language of their labels): the global
+#: option (messages) is passed on to them, wherever it was written
+OWN_LOCALE = frozenset({"score", "rollup", "report", "export", "init"})
+
+
+def _option_value(args: list[str], names: tuple[str, ...]) -> str | None:
+    """The value of the last ``NAME VALUE`` / ``NAME=VALUE`` before ``--``."""
+    found = None
+    for i, a in enumerate(args):
+        if a == "--":
+            break
+        for name in names:
+            if a == name and i + 1 < len(args):
+                found = args[i + 1]
+            elif a.startswith(name + "="):
+                found = a.split("=", 1)[1]
+    return found
+
+
+def choose_message_locale(args: list[str]) -> None:
+    """The language of messages for this run (docs/languages.md): ``--locale``
+    anywhere on the line, else ``OKRCTL_LOCALE``, else ``locale:`` in the okrctl.yaml
+    of the workspace (``-C DIR`` or upwards from here; read again, exactly, once the
+    command loads it), else English.  Decided before any parsing, so even a usage
+    error speaks the language of the workspace."""
+    from okrctl.cli.workspace import peek_locale
+    from okrctl.model.messages import LOCALES, choose_locale, set_locale
+
+    flag = _option_value(args, ("--locale",))
+    workspace = None
+    if flag not in LOCALES and not os.environ.get("OKRCTL_LOCALE"):
+        workspace = peek_locale(_option_value(args, ("-C", "--workspace")))
+    set_locale(choose_locale(flag, dict(os.environ), workspace))
+    from okrctl.cli.clicktext import translate_click
+
+    translate_click(help_page=not args or any(a in ("--help", "-h") for a in args))
 
 
 #: words a user may write after a flag believing it takes a value (``--debug true``)
@@ -167,7 +215,8 @@ def hoist_global_options(args: list[str]) -> list[str]:
                 and args[i + 1].lower() in _BOOLEAN_WORDS:
             from okrctl.errors import UsageError
 
-            raise UsageError(f"{name} is a flag and takes no value: write {name} alone, not {name} {args[i + 1]}")
+            raise UsageError(_("{name} is a flag and takes no value: write {name} alone, not {name} {value}")
+                             .format(name=name, value=args[i + 1]))
         if seen_command and name in _GLOBAL:
             takes_value = _GLOBAL[name] and "=" not in a
             front.extend(args[i:i + (2 if takes_value else 1)])
@@ -177,11 +226,15 @@ def hoist_global_options(args: list[str]) -> list[str]:
             seen_command = True
         (rest if seen_command else front).append(a)
         i += 1
+    locale = _option_value(front, ("--locale",))
+    if locale is not None and rest and rest[0] in OWN_LOCALE:
+        rest[1:1] = ["--locale", locale]  # the command's own option: its labels follow too
     return front + rest
 
 
 def _fail(message: str, code: int) -> None:
+    from okrctl.model.messages import tr
     from okrctl.render.textsafe import one_line
 
-    print(f"okrctl: {one_line(message)}", file=sys.stderr)
+    print(f"okrctl: {one_line(tr(message))}", file=sys.stderr)
     raise SystemExit(code)

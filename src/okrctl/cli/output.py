@@ -5,6 +5,8 @@ is plain text at a fixed width."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import io
 import sys
 from enum import Enum
@@ -46,8 +48,7 @@ def choose_format(fmt: F | None, output: Path | None, formats: type[F], default:
         name = text
     if name not in names:
         exts = ", ".join(e for e, n in EXTENSIONS.items() if (text if n == "table" else n) in names)
-        raise UsageError(f"-o {output}: cannot tell the format from the extension ({exts}); "
-                         f"add --format {'|'.join(names)}")
+        raise UsageError(_("-o {output}: cannot tell the format from the extension ({exts}); add --format {names}").format(output=output, exts=exts, names='|'.join(names)))
     return formats(name)
 
 
@@ -57,7 +58,7 @@ def emit(text: str | bytes, output: Path | None) -> None:
     if output is None:
         if isinstance(text, bytes):
             if sys.stdout.isatty():
-                raise UsageError("a binary format is not written to a terminal: use -o FILE")
+                raise UsageError(_("a binary format is not written to a terminal: use -o FILE"))
             sys.stdout.flush()
             sys.stdout.buffer.write(text)
             return
@@ -68,7 +69,7 @@ def emit(text: str | bytes, output: Path | None) -> None:
     try:
         atomic_write(output, text if isinstance(text, bytes) else text.encode("utf-8"))
     except OSError as exc:
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+        raise UsageError(_("cannot write {output}: {strerror}").format(output=output, strerror=exc.strerror)) from None
 
 
 class TextView:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, tr
+
 import sys
 from typing import Annotated
 
@@ -44,12 +46,12 @@ def period_new(
         if dry_run:
             sys.stdout.write(f"# ---- {nf.path}\n{nf.text}")
         if dry_run or nf.created:
-            carried = "; ".join(f"{o} ({', '.join(krs)})" for o, krs in nf.objectives) or "no unfinished objectives"
-            kpis = f"; KPIs {', '.join(nf.kpis)}" if nf.kpis else ""
-            verb = "would create" if dry_run else "created"
-            print(f"{verb} {nf.path}: {carried}{kpis}", file=sys.stderr if dry_run else sys.stdout)
+            carried = "; ".join(f"{o} ({', '.join(krs)})" for o, krs in nf.objectives) or _("no unfinished objectives")
+            kpis = _("; KPIs {kpis}").format(kpis=", ".join(nf.kpis)) if nf.kpis else ""
+            done = _("would create {path}: {carried}{kpis}") if dry_run else _("created {path}: {carried}{kpis}")
+            print(tr(done.format(path=nf.path, carried=carried, kpis=kpis)), file=sys.stderr if dry_run else sys.stdout)
     for what, why in plan.skipped:
-        print(f"skipped {what}: {why}", file=sys.stderr if dry_run else sys.stdout)
+        print(tr(_("skipped {what}: {why}").format(what=what, why=why)), file=sys.stderr if dry_run else sys.stdout)
     warn(plan.notes)
     if not plan.files and not plan.skipped:
-        print(f"nothing to create for {plan.period}", file=sys.stderr)
+        print(tr(_("nothing to create for {period}").format(period=plan.period)), file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from enum import Enum
 from typing import Annotated
 
@@ -55,8 +57,8 @@ def query(
     from okrctl.render.query import render_query, render_schema
 
     if schema == (sql is not None):
-        raise UsageError("give one SQL query, or --schema")
-    _, tables, _ = export_setup(ctx, period, all_periods, as_of, rev, table, with_names, None)
+        raise UsageError(_("give one SQL query, or --schema"))
+    _unused, tables, _unused = export_setup(ctx, period, all_periods, as_of, rev, table, with_names, None)
     if schema:
         emit(render_schema(tables), output)
         return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -87,11 +89,11 @@ def _notes(root: Path, period_id: str) -> dict[str, str | None]:
         return {}
     data = path.read_bytes()[: MAX_NOTES_BYTES + 1]
     if len(data) > MAX_NOTES_BYTES:
-        raise UsageError(f"{NOTES_DIR}/{period_id}.md:1:1: larger than 1 MiB")
+        raise UsageError(_("{NOTES_DIR}/{period_id}.md:1:1: larger than 1 MiB").format(NOTES_DIR=NOTES_DIR, period_id=period_id))
     try:
         return parse_notes(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise UsageError(f"{NOTES_DIR}/{period_id}.md:1:{exc.start + 1}: not UTF-8") from None
+        raise UsageError(_("{NOTES_DIR}/{period_id}.md:1:{value}: not UTF-8").format(NOTES_DIR=NOTES_DIR, period_id=period_id, value=exc.start + 1)) from None
 
 
 @app.command()
@@ -129,7 +131,7 @@ def report(
     from okrctl.reports import quarterly
 
     fmt = choose_format(fmt, output, ReportFormat, ReportFormat.md)
-    st, ws, p, D, _ = setup(ctx, period, unit, as_of, rev, fmt, None)
+    st, ws, p, D, _unused = setup(ctx, period, unit, as_of, rev, fmt, None)
     loc = (locale.value if locale else None) or ws.config.locale
     result = scoring.score_workspace(ws, p, D)
     units = result.subtree(unit) if unit else result.units
@@ -148,7 +150,7 @@ def report(
             base_ws, base_p = opened_base.result.workspace, p
             label = f"{compare_to} ({(opened_base.rev or '')[:12]})"
     elif compare_to is not None:
-        raise UsageError(f"--compare-to: {compare_to!r} is neither a period nor a revision")
+        raise UsageError(_("--compare-to: {compare_to!r} is neither a period nor a revision").format(compare_to=compare_to))
     else:
         base_p = _previous(ws, p)
         base_ws = ws if base_p else None
@@ -163,8 +165,7 @@ def report(
 
     opened_root = _Opened(ctx, rev)
     if edition is Edition.close and D < p.end:
-        raise UsageError(f"--edition close is for a period that has ended: {p.id} ends {p.end.isoformat()}, "
-                         f"after the as-of date {D.isoformat()} (use --as-of or the progress edition)")
+        raise UsageError(_("--edition close is for a period that has ended: {id} ends {isoformat}, after the as-of date {isoformat2} (use --as-of or the progress edition)").format(id=p.id, isoformat=p.end.isoformat(), isoformat2=D.isoformat()))
     value = quarterly.build(
         ws, result, units, edition=edition.value, source=_source(opened_root),
         notes=_notes(opened_root.root, p.id), compare=compare, compare_label=label, compare_as_of=base_as_of,
@@ -200,8 +201,7 @@ def _pdf(page: str) -> bytes:
 
     pdf = weasyprint_pdf(page)
     if pdf is None:
-        raise UsageError("--format pdf needs Chromium on PATH (apt-get install chromium) or WeasyPrint "
-                         "(pip install 'okrctl[pdf]'); or print the --format html page from a browser")
+        raise UsageError(_("--format pdf needs Chromium on PATH (apt-get install chromium) or WeasyPrint (pip install 'okrctl[pdf]'); or print the --format html page from a browser"))
     return pdf
 
 

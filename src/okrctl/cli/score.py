@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from enum import Enum
 from fractions import Fraction
 from pathlib import Path
@@ -46,14 +48,14 @@ def setup(ctx, period, unit, as_of, rev, fmt, output):
         try:
             p = parse_period(period, ws.config.fiscal_year_start)
         except ValueError as exc:
-            raise UsageError(f"--period: {exc}") from None
+            raise UsageError(_("--period: {exc}").format(exc=exc)) from None
     else:
         p = scoring.default_period(ws, D)
         if p is None:
             have = ", ".join(ws.period_ids()) or "none"
-            raise UsageError(f"no period with files contains {D} (periods with files: {have}); pass --period")
+            raise UsageError(_("no period with files contains {D} (periods with files: {have}); pass --period").format(D=D, have=have))
     if unit is not None and unit not in ws.unit_by_id:
-        raise UsageError(f"--unit: no unit {unit!r} in units.yaml")
+        raise UsageError(_("--unit: no unit {unit!r} in units.yaml").format(unit=unit))
     return st, ws, p, D, fmt
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -51,7 +53,7 @@ def validate(
     if paths:
         missing = [str(p) for p in paths if not os.path.lexists(p)]
         if missing and rev is None:
-            raise UsageError(f"no such file: {missing[0]}")
+            raise UsageError(_("no such file: {missing}").format(missing=missing[0]))
     groups: dict[Path | None, list[Path] | None] = {}
     if paths and st.workspace is None:
         # pre-commit passes paths relative to the repository root: each path is
@@ -121,11 +123,10 @@ def _validate_workspace(st, paths: list[Path] | None, rev: str | None):
             except ValueError:
                 outside.append(str(p))
         if outside:
-            raise UsageError(f"{outside[0]} is not in the workspace at {opened.root}; run okrctl once per workspace (-C DIR)")
+            raise UsageError(_("{outside} is not in the workspace at {root}; run okrctl once per workspace (-C DIR)").format(outside=outside[0], root=opened.root))
         read = set(opened.result.documents) | {d.path for d in diags}
         for name in sorted(wanted - read):
-            raise UsageError(f"{name}: not a file okrctl reads (okrctl.yaml, units.yaml, okrs/PERIOD/UNIT.yaml); "
-                             f"nothing was validated")
+            raise UsageError(_("{name}: not a file okrctl reads (okrctl.yaml, units.yaml, okrs/PERIOD/UNIT.yaml); nothing was validated").format(name=name))
         diags = [d for d in diags if d.path in wanted]
         nfiles = len(wanted)
     return opened.root, list(diags), nfiles

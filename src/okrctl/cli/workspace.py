@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext, tr
+
 import errno
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,14 +31,13 @@ def workspace_root(st: State) -> Path:
 
     try:
         if st.workspace is not None and not st.workspace.is_dir():
-            raise UsageError(f"-C {st.workspace}: not a directory")
+            raise UsageError(_("-C {workspace}: not a directory").format(workspace=st.workspace))
         return find_workspace(Path.cwd()) if st.workspace is None else _exact(st.workspace)
     except OSError as exc:  # a path longer than PATH_MAX, a folder that cannot be searched
         from okrctl.render.textsafe import one_line
 
         where = "the current directory" if st.workspace is None else f"-C {one_line(_short(str(st.workspace)))}"
-        raise UsageError(f"{where}: cannot open the workspace: {exc.strerror or exc}"
-                         f"{' (the path is longer than the system allows; move the workspace to a shorter path)' if exc.errno == errno.ENAMETOOLONG else ''}") from None
+        raise UsageError(_("{where}: cannot open the workspace: {value}{value2}").format(where=where, value=exc.strerror or exc, value2=' (the path is longer than the system allows; move the workspace to a shorter path)' if exc.errno == errno.ENAMETOOLONG else '')) from None
 
 
 def _short(path: str, limit: int = 120) -> str:
@@ -73,7 +74,21 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
                                 progress=bar.update)
     finally:
         bar.close()
+    if result.workspace is not None:
+        use_workspace_locale(st, result.workspace.config.locale)
     return Opened(root, result, sha, len(files))
+
+
+def use_workspace_locale(st: State, locale: str) -> None:
+    """Messages in the language the loaded okrctl.yaml asks for, unless ``--locale``
+    or ``OKRCTL_LOCALE`` said otherwise (docs/languages.md)."""
+    import os
+
+    from okrctl.cli.clicktext import translate_click
+    from okrctl.model.messages import choose_locale, set_locale
+
+    set_locale(choose_locale(st.locale, dict(os.environ), locale))
+    translate_click()
 
 
 #: this many files still to parse (cache misses) take about a second: show a progress bar
@@ -127,7 +142,31 @@ def require_valid(opened: Opened, st: State) -> None:
     show = display_path_fn(opened.root)
     errors = [d for d in res.diagnostics if d.severity == "error"]
     for d in errors[:20]:
-        print(f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}", file=sys.stderr)
+        print(f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {tr(d.message)}", file=sys.stderr)
     if len(errors) > 20:
-        print(f"… and {len(errors) - 20} more (run `okrctl validate`)", file=sys.stderr)
-    raise FindingsError(f"the workspace has {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them first (okrctl validate)")
+        print(tr(_("… and {n} more (run `okrctl validate`)").format(n=len(errors) - 20)), file=sys.stderr)
+    raise FindingsError(ngettext("the workspace has {n} error; fix it first (okrctl validate)",
+                                 "the workspace has {n} errors; fix them first (okrctl validate)", len(errors)))
+
+
+def peek_locale(workspace: str | None) -> str | None:
+    """The ``locale:`` written in the okrctl.yaml of the workspace (``-C DIR`` or
+    upwards from the current directory), read with one regular expression before any
+    parsing: the language of a usage error.  ``None`` when there is none, the file
+    cannot be read, or the line is not a plain ``locale: en``/``locale: vi``;
+    :func:`open_workspace`'s loaded configuration decides afterwards."""
+    import re
+
+    from okrctl.model.layout import CONFIG_FILE
+    from okrctl.read.source import read_regular
+
+    try:
+        start = Path(workspace) if workspace else Path.cwd()
+        for d in (start.resolve(), *start.resolve().parents):
+            if (d / CONFIG_FILE).is_file():
+                text = read_regular(d / CONFIG_FILE).decode("utf-8", "replace")
+                found = re.search(r"""^locale:[ \t]*(["']?)(en|vi)\1[ \t]*(#.*)?$""", text, re.M)
+                return found.group(2) if found else None
+    except (OSError, ValueError):
+        return None
+    return None

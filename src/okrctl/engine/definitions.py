@@ -6,6 +6,8 @@ status as of J (the second half of "eased").  Pure."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import N_
+
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -21,7 +23,7 @@ from okrctl.model.refs import qualify, unit_of
 
 Item = Objective | KeyResult | KPI
 
-NOUN = {"objective": "objective", "key_result": "key result", "kpi": "KPI"}
+NOUN = {"objective": N_("objective"), "key_result": N_("key result"), "kpi": N_("KPI")}
 _NO_MATCH = object()
 
 

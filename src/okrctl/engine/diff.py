@@ -12,6 +12,8 @@ raise a score or ease a status.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -404,7 +406,7 @@ def compare_versions(base: Version, head: Version, changed: Iterable[str]) -> tu
             if path not in v.paths or path in files or is_settings_file(path):
                 continue
             errors = [d for d in v.diagnostics if d.path == path and d.severity == "error"]
-            first = errors[0] if errors else Problem.make("OKR005", path, 1, 1, f"{path} could not be loaded")
+            first = errors[0] if errors else Problem.make("OKR005", path, 1, 1, _("{path} could not be loaded").format(path=path))
             unreadable.append(Unreadable(side, v.label, first))  # type: ignore[arg-type]
             bad = True
         if bad:

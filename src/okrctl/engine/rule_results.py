@@ -4,6 +4,8 @@ and the open-period roll-ups that policy-changed lists.  A mixin of
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from typing import Any
 
 from okrctl.engine.definitions import score_text
@@ -60,7 +62,7 @@ class ResultRules:
             path, line = self._where(pid, uid, refs)
             shown = "; ".join(texts[:6]) + (f"; and {len(texts) - 6} more" if len(texts) > 6 else "")
             self.emit("closed-result-changed", f"{pid}/{uid}", path, line,
-                      f"{pid}/{uid}: period {pid} is closed, but its final results differ between BASE and HEAD: {shown}")
+                      _("{pid}/{uid}: period {pid} is closed, but its final results differ between BASE and HEAD: {shown}").format(pid=pid, uid=uid, shown=shown))
 
     def _where(self, pid: str, uid: str, refs: list[str]) -> tuple[str, int]:
         for ws in (self.head, self.base):

@@ -19,6 +19,8 @@ Pure: no git, no terminal.  The caller loads both versions; see
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -88,11 +90,11 @@ class Policy:
     def closed(self, period: Period) -> str | None:
         """Why the period is closed at J, or None while it is open."""
         if period.id in self.config.locked_periods:
-            return "listed in policy.locked_periods"
+            return _("listed in policy.locked_periods")
         grace = self.config.checkin_grace_days
         last = period.end + timedelta(days=grace)
         if self.at > last:
-            return f"it ended on {period.end} and its {grace}-day grace for check-ins ended on {last}"
+            return _("it ended on {end} and its {grace}-day grace for check-ins ended on {last}").format(end=period.end, grace=grace, last=last)
         return None
 
 
@@ -136,11 +138,10 @@ def check_change(base: Workspace, head: Workspace, changes: Sequence[Change], at
     checker = _Checker(base, head, changes, at, config, units)
     for d in base_unreadable:
         checker.emit("base-unreadable", d.path, d.path, d.line,
-                     f"{d.path} does not load at BASE ({d.code} {d.message}), so the change to it cannot be judged; "
-                     f"repair it in a change of its own first")
+                     _("{path} does not load at BASE ({code} {message}), so the change to it cannot be judged; repair it in a change of its own first").format(path=d.path, code=d.code, message=d.message))
     for p in ci_changed:
         checker.emit("ci-config-changed", p, p, 1,
-                     f"{p} configures CI or review and changed: have the workspace's root approvers review it")
+                     _("{p} configures CI or review and changed: have the workspace's root approvers review it").format(p=p))
     return checker.run(score_closed)
 
 
@@ -220,16 +221,15 @@ class _Checker(RecordRules, ResultRules):
                 what.append(c.field or c.ref)
         shown = ", ".join(dict.fromkeys(what[:6])) + (f" and {len(what) - 6} more" if len(what) > 6 else "")
         moved = self.open_rollups_moved()
-        tail = f"; as of {self.at} it moves {moved}" if moved else ""
+        tail = _("; as of {at} it moves {moved}").format(at=self.at, moved=moved) if moved else ""
         self.emit("policy-changed", path, path, min(c.line for c in group),
-                  f"{path} changed: {shown}; this change is still judged by the settings and rules of the policy "
-                  f"revision{tail}")
+                  _("{path} changed: {shown}; this change is still judged by the settings and rules of the policy revision{tail}").format(path=path, shown=shown, tail=tail))
 
     def locked_period_changed(self, path: str, period: Period, why: str, group: list[Change]) -> None:
         kinds = {c.kind for c in group if c.item == "file"}
         what = "added" if "added" in kinds else "removed" if "removed" in kinds else "changed"
         self.emit("locked-period-changed", file_ref(path), path, min(c.line for c in group),
-                  f"{path} was {what}, but period {period.id} is closed ({why})")
+                  _("{path} was {what}, but period {id} is closed ({why})").format(path=path, what=what, id=period.id, why=why))
 
     # -- records ----------------------------------------------------------------
 
@@ -243,8 +243,7 @@ class _Checker(RecordRules, ResultRules):
                 self.item_added(c, period)
             elif c.kind == "removed":
                 self.emit("item-removed", c.ref, c.path, c.line,
-                          f"{c.ref}: {NOUN[c.item]} removed after the lock on {self.policy.lock_date(period)}; "
-                          f"keep it and cancel it instead (cancelled: {{date, reason, approved_by}})")
+                          _("{ref}: {NOUN} removed after the lock on {lock_date}; keep it and cancel it instead (cancelled: {{date, reason, approved_by}})").format(ref=c.ref, NOUN=NOUN[c.item], lock_date=self.policy.lock_date(period)))
             elif c.field in DEFINITION_FIELDS:
                 self.definition_changed(c, period)
         elif c.item == "record":
@@ -253,14 +252,14 @@ class _Checker(RecordRules, ResultRules):
                 rec = getattr(item, c.field or "", None) if item is not None else None
                 if rec is None:
                     return
-                self.record_added(c, rec, f"`{c.field}` record", period)
+                self.record_added(c, rec, _("`{field}` record").format(field=c.field), period)
                 if c.field == "cancelled" and self.valid(rec, unit_of(c.ref), period):
                     self.emit("item-cancelled", c.ref, c.path, c.line,
-                              f"{c.ref}: cancelled on {show(rec.date)}, approved by {rec.approved_by}")
+                              _("{ref}: cancelled on {show}, approved by {approved_by}").format(ref=c.ref, show=show(rec.date), approved_by=rec.approved_by))
             else:
-                self.rewritten(c, f"`{c.field}` record")
+                self.rewritten(c, _("`{field}` record").format(field=c.field))
         elif c.item in ("checkin", "measurement", "rebaseline"):
-            noun = {"checkin": "check-in", "measurement": "measurement", "rebaseline": "rebaselines entry"}[c.item]
+            noun = {"checkin": _("check-in"), "measurement": _("measurement"), "rebaseline": _("rebaselines entry")}[c.item]
             if c.kind in ("changed", "removed"):
                 self.rewritten(c, noun)
             elif c.item == "rebaseline":
@@ -284,14 +283,12 @@ class _Checker(RecordRules, ResultRules):
         uid = unit_of(c.ref)
         if rec is not None and self.valid(rec, uid, period):
             self.emit("item-added-recorded", c.ref, c.path, c.line,
-                      f"{c.ref}: {NOUN[c.item]} added after the lock on {self.policy.lock_date(period)}, "
-                      f"recorded on {rec.date} ({brief(rec.reason)}), approved by {rec.approved_by}"
-                      f"{'' if covered_by == c.ref else ' on ' + covered_by}")
+                      _("{ref}: {NOUN} added after the lock on {lock_date}, recorded on {date} ({brief}), approved by {approved_by}{value}").format(ref=c.ref, NOUN=NOUN[c.item], lock_date=self.policy.lock_date(period), date=rec.date, brief=brief(rec.reason), approved_by=rec.approved_by, value='' if covered_by == c.ref else _(" on {ref}").format(ref=covered_by)))
             return
-        why = "its `added` record is not valid" if rec is not None else \
-            "without an `added` record (added: {date, reason, approved_by})"
+        why = _("its `added` record is not valid") if rec is not None else \
+            _("without an `added` record (added: {date, reason, approved_by})")
         self.emit("item-added", c.ref, c.path, c.line,
-                  f"{c.ref}: {NOUN[c.item]} added after the lock on {self.policy.lock_date(period)} {why}")
+                  _("{ref}: {NOUN} added after the lock on {lock_date} {why}").format(ref=c.ref, NOUN=NOUN[c.item], lock_date=self.policy.lock_date(period), why=why))
 
     def definition_changed(self, c: Change, period: Period) -> None:
         bi, hi = self.base_items.get(c.ref), self.head_items.get(c.ref)
@@ -323,22 +320,19 @@ class _Checker(RecordRules, ResultRules):
             if eased:
                 r = valid[0]
                 self.emit("target-eased", ref, path, line,
-                          f"{head}; accepted through the rebaselines entry of {r.date} approved by {r.approved_by} "
-                          f"({brief(r.reason)})")
+                          _("{head}; accepted through the rebaselines entry of {date} approved by {approved_by} ({brief})").format(head=head, date=r.date, approved_by=r.approved_by, brief=brief(r.reason)))
             return
         if good:
-            why = f"its rebaselines entry for {field} is not valid: {self.invalid_because(good[0], uid, period)}"
+            why = _("its rebaselines entry for {field} is not valid: {invalid_because}").format(field=field, invalid_because=self.invalid_because(good[0], uid, period))
         elif entries:
             r = entries[0]
-            why = (f"its new rebaselines entry for {field} says {show(entry_value(field, r.from_, period.id))} → "
-                   f"{show(entry_value(field, r.to, period.id))}, which is not this change")
+            why = (_("its new rebaselines entry for {field} says {show} → {show2}, which is not this change").format(field=field, show=show(entry_value(field, r.from_, period.id)), show2=show(entry_value(field, r.to, period.id))))
         else:
             wb = old if field == "feeders" else written_value(bi, field)
             wh = new if field == "feeders" else written_value(hi, field)
             where = " in its own file" if field == "feeders" else " in the same change"
-            why = (f"add a rebaselines entry on it{where}: {{date, field: {field}, "
-                   f"from: {show(wb)}, to: {show(wh)}, reason, approved_by}}")
-        self.emit("definition-changed", ref, path, line, f"{head}; {why}")
+            why = (_("add a rebaselines entry on it{where}: {{date, field: {field}, from: {show}, to: {show2}, reason, approved_by}}").format(where=where, field=field, show=show(wb), show2=show(wh)))
+        self.emit("definition-changed", ref, path, line, _("{head}; {why}").format(head=head, why=why))
 
     # -- eased by its effect (FORMAT §8) ---------------------------------------------
 

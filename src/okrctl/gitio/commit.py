@@ -11,6 +11,8 @@ explicitly: signing a tag (``sign=True``) or a commit (``commit.gpgSign`` /
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import os
 
 from okrctl.gitio.paths import _SHA_RE, _check_relpath, _check_sha, _dec
@@ -71,18 +73,17 @@ class Writer:
         not.  The message is stored verbatim (plus the final newline git adds).  Returns the new commit's SHA;
         raises :class:`NothingToCommit` when nothing changed."""
         if not paths:
-            raise GitError("internal error: commit_paths needs at least one path")
+            raise GitError(_("internal error: commit_paths needs at least one path"))
         for p in paths:
             _check_relpath(p)
         if "\0" in message or not message.strip():
-            raise GitError("internal error: a commit message must be non-empty text")
-        nofilter, drivers, _, _ = self._worktree.config()
+            raise GitError(_("internal error: a commit message must be non-empty text"))
+        nofilter, drivers, _unused, _unused = self._worktree.config()
         if drivers:
             for path, a in self._worktree.check_attr(paths, ["filter"]).items():
                 if a.get("filter") in drivers:
                     raise GitError(
-                        f"okrctl will not commit {_printable(path)}: its git attributes give it filter "
-                        f"'{_printable(a['filter'])}', which would run a program; commit it with git yourself"
+                        _("okrctl will not commit {printable}: its git attributes give it filter '{printable2}', which would run a program; commit it with git yourself").format(printable=_printable(path), printable2=_printable(a['filter']))
                     )
         tracked = {_dec(p) for p in self._git.out(["ls-files", "-z", "--", *paths], config=nofilter).split(b"\0") if p}
         new = [p for p in paths if p not in tracked]
@@ -90,7 +91,7 @@ class Writer:
         if new:
             missing = [p for p in new if not os.path.lexists(self._git.toplevel / p)]
             if missing:
-                raise GitError(f"cannot commit {_printable(missing[0])}: no such file")
+                raise GitError(_("cannot commit {printable}: no such file").format(printable=_printable(missing[0])))
             self._git.out(["add", "--", *new], config=write_cfg)
         sign_args = [] if sign is None else (["-S"] if sign else ["--no-gpg-sign"])
         proc = self._git.proc(["commit", "--quiet", "--no-verify", "--only", "--cleanup=verbatim", "--no-edit",
@@ -98,13 +99,13 @@ class Writer:
         if proc.returncode != 0:
             text = proc.stdout + proc.stderr
             if b"nothing to commit" in text or b"no changes added to commit" in text:
-                raise NothingToCommit(f"nothing to commit: {_printable(', '.join(paths))} unchanged")
+                raise NothingToCommit(_("nothing to commit: {printable} unchanged").format(printable=_printable(', '.join(paths))))
             if b"Please tell me who you are" in text or b"unable to auto-detect email" in text or b"empty ident name" in text:
-                raise GitError("git does not know who you are: run git config --global user.name \"Your Name\" and git config --global user.email you@example.org")
+                raise GitError(_("git does not know who you are: run git config --global user.name \"Your Name\" and git config --global user.email you@example.org"))
             raise _failure(["commit"], self._git.toplevel, proc.returncode, proc.stderr, proc.stdout)
         sha = self._revisions.head()
         if sha is None:
-            raise GitError("git commit succeeded but HEAD is unreadable")
+            raise GitError(_("git commit succeeded but HEAD is unreadable"))
         return sha
 
     def _check_tag_name(self, name: str) -> str:
@@ -112,7 +113,7 @@ class Writer:
         if not bad:
             bad = self._git.proc(["check-ref-format", f"refs/tags/{name}"]).returncode != 0
         if bad:
-            raise GitError(f"invalid tag name '{_printable(str(name))}'")
+            raise GitError(_("invalid tag name '{printable}'").format(printable=_printable(str(name))))
         return name
 
     def tag_annotated(self, name: str, sha: str, message: str, sign: bool = False) -> None:
@@ -122,7 +123,7 @@ class Writer:
         self._check_tag_name(name)
         _check_sha(sha)
         if "\0" in message or not message.strip():
-            raise GitError("internal error: a tag message must be non-empty text")
+            raise GitError(_("internal error: a tag message must be non-empty text"))
         sign_args = ["-s"] if sign else ["-a", "--no-sign"]
         self._git.out(["tag", *sign_args, "--cleanup=verbatim", "-m", message, "--end-of-options", name, sha],
                       config=("gc.auto=0",))
@@ -147,7 +148,7 @@ class Writer:
             return None
         size = int(self._git.out(["cat-file", "-s", obj]).strip() or b"0")
         if size > MAX_TAG_BYTES:  # a tag is untrusted: never read an unbounded object
-            raise GitError(f"tag {name} is {size} bytes; okrctl reads tags of at most {MAX_TAG_BYTES} bytes")
+            raise GitError(_("tag {name} is {size} bytes; okrctl reads tags of at most {MAX_TAG_BYTES} bytes").format(name=name, size=size, MAX_TAG_BYTES=MAX_TAG_BYTES))
         return self._git.out(["cat-file", "tag", obj])
 
     def tag_message(self, name: str) -> str | None:

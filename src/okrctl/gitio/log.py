@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,7 +39,7 @@ def _parse_date(text: str, sha: str) -> datetime:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
-        raise GitError(f"commit {sha[:12]} has an unreadable date {_printable(text)!r}")
+        raise GitError(_("commit {sha} has an unreadable date {printable!r}").format(sha=sha[:12], printable=_printable(text)))
     return value
 
 
@@ -58,7 +60,7 @@ class LogReader:
                             config=("log.showSignature=false",))
         fields = out.rstrip(b"\n").split(b"\0")
         if len(fields) < _LOG_FIELDS:
-            raise GitError(f"cannot read commit {sha[:12]}")
+            raise GitError(_("cannot read commit {sha}").format(sha=sha[:12]))
         return _commit_from(fields[:_LOG_FIELDS])
 
 
@@ -98,7 +100,7 @@ class LogReader:
 def _commit_from(fields: list[bytes]) -> CommitInfo:
     sha = fields[0].lstrip(b"\n\x01").decode("ascii", "replace")
     if not _SHA_RE.fullmatch(sha):
-        raise GitError("unexpected output from git log")
+        raise GitError(_("unexpected output from git log"))
     text = [f.decode("utf-8", "replace") for f in fields[1:]]
     return CommitInfo(
         sha=sha,
@@ -125,7 +127,7 @@ def _parse_log(out: bytes) -> list[tuple[CommitInfo, dict[str, str | None]]]:
             continue
         if tok.startswith(b"\x01"):
             if i + _LOG_FIELDS > n:
-                raise GitError("unexpected output from git log")
+                raise GitError(_("unexpected output from git log"))
             info = _commit_from([tok, *tokens[i + 1: i + _LOG_FIELDS]])
             current = {}
             result.append((info, current))
@@ -136,6 +138,6 @@ def _parse_log(out: bytes) -> list[tuple[CommitInfo, dict[str, str | None]]]:
             current[path] = new
             i += 2
             continue
-        raise GitError("unexpected output from git log")
+        raise GitError(_("unexpected output from git log"))
     return result
 

@@ -7,6 +7,8 @@ are read through ONE ``git cat-file --batch`` process whatever their number.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import subprocess
 import threading
 from collections.abc import Iterable
@@ -47,7 +49,7 @@ class ObjectReader:
         for rec in out.split(b"\0"):
             if not rec:
                 continue
-            meta, _, path_b = rec.partition(b"\t")
+            meta, _unused, path_b = rec.partition(b"\t")
             mode, _type, obj = meta.decode("ascii").split(" ")
             rel = _strip_prefix(_dec(path_b), prefix)
             if rel is None or rel == "":
@@ -68,7 +70,7 @@ class ObjectReader:
             proc = subprocess.Popen(cmd, cwd=str(self._git.toplevel), env=_env(), stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, shell=False)
         except OSError as exc:
-            raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+            raise GitError(_("cannot run git: {value}").format(value=exc.strerror or exc)) from None
         timed_out = threading.Event()
 
         def kill() -> None:
@@ -109,7 +111,7 @@ class ObjectReader:
                 if pipe is not None and not pipe.closed:
                     pipe.close()
         if timed_out.is_set():
-            raise GitError(f"git cat-file timed out after {timeout:g} s in {_printable(str(self._git.toplevel))}")
+            raise GitError(_("git cat-file timed out after {timeout:g} s in {printable}").format(timeout=timeout, printable=_printable(str(self._git.toplevel))))
         if rc != 0 or not complete:
             raise _failure(["cat-file"], self._git.toplevel, rc or 1, b"".join(err_chunks) or b"fatal: unexpected end of output")
         return result
@@ -188,7 +190,7 @@ def _parse_raw(tokens: list[bytes]) -> Iterable[tuple[str, str, str | None, str 
         if not tok:
             continue
         if not tok.startswith(b":") or i >= n:
-            raise GitError("unexpected output from git diff-tree")
+            raise GitError(_("unexpected output from git diff-tree"))
         yield _raw_entry(tok, tokens[i])
         i += 1
 
@@ -196,13 +198,13 @@ def _parse_raw(tokens: list[bytes]) -> Iterable[tuple[str, str, str | None, str 
 def _raw_entry(meta: bytes, path_b: bytes) -> tuple[str, str, str | None, str | None]:
     parts = meta[1:].decode("ascii", "replace").split(" ")
     if len(parts) != 5:
-        raise GitError("unexpected raw diff output from git")
+        raise GitError(_("unexpected raw diff output from git"))
     _om, _nm, old, new, status = parts
     letter = status[:1]
     if letter == "T":
         letter = "M"
     if letter not in ("A", "M", "D"):
-        raise GitError(f"unexpected change status {status!r} from git")
+        raise GitError(_("unexpected change status {status!r} from git").format(status=status))
     return (letter, _dec(path_b),
             None if _NULL_SHA_RE.fullmatch(old) else old,
             None if _NULL_SHA_RE.fullmatch(new) else new)

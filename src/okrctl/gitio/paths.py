@@ -4,6 +4,8 @@ so that any byte sequence survives a round trip."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import re
 
 from okrctl.gitio.run import GitError, _printable
@@ -25,7 +27,7 @@ def _enc(s: str) -> bytes:
 
 def _check_sha(sha: str, what: str = "commit") -> str:
     if not isinstance(sha, str) or not _SHA_RE.fullmatch(sha):
-        raise GitError(f"internal error: expected a full {what} SHA, got {_printable(str(sha))!r}")
+        raise GitError(_("internal error: expected a full {what} SHA, got {printable!r}").format(what=what, printable=_printable(str(sha))))
     return sha
 
 
@@ -34,14 +36,14 @@ def _check_prefix(prefix: str) -> str:
         return ""
     parts = prefix.split("/")
     if prefix.startswith("/") or "\0" in prefix or any(p in ("", ".", "..") for p in parts):
-        raise GitError(f"internal error: bad workspace prefix {_printable(prefix)!r}")
+        raise GitError(_("internal error: bad workspace prefix {printable!r}").format(printable=_printable(prefix)))
     return prefix
 
 
 def _check_relpath(path: str) -> str:
     parts = path.split("/")
     if not path or path.startswith("/") or "\0" in path or any(p in ("", ".", "..") for p in parts):
-        raise GitError(f"invalid path {_printable(path)!r}: expected a path relative to the repository root")
+        raise GitError(_("invalid path {printable!r}: expected a path relative to the repository root").format(printable=_printable(path)))
     return path
 
 

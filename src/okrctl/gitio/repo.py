@@ -4,6 +4,8 @@ question to the collaborator that owns it (:class:`Revisions`,
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -40,22 +42,22 @@ class Repo:
         file in one)."""
         path = Path(path)
         if not os.path.lexists(path):
-            raise GitError(f"no such file or directory: {_printable(str(path))}")
+            raise GitError(_("no such file or directory: {printable}").format(printable=_printable(str(path))))
         start = path if path.is_dir() else path.parent
         _require_version(start)
         proc = _run(["rev-parse", "--is-inside-work-tree", "--show-toplevel",
                      "--show-object-format", "--is-shallow-repository"], start)
         if proc.returncode != 0:
             if b"must be run in a work tree" in proc.stderr or b"cannot use bare repository" in proc.stderr:
-                raise GitError(f"not a git working tree: {_printable(str(path))} is inside a .git directory or a bare repository")
+                raise GitError(_("not a git working tree: {printable} is inside a .git directory or a bare repository").format(printable=_printable(str(path))))
             raise _failure(["rev-parse"], start, proc.returncode, proc.stderr)
         lines = proc.stdout.split(b"\n")
         if len(lines) < 4 or lines[0] != b"true":
-            raise GitError(f"not a git working tree: {_printable(str(path))}")
+            raise GitError(_("not a git working tree: {printable}").format(printable=_printable(str(path))))
         top = Path(os.fsdecode(lines[1]))
         fmt = lines[2].decode("ascii", "replace")
         if fmt not in ("sha1", "sha256"):
-            raise GitError(f"unsupported git object format {fmt!r}")
+            raise GitError(_("unsupported git object format {fmt!r}").format(fmt=fmt))
         return cls(top, object_format=fmt, shallow=lines[3] == b"true")
 
     def relpath(self, path: Path) -> str:
@@ -66,7 +68,7 @@ class Repo:
         try:
             rel = full.relative_to(top)
         except ValueError:
-            raise GitError(f"{_printable(str(path))} is outside the git repository {_printable(str(top))}") from None
+            raise GitError(_("{printable} is outside the git repository {printable2}").format(printable=_printable(str(path)), printable2=_printable(str(top)))) from None
         text = rel.as_posix()
         return "" if text == "." else text
 

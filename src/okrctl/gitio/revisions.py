@@ -4,6 +4,8 @@ is passed on; every other method that takes a commit insists on a full SHA."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import re
 
 from okrctl.gitio.paths import _SHA_RE, _check_sha
@@ -26,10 +28,9 @@ class Revisions:
         SHA of a commit.  Anything that could be read as an option is refused."""
         shown = _printable(str(rev))
         if not isinstance(rev, str) or not rev or rev.startswith("-") or any(c in rev for c in "\0\n\r") or len(rev) > 1000:
-            raise GitError(f"invalid revision '{shown}': a revision may not be empty, start with '-' or contain line breaks")
+            raise GitError(_("invalid revision '{shown}': a revision may not be empty, start with '-' or contain line breaks").format(shown=shown))
         if rev.startswith(":/") or "^{/" in rev:
-            raise GitError(f"invalid revision '{shown}': revisions that search commit messages (:/text, ^{{/text}}) "
-                           "are refused; name a branch, tag or sha")
+            raise GitError(_("invalid revision '{shown}': revisions that search commit messages (:/text, ^{{/text}}) are refused; name a branch, tag or sha").format(shown=shown))
         self._refuse_ambiguous(rev, shown)
         proc = self._git.proc(["rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"])
         sha = proc.stdout.decode("ascii", "replace").strip()
@@ -37,7 +38,7 @@ class Revisions:
             hint = ""
             if self.is_shallow():
                 hint = " (this is a shallow clone, so the history may be missing: fetch all of it with `git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
-            raise GitError(f"unknown revision '{shown}'{hint}")
+            raise GitError(_("unknown revision '{shown}'{hint}").format(shown=shown, hint=hint))
         return sha
 
     def _refuse_ambiguous(self, rev: str, shown: str) -> None:
@@ -58,8 +59,7 @@ class Revisions:
             if dis.returncode == 0 and dis.stdout.strip():
                 readings.append(f"an object whose sha starts with {name}")
         if len(readings) > 1:
-            raise GitError(f"ambiguous revision '{shown}': it could mean {' or '.join(readings)}; "
-                           f"name it in full (e.g. {sorted(found)[0]}) or by its sha")
+            raise GitError(_("ambiguous revision '{shown}': it could mean {readings}; name it in full (e.g. {sorted}) or by its sha").format(shown=shown, readings=' or '.join(readings), sorted=sorted(found)[0]))
 
     def is_shallow(self) -> bool:
         if self._shallow is None:
@@ -71,8 +71,7 @@ class Revisions:
         """Raise :class:`GitError` naming ``fetch-depth: 0`` when the clone is shallow."""
         if self.is_shallow():
             raise GitError(
-                f"{what} needs the full git history, but this is a shallow clone: fetch all of it "
-                "with `git fetch --unshallow`, or set `fetch-depth: 0` in actions/checkout"
+                _("{what} needs the full git history, but this is a shallow clone: fetch all of it with `git fetch --unshallow`, or set `fetch-depth: 0` in actions/checkout").format(what=what)
             )
 
     def head(self) -> str | None:

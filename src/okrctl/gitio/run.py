@@ -16,6 +16,8 @@ other :mod:`okrctl.gitio` modules talk to git only through it (and
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import os
 import re
 import subprocess
@@ -100,7 +102,7 @@ def _git_exe() -> str:
     if _git_path is None:
         found = _find_git()
         if found is None:
-            raise GitError("git is not installed or not on PATH (okrctl needs git 2.31 or later for commands that read history)")
+            raise GitError(_("git is not installed or not on PATH (okrctl needs git 2.31 or later for commands that read history)"))
         _git_path = found
     return _git_path
 
@@ -145,23 +147,21 @@ def _failure(args: Sequence[str], cwd: Path, rc: int, stderr: bytes, stdout: byt
         m = re.search(r"dubious ownership in repository at '([^']*)'", err)
         where = m.group(1) if m else str(cwd)
         return GitError(
-            f"git refuses to read {_printable(where)}: the repository is owned by another user "
-            f"(dubious ownership); if you trust it, run: git config --global --add safe.directory {_printable(where)}"
+            _("git refuses to read {printable}: the repository is owned by another user (dubious ownership); if you trust it, run: git config --global --add safe.directory {printable}").format(printable=_printable(where))
         )
     if "not a git repository" in err:
-        return GitError(f"not a git repository: {_printable(str(cwd))} (okrctl commands that read history need git)")
+        return GitError(_("not a git repository: {printable} (okrctl commands that read history need git)").format(printable=_printable(str(cwd))))
     m = re.search(r"could not fetch ([0-9a-f]{7,64}) from promisor remote", err)
     if m:
         return GitError(
-            f"git object {m.group(1)[:12]} is not in this partial clone (cloned with --filter) and okrctl never "
-            f"fetches from a remote; fetch the history first (git fetch --refetch), or clone without --filter"
+            _("git object {group} is not in this partial clone (cloned with --filter) and okrctl never fetches from a remote; fetch the history first (git fetch --refetch), or clone without --filter").format(group=m.group(1)[:12])
         )
     lines = [ln.strip() for ln in err.splitlines() if ln.strip()]
     fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
     detail = (fatal or lines or [ln.strip() for ln in stdout.decode("utf-8", "replace").splitlines() if ln.strip()] or [f"exit status {rc}"])[0]
     for prefix in ("fatal: ", "error: "):
         detail = detail.removeprefix(prefix)
-    return GitError(f"git {_subcommand(args)} failed: {_printable(detail)}")
+    return GitError(_("git {subcommand} failed: {printable}").format(subcommand=_subcommand(args), printable=_printable(detail)))
 
 
 def _run(args: Sequence[str], cwd: Path, *, input: bytes | None = None, timeout: float = 60,
@@ -178,13 +178,13 @@ def _run(args: Sequence[str], cwd: Path, *, input: bytes | None = None, timeout:
             timeout=timeout, shell=False, check=False,
         )
     except subprocess.TimeoutExpired:
-        raise GitError(f"git {_subcommand(args)} timed out after {timeout:g} s in {_printable(str(cwd))}") from None
+        raise GitError(_("git {subcommand} timed out after {timeout:g} s in {printable}").format(subcommand=_subcommand(args), timeout=timeout, printable=_printable(str(cwd)))) from None
     except FileNotFoundError:
         if not Path(cwd).is_dir():
-            raise GitError(f"not a directory: {_printable(str(cwd))}") from None
-        raise GitError("git is not installed or not on PATH (okrctl needs git 2.31 or later for commands that read history)") from None
+            raise GitError(_("not a directory: {printable}").format(printable=_printable(str(cwd)))) from None
+        raise GitError(_("git is not installed or not on PATH (okrctl needs git 2.31 or later for commands that read history)")) from None
     except OSError as exc:
-        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+        raise GitError(_("cannot run git: {value}").format(value=exc.strerror or exc)) from None
     if proc.returncode != 0:
         err = proc.stderr
         if b"detected dubious ownership" in err or b"not a git repository" in err:
@@ -215,7 +215,7 @@ def git_version(cwd: Path | None = None) -> tuple[int, ...]:
         out = run_git(["version"], cwd if cwd is not None else Path(os.path.abspath(os.sep)))
         m = re.search(rb"(\d+)\.(\d+)(?:\.(\d+))?", out)
         if not m:
-            raise GitError(f"cannot read the git version from {_printable(out[:60].decode('ascii', 'replace'))!r}")
+            raise GitError(_("cannot read the git version from {printable!r}").format(printable=_printable(out[:60].decode('ascii', 'replace'))))
         _version = tuple(int(g) for g in m.groups() if g is not None)
     return _version
 
@@ -225,7 +225,7 @@ def _require_version(cwd: Path) -> None:
     if version[:2] < MIN_GIT:
         have = ".".join(map(str, version))
         need = ".".join(map(str, MIN_GIT))
-        raise GitError(f"git {have} is too old: okrctl needs git {need} or later")
+        raise GitError(_("git {have} is too old: okrctl needs git {need} or later").format(have=have, need=need))
 
 
 

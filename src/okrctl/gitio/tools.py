@@ -6,6 +6,8 @@ a shell), stdin closed, a timeout, every failure one line."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import shutil
 import subprocess
 import tempfile
@@ -35,12 +37,12 @@ def run_tool(argv: list[str], timeout: float = 60) -> str:
     try:
         out = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise ToolError(f"{Path(argv[0]).name}: no answer within {timeout:g} s") from None
+        raise ToolError(_("{name}: no answer within {timeout:g} s").format(name=Path(argv[0]).name, timeout=timeout)) from None
     except OSError as exc:
-        raise ToolError(f"{Path(argv[0]).name}: {exc.strerror}") from None
+        raise ToolError(_("{name}: {strerror}").format(name=Path(argv[0]).name, strerror=exc.strerror)) from None
     if out.returncode != 0:
         last = (out.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1][:200]
-        raise ToolError(f"{Path(argv[0]).name} failed (exit {out.returncode}){': ' + last if last else ''}")
+        raise ToolError(_("{name} failed (exit {returncode}){value}").format(name=Path(argv[0]).name, returncode=out.returncode, value=': ' + last if last else ''))
     return out.stdout.decode("utf-8", "replace")
 
 
@@ -52,7 +54,7 @@ def chromium_pdf(html: str, chromium: str, timeout: float = 120) -> bytes:
         run_tool([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}",
                   f"--print-to-pdf={pdf}", page.as_uri()], timeout)
         if not pdf.is_file():
-            raise ToolError(f"{Path(chromium).name} wrote no PDF")
+            raise ToolError(_("{name} wrote no PDF").format(name=Path(chromium).name))
         return pdf.read_bytes()
 
 

@@ -3,6 +3,8 @@ object database (never the working tree)."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -53,11 +55,11 @@ class GitTreeSource:
             if mode in _REGULAR_MODES:
                 files.append(SourceFile(rel, obj))
             elif mode == "120000":
-                errors.append(SourceError(rel, f"{rel} is a symbolic link; okrctl refuses links", "OKR006"))
+                errors.append(SourceError(rel, _("{rel} is a symbolic link; okrctl refuses links").format(rel=rel), "OKR006"))
             elif mode == "160000":
-                errors.append(SourceError(rel, f"{rel} is a submodule (a link to another repository); okrctl refuses links", "OKR006"))
+                errors.append(SourceError(rel, _("{rel} is a submodule (a link to another repository); okrctl refuses links").format(rel=rel), "OKR006"))
             else:
-                errors.append(SourceError(rel, f"{rel} is not a regular file", "OKR006"))
+                errors.append(SourceError(rel, _("{rel} is not a regular file").format(rel=rel), "OKR006"))
 
         for name in SETTINGS_FILES:
             consider(name)
@@ -65,17 +67,17 @@ class GitTreeSource:
         if okrs is None:
             return files, errors
         if okrs[0] == "120000":
-            errors.append(SourceError(OKRS_DIR, "okrs/ is a symbolic link; okrctl refuses links", "OKR006"))
+            errors.append(SourceError(OKRS_DIR, _("okrs/ is a symbolic link; okrctl refuses links"), "OKR006"))
             return files, errors
         if okrs[0] == "160000":
-            errors.append(SourceError(OKRS_DIR, "okrs/ is a submodule (a link to another repository); okrctl refuses links", "OKR006"))
+            errors.append(SourceError(OKRS_DIR, _("okrs/ is a submodule (a link to another repository); okrctl refuses links"), "OKR006"))
             return files, errors
         if okrs[0] != "040000":
-            errors.append(SourceError(OKRS_DIR, "okrs is not a directory", "OKR006"))
+            errors.append(SourceError(OKRS_DIR, _("okrs is not a directory"), "OKR006"))
             return files, errors
         periods: dict[str, str] = {}
         children: dict[str, list[str]] = {}
-        for path, (mode, _) in entries.items():
+        for path, (mode, _unused) in entries.items():
             parts = path.split("/")
             if len(parts) == 2 and parts[0] == OKRS_DIR:
                 periods[parts[1]] = mode
@@ -86,11 +88,11 @@ class GitTreeSource:
             rel_dir = period_dir(name)
             if mode in _LINK_MODES:
                 kind = "a symbolic link" if mode == "120000" else "a submodule (a link to another repository)"
-                errors.append(SourceError(rel_dir, f"{rel_dir}/ is {kind}; okrctl refuses links", "OKR006"))
+                errors.append(SourceError(rel_dir, _("{rel_dir}/ is {kind}; okrctl refuses links").format(rel_dir=rel_dir, kind=kind), "OKR006"))
                 continue
             if mode != "040000":
                 if name.endswith((".yaml", ".yml")):
-                    errors.append(SourceError(rel_dir, f"{rel_dir} must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml", "OKR110"))
+                    errors.append(SourceError(rel_dir, _("{rel_dir} must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml").format(rel_dir=rel_dir), "OKR110"))
                 continue
             for fname in sorted(children.get(name, [])):
                 if entries[f"{rel_dir}/{fname}"][0] == "040000":
@@ -131,12 +133,12 @@ class GitTreeSource:
         sha = self._sha_of.get(path)
         if sha is None:
             if not _is_wanted(path):
-                raise SourceError(path, f"{path} is not a workspace file", "OKR006")
-            raise SourceError(path, f"{path} does not exist at {self.label}")
+                raise SourceError(path, _("{path} is not a workspace file").format(path=path), "OKR006")
+            raise SourceError(path, _("{path} does not exist at {label}").format(path=path, label=self.label))
         if sha not in self._blobs and sha not in self._too_large and sha not in self._missing:
             self.prefetch(None if not self._fetched else [path])
         if sha in self._blobs:
             return self._blobs[sha]
         if sha in self._too_large:
-            raise SourceError(path, f"{path} is {self._too_large[sha]} bytes; the limit is {MAX_FILE_BYTES}", "OKR007")
-        raise SourceError(path, f"cannot read {path} at {self.label}: git object {sha[:12]} is missing (shallow or partial clone?)")
+            raise SourceError(path, _("{path} is {too_large} bytes; the limit is {MAX_FILE_BYTES}").format(path=path, too_large=self._too_large[sha], MAX_FILE_BYTES=MAX_FILE_BYTES), "OKR007")
+        raise SourceError(path, _("cannot read {path} at {label}: git object {sha} is missing (shallow or partial clone?)").format(path=path, label=self.label, sha=sha[:12]))

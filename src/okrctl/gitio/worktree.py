@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import hashlib
 import os
 import stat
@@ -69,7 +71,7 @@ class WorkTree:
             for item in proc.stdout.split(b"\0"):
                 if not item:
                     continue
-                key_b, _, value_b = item.partition(b"\n")
+                key_b, _unused, value_b = item.partition(b"\n")
                 key = _dec(key_b)
                 value = value_b.decode("utf-8", "replace").strip().lower()
                 if key == "core.autocrlf":
@@ -81,7 +83,7 @@ class WorkTree:
             overrides: list[str] = []
             for name in sorted(names):
                 if "=" in name or "\n" in name or not name:
-                    raise GitError(f"refusing to use git here: filter driver {_printable(name)!r} has a name okrctl cannot neutralise")
+                    raise GitError(_("refusing to use git here: filter driver {printable!r} has a name okrctl cannot neutralise").format(printable=_printable(name)))
                 overrides += [f"filter.{name}.clean=", f"filter.{name}.smudge=",
                               f"filter.{name}.process=", f"filter.{name}.required=false"]
             self._config_cache = (overrides, names, autocrlf, eol)
@@ -121,7 +123,7 @@ class WorkTree:
         for rec in out.split(b"\0"):
             if not rec:
                 continue
-            meta, _, path_b = rec.partition(b"\t")
+            meta, _unused, path_b = rec.partition(b"\t")
             tag, mode, obj, stage = meta.decode("ascii").split(" ")
             path = _dec(path_b)
             if _strip_prefix(path, prefix) is None:
@@ -133,7 +135,7 @@ class WorkTree:
             return {}
         dirty = self._git.out(["diff-files", "--name-only", "-z", "--ignore-submodules=all", *spec], config=nofilter)
         suspect.update(_dec(p) for p in dirty.split(b"\0") if p)
-        regular = [p for p, (mode, _) in index.items() if mode in _REGULAR_MODES and p not in suspect]
+        regular = [p for p, (mode, _unused) in index.items() if mode in _REGULAR_MODES and p not in suspect]
         suspect.update(self._converted_on_checkout(regular))
         algo = "sha256" if self.object_format == "sha256" else "sha1"
         result: dict[str, str] = {}
@@ -156,7 +158,7 @@ class WorkTree:
         filter driver, ``ident``, ``working-tree-encoding``, or text with CRLF
         line endings in the working tree.  (Text checked out with LF equals the
         normalised blob, except a file added with CRLF; that file parses the same.)"""
-        _, drivers, autocrlf, core_eol = self.config()
+        _unused, drivers, autocrlf, core_eol = self.config()
         attrs = self.check_attr(paths, ["filter", "ident", "working-tree-encoding", "text", "eol", "crlf"])
         autocrlf_true = autocrlf in ("true", "yes", "on", "1")
         autocrlf_any = autocrlf_true or autocrlf == "input"

@@ -7,6 +7,8 @@ same period whose ``aligns_to`` names the KR), scores them and passes the mean
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
@@ -25,11 +27,11 @@ class Aligned(KRType):
     def check(self, kr: KeyResult, name: str, feeders: Sequence[Objective], period_id: str) -> list[Problem]:
         out = []
         if kr.checkins:
-            out.append(diag("OKR226", kr.checkins[0].loc, f"{name}: an aligned KR takes its score from the objectives aligned to it and has no check-ins"))
+            out.append(diag("OKR226", kr.checkins[0].loc, _("{name}: an aligned KR takes its score from the objectives aligned to it and has no check-ins").format(name=name)))
         if kr.frequency:
-            out.append(diag("OKR226", kr.loc, f"{name}: an aligned KR has no reporting frequency"))
+            out.append(diag("OKR226", kr.loc, _("{name}: an aligned KR has no reporting frequency").format(name=name)))
         if not feeders:
-            out.append(diag("OKR214", kr.loc, f"{name}: no objective of {period_id} has aligns_to naming {kr.ref}; an aligned KR needs at least one"))
+            out.append(diag("OKR214", kr.loc, _("{name}: no objective of {period_id} has aligns_to naming {ref}; an aligned KR needs at least one").format(name=name, period_id=period_id, ref=kr.ref)))
         return out
 
     def read(self, kr: KeyResult, current: CheckIn | None, as_of: date, feeder_mean: Fraction | None = None) -> Reading:

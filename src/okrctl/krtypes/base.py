@@ -19,6 +19,8 @@ more, the values the engine or the checks pass in) and answers for its type:
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -115,7 +117,7 @@ class KRType:
     def parse_value(self, text: str, kr: KeyResult) -> Any:
         """The value of a new check-in from the text the user typed; raises
         :class:`~okrctl.model.inputs.InputError` with a hint."""
-        raise InputError(f"VALUE: a {self.name} key result takes no check-ins")
+        raise InputError(_("VALUE: a {name} key result takes no check-ins").format(name=self.name))
 
     def new_checkin(self, kr: KeyResult, parsed: Any, current: CheckIn | None) -> tuple[dict[str, Any], str]:
         """The value fields of the new check-in (``value`` or ``done``) and its
@@ -129,9 +131,9 @@ class KRType:
 def check_number_checkin(kind: str, c: CheckIn, name: str) -> list[Problem]:
     """A check-in of a type measured by a number (metric, maintain)."""
     if c.done is not None:
-        return [diag("OKR224", c.loc, f"{name}: a {kind} check-in carries a number in `value`, not `done`")]
+        return [diag("OKR224", c.loc, _("{name}: a {kind} check-in carries a number in `value`, not `done`").format(name=name, kind=kind))]
     if c.value is None or isinstance(c.value, bool):
-        return [diag("OKR224", c.loc, f"{name}: a {kind} check-in needs a number in `value`")]
+        return [diag("OKR224", c.loc, _("{name}: a {kind} check-in needs a number in `value`").format(name=name, kind=kind))]
     return []
 
 

@@ -6,6 +6,8 @@ after ``due`` (default: the period end), on track before.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -24,7 +26,7 @@ class Boolean(KRType):
 
     def check_checkin(self, kr: KeyResult, c: CheckIn, name: str) -> list[Problem]:
         if not isinstance(c.value, bool) or c.done is not None:
-            return [diag("OKR224", c.loc, f"{name}: a boolean check-in needs `value: true` or `value: false`")]
+            return [diag("OKR224", c.loc, _("{name}: a boolean check-in needs `value: true` or `value: false`").format(name=name))]
         return []
 
     def read(self, kr: KeyResult, current: CheckIn | None, as_of: date, feeder_mean: Fraction | None = None) -> Reading:

@@ -6,6 +6,8 @@ score = clamp((v − baseline) / (target − baseline), 0, max_score); with
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
@@ -40,11 +42,11 @@ class Metric(NumberKRType):
 
     def check(self, kr: KeyResult, name: str, feeders: Sequence[Objective], period_id: str) -> list[Problem]:
         if kr.baseline == kr.target:
-            return [diag("OKR220", kr.loc, f"{name}: baseline and target are both {kr.target}; a metric needs a distance to cover")]
+            return [diag("OKR220", kr.loc, _("{name}: baseline and target are both {target}; a metric needs a distance to cover").format(name=name, target=kr.target))]
         if kr.direction is not None:
             implied = "increase" if kr.target > kr.baseline else "decrease"  # type: ignore[operator]
             if kr.direction != implied:
-                return [diag("OKR221", kr.loc, f"{name}: direction is {kr.direction} but baseline {kr.baseline} → target {kr.target} is a {implied}")]
+                return [diag("OKR221", kr.loc, _("{name}: direction is {direction} but baseline {baseline} → target {target} is a {implied}").format(name=name, direction=kr.direction, baseline=kr.baseline, target=kr.target, implied=implied))]
         return []
 
     def read(self, kr: KeyResult, current: CheckIn | None, as_of: date, feeder_mean: Fraction | None = None) -> Reading:

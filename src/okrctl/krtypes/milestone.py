@@ -7,6 +7,8 @@ weight due by D rather than the elapsed share of the period.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
@@ -27,14 +29,14 @@ class Milestone(KRType):
 
     def check(self, kr: KeyResult, name: str, feeders: Sequence[Objective], period_id: str) -> list[Problem]:
         if kr.milestones and all(m.weight == 0 for m in kr.milestones):
-            return [diag("OKR222", kr.loc, f"{name}: all milestone weights are 0")]
+            return [diag("OKR222", kr.loc, _("{name}: all milestone weights are 0").format(name=name))]
         return []
 
     def check_checkin(self, kr: KeyResult, c: CheckIn, name: str) -> list[Problem]:
         if c.done is None or c.value is not None:
-            return [diag("OKR224", c.loc, f"{name}: a milestone check-in lists the milestones done so far in `done: [...]`")]
+            return [diag("OKR224", c.loc, _("{name}: a milestone check-in lists the milestones done so far in `done: [...]`").format(name=name))]
         ms_ids = {m.id for m in kr.milestones}
-        return [diag("OKR223", c.loc, f"{name}: check-in names milestone {mid!r}, which the KR does not define (has: {', '.join(sorted(ms_ids))})")
+        return [diag("OKR223", c.loc, _("{name}: check-in names milestone {mid!r}, which the KR does not define (has: {sorted})").format(name=name, mid=mid, sorted=', '.join(sorted(ms_ids))))
                 for mid in c.done if mid not in ms_ids]
 
     def read(self, kr: KeyResult, current: CheckIn | None, as_of: date, feeder_mean: Fraction | None = None) -> Reading:
@@ -72,11 +74,11 @@ class Milestone(KRType):
             s = s[1:-1]
         ids = [p.strip() for p in s.split(",") if p.strip()]
         if not ids:
-            raise InputError(f"VALUE: name the milestones done, e.g. {','.join(m.id for m in kr.milestones[:2])}")
+            raise InputError(_("VALUE: name the milestones done, e.g. {items}").format(items=','.join(m.id for m in kr.milestones[:2])))
         known = [m.id for m in kr.milestones]
         unknown = [i for i in ids if i not in known]
         if unknown:
-            raise InputError(f"VALUE: {kr.ref} has no milestone {', '.join(unknown)} (its milestones: {', '.join(known)})")
+            raise InputError(_("VALUE: {ref} has no milestone {unknown} (its milestones: {known})").format(ref=kr.ref, unknown=', '.join(unknown), known=', '.join(known)))
         return ids
 
     def new_checkin(self, kr: KeyResult, parsed: Any, current: CheckIn | None) -> tuple[dict[str, Any], str]:

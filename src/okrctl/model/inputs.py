@@ -7,6 +7,8 @@ with them, the write use cases their options.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -42,33 +44,33 @@ def parse_number(text: str, what: str = "VALUE") -> Decimal:
     ``nan``/``inf``, ``%``, hex and ``_`` separators, a decimal exponent beyond ±40."""
     s = unicodedata.normalize("NFKC", text).strip().replace("\u2212", "-")
     if not s:
-        raise InputError(f"{what}: empty; write a number such as 62 or 62.5")
+        raise InputError(_("{what}: empty; write a number such as 62 or 62.5").format(what=what))
     if _NUMBER.fullmatch(s):
         try:
             d = Decimal(s)
         except InvalidOperation:  # pragma: no cover - the pattern only admits valid text
-            raise InputError(f"{what}: {text!r} is not a number") from None
+            raise InputError(_("{what}: {text!r} is not a number").format(what=what, text=text)) from None
         if d and not -MAX_EXPONENT <= d.adjusted() <= MAX_EXPONENT:
-            raise InputError(f"{what}: {text!r} is out of range (okrctl reads numbers whose decimal exponent lies within ±{MAX_EXPONENT})")
+            raise InputError(_("{what}: {text!r} is out of range (okrctl reads numbers whose decimal exponent lies within ±{MAX_EXPONENT})").format(what=what, text=text, MAX_EXPONENT=MAX_EXPONENT))
         return d
     if _NON_FINITE.fullmatch(s):
-        raise InputError(f"{what}: {text!r} is not a finite number; write a plain decimal such as 62.5")
+        raise InputError(_("{what}: {text!r} is not a finite number; write a plain decimal such as 62.5").format(what=what, text=text))
     if s.endswith("%") and _NUMBER.fullmatch(s[:-1].strip()):
-        raise InputError(f"{what}: write the number without the % sign: {s[:-1].strip()} (the KR's unit says what it counts)")
+        raise InputError(_("{what}: write the number without the % sign: {strip} (the KR's unit says what it counts)").format(what=what, strip=s[:-1].strip()))
     if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", s):
         whole, frac = s.split(",")
         if len(frac) == 3:
-            raise InputError(f"{what}: {text!r} is ambiguous; write {whole}.{frac} (a decimal) or {whole}{frac} (a whole number): a dot for decimals, no thousands separator")
-        raise InputError(f"{what}: {text!r}: use a dot as the decimal separator: {whole}.{frac}")
+            raise InputError(_("{what}: {text!r} is ambiguous; write {whole}.{frac} (a decimal) or {whole}{frac} (a whole number): a dot for decimals, no thousands separator").format(what=what, text=text, whole=whole, frac=frac))
+        raise InputError(_("{what}: {text!r}: use a dot as the decimal separator: {whole}.{frac}").format(what=what, text=text, whole=whole, frac=frac))
     m = _THOUSANDS.fullmatch(s)
     if m and m.group(1) != m.group(2):
         sep, dec = m.group(1), m.group(2)
         digits = s if dec is None else s[: s.rindex(dec)]
         plain = digits.replace(sep, "") + ("" if dec is None else "." + s[s.rindex(dec) + 1 :])
-        raise InputError(f"{what}: {text!r}: write numbers without thousands separators and with a dot for decimals: {plain}")
+        raise InputError(_("{what}: {text!r}: write numbers without thousands separators and with a dot for decimals: {plain}").format(what=what, text=text, plain=plain))
     if re.fullmatch(r"[+-]?0[xXoObB][0-9a-fA-F_]+|[+-]?[0-9][0-9_]*(?:\.[0-9_]*)?", s):
-        raise InputError(f"{what}: {text!r}: write plain decimal digits (no hex, octal or _ separators)")
-    raise InputError(f"{what}: {text!r} is not a number; write a plain decimal such as 62 or 62.5")
+        raise InputError(_("{what}: {text!r}: write plain decimal digits (no hex, octal or _ separators)").format(what=what, text=text))
+    raise InputError(_("{what}: {text!r} is not a number; write a plain decimal such as 62 or 62.5").format(what=what, text=text))
 
 
 _TRUE = frozenset({"true", "yes", "có", "co"})
@@ -85,7 +87,7 @@ def parse_bool(text: str, what: str = "VALUE") -> bool:
         return True
     if s in _FALSE:
         return False
-    raise InputError(f"{what}: {text!r}: a boolean key result takes true or false (also yes/no, có/không)")
+    raise InputError(_("{what}: {text!r}: a boolean key result takes true or false (also yes/no, có/không)").format(what=what, text=text))
 
 
 def number_text(d: Decimal) -> str:

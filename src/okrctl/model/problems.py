@@ -11,6 +11,8 @@ GitHub, SARIF, Markdown: :mod:`okrctl.render.problems`) starts from this record.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext
+
 from dataclasses import dataclass
 from collections.abc import Iterable
 from typing import Literal
@@ -233,7 +235,8 @@ def cap_per_file(problems: list[Problem], limit: int = MAX_PER_FILE) -> list[Pro
         if rest:
             n = len(rest)
             out.append(Problem.make("OKR016", path, rest[0].line, 1,
-                                    f"… and {n} more problem{'s' if n != 1 else ''} in this file (only the first {limit} are listed)",
+                                    ngettext("… and {n} more problem in this file (only the first {limit} are listed)",
+                                             "… and {n} more problems in this file (only the first {limit} are listed)", n).format(limit=limit),
                                     "error" if has_errors(rest) else "warning"))
     return out
 

@@ -18,6 +18,8 @@ matches the period pattern; references match ids exactly (case-sensitive).
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext
+
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -52,7 +54,7 @@ UNIT_ID_RE = re.compile(r"[a-z][a-z0-9-]{0,63}\Z")
 #: an objective, key result, KPI or milestone id
 ITEM_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
-_USAGE = "expected PERIOD/UNIT/OBJECTIVE[/KR] or PERIOD/UNIT/KPI, e.g. 2026-Q2/so-khcn/O1/KR1 (PERIOD may be left out)"
+_USAGE = _("expected PERIOD/UNIT/OBJECTIVE[/KR] or PERIOD/UNIT/KPI, e.g. 2026-Q2/so-khcn/O1/KR1 (PERIOD may be left out)")
 
 
 class RefError(UsageError, ValueError):
@@ -78,7 +80,7 @@ class Ref:
         """The reference with its period, ``period`` standing in for a missing one."""
         p = self.period or period
         if p is None:
-            raise RefError(f"{self.text()}: the period is missing")
+            raise RefError(_("{text}: the period is missing").format(text=self.text()))
         return format_ref(p, self.unit, self.item, self.kr)
 
     def text(self) -> str:
@@ -111,17 +113,17 @@ def parse_ref(ref: str) -> Ref:
     message when it is malformed (the period is optional)."""
     shown = ref if ref.isprintable() else ref.encode("unicode_escape").decode("ascii")
     if not ref or ref.startswith("-"):
-        raise RefError(f"{shown!r} is not a reference: {_USAGE}")
+        raise RefError(_("{shown!r} is not a reference: {USAGE}").format(shown=shown, USAGE=_USAGE))
     period, rest = split_period(ref)
     if len(rest) not in (2, 3):
-        raise RefError(f"{shown!r} is not a reference: {_USAGE}")
+        raise RefError(_("{shown!r} is not a reference: {USAGE}").format(shown=shown, USAGE=_USAGE))
     unit, item = rest[0], rest[1]
     kr = rest[2] if len(rest) == 3 else None
     if not UNIT_ID_RE.match(unit):
-        raise RefError(f"{shown!r}: {unit!r} is not a unit id ([a-z][a-z0-9-]*); {_USAGE}")
+        raise RefError(_("{shown!r}: {unit!r} is not a unit id ([a-z][a-z0-9-]*); {USAGE}").format(shown=shown, unit=unit, USAGE=_USAGE))
     for part in (item, kr):
         if part is not None and not ITEM_ID_RE.match(part):
-            raise RefError(f"{shown!r}: {part!r} is not an objective, key result or KPI id; {_USAGE}")
+            raise RefError(_("{shown!r}: {part!r} is not an objective, key result or KPI id; {USAGE}").format(shown=shown, part=part, USAGE=_USAGE))
     return Ref(period, unit, item, kr)
 
 
@@ -192,17 +194,22 @@ class PeriodChoice:
         local = "/".join(self.rest)
         others = [f"{p}/{local}" for p in self.others if holds(p)]
         if others and not holds(self.period):
-            raise RefError(f"{local}: not in {self.period}, the default period at {self.date} (the shortest period "
-                           f"with files containing that date); {'it is' if len(others) == 1 else 'they are'} in: "
-                           f"{', '.join(others)}; write the period to choose")
+            raise RefError(ngettext(
+                "{local}: not in {period}, the default period at {date} (the shortest period with files containing "
+                "that date); it is in: {others}; write the period to choose",
+                "{local}: not in {period}, the default period at {date} (the shortest period with files containing "
+                "that date); they are in: {others}; write the period to choose",
+                len(others)).format(local=local, period=self.period, date=self.date, others=", ".join(others)))
         return others
 
     def note(self, others: list[str]) -> str | None:
         """The one line that says which of several items a reference was taken to mean."""
         if not others:
             return None
-        return (f"{'/'.join(self.rest)} means {self.period}/{'/'.join(self.rest)} (the default period at {self.date}); "
-                f"also exists: {', '.join(others)} -- write the period to choose another")
+        local = "/".join(self.rest)
+        return _("{local} means {period}/{local} (the default period at {date}); also exists: {others} -- "
+                 "write the period to choose another").format(local=local, period=self.period, date=self.date,
+                                                               others=", ".join(others))
 
 
 def choose_period(ref: str, period_ids: Iterable[str], d: date, fiscal_year_start: int = 1) -> PeriodChoice:
@@ -219,6 +226,5 @@ def choose_period(ref: str, period_ids: Iterable[str], d: date, fiscal_year_star
     ids = sorted(set(period_ids))
     found = periods_with_files(ids, d, fiscal_year_start)
     if not found:
-        raise RefError(f"{ref}: no period with files contains {d} (periods with files: {', '.join(ids) or 'none'}); "
-                       f"write the period first, e.g. PERIOD/{ref}")
+        raise RefError(_("{ref}: no period with files contains {d} (periods with files: {value}); write the period first, e.g. PERIOD/{ref}").format(ref=ref, d=d, value=', '.join(ids) or 'none'))
     return PeriodChoice(found[0].id, tuple(rest), True, d, tuple(p.id for p in found[1:]))

@@ -12,6 +12,8 @@ cache").
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -66,7 +68,7 @@ def find_workspace(start: Path) -> Path:
     for d in (start, *start.parents):
         if (d / CONFIG_FILE).is_file():
             return d
-    raise WorkspaceNotFound(f"no {CONFIG_FILE} in {start} or any parent directory; run `okrctl init` or pass -C DIR")
+    raise WorkspaceNotFound(_("no {CONFIG_FILE} in {start} or any parent directory; run `okrctl init` or pass -C DIR").format(CONFIG_FILE=CONFIG_FILE, start=start))
 
 
 @dataclass(slots=True)
@@ -452,7 +454,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
         """okrctl.yaml / units.yaml: the built record, or None (reported)."""
         if path not in paths:
             if path not in refused:
-                diags.append(Problem.make("OKR111", path, 1, 1, f"{path} is missing"))
+                diags.append(Problem.make("OKR111", path, 1, 1, _("{path} is missing").format(path=path)))
             return None
         sha = paths[path].sha
         key = store.key(kind, sha, path) if store is not None and sha else None
@@ -495,21 +497,21 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     for f in files:
         if f.path in (CONFIG_FILE, UNITS_FILE):
             continue
-        _, period_dir, name = f.path.split("/")
+        _unused, period_dir, name = f.path.split("/")
         folded = unicodedata.normalize("NFC", f.path).casefold()
         if folded in seen_folded:
-            diags.append(Problem.make("OKR113", f.path, 1, 1, f"{f.path} and {seen_folded[folded]} differ only in letter case or Unicode form; they collide on macOS and Windows"))
+            diags.append(Problem.make("OKR113", f.path, 1, 1, _("{path} and {seen_folded} differ only in letter case or Unicode form; they collide on macOS and Windows").format(path=f.path, seen_folded=seen_folded[folded])))
             continue
         seen_folded[folded] = f.path
         if not is_period_id(period_dir):
-            diags.append(Problem.make("OKR242", f.path, 1, 1, f"directory {period_dir!r} is not a period id (YYYY, YYYY-H1/H2, YYYY-Q1..Q4)"))
+            diags.append(Problem.make("OKR242", f.path, 1, 1, _("directory {period_dir!r} is not a period id (YYYY, YYYY-H1/H2, YYYY-Q1..Q4)").format(period_dir=period_dir)))
             continue
         if not name.endswith(".yaml"):
-            diags.append(Problem.make("OKR110", f.path, 1, 1, f"period files end in .yaml, not {name[name.rfind('.'):]}: rename it to {period_file(period_dir, name.rsplit('.', 1)[0])}"))
+            diags.append(Problem.make("OKR110", f.path, 1, 1, _("period files end in .yaml, not {name}: rename it to {period_file}").format(name=name[name.rfind('.'):], period_file=period_file(period_dir, name.rsplit('.', 1)[0]))))
             continue
         unit_id = name[: -len(".yaml")]
         if not checks.UNIT_ID_RE.match(unit_id):
-            diags.append(Problem.make("OKR110", f.path, 1, 1, f"file name {name!r} is not a unit id ([a-z][a-z0-9-]*, at most 64 characters)"))
+            diags.append(Problem.make("OKR110", f.path, 1, 1, _("file name {name!r} is not a unit id ([a-z][a-z0-9-]*, at most 64 characters)").format(name=name)))
             continue
         try:
             period = parse_period(period_dir, fys)

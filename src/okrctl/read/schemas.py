@@ -15,6 +15,8 @@ the generator gives fastjsonschema a handler table that refuses every URI scheme
 
 from __future__ import annotations
 
+from okrctl.model.messages import N_, _
+
 import json
 import re
 from datetime import date
@@ -128,7 +130,7 @@ def validate(kind: str, doc: Parsed, path: str) -> list[Problem]:
     wants text; return diagnostics with positions (empty when valid)."""
     if is_valid(kind, doc.value):
         return []
-    for _ in range(3):
+    for _unused in range(3):
         if not _scalar_text_fix(kind, doc):
             break
         if is_valid(kind, doc.value):
@@ -138,9 +140,9 @@ def validate(kind: str, doc: Parsed, path: str) -> list[Problem]:
     for err in errors[:MAX_EXPLAINED]:
         flat.extend(_to_diagnostic(err, doc, path, kind))
     if not flat:  # the two validators disagree: never pass silently
-        flat.append(Problem.make("OKR100", path, 1, 1, "the document does not match its schema"))
+        flat.append(Problem.make("OKR100", path, 1, 1, _("the document does not match its schema")))
     if len(errors) > MAX_EXPLAINED:
-        flat.append(Problem.make("OKR100", path, 1, 1, f"more than {MAX_EXPLAINED} schema errors; only the first {MAX_EXPLAINED} are listed"))
+        flat.append(Problem.make("OKR100", path, 1, 1, _("more than {MAX_EXPLAINED} schema errors; only the first {MAX_EXPLAINED} are listed").format(MAX_EXPLAINED=MAX_EXPLAINED)))
     return flat
 
 
@@ -154,14 +156,14 @@ def _describe(value: object) -> str:
     if isinstance(value, str):
         return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     return type(value).__name__
 
 
-_TYPE_NAMES = {"string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
-               "object": "a mapping", "array": "a list", "null": "null"}
+_TYPE_NAMES = {"string": N_("text"), "number": N_("a number"), "integer": N_("a whole number"),
+               "boolean": N_("true or false"), "object": N_("a mapping"), "array": N_("a list"), "null": "null"}
 
 
 def _where(root: object, path: list) -> str:
@@ -177,7 +179,7 @@ def _where(root: object, path: list) -> str:
         else:
             out += f".{p}" if out else str(p)
             node = node.get(p) if isinstance(node, dict) else None
-    return out or "the document"
+    return out or _("the document")
 
 
 def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Problem]:
@@ -201,51 +203,54 @@ def _to_diagnostic(err, doc: Parsed, path: str, kind: str) -> list[Problem]:
             hint = _suggest(key, props) if len(out) < MAX_EXPLAINED else ""  # the rest are only counted
             if kind == "workspace" and loc == ["policy", "rules"]:
                 out.append(Problem.make("OKR243", path, line, col,
-                                           f"policy.rules: {key!r} is not a rule of okrctl check{hint}; the rules are {', '.join(props)}"))
+                                           _("policy.rules: {key!r} is not a rule of okrctl check{hint}; the rules are {props}").format(key=key, hint=hint, props=', '.join(props))))
                 continue
             out.append(Problem.make("OKR101", path, line, col,
-                                       f"unknown key {key!r} in {where}{hint}; keys starting with 'x-' are free for your own data"))
+                                       _("unknown key {key!r} in {where}{hint}; keys starting with 'x-' are free for your own data").format(key=key, where=where, hint=hint)))
         return out
     if v == "required":
         missing = [k for k in err.validator_value if k not in err.instance]
         line, col = doc.position(loc, key=bool(loc))
-        return [Problem.make("OKR102", path, line, col, f"{where} is missing required key {k!r}") for k in missing]
+        return [Problem.make("OKR102", path, line, col, _("{where} is missing required key {k!r}").format(where=where, k=k)) for k in missing]
     line, col = doc.position(loc)
     if v == "type":
         wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        names = " or ".join(_TYPE_NAMES.get(w, w) for w in wanted)
+        names = _TYPE_NAMES.get(wanted[0], wanted[0])
+        for w in wanted[1:]:
+            names = _("{one} or {other}").format(one=names, other=_TYPE_NAMES.get(w, w))
         hint = ""
         if isinstance(err.instance, str) and "boolean" in wanted and err.instance.lower() in ("yes", "no", "on", "off", "y", "n"):
-            hint = " (YAML 1.2 reads yes/no/on/off as text; write true or false)"
+            hint = _(" (YAML 1.2 reads yes/no/on/off as text; write true or false)")
         elif isinstance(err.instance, str) and any(w in ("number", "integer") for w in wanted):
-            hint = " (it is quoted or not a plain decimal number)"
-        return [Problem.make("OKR103", path, line, col, f"{where} must be {names}, not {_describe(err.instance)}{hint}")]
+            hint = _(" (it is quoted or not a plain decimal number)")
+        return [Problem.make("OKR103", path, line, col, _("{where} must be {names}, not {describe}{hint}").format(where=where, names=names, describe=_describe(err.instance), hint=hint))]
     if v == "format" or (v == "pattern" and err.schema.get("format") == "date"):
-        return [Problem.make("OKR105", path, line, col, f"{where}: {_describe(err.instance)} is not a real date (YYYY-MM-DD)")]
+        return [Problem.make("OKR105", path, line, col, _("{where}: {describe} is not a real date (YYYY-MM-DD)").format(where=where, describe=_describe(err.instance)))]
     if v == "enum":
         opts = ", ".join(str(o) for o in err.validator_value)
-        return [Problem.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} is not one of: {opts}")]
+        return [Problem.make("OKR104", path, line, col, _("{where}: {describe} is not one of: {opts}").format(where=where, describe=_describe(err.instance), opts=opts))]
     if v == "const":
-        return [Problem.make("OKR104", path, line, col, f"{where} must be {err.validator_value!r}")]
+        return [Problem.make("OKR104", path, line, col, _("{where} must be {validator_value!r}").format(where=where, validator_value=err.validator_value))]
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        rel = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}[v]
-        return [Problem.make("OKR104", path, line, col, f"{where} must be {rel} {err.validator_value}, not {_describe(err.instance)}")]
+        rel = {"minimum": _("at least"), "maximum": _("at most"), "exclusiveMinimum": _("more than"),
+               "exclusiveMaximum": _("less than")}[v]
+        return [Problem.make("OKR104", path, line, col, _("{where} must be {rel} {validator_value}, not {describe}").format(where=where, rel=rel, validator_value=err.validator_value, describe=_describe(err.instance)))]
     if v == "pattern":
-        return [Problem.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} does not match the required form {err.validator_value}")]
+        return [Problem.make("OKR104", path, line, col, _("{where}: {describe} does not match the required form {validator_value}").format(where=where, describe=_describe(err.instance), validator_value=err.validator_value))]
     if v in ("minItems", "minLength"):
-        what = "must not be empty" if err.validator_value == 1 else f"needs at least {err.validator_value} entries"
-        return [Problem.make("OKR104", path, line, col, f"{where} {what}")]
+        what = _("must not be empty") if err.validator_value == 1 else _("needs at least {n} entries").format(n=err.validator_value)
+        return [Problem.make("OKR104", path, line, col, _("{where} {what}").format(where=where, what=what))]
     if v in ("maxLength", "maxItems"):
-        return [Problem.make("OKR104", path, line, col, f"{where} is too long (at most {err.validator_value})")]
+        return [Problem.make("OKR104", path, line, col, _("{where} is too long (at most {validator_value})").format(where=where, validator_value=err.validator_value))]
     if v == "uniqueItems":
-        return [Problem.make("OKR104", path, line, col, f"{where} lists the same entry twice")]
+        return [Problem.make("OKR104", path, line, col, _("{where} lists the same entry twice").format(where=where))]
     if v == "oneOf":
-        return [Problem.make("OKR104", path, line, col, f"{where}: {_describe(err.instance)} is not a valid value")]
-    return [Problem.make("OKR100", path, line, col, f"{where}: {err.message}")]
+        return [Problem.make("OKR104", path, line, col, _("{where}: {describe} is not a valid value").format(where=where, describe=_describe(err.instance)))]
+    return [Problem.make("OKR100", path, line, col, _("{where}: {message}").format(where=where, message=err.message))]
 
 
 def _suggest(key: str, props: dict) -> str:
     import difflib
 
     close = difflib.get_close_matches(key, list(props), n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return _(" (did you mean {key!r}?)").format(key=close[0]) if close else ""

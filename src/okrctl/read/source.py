@@ -10,6 +10,8 @@ documents can be cached by content whatever the source.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import errno
 import hashlib
 import os
@@ -130,7 +132,7 @@ def subfolder_error(rel_dir: str, name: str) -> SourceError | None:
     than skip its files silently (hidden folders excepted)."""
     if name.startswith("."):
         return None
-    return SourceError(f"{rel_dir}/{name}", f"{rel_dir}/{name}/ is a folder; period files sit directly in {rel_dir}/ as <UNIT>.yaml, so nothing in it is read", "OKR110")
+    return SourceError(_("{rel_dir}/{name}").format(rel_dir=rel_dir, name=name), _("{rel_dir}/{name}/ is a folder; period files sit directly in {rel_dir}/ as <UNIT>.yaml, so nothing in it is read").format(rel_dir=rel_dir, name=name), "OKR110")
 
 
 def _is_wanted(rel: str) -> bool:
@@ -141,7 +143,7 @@ def _is_wanted(rel: str) -> bool:
 
 
 #: a folder of the workspace that is a repository of its own
-_SUBMODULE = "{}/ is a git submodule or a repository of its own (a link to another repository); okrctl refuses links"
+_SUBMODULE = _("{path}/ is a git submodule or a repository of its own (a link to another repository); okrctl refuses links")
 
 
 def _is_nested_repo(directory: Path) -> bool:
@@ -172,37 +174,37 @@ class WorkingTreeSource:
         except FileNotFoundError:
             return files, errors
         if stat.S_ISLNK(st.st_mode):
-            errors.append(SourceError(OKRS_DIR, "okrs/ is a symbolic link; okrctl refuses links", "OKR006"))
+            errors.append(SourceError(OKRS_DIR, _("okrs/ is a symbolic link; okrctl refuses links"), "OKR006"))
             return files, errors
         if not stat.S_ISDIR(st.st_mode):
-            errors.append(SourceError(OKRS_DIR, "okrs is not a directory", "OKR006"))
+            errors.append(SourceError(OKRS_DIR, _("okrs is not a directory"), "OKR006"))
             return files, errors
         if _is_nested_repo(okrs):
-            errors.append(SourceError(OKRS_DIR, _SUBMODULE.format(OKRS_DIR), "OKR006"))
+            errors.append(SourceError(OKRS_DIR, _SUBMODULE.format(path=OKRS_DIR), "OKR006"))
             return files, errors
         try:
             with os.scandir(okrs) as it:
                 periods = sorted(it, key=lambda e: e.name)
         except OSError as exc:  # permission denied, too long a path: a diagnostic, not a crash
-            errors.append(SourceError(OKRS_DIR, f"cannot read {OKRS_DIR}/: {exc.strerror}"))
+            errors.append(SourceError(OKRS_DIR, _("cannot read {OKRS_DIR}/: {strerror}").format(OKRS_DIR=OKRS_DIR, strerror=exc.strerror)))
             return files, errors
         for pd in periods:
             rel_dir = period_dir(pd.name)
             if pd.is_symlink():
-                errors.append(SourceError(rel_dir, f"{rel_dir}/ is a symbolic link; okrctl refuses links", "OKR006"))
+                errors.append(SourceError(rel_dir, _("{rel_dir}/ is a symbolic link; okrctl refuses links").format(rel_dir=rel_dir), "OKR006"))
                 continue
             if not pd.is_dir(follow_symlinks=False):
                 if pd.name.endswith((".yaml", ".yml")):
-                    errors.append(SourceError(rel_dir, f"{rel_dir} must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml", "OKR110"))
+                    errors.append(SourceError(rel_dir, _("{rel_dir} must be inside a period directory: okrs/<PERIOD>/<UNIT>.yaml").format(rel_dir=rel_dir), "OKR110"))
                 continue
             if _is_nested_repo(Path(pd.path)):
-                errors.append(SourceError(rel_dir, _SUBMODULE.format(rel_dir), "OKR006"))
+                errors.append(SourceError(rel_dir, _SUBMODULE.format(path=rel_dir), "OKR006"))
                 continue
             try:
                 with os.scandir(pd.path) as it:
                     entries = sorted(it, key=lambda e: e.name)
             except OSError as exc:
-                errors.append(SourceError(rel_dir, f"cannot read {rel_dir}/: {exc.strerror}"))
+                errors.append(SourceError(rel_dir, _("cannot read {rel_dir}/: {strerror}").format(rel_dir=rel_dir, strerror=exc.strerror)))
                 continue
             for e in entries:
                 if e.is_dir(follow_symlinks=False):
@@ -220,18 +222,18 @@ class WorkingTreeSource:
         except FileNotFoundError:
             return
         except OSError as exc:
-            errors.append(SourceError(rel, f"cannot read {rel}: {exc.strerror}"))
+            errors.append(SourceError(rel, _("cannot read {rel}: {strerror}").format(rel=rel, strerror=exc.strerror)))
             return
         if stat.S_ISLNK(st.st_mode):
-            errors.append(SourceError(rel, f"{rel} is a symbolic link; okrctl refuses links", "OKR006"))
+            errors.append(SourceError(rel, _("{rel} is a symbolic link; okrctl refuses links").format(rel=rel), "OKR006"))
         elif not stat.S_ISREG(st.st_mode):
-            errors.append(SourceError(rel, f"{rel} is not a regular file", "OKR006"))
+            errors.append(SourceError(rel, _("{rel} is not a regular file").format(rel=rel), "OKR006"))
         else:
             files.append(SourceFile(rel, self.shas.get(rel)))
 
     def read(self, path: str) -> bytes:
         if not _is_wanted(path) or ".." in path.split("/"):
-            raise SourceError(path, f"{path} is not a workspace file", "OKR006")
+            raise SourceError(path, _("{path} is not a workspace file").format(path=path), "OKR006")
         full = self.root / path
         # O_NOFOLLOW guards only the last component: a symlinked okrs/ or period
         # directory would still lead outside the workspace, so check every component.
@@ -243,18 +245,18 @@ class WorkingTreeSource:
                 break  # open() below reports it
             if stat.S_ISLNK(st.st_mode):
                 link = "/".join(parts[:i])
-                raise SourceError(path, f"{link}{'/' if i < len(parts) else ''} is a symbolic link; okrctl refuses links", "OKR006")
+                raise SourceError(path, _("{link}{value} is a symbolic link; okrctl refuses links").format(link=link, value='/' if i < len(parts) else ''), "OKR006")
             if i < len(parts) and _is_nested_repo(self.root.joinpath(*parts[:i])):
-                raise SourceError(path, _SUBMODULE.format("/".join(parts[:i])), "OKR006")
+                raise SourceError(path, _SUBMODULE.format(path="/".join(parts[:i])), "OKR006")
         try:
             return read_regular(full, label=path)
         except _NotRegular:
-            raise SourceError(path, f"{path} is not a regular file", "OKR006") from None
+            raise SourceError(path, _("{path} is not a regular file").format(path=path), "OKR006") from None
         except _TooLarge as exc:
-            raise SourceError(path, f"{path} is {exc.size} bytes; the limit is {MAX_FILE_BYTES}", "OKR007") from None
+            raise SourceError(path, _("{path} is {size} bytes; the limit is {MAX_FILE_BYTES}").format(path=path, size=exc.size, MAX_FILE_BYTES=MAX_FILE_BYTES), "OKR007") from None
         except IsADirectoryError:
-            raise SourceError(path, f"{path} is not a regular file", "OKR006") from None
+            raise SourceError(path, _("{path} is not a regular file").format(path=path), "OKR006") from None
         except OSError as exc:
             if exc.errno == errno.ELOOP:  # the last component is a symlink
-                raise SourceError(path, f"{path} is a symbolic link; okrctl refuses links", "OKR006") from None
-            raise SourceError(path, f"cannot read {path}: {exc.strerror}") from None
+                raise SourceError(path, _("{path} is a symbolic link; okrctl refuses links").format(path=path), "OKR006") from None
+            raise SourceError(path, _("cannot read {path}: {strerror}").format(path=path, strerror=exc.strerror)) from None

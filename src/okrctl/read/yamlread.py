@@ -27,6 +27,8 @@ what YAML 1.2 says.  The test suite checks that this reader and ruamel.yaml (YAM
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -213,18 +215,18 @@ class _Walker:
                     v = self.memo[s] = self.plain(node)
                     return v
             if tag is not _TEXT:
-                self.err("OKR004", node, f"explicit tag {tag!r} is not allowed; remove it")
+                self.err("OKR004", node, _("explicit tag {tag!r} is not allowed; remove it").format(tag=tag))
             value = node.value
             if len(value) > MAX_SCALAR:
-                self.err("OKR007", node, f"value is {len(value)} characters long; the limit is {MAX_SCALAR}")
+                self.err("OKR007", node, _("value is {count} characters long; the limit is {MAX_SCALAR}").format(count=len(value), MAX_SCALAR=MAX_SCALAR))
                 return ""
             if not value.isascii() or not value.isprintable():
                 self.escaped_control(node, value)
             return value if value.isascii() else nfc(value)
         if tag is not _COLL:
-            self.err("OKR004", node, f"explicit tag {tag!r} is not allowed; remove it")
+            self.err("OKR004", node, _("explicit tag {tag!r} is not allowed; remove it").format(tag=tag))
         if depth >= MAX_DEPTH:
-            self.err("OKR007", node, f"nesting deeper than {MAX_DEPTH} levels")
+            self.err("OKR007", node, _("nesting deeper than {MAX_DEPTH} levels").format(MAX_DEPTH=MAX_DEPTH))
             return None
         walk = self.walk
         memo = self.memo
@@ -233,19 +235,19 @@ class _Walker:
             out: dict[str, object] = {}
             for knode, vnode in node.value:
                 if knode.__class__ is not ScalarNode:
-                    self.err("OKR009", knode, "a mapping key must be text, not a list or mapping")
+                    self.err("OKR009", knode, _("a mapping key must be text, not a list or mapping"))
                     continue
                 kval = knode.value
                 if knode.tag is _PLAIN and (kval in _CONSTANTS or kval[:1] in _NUMBER_START or kval == "<<"):
                     if kval == "<<":
-                        self.err("OKR003", knode, "merge keys (<<) are not allowed")
+                        self.err("OKR003", knode, _("merge keys (<<) are not allowed"))
                         continue
                     if kval in _CONSTANTS or _INT.match(kval) or _FLOAT.match(kval):
                         what = "number" if kval[:1] in _NUMBER_START else "null or boolean"
-                        self.err("OKR009", knode, f"key {kval!r} is read as a {what}; keys must be text (quote it)")
+                        self.err("OKR009", knode, _("key {kval!r} is read as a {what}; keys must be text (quote it)").format(kval=kval, what=what))
                         continue
                 elif knode.tag is not _PLAIN and knode.tag is not _TEXT:
-                    self.err("OKR004", knode, f"explicit tag {knode.tag!r} is not allowed; remove it")
+                    self.err("OKR004", knode, _("explicit tag {tag!r} is not allowed; remove it").format(tag=knode.tag))
                 if knode.tag is _TEXT and (not kval.isascii() or not kval.isprintable()):
                     self.escaped_control(knode, kval)
                 key = kval if kval.isascii() else nfc(kval)
@@ -270,8 +272,7 @@ class _Walker:
         bad = _ESCAPED_CONTROL.search(value)
         if bad:
             ch = ord(bad.group())
-            self.err("OKR014", node, f"control or bidirectional character U+{ch:04X} (written as an escape) "
-                                     "is not allowed in text (it can hide what the text says)")
+            self.err("OKR014", node, _("control or bidirectional character U+{ch:04X} (written as an escape) is not allowed in text (it can hide what the text says)").format(ch=ch))
 
     def duplicate(self, mapping: MappingNode, knode: ScalarNode, key: str) -> None:
         firsts = self.firsts.get(id(mapping))
@@ -283,7 +284,7 @@ class _Walker:
         k = firsts[key]
         prev = k.start_mark
         extra = "" if k.value == knode.value else " after Unicode NFC normalisation"
-        self.err("OKR008", knode, f"duplicate key {key!r}{extra} (first defined at {prev.line + 1}:{prev.column + 1})")
+        self.err("OKR008", knode, _("duplicate key {key!r}{extra} (first defined at {value}:{value2})").format(key=key, extra=extra, value=prev.line + 1, value2=prev.column + 1))
 
     def plain(self, node: ScalarNode) -> object:
         s = node.value
@@ -292,26 +293,26 @@ class _Walker:
         if s[:1] in _NUMBER_START:
             if _INT.match(s):
                 if len(s) > 40:
-                    self.err("OKR007", node, "number has more than 40 digits")
+                    self.err("OKR007", node, _("number has more than 40 digits"))
                     return None
                 return int(s)
             if _FLOAT.match(s):
                 if len(s) > 64:
-                    self.err("OKR007", node, "number is longer than 64 characters")
+                    self.err("OKR007", node, _("number is longer than 64 characters"))
                     return None
                 try:
                     d = Decimal(s)
                 except ArithmeticError:  # an exponent beyond what Decimal can hold
                     d = None
                 if d is None or (d and not -MAX_EXPONENT <= d.adjusted() <= MAX_EXPONENT):
-                    self.err("OKR007", node, f"number {s!r} is out of range (its decimal exponent must lie within ±{MAX_EXPONENT})")
+                    self.err("OKR007", node, _("number {s!r} is out of range (its decimal exponent must lie within ±{MAX_EXPONENT})").format(s=s, MAX_EXPONENT=MAX_EXPONENT))
                     return None
                 return d
             if _BAD_NUMBER.match(s):
-                self.err("OKR013", node, f"{s!r} is not a plain decimal number; write it in decimal (e.g. 1000, 0.5), or quote it if it is text")
+                self.err("OKR013", node, _("{s!r} is not a plain decimal number; write it in decimal (e.g. 1000, 0.5), or quote it if it is text").format(s=s))
                 return None
         if len(s) > MAX_SCALAR:
-            self.err("OKR007", node, f"value is {len(s)} characters long; the limit is {MAX_SCALAR}")
+            self.err("OKR007", node, _("value is {count} characters long; the limit is {MAX_SCALAR}").format(count=len(s), MAX_SCALAR=MAX_SCALAR))
             return ""
         return _nfc(s)
 
@@ -321,15 +322,15 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     elif data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
-        return None, [Problem.make("OKR001", path, 1, 1, "the file is UTF-16/UTF-32; save it as UTF-8")]
+        return None, [Problem.make("OKR001", path, 1, 1, _("the file is UTF-16/UTF-32; save it as UTF-8"))]
     elif len(data) >= 2 and 0 in data[:2]:  # YAML 1.2 §5.2: a NUL in the first two bytes means UTF-16/32
-        return None, [Problem.make("OKR001", path, 1, 1, "the file is UTF-16/UTF-32 without a byte-order mark; save it as UTF-8")]
+        return None, [Problem.make("OKR001", path, 1, 1, _("the file is UTF-16/UTF-32 without a byte-order mark; save it as UTF-8"))]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         good = data[: exc.start].decode("utf-8")
         line, col = _pos(good, len(good))
-        return None, [Problem.make("OKR001", path, line, col, f"invalid UTF-8 (byte 0x{data[exc.start]:02X}); save the file as UTF-8")]
+        return None, [Problem.make("OKR001", path, line, col, _("invalid UTF-8 (byte 0x{data:02X}); save the file as UTF-8").format(data=data[exc.start]))]
     return text, []
 
 
@@ -341,12 +342,12 @@ def _scan_events(text: str, path: str) -> list[Problem]:
         for ev in yaml.parse(text, Loader=yaml.CSafeLoader):
             m = ev.start_mark
             if isinstance(ev, yaml.AliasEvent):
-                diags.append(Problem.make("OKR003", path, m.line + 1, m.column + 1, f"alias *{ev.anchor} is not allowed; write the value out"))
+                diags.append(Problem.make("OKR003", path, m.line + 1, m.column + 1, _("alias *{anchor} is not allowed; write the value out").format(anchor=ev.anchor)))
             elif getattr(ev, "anchor", None):
-                diags.append(Problem.make("OKR003", path, m.line + 1, m.column + 1, f"anchor &{ev.anchor} is not allowed"))
+                diags.append(Problem.make("OKR003", path, m.line + 1, m.column + 1, _("anchor &{anchor} is not allowed").format(anchor=ev.anchor)))
             elif isinstance(ev, yaml.DocumentStartEvent) and (ev.version or ev.tags):
                 what = "%YAML" if ev.version else "%TAG"
-                diags.append(Problem.make("OKR004", path, m.line + 1, m.column + 1, f"{what} directives are not allowed"))
+                diags.append(Problem.make("OKR004", path, m.line + 1, m.column + 1, _("{what} directives are not allowed").format(what=what)))
             if len(diags) >= 20:
                 break
     except yaml.YAMLError:
@@ -359,9 +360,9 @@ def parse(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
     try:
         return _parse(data, path)
     except RecursionError:
-        return None, [Problem.make("OKR007", path, 1, 1, "the document is nested too deeply")]
+        return None, [Problem.make("OKR007", path, 1, 1, _("the document is nested too deeply"))]
     except Exception as exc:  # noqa: BLE001 - a parser bug must never become a traceback
-        return None, [Problem.make("OKR015", path, 1, 1, f"internal parser error ({type(exc).__name__}: {exc}); please report it")]
+        return None, [Problem.make("OKR015", path, 1, 1, _("internal parser error ({name__}: {exc}); please report it").format(name__=type(exc).__name__, exc=exc))]
 
 
 def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
@@ -377,7 +378,7 @@ def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
         what = ("byte-order mark" if ch == "\ufeff"
                 else f"line separator U+{ord(ch):04X}" if ch in "\x85\u2028\u2029"
                 else f"bidirectional control U+{ord(ch):04X}")
-        return None, [Problem.make("OKR014", path, line, col, f"{what} inside the text is not allowed (it can hide what the text says)")]
+        return None, [Problem.make("OKR014", path, line, col, _("{what} inside the text is not allowed (it can hide what the text says)").format(what=what))]
     if _SUSPECT.search(text):
         diags = _scan_events(text, path)
         if diags:
@@ -390,14 +391,14 @@ def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         msg = exc.problem or str(exc)
         if msg == "exceeded maximum nesting depth":  # libyaml's own limit (1000)
-            return None, [Problem.make("OKR007", path, line, col, f"nesting deeper than {MAX_DEPTH} levels")]
+            return None, [Problem.make("OKR007", path, line, col, _("nesting deeper than {MAX_DEPTH} levels").format(MAX_DEPTH=MAX_DEPTH))]
         cm = exc.context_mark
         if (exc.context == "while scanning a simple key" and cm is not None and mark is not None
                 and cm.line == mark.line and mark.column - cm.column > 1024):
             return None, [Problem.make("OKR007", path, cm.line + 1, cm.column + 1,
-                                          "a key longer than 1024 characters (YAML's limit for a key); shorten it")]
+                                          _("a key longer than 1024 characters (YAML's limit for a key); shorten it"))]
         if exc.context and "expected a single document" in exc.context:
-            return None, [Problem.make("OKR010", path, line, col, "more than one YAML document in the file; keep one")]
+            return None, [Problem.make("OKR010", path, line, col, _("more than one YAML document in the file; keep one"))]
         if "control characters" in msg or "special characters" in msg:
             return None, [Problem.make("OKR014", path, line, col, msg)]
         if "\t" in _line(text, line)[: col]:
@@ -406,19 +407,19 @@ def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
         return None, [Problem.make("OKR002", path, line, col, f"{msg}{ctx}".strip())]
     except yaml.reader.ReaderError as exc:
         line, col = _pos(text, exc.position) if isinstance(exc.position, int) else (1, 1)
-        return None, [Problem.make("OKR014", path, line, col, f"control character U+{ord(exc.character) if isinstance(exc.character, str) else exc.character:04X} is not allowed in YAML text")]
+        return None, [Problem.make("OKR014", path, line, col, _("control character U+{value:04X} is not allowed in YAML text").format(value=ord(exc.character) if isinstance(exc.character, str) else exc.character))]
     except yaml.YAMLError as exc:
         return None, [Problem.make("OKR002", path, 1, 1, str(exc).splitlines()[0])]
     finally:
         composer.dispose()
     if root is None or (root.__class__ is ScalarNode and root.tag is _PLAIN and root.value == ""
                         and root.start_mark.index == root.end_mark.index):  # "---" alone
-        return None, [Problem.make("OKR011", path, 1, 1, "the file is empty; write at least the top-level keys (e.g. `objectives: []`)")]
+        return None, [Problem.make("OKR011", path, 1, 1, _("the file is empty; write at least the top-level keys (e.g. `objectives: []`)"))]
     walker = _Walker(path, text)
     value = walker.walk(root, 0)
     if walker.diags:
         return None, walker.diags
     if not isinstance(value, dict):
         kind = "a list" if isinstance(value, list) else "a single value"
-        return None, [Problem.make("OKR012", path, root.start_mark.line + 1, root.start_mark.column + 1, f"the top level must be a mapping of keys, not {kind}")]
+        return None, [Problem.make("OKR012", path, root.start_mark.line + 1, root.start_mark.column + 1, _("the top level must be a mapping of keys, not {kind}").format(kind=kind))]
     return Parsed(value, root, text, walker.nodes), []

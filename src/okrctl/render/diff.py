@@ -18,6 +18,7 @@ from rich.text import Text
 from okrctl.engine.diff import Change
 from okrctl.model.layout import file_ref, is_settings_file, path_order
 from okrctl.render import dumps, envelope
+from okrctl.model.messages import _, tr
 from okrctl.render.problems import counts, github_lines, md_table, render_text, tally
 from okrctl.render.values import plain
 from okrctl.render.textsafe import md_code, md_escape, one_line, safe_path
@@ -166,7 +167,8 @@ def render_diff_text(out, console: Console, display: Callable[[str], str], *, ch
 
 
 def verdict(out) -> str:
-    return f"{tally(out.findings) or 'no findings'} ({span(out)}, judged at {out.at})"
+    return tr(_("{tally} ({span}, judged at {at})").format(tally=tally(out.findings) or _("no findings"), span=span(out),
+                                                          at=out.at))
 
 
 def render_check_text(out, console: Console, display: Callable[[str], str]) -> None:

@@ -13,6 +13,8 @@ switch any of it back (docs/export.md, "Read-only").
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import csv
 import re
 import tempfile
@@ -146,7 +148,7 @@ def run(con: Any, sql: str) -> Table:
         desc = rel.description or []
         rows = rel.fetchall() if desc else []
     except duckdb.Error as exc:
-        raise QueryError(f"query: {error_line(exc, sql)}") from None
+        raise QueryError(_("query: {error_line}").format(error_line=error_line(exc, sql))) from None
     cols: list[Column] = []
     seen: set[str] = set()
     for d in desc:

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.text import Text
 
 from okrctl import __version__
+from okrctl.model.messages import _, ngettext, tr
 from okrctl.model.problems import CODES, Problem
 from okrctl.render import dumps, envelope
 from okrctl.render.textsafe import escape_bytes, escape_controls, md_code, md_escape, one_line, safe_path
@@ -32,21 +33,21 @@ def counts(problems: Iterable[Problem]) -> tuple[int, int]:
     return e, len(problems) - e
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
 def tally(problems: Sequence[Problem]) -> str:
-    """``2 errors and 1 warning``, or ``no problems``."""
+    """``2 errors and 1 warning`` (in the active language), or nothing."""
     e, w = counts(problems)
-    parts = ([_plural(e, "error")] if e else []) + ([_plural(w, "warning")] if w else [])
-    return " and ".join(parts)
+    errors = ngettext("{n} error", "{n} errors", e)
+    warnings = ngettext("{n} warning", "{n} warnings", w)
+    if e and w:
+        return tr(_("{errors} and {warnings}").format(errors=errors, warnings=warnings))
+    return tr(errors) if e else (tr(warnings) if w else "")
 
 
 def summary_line(problems: Sequence[Problem], nfiles: int) -> str:
     if not problems:
-        return f"ok: {_plural(nfiles, 'file')} checked, no problems"
-    return f"{tally(problems)} in {_plural(len({d.path for d in problems}), 'file')} ({nfiles} checked)"
+        return tr(ngettext("ok: {n} file checked, no problems", "ok: {n} files checked, no problems", nfiles))
+    files = ngettext("in {n} file", "in {n} files", len({d.path for d in problems}))
+    return tr(_("{tally} {files} ({checked} checked)").format(tally=tally(problems), files=files, checked=nfiles))
 
 
 def where(p: Problem, display: Display, *, by_rule: bool = False) -> str:
@@ -77,7 +78,7 @@ def problem_line(console: Console, where: str, severity: str, code: str, message
 
 def render_text(problems: Iterable[Problem], console: Console, display: Display, *, by_rule: bool = False) -> None:
     for p in problems:
-        problem_line(console, where(p, display, by_rule=by_rule), p.severity, label(p, by_rule=by_rule), p.message)
+        problem_line(console, where(p, display, by_rule=by_rule), p.severity, label(p, by_rule=by_rule), tr(p.message))
 
 
 # --------------------------------------------------------------------------- JSON
@@ -112,7 +113,7 @@ def github_lines(problems: Iterable[Problem], display: Display, *, by_rule: bool
         if not by_rule:
             props += f",col={p.column}"
         props += f",title={gh_escape_prop('okrctl ' + label(p, by_rule=by_rule))}"
-        out.append(f"::{p.severity} {props}::{gh_escape_data(one_line(p.message))}")
+        out.append(f"::{p.severity} {props}::{gh_escape_data(one_line(tr(p.message)))}")
     return out
 
 
@@ -140,7 +141,7 @@ def render_sarif(problems: Sequence[Problem], display: Display) -> str:
             "ruleId": d.code,
             "ruleIndex": used.index(d.code),
             "level": d.severity,
-            "message": {"text": d.message},
+            "message": {"text": tr(d.message)},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": display(d.path)},
                 "region": {"startLine": d.line, "startColumn": d.column},
@@ -167,7 +168,7 @@ def render_sarif(problems: Sequence[Problem], display: Display) -> str:
 def md_table(problems: Iterable[Problem], display: Display, *, by_rule: bool = False) -> list[str]:
     """A Markdown table of problems, one row each (empty when there are none)."""
     rows = [f"| {p.severity} | {md_code(label(p, by_rule=by_rule))} | {md_code(where(p, display, by_rule=by_rule))} "
-            f"| {md_escape(p.message)} |" for p in problems]
+            f"| {md_escape(tr(p.message))} |" for p in problems]
     if not rows:
         return []
     return [f"| severity | {'rule' if by_rule else 'code'} | where | message |", "|---|---|---|---|", *rows, ""]

@@ -14,6 +14,8 @@ commit that one file (hooks never run) -- all under the lock.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import difflib
 import unicodedata
 from collections.abc import Iterable
@@ -60,7 +62,7 @@ class Target:
 
 def _closest(word: str, options: list[str]) -> str:
     near = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean {near[0]}?" if near else ""
+    return _("; did you mean {ref}?").format(ref=near[0]) if near else ""
 
 
 def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kind: str) -> tuple[Target, date]:
@@ -76,29 +78,29 @@ def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kin
         choice = choose_period(ref, ws.period_ids(), on if on is not None else dates.scoring_date(ws.config), fys)
         period = parse_period(choice.period, fys)
     except (RefError, ValueError) as exc:
-        raise BadInput(f"REF: {getattr(exc, 'message', exc)}") from None
+        raise BadInput(_("REF: {message}").format(message=getattr(exc, "message", exc))) from None
     rest = list(choice.rest)
     d = on if on is not None else min(today, period.end)
     shape = "PERIOD/UNIT/OBJECTIVE/KR" if kind == "kr" else "PERIOD/UNIT/KPI"
     if len(rest) < 2 or any(not p for p in rest) or len(rest) > 3:
-        raise BadInput(f"REF: {ref!r} is not a reference; write {shape} (the period may be left out)")
+        raise BadInput(_("REF: {ref!r} is not a reference; write {shape} (the period may be left out)").format(ref=ref, shape=shape))
     unit_id = rest[0]
     if unit_id not in ws.unit_by_id:
-        raise BadInput(f"REF: no unit {unit_id!r} in units.yaml{_closest(unit_id, list(ws.unit_by_id))}")
+        raise BadInput(_("REF: no unit {unit_id!r} in units.yaml{closest}").format(unit_id=unit_id, closest=_closest(unit_id, list(ws.unit_by_id))))
     try:
         note = choice.note(choice.check(lambda p: (pf := ws.file(p, unit_id)) is not None and pf.holds(rest[1:])))
     except RefError as exc:
-        raise BadInput(f"REF: {exc.message}") from None
+        raise BadInput(_("REF: {message}").format(message=exc.message)) from None
     pf = ws.file(period.id, unit_id)
     path = layout.period_file(period.id, unit_id)
     if pf is None:
         listed, refused = source.list_files()
         if path in {f.path for f in listed}:
-            raise Refused(f"{path} has errors; fix them first (okrctl validate {path})")
+            raise Refused(_("{path} has errors; fix them first (okrctl validate {path})").format(path=path))
         why = next((e for e in refused if e.path == path or path.startswith(e.path + "/")), None)
         if why is not None:  # a link, a FIFO, a submodule …: say so rather than "there is no"
-            raise Refused(f"{why.message}; okrctl will not write to {path}")
-        raise BadInput(f"REF: there is no {path} (unit {unit_id} has no OKRs for {period.id})")
+            raise Refused(_("{message}; okrctl will not write to {path}").format(message=why.message, path=path))
+        raise BadInput(_("REF: there is no {path} (unit {unit_id} has no OKRs for {id})").format(path=path, unit_id=unit_id, id=period.id))
     item_id = rest[1]
     obj = next((o for o in pf.objectives if o.id == item_id), None)
     kpi = next((k for k in pf.kpis if k.id == item_id), None)
@@ -106,29 +108,28 @@ def resolve_target(ws: Workspace, source: Source, ref: str, on: date | None, kin
     if kind == "kr":
         if len(rest) == 2:
             if kpi is not None:
-                raise BadInput(f"REF: {full} is a KPI; record its value with: okrctl measure {full} VALUE")
+                raise BadInput(_("REF: {full} is a KPI; record its value with: okrctl measure {full} VALUE").format(full=full))
             if obj is not None:
                 raise BadInput(f"REF: {full} is an objective; check in on one of its key results: "
                                + ", ".join(k.ref for k in obj.key_results))
-            raise BadInput(f"REF: {pf.path} has no objective {item_id!r}{_closest(item_id, [o.id for o in pf.objectives])}")
+            raise BadInput(_("REF: {path} has no objective {item_id!r}{closest}").format(path=pf.path, item_id=item_id, closest=_closest(item_id, [o.id for o in pf.objectives])))
         if obj is None:
-            raise BadInput(f"REF: {pf.path} has no objective {item_id!r}{_closest(item_id, [o.id for o in pf.objectives])}")
+            raise BadInput(_("REF: {path} has no objective {item_id!r}{closest}").format(path=pf.path, item_id=item_id, closest=_closest(item_id, [o.id for o in pf.objectives])))
         kr = next((k for k in obj.key_results if k.id == rest[2]), None)
         if kr is None:
-            raise BadInput(f"REF: {obj.ref} has no key result {rest[2]!r} (it has {', '.join(k.id for k in obj.key_results)})")
+            raise BadInput(_("REF: {ref} has no key result {rest!r} (it has {items})").format(ref=obj.ref, rest=rest[2], items=', '.join(k.id for k in obj.key_results)))
         oi = pf.objectives.index(obj)
         ki = obj.key_results.index(kr)
         target = Target(kr.ref, period, pf, ["objectives", oi, "key_results", ki], "checkins", kr, obj, note)
     else:
         if len(rest) == 3 or (kpi is None and obj is not None):
-            raise BadInput(f"REF: {full} is {'a key result' if len(rest) == 3 else 'an objective'}; "
-                           f"record progress with: okrctl checkin {full if len(rest) == 3 else full + '/KR'} VALUE")
+            raise BadInput(_("REF: {full} is {value}; record progress with: okrctl checkin {value2} VALUE").format(full=full, value='a key result' if len(rest) == 3 else 'an objective', value2=full if len(rest) == 3 else full + '/KR'))
         if kpi is None:
-            raise BadInput(f"REF: {pf.path} has no KPI {item_id!r}{_closest(item_id, [k.id for k in pf.kpis])}")
+            raise BadInput(_("REF: {path} has no KPI {item_id!r}{closest}").format(path=pf.path, item_id=item_id, closest=_closest(item_id, [k.id for k in pf.kpis])))
         target = Target(kpi.ref, period, pf, ["kpis", pf.kpis.index(kpi)], "measurements", kpi, None, note)
     if not period.contains(d):
         how = f"--date {d}" if on is not None else f"today ({d})"
-        raise BadInput(f"{how} lies outside {period.id} ({period.start} .. {period.end}); a check-in's date is the last day its value describes: pass --date inside the period")
+        raise BadInput(_("{how} lies outside {id} ({start} .. {end}); a check-in's date is the last day its value describes: pass --date inside the period").format(how=how, id=period.id, start=period.start, end=period.end))
     return target, d
 
 
@@ -136,14 +137,13 @@ def _refuse_state(ws: Workspace, t: Target) -> None:
     item = t.item
     noun = "KPI" if isinstance(item, KPI) else "key result"
     if isinstance(item, KeyResult) and krtypes.of(item).fed_by_objectives:
-        raise Refused(f"{t.ref} is an aligned key result: its score comes from the objectives aligned to it, "
-                      "so it takes no check-ins; check in on their key results instead")
+        raise Refused(_("{ref} is an aligned key result: its score comes from the objectives aligned to it, so it takes no check-ins; check in on their key results instead").format(ref=t.ref))
     for what, rec in ((noun, item.cancelled), ("objective", t.objective.cancelled if t.objective else None)):
         if rec is not None:
             whose = t.ref if what == noun else t.objective.ref  # type: ignore[union-attr]
-            raise Refused(f"{whose} was cancelled on {rec.date} ({rec.reason}); okrctl adds no check-ins to a cancelled {what}")
+            raise Refused(_("{whose} was cancelled on {date} ({reason}); okrctl adds no check-ins to a cancelled {what}").format(whose=whose, date=rec.date, reason=rec.reason, what=what))
     if t.period.id in ws.config.locked_periods:
-        raise Refused(f"{t.period.id} is closed (listed in policy.locked_periods of okrctl.yaml); its files take no more check-ins")
+        raise Refused(_("{id} is closed (listed in policy.locked_periods of okrctl.yaml); its files take no more check-ins").format(id=t.period.id))
 
 
 # ----------------------------------------------------------------------------- check-ins
@@ -288,7 +288,7 @@ def append_record(
                 rel_repo = repo.relpath(full)
                 dirty = repo.changed_paths([rel_repo])
                 if dirty:
-                    raise Refused(f"{relpath} has uncommitted changes; commit or stash them first (okrctl --commit commits only its own check-in)")
+                    raise Refused(_("{relpath} has uncommitted changes; commit or stash them first (okrctl --commit commits only its own check-in)").format(relpath=relpath))
             item, summary = _build_item(target, d, parsed, conf, texts, by, ev)
             new, spliced = new_bytes_with_item(old, target.container_path, target.list_key, item, relpath)
             warnings = _validate_change(res, base, relpath, new, what="check-in" if kind == "kr" else "measurement")
@@ -296,8 +296,7 @@ def append_record(
                 warnings.insert(0, target.note)
             today = _today_in(ws.config)
             if today > target.period.end + timedelta(days=ws.config.checkin_grace_days):
-                warnings.append(f"{target.period.id} ended on {target.period.end}, more than checkin_grace_days "
-                                f"({ws.config.checkin_grace_days}) ago: `okrctl check` treats it as closed (locked-period-changed)")
+                warnings.append(_("{id} ended on {end}, more than checkin_grace_days ({checkin_grace_days}) ago: `okrctl check` treats it as closed (locked-period-changed)").format(id=target.period.id, end=target.period.end, checkin_grace_days=ws.config.checkin_grace_days))
             result = CheckinResult(target.ref, relpath, d, item, old, new, False, summary, warnings=warnings,
                                    spliced=spliced, by=by, by_from=by_from)
             if dry_run:

@@ -4,6 +4,8 @@ tagged tree and from HEAD."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext
+
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +64,7 @@ def parse_tag_message(message: str) -> dict:
     :data:`MAX_JSON_DEPTH`, or it is not valid JSON."""
     if len(message) > MAX_TAG_MESSAGE:
         raise ValueError(f"the tag message is {len(message)} characters; okrctl reads at most {MAX_TAG_MESSAGE}")
-    _, sep, body = message.partition("\n\n")
+    _unused, sep, body = message.partition("\n\n")
     start = body.find("{")
     if not sep or start < 0:
         raise ValueError("the tag message holds no okrctl JSON")
@@ -124,33 +126,32 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
     try:
         period = parse_period(period_id, ws.config.fiscal_year_start)
     except ValueError as exc:
-        raise BadInput(f"PERIOD: {exc}") from None
+        raise BadInput(_("PERIOD: {exc}").format(exc=exc)) from None
     if not ws.files_for(period.id):
-        raise BadInput(f"{period.id} has no files (okrs/{period.id}/); nothing to close")
+        raise BadInput(_("{id} has no files (okrs/{id}/); nothing to close").format(id=period.id))
     repo = gitio.Repo.discover(root)
     prefix = repo.relpath(root)
     tag = close_tag(period.id)
     if repo.tag_target(tag) is not None:
-        raise Refused(f"{period.id} is already closed: the tag {tag} exists (okrctl verify {period.id} checks it)")
+        raise Refused(_("{id} is already closed: the tag {tag} exists (okrctl verify {id} checks it)").format(id=period.id, tag=tag))
     bad = [d for d in res.diagnostics if d.severity == "error"
            and (d.path.startswith(period_dir(period.id) + "/") or is_settings_file(d.path))]
     if bad:
-        raise Refused(f"{period.id} has {len(bad)} error{'s' if len(bad) != 1 else ''}; fix them before closing it (okrctl validate)",
+        raise Refused(ngettext("{period} has {n} error; fix it before closing the period (okrctl validate)",
+                               "{period} has {n} errors; fix them before closing the period (okrctl validate)", len(bad)).format(period=period.id),
                       [_diag_line(d) for d in bad[:20]])
     pdir, paths = _period_paths(prefix, period.id)
     dirty = [p for p in repo.changed_paths(paths)
              if not (p.startswith(pdir + "/") and p.rsplit("/", 1)[-1].startswith("."))]
     if dirty:
-        raise Refused(f"uncommitted changes in {', '.join(dirty[:5])}{' …' if len(dirty) > 5 else ''}; commit them before closing {period.id}",
+        raise Refused(_("uncommitted changes in {dirty}{value}; commit them before closing {id}").format(dirty=', '.join(dirty[:5]), value=' …' if len(dirty) > 5 else '', id=period.id),
                       [f"uncommitted: {p}" for p in dirty])
     warnings: list[str] = []
     D = ws.config.as_of or _today_in(ws.config)  # the scoring date (FORMAT §6)
     if D <= period.end:
         if not force:
-            raise Refused(f"{period.id} has not ended by the scoring date {D} (it ends on {period.end}); closing it "
-                          f"now would freeze its scores as of {period.end} and lock it: pass --force to close it anyway")
-        warnings.append(f"{period.id} has not ended by the scoring date {D} (it ends on {period.end}); "
-                        f"closing it now freezes its scores as of that day")
+            raise Refused(_("{id} has not ended by the scoring date {D} (it ends on {end}); closing it now would freeze its scores as of {end} and lock it: pass --force to close it anyway").format(id=period.id, D=D, end=period.end))
+        warnings.append(_("{id} has not ended by the scoring date {D} (it ends on {end}); closing it now freezes its scores as of that day").format(id=period.id, D=D, end=period.end))
     from okrctl.engine.scoring import score_workspace
 
     final = score_workspace(ws, period, period.end)
@@ -160,7 +161,7 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
         missed = not o.cancelled and (o.score is None or o.score < o.T)
         if missed and o.objective.kind == "committed" and not o.objective.review:
             score = "none" if o.score is None else f"{float(o.score):.2f}"
-            warnings.append(f"{o.ref} (committed) missed its target (score {score} < 1) and has no `review: {{note: …}}` explaining why")
+            warnings.append(_("{ref} (committed) missed its target (score {score} < 1) and has no `review: {{note: …}}` explaining why").format(ref=o.ref, score=score))
 
     cfg = root / CONFIG_FILE
     if dry_run:
@@ -187,19 +188,18 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
             else:
                 head = repo.head()
                 if head is None:
-                    raise Refused("the repository has no commit yet; commit the workspace first")
+                    raise Refused(_("the repository has no commit yet; commit the workspace first"))
                 sha = head
     except WriteRefused as exc:
         raise Refused(exc.message) from None
     tagged = load_workspace(gitio.GitTreeSource(repo, sha, prefix))
     if tagged.workspace is None:
-        raise Refused(f"the committed workspace at {sha[:12]} cannot be loaded; run okrctl validate")
+        raise Refused(_("the committed workspace at {sha} cannot be loaded; run okrctl validate").format(sha=sha[:12]))
     payload = closed.final_payload(tagged.workspace, period)
     try:
         repo.tag_annotated(tag, sha, tag_message(period, payload), sign=sign)
     except gitio.GitError as exc:
-        raise gitio.GitError(f"{period.id} is locked in {CONFIG_FILE} (commit {sha[:12]}) but the tag {tag} could not be created: "
-                             f"{exc.message}; run okrctl close {period.id} again to retry") from None
+        raise gitio.GitError(_("{id} is locked in {CONFIG_FILE} (commit {sha}) but the tag {tag} could not be created: {message}; run okrctl close {id} again to retry").format(id=period.id, CONFIG_FILE=CONFIG_FILE, sha=sha[:12], tag=tag, message=exc.message)) from None
     return CloseResult(period.id, tag, sha, committed, warnings, payload)
 
 
@@ -243,13 +243,15 @@ class VerifyResult:
         for c in self.comparisons:
             where = f"{c.label} ({c.commit[:12]})" if c.commit else c.label
             if c.error:
-                out.append(f"{where}: {c.error}")
+                out.append(_("{where}: {error}").format(where=where, error=c.error))
             elif not c.match:
                 n = len(c.differences)
-                out.append(f"{where}: {n} score{'s differ' if n != 1 else ' differs'} from the closed record")
+                out.append(ngettext("{where}: {n} score differs from the closed record",
+                                    "{where}: {n} scores differ from the closed record", n).format(where=where))
         if self.later_commits:
             n = len(self.later_commits)
-            out.append(f"{n} commit{'s' if n != 1 else ''} after the close changed okrs/{self.period}/")
+            out.append(ngettext("{n} commit after the close changed okrs/{period}/",
+                                "{n} commits after the close changed okrs/{period}/", n).format(period=self.period))
         return out
 
     @property
@@ -283,31 +285,31 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
 
     root = Path(root).resolve()
     if not is_period_id(period_id):
-        raise BadInput(f"PERIOD: {period_id!r} is not a period id (YYYY, YYYY-H1/H2 or YYYY-Q1..Q4)")
+        raise BadInput(_("PERIOD: {period_id!r} is not a period id (YYYY, YYYY-H1/H2 or YYYY-Q1..Q4)").format(period_id=period_id))
     repo = gitio.Repo.discover(root)
     prefix = repo.relpath(root)
     tag = close_tag(period_id)
     sha = repo.tag_target(tag)
     if sha is None:
-        raise BadInput(f"no tag {tag}: {period_id} was not closed with okrctl close")
+        raise BadInput(_("no tag {tag}: {period_id} was not closed with okrctl close").format(tag=tag, period_id=period_id))
     issues: list[str] = []
     message = repo.tag_message(tag)
     recorded: dict | None = None
     if message is None:
-        issues.append(f"{tag} is not an annotated tag, so it records no scores")
+        issues.append(_("{tag} is not an annotated tag, so it records no scores").format(tag=tag))
     else:
         try:
             recorded = parse_tag_message(message)
         except ValueError as exc:
-            issues.append(f"{tag}: {exc}")
+            issues.append(_("{tag}: {exc}").format(tag=tag, exc=exc))
     if recorded is not None and recorded.get("period") != period_id:
-        issues.append(f"{tag} records period {recorded.get('period')!r}, not {period_id}")
+        issues.append(_("{tag} records period {get!r}, not {period_id}").format(tag=tag, get=recorded.get('period'), period_id=period_id))
 
     comparisons: list[Comparison] = []
     head = repo.head()
     for label, commit in (("tagged tree", sha), ("HEAD", head)):
         if commit is None:
-            comparisons.append(Comparison(label, None, False, error="the repository has no commit"))
+            comparisons.append(Comparison(label, None, False, error=_("the repository has no commit")))
             continue
         res = load_workspace(gitio.GitTreeSource(repo, commit, prefix))
         ws = res.workspace
@@ -315,7 +317,7 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
                 and (d.path.startswith(period_dir(period_id) + "/") or is_settings_file(d.path))]
         if ws is None or errs:
             why = _diag_line(errs[0]) if errs else "okrctl.yaml or units.yaml is unreadable"
-            comparisons.append(Comparison(label, commit, False, error=f"the workspace does not load: {why}"))
+            comparisons.append(Comparison(label, commit, False, error=_("the workspace does not load: {why}").format(why=why)))
             continue
         period = parse_period(period_id, ws.config.fiscal_year_start)
         now = closed.final_payload(ws, period)
@@ -323,14 +325,14 @@ def verify_period(root: Path, period_id: str) -> VerifyResult:
             comparisons.append(Comparison(label, commit, False, error="nothing recorded to compare with"))
             continue
         if recorded.get("as_of") != period.end.isoformat() and label == "tagged tree":
-            issues.append(f"the tag records scores as of {_recorded_text(recorded.get('as_of'))}, but {period_id} ends on {period.end}")
+            issues.append(_("the tag records scores as of {recorded_text}, but {period_id} ends on {end}").format(recorded_text=_recorded_text(recorded.get('as_of')), period_id=period_id, end=period.end))
         diffs = [] if now == recorded["scores"] else closed.payload_differences(recorded["scores"], now)
         comparisons.append(Comparison(label, commit, not diffs, diffs))
 
     later: list[dict] = []
     if head is not None:
         if not repo.is_ancestor(sha, head):
-            issues.append(f"HEAD ({head[:12]}) does not contain the close commit {sha[:12]} (history rewritten, or another branch)")
+            issues.append(_("HEAD ({head}) does not contain the close commit {sha} (history rewritten, or another branch)").format(head=head[:12], sha=sha[:12]))
         pdir = f"{prefix}/{period_dir(period_id)}" if prefix else period_dir(period_id)
         for info, changed in reversed(repo.log_path([pdir])):
             if repo.is_ancestor(info.sha, sha):

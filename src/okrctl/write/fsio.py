@@ -12,6 +12,8 @@ Failures raise :class:`~okrctl.write.errors.WriteRefused`.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import errno
 import os
 import stat
@@ -155,19 +157,19 @@ def atomic_write(
         except FileNotFoundError:
             return None
         if stat.S_ISLNK(st.st_mode):
-            raise WriteRefused(f"{path} is a symbolic link; okrctl does not write through links")
+            raise WriteRefused(_("{path} is a symbolic link; okrctl does not write through links").format(path=path))
         if not stat.S_ISREG(st.st_mode):
-            raise WriteRefused(f"{path} is not a regular file; okrctl will not replace it")
+            raise WriteRefused(_("{path} is not a regular file; okrctl will not replace it").format(path=path))
         return st
 
     st = current_stat()
     if expected_sha is not None and st is None:
-        raise WriteRefused(f"{path} was removed after okrctl read it; nothing was written")
+        raise WriteRefused(_("{path} was removed after okrctl read it; nothing was written").format(path=path))
 
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as e:
-        raise WriteRefused(f"cannot write in {directory}: {e.strerror}; nothing was written") from e
+        raise WriteRefused(_("cannot write in {directory}: {strerror}; nothing was written").format(directory=directory, strerror=e.strerror)) from e
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -188,10 +190,10 @@ def atomic_write(
         st_now = current_stat()
         if expected_sha is not None:
             if st_now is None:
-                raise WriteRefused(f"{path} was removed after okrctl read it; nothing was written")
+                raise WriteRefused(_("{path} was removed after okrctl read it; nothing was written").format(path=path))
             if blob_sha(_read_nofollow(path)) != expected_sha:
                 raise WriteRefused(
-                    f"{path} was changed by someone else after okrctl read it; nothing was written, run the command again"
+                    _("{path} was changed by someone else after okrctl read it; nothing was written, run the command again").format(path=path)
                 )
         os.replace(tmp, path)
     except BaseException as e:
@@ -200,7 +202,7 @@ def atomic_write(
         except OSError:
             pass
         if isinstance(e, OSError):  # disk full, I/O error, read-only filesystem …
-            raise WriteRefused(f"cannot write {path}: {e.strerror or e}; nothing was written") from e
+            raise WriteRefused(_("cannot write {path}: {value}; nothing was written").format(path=path, value=e.strerror or e)) from e
         raise
     _fsync_dir(directory)
 
@@ -242,7 +244,7 @@ def file_lock(directory: Path, timeout: float = 10.0) -> Iterator[Path]:
         lock.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(lock, flags, 0o666)
     except OSError as e:
-        raise WriteRefused(f"cannot open the lock file {lock}: {e.strerror}") from None
+        raise WriteRefused(_("cannot open the lock file {lock}: {strerror}").format(lock=lock, strerror=e.strerror)) from None
     busy = (
         f"another okrctl is writing in {directory} (it has held the lock for more than {timeout:g} s); try again"
     )
@@ -330,9 +332,9 @@ def _mkdirs_nofollow(root: Path, parts: tuple[str, ...], made: list[Path]) -> No
             made.append(cur)
             continue
         if stat.S_ISLNK(st.st_mode):
-            raise WriteRefused(f"{cur} is a symbolic link; okrctl does not write through links")
+            raise WriteRefused(_("{cur} is a symbolic link; okrctl does not write through links").format(cur=cur))
         if not stat.S_ISDIR(st.st_mode):
-            raise WriteRefused(f"{cur} is not a directory")
+            raise WriteRefused(_("{cur} is not a directory").format(cur=cur))
 
 
 def create_all(root: Path, files: dict[str, bytes]) -> dict[str, bool]:
@@ -356,7 +358,7 @@ def create_all(root: Path, files: dict[str, bytes]) -> dict[str, bool]:
         for rel, data in files.items():
             parts = tuple(rel.split("/"))
             if any(p in ("", ".", "..") for p in parts):
-                raise WriteRefused(f"{rel} is not a path inside {root}")
+                raise WriteRefused(_("{rel} is not a path inside {root}").format(rel=rel, root=root))
             where = root / rel
             _mkdirs_nofollow(root, parts[:-1], made_dirs)
             created = create_exclusive(where, data)
@@ -375,8 +377,8 @@ def create_all(root: Path, files: dict[str, bytes]) -> dict[str, bool]:
             except OSError:
                 pass
         if isinstance(e, WriteRefused):
-            raise WriteRefused(f"{e.message}; nothing was written") from None
+            raise WriteRefused(_("{message}; nothing was written").format(message=e.message)) from None
         if isinstance(e, OSError):
-            raise WriteRefused(f"cannot write {where}: {e.strerror or e}; nothing was written") from None
+            raise WriteRefused(_("cannot write {where}: {value}; nothing was written").format(where=where, value=e.strerror or e)) from None
         raise
     return result

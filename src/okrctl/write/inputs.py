@@ -3,6 +3,8 @@ parsed or refused (:class:`~okrctl.write.errors.BadInput`) with a hint."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import re
 import unicodedata
 from decimal import Decimal
@@ -35,16 +37,16 @@ def _parse_confidence(text: str) -> Decimal:
     c = parse_number(text, "--confidence")
     if not 0 <= c <= 1:
         hint = f" (for {c}% write {c / 100})" if 1 < c <= 100 else ""
-        raise BadInput(f"--confidence: {text!r} must lie between 0 and 1{hint}")
+        raise BadInput(_("--confidence: {text!r} must lie between 0 and 1{hint}").format(text=text, hint=hint))
     return c
 
 
 def _clean_text(text: str, what: str, *, multiline: bool = False) -> str:
     s = unicodedata.normalize("NFC", text).strip()
     if not s:
-        raise BadInput(f"{what}: empty text")
+        raise BadInput(_("{what}: empty text").format(what=what))
     bad = _CONTROL.search(s) or (None if multiline else re.search("[\n\t]", s))
     if bad:
-        raise BadInput(f"{what}: contains the control character U+{ord(bad.group()):04X}; remove it")
+        raise BadInput(_("{what}: contains the control character U+{ord:04X}; remove it").format(what=what, ord=ord(bad.group())))
     return s
 

@@ -3,6 +3,8 @@ and key results of the one before (see docs/writing.md)."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext
+
 import os
 import unicodedata
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ def _exact_decimal(x: Fraction) -> Decimal:
         scaled = x * 10**k
         if scaled.denominator == 1:
             return Decimal(scaled.numerator).scaleb(-k)
-    raise Refused(f"internal error: {x} has no exact decimal form")
+    raise Refused(_("internal error: {x} has no exact decimal form").format(x=x))
 
 
 def previous_period(p: Period, fiscal_year_start: int = 1) -> Period:
@@ -83,25 +85,26 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
     ws = _workspace_of(res)
     errors = [d for d in res.diagnostics if d.severity == "error"]
     if errors:
-        raise Refused(f"the workspace has {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them first (okrctl validate)",
+        raise Refused(ngettext("the workspace has {n} error; fix it first (okrctl validate)",
+                               "the workspace has {n} errors; fix them first (okrctl validate)", len(errors)),
                       [_diag_line(d) for d in errors[:20]])
     fys = ws.config.fiscal_year_start
     try:
         new = parse_period(period_id, fys)
     except ValueError as exc:
-        raise BadInput(f"PERIOD: {exc}") from None
+        raise BadInput(_("PERIOD: {exc}").format(exc=exc)) from None
     if from_id is not None:
         try:
             src = parse_period(from_id, fys)
         except ValueError as exc:
-            raise BadInput(f"--from: {exc}") from None
+            raise BadInput(_("--from: {exc}").format(exc=exc)) from None
     else:
         src = previous_period(new, fys)
     if src.end >= new.start:
-        raise BadInput(f"--from {src.id} must end before {new.id} starts ({new.start})")
+        raise BadInput(_("--from {id} must end before {id2} starts ({start})").format(id=src.id, id2=new.id, start=new.start))
     src_files = ws.files_for(src.id)
     if not src_files:
-        raise BadInput(f"no files in okrs/{src.id}/ to carry over into {new.id}; name another source with --from")
+        raise BadInput(_("no files in okrs/{id}/ to carry over into {id2}; name another source with --from").format(id=src.id, id2=new.id))
     result = score_workspace(ws, src, src.end)
     existing_new = {f.unit: f for f in ws.files_for(new.id)}
     listed = {f.path for f in base.list_files()[0]}
@@ -117,10 +120,10 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
         path = period_file(new.id, unit.id)
         if not unit.takes_part(new):
             span = f"{unit.from_ or '…'} .. {unit.until or '…'}"
-            plan.skipped.append((unit.id, f"does not take part in {new.id} ({span})"))
+            plan.skipped.append((unit.id, _("does not take part in {period} ({span})").format(period=new.id, span=span)))
             continue
         if unit.id in existing_new or path in listed or os.path.lexists(root / path):
-            plan.skipped.append((path, "exists; okrctl never overwrites a file"))
+            plan.skipped.append((path, _("exists; okrctl never overwrites a file")))
             continue
         objs: list[tuple[Objective, list[KeyResult]]] = []
         for o in pf.objectives:
@@ -154,7 +157,7 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
         aligns.clear()
         why: dict[str, str] = {}
         for objs in carry.values():
-            for o, _ in objs:
+            for o, _unused in objs:
                 aligns[o.ref], why[o.ref] = _carry_alignment(ws, o, src, new, carried)
         feeds = set(existing_feeds)
         for ref, a in aligns.items():
@@ -169,19 +172,19 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
                 keep = [k for k in krs if k.type != "aligned" or local_part(k.ref) in feeds]
                 for k in krs:
                     if k not in keep:
-                        plan.notes.append(f"{new.id}/{local_part(k.ref)} (aligned) is not carried: no objective of {new.id} aligns to it")
+                        plan.notes.append(_("{id}/{local_part} (aligned) is not carried: no objective of {id} aligns to it").format(id=new.id, local_part=local_part(k.ref)))
                         changed = True
                 if keep:
                     kept.append((o, keep))
                 elif krs:
-                    plan.notes.append(f"{new.id}/{local_part(o.ref)} is not carried: none of its unfinished key results can be")
+                    plan.notes.append(_("{id}/{local_part} is not carried: none of its unfinished key results can be").format(id=new.id, local_part=local_part(o.ref)))
             carry[unit_id] = kept
         if not changed:
             break
     for objs in carry.values():
-        for o, _ in objs:
+        for o, _unused in objs:
             if aligns.get(o.ref) is None and o.aligns_to:
-                plan.notes.append(f"{new.id}/{local_part(o.ref)}: aligns_to {o.aligns_to_ref} dropped ({why[o.ref]})")
+                plan.notes.append(_("{id}/{local_part}: aligns_to {aligns_to_ref} dropped ({why})").format(id=new.id, local_part=local_part(o.ref), aligns_to_ref=o.aligns_to_ref, why=why[o.ref]))
 
     # 3. the files
     new_files: dict[str, bytes] = {}
@@ -212,7 +215,7 @@ def new_period(root: Path, period_id: str, from_id: str | None = None, *, dry_ru
     for nf in plan.files:
         nf.created = made[nf.path]
         if not nf.created:
-            plan.skipped.append((nf.path, "appeared while okrctl was writing; left as it is"))
+            plan.skipped.append((nf.path, _("appeared while okrctl was writing; left as it is")))
     return plan
 
 
@@ -226,19 +229,19 @@ def _carry_alignment(ws: Workspace, o: Objective, src: Period, new: Period, carr
         if rest in carried:
             written_with_period = has_period(o.aligns_to)
             return (f"{new.id}/{rest}" if written_with_period else o.aligns_to), ""
-        return None, f"{new.id}/{rest} is not carried into {new.id}"
+        return None, _("{ref} is not carried into {period}").format(ref=f"{new.id}/{rest}", period=new.id)
     try:
         qp = parse_period(qp_id, ws.config.fiscal_year_start)
     except ValueError:
-        return None, f"{qp_id} is not a period"
+        return None, _("{period} is not a period").format(period=qp_id)
     if not qp.encloses(new):
-        return None, f"{qp_id} does not enclose {new.id}"
+        return None, _("{period} does not enclose {new}").format(period=qp_id, new=new.id)
     target = ws.resolve(q)
     if target is None:
-        return None, f"{q} does not exist"
+        return None, _("{ref} does not exist").format(ref=q)
     cancelled = getattr(target, "cancelled", None)
     if cancelled is not None:
-        return None, f"{q} is cancelled"
+        return None, _("{ref} is cancelled").format(ref=q)
     return o.aligns_to, ""
 
 
@@ -249,7 +252,7 @@ def _as_written(parsed: Any, value: Any) -> Any:
         node = parsed.nodes.get(id(value))
         written = None
         if node is not None and isinstance(node.value, list):
-            written = {unicodedata.normalize("NFC", k.value) for k, _ in node.value}
+            written = {unicodedata.normalize("NFC", k.value) for k, _unused in node.value}
         return {k: _as_written(parsed, v) for k, v in value.items() if written is None or k in written}
     if isinstance(value, list):
         return [_as_written(parsed, v) for v in value]
@@ -317,10 +320,9 @@ def _carried_kr(raw: dict, kr: KeyResult, result: Any, new: Period, notes: list[
     dues = ([("due", kr.due)] if kr.due else []) + [(f"milestone {m.id} due", m.due) for m in kr.milestones if m.due]
     for what, when in dues:
         if when is not None and not new.contains(when):
-            notes.append(f"{new_ref}: {what} {when} lies outside {new.id}; set a new date")
+            notes.append(_("{new_ref}: {what} {when} lies outside {id}; set a new date").format(new_ref=new_ref, what=what, when=when, id=new.id))
     if kr.type == "milestone" and ks is not None and ks.value:
-        notes.append(f"{new_ref}: milestones done by the end of the old period: {', '.join(ks.value)} "
-                     f"(the new period starts without check-ins; record them again with okrctl checkin {new_ref} {','.join(ks.value)})")
+        notes.append(_("{new_ref}: milestones done by the end of the old period: {value} (the new period starts without check-ins; record them again with okrctl checkin {new_ref} {value2})").format(new_ref=new_ref, value=', '.join(ks.value), value2=','.join(ks.value)))
     out: dict[str, Any] = {}
     for k, v in raw.items():
         if k in _DROP_ITEM_KEYS:

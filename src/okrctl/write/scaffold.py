@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext
+
 import os
 import re
 import unicodedata
@@ -98,12 +100,14 @@ def choose_period(d: date, lock_after_days: int = LOCK_AFTER_DAYS) -> tuple[str,
     current = periods_containing(d, 1)[0]
     lock = current.start + timedelta(days=lock_after_days)
     if d <= lock:
-        return current.id, (f"period {current.id}: the current quarter, open for planning until {lock.isoformat()} "
-                            f"(start + policy.lock_after_days {lock_after_days})")
+        return current.id, _("period {period}: the current quarter, open for planning until {lock} "
+                             "(start + policy.lock_after_days {days})").format(period=current.id, lock=lock.isoformat(),
+                                                                              days=lock_after_days)
     following = periods_containing(current.end + timedelta(days=1), 1)[0]
-    return following.id, (f"period {following.id}: the next quarter; {current.id} locked on {lock.isoformat()} "
-                          f"(start + policy.lock_after_days {lock_after_days}), so its targets could no longer be "
-                          f"set without a rebaselines entry; pass --period {current.id} to plan it anyway")
+    return following.id, _("period {period}: the next quarter; {current} locked on {lock} (start + "
+                           "policy.lock_after_days {days}), so its targets could no longer be set without a "
+                           "rebaselines entry; pass --period {current} to plan it anyway").format(
+        period=following.id, current=current.id, lock=lock.isoformat(), days=lock_after_days)
 
 
 def _yaml_scalar(text: str) -> str:
@@ -145,12 +149,12 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
 
     texts = _init_texts()
     if locale not in texts:
-        raise BadInput(f"--locale: {locale!r} is not one of en, vi")
+        raise BadInput(_("--locale: {locale!r} is not one of en, vi").format(locale=locale))
     tx = texts[locale]
     name = _clean_text(name, "--name") if name is not None else tx["name"]
     unit_id = unit if unit is not None else slugify(name)
     if not UNIT_ID_RE.match(unit_id) or is_period_id(unit_id):
-        raise BadInput(f"--unit: {unit_id!r} is not a unit id (lowercase letters, digits and -, starting with a letter, at most 64)")
+        raise BadInput(_("--unit: {unit_id!r} is not a unit id (lowercase letters, digits and -, starting with a letter, at most 64)").format(unit_id=unit_id))
     reason = ""
     if period is None:
         from okrctl.model.dates import today_in
@@ -159,7 +163,7 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     try:
         parse_period(period, 1)
     except ValueError as exc:
-        raise BadInput(f"--period: {exc}") from None
+        raise BadInput(_("--period: {exc}").format(exc=exc)) from None
 
     def y(doc: dict, header: list[str]) -> bytes:
         return emit_yaml(doc, header).encode("utf-8")
@@ -209,7 +213,7 @@ def plan_init(root: Path, *, locale: str = "en", name: str | None = None, unit: 
     res = _load(Overlay(_EmptySource(), {p: d for p, d in files.items() if is_settings_file(p) or p.startswith(OKRS_DIR + "/")}))
     errors = [d for d in res.diagnostics if d.severity == "error"]
     if res.workspace is None or errors:  # pragma: no cover - a bug in the templates above
-        raise Refused("internal error: the new workspace would not validate", [_diag_line(d) for d in errors])
+        raise Refused(_("internal error: the new workspace would not validate"), [_diag_line(d) for d in errors])
     return InitPlan(root, files, unit_id, period, period_reason=reason, repo_root=repo_root, repo_files=repo_files,
                     extend=extend, hook=hook)
 
@@ -225,10 +229,11 @@ def init_workspace(root: Path, **kw: Any) -> InitPlan:
     plan = plan_init(root, **kw)
     root = plan.root
     if root.exists() and not root.is_dir():
-        raise BadInput(f"{root} exists and is not a directory")
+        raise BadInput(_("{root} exists and is not a directory").format(root=root))
     existing = [p for p in plan.files if os.path.lexists(root / p)]
     if existing:
-        raise BadInput(f"{root}: {', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; okrctl init never overwrites files")
+        raise BadInput(ngettext("{root}: {existing} already exists; okrctl init never overwrites files",
+                                "{root}: {existing} already exist; okrctl init never overwrites files", len(existing)).format(root=root, existing=', '.join(existing)))
     for path in plan.extend:  # refused before anything is written: a symlink, a folder, unreadable
         _read_text_file(path)
     assert plan.repo_root is not None
@@ -239,12 +244,12 @@ def init_workspace(root: Path, **kw: Any) -> InitPlan:
         raise Refused(exc.message) from None
     appeared = [rel for rel in plan.files if not made[rel]]
     if appeared:
-        raise Refused(f"{root}: {', '.join(appeared)} appeared while okrctl was writing and were left as they are")
+        raise Refused(_("{root}: {appeared} appeared while okrctl was writing and were left as they are").format(root=root, appeared=', '.join(appeared)))
     if not same:
         try:
             made = fsio.create_all(plan.repo_root, plan.repo_files)
         except WriteRefused as exc:
-            raise Refused(f"{exc.message} (the workspace in {root} was created)") from None
+            raise Refused(_("{message} (the workspace in {root} was created)").format(message=exc.message, root=root)) from None
     plan.repo_files = {rel: data for rel, data in plan.repo_files.items() if made[rel]}
     for path, lines in plan.extend.items():
         created = not os.path.lexists(path)
@@ -262,7 +267,7 @@ def _read_text_file(path: Path) -> bytes | None:
     try:
         return read_regular(path, limit=1 << 20)
     except OSError as exc:
-        raise Refused(f"{path}: {exc.strerror or exc}; okrctl init wrote nothing") from None
+        raise Refused(_("{path}: {value}; okrctl init wrote nothing").format(path=path, value=exc.strerror or exc)) from None
 
 
 def _extend_lines(path: Path, lines: list[str]) -> list[str]:

@@ -5,6 +5,8 @@ would not validate, and writing new YAML files' text.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -24,7 +26,7 @@ class _EmptySource:
         return [], []
 
     def read(self, path: str) -> bytes:
-        raise SourceError(path, f"{path} does not exist")
+        raise SourceError(path, _("{path} does not exist").format(path=path))
 
 
 class Overlay:
@@ -69,7 +71,7 @@ def _diag_line(d: Problem) -> str:
 def _workspace_of(res: LoadResult) -> Workspace:
     if res.workspace is None:
         bad = [d for d in res.diagnostics if d.severity == "error" and d.path in (CONFIG_FILE, UNITS_FILE)]
-        raise Refused(f"{CONFIG_FILE} or {UNITS_FILE} has errors; fix them first (okrctl validate)",
+        raise Refused(_("{CONFIG_FILE} or {UNITS_FILE} has errors; fix them first (okrctl validate)").format(CONFIG_FILE=CONFIG_FILE, UNITS_FILE=UNITS_FILE),
                       [_diag_line(d) for d in bad[:20]])
     return res.workspace
 
@@ -82,7 +84,7 @@ def _validate_change(res: LoadResult, base: Source, relpath: str, new: bytes, *,
     if after.workspace is None or errors:
         first = errors[0] if errors else None
         detail = f": {first.line}:{first.column} {first.code} {first.message}" if first else ""
-        raise Refused(f"{relpath} would not be valid with this {what}{detail}; nothing was written",
+        raise Refused(_("{relpath} would not be valid with this {what}{detail}; nothing was written").format(relpath=relpath, what=what, detail=detail),
                       [_diag_line(e) for e in errors[:20]])
 
     def key(d: Problem) -> tuple[str, str]:
@@ -124,4 +126,4 @@ def _check_emitted(text: str, doc: dict, path: str) -> None:
     parsed, diags = parse(text.encode("utf-8"), path)
     if parsed is None or not _same_data(doc, parsed.value):
         why = diags[0].message if diags else "it reads back differently"
-        raise Refused(f"internal error: okrctl produced YAML for {path} that it cannot read back ({why}); nothing was written")
+        raise Refused(_("internal error: okrctl produced YAML for {path} that it cannot read back ({why}); nothing was written").format(path=path, why=why))

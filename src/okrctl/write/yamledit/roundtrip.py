@@ -20,6 +20,8 @@ Programming errors (a value of an unsupported type, NaN/Infinity) raise
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,11 +58,11 @@ def _load_rt(text: str, style: _Style, name: str) -> Any:
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(e, "problem", None) or type(e).__name__
         raise WriteRefused(
-            f"{name} cannot be parsed{where}: {problem}; fix it before okrctl writes to it",
+            _("{name} cannot be parsed{where}: {problem}; fix it before okrctl writes to it").format(name=name, where=where, problem=problem),
             line=mark.line + 1 if mark is not None else None,
         ) from None
     except (ValueError, RecursionError) as e:  # impossible dates, huge ints, deep nesting
-        raise WriteRefused(f"{name} cannot be parsed: {e}; fix it before okrctl writes to it") from None
+        raise WriteRefused(_("{name} cannot be parsed: {e}; fix it before okrctl writes to it").format(name=name, e=e)) from None
 
 
 def _first_difference(a: list[str], b: list[str]) -> int:
@@ -75,10 +77,10 @@ def _gate(text: str, name: str) -> tuple[Any, _Style]:
     """Load ``text`` and prove that a no-op round trip reproduces it; return the document
     and the settings that did."""
     if not text.strip():
-        raise WriteRefused(f"{name} is empty; okrctl will not write into an empty file")
+        raise WriteRefused(_("{name} is empty; okrctl will not write into an empty file").format(name=name))
     doc = _load_rt(text, _Style(2, 4, 2, False), name)
     if doc is None:
-        raise WriteRefused(f"{name} holds no data (only comments); okrctl will not write into it")
+        raise WriteRefused(_("{name} holds no data (only comments); okrctl will not write into it").format(name=name))
     first_diff: int | None = None
     for style in _detect_styles(text):
         out = _dump_rt(doc, style)
@@ -89,7 +91,7 @@ def _gate(text: str, name: str) -> tuple[Any, _Style]:
     assert first_diff is not None
     line = first_diff + 1
     raise WriteRefused(
-        f"{name} uses formatting okrctl cannot preserve (a no-op round trip changes line {line}); edit it by hand",
+        _("{name} uses formatting okrctl cannot preserve (a no-op round trip changes line {line}); edit it by hand").format(name=name, line=line),
         line=line,
     )
 
@@ -249,15 +251,15 @@ def _walk(doc: Any, path: Sequence[str | int], name: str) -> tuple[Any, tuple[in
         here = _fmt_path(path[:i]) if i else "the document root"
         if isinstance(step, int) and not isinstance(step, bool):
             if not isinstance(node, CommentedSeq):
-                raise WriteRefused(f"{name}: {here} is not a list")
+                raise WriteRefused(_("{name}: {here} is not a list").format(name=name, here=here))
             if not -len(node) <= step < len(node):
-                raise WriteRefused(f"{name}: {_fmt_path(path[: i + 1])} does not exist")
+                raise WriteRefused(_("{name}: {fmt_path} does not exist").format(name=name, fmt_path=_fmt_path(path[: i + 1])))
             step = step % len(node)
         else:
             if not isinstance(node, CommentedMap):
-                raise WriteRefused(f"{name}: {here} is not a mapping")
+                raise WriteRefused(_("{name}: {here} is not a mapping").format(name=name, here=here))
             if step not in node:
-                raise WriteRefused(f"{name}: {_fmt_path(path[: i + 1])} does not exist")
+                raise WriteRefused(_("{name}: {fmt_path} does not exist").format(name=name, fmt_path=_fmt_path(path[: i + 1])))
         child = node[step]
         if flow_at is None and _is_flow(child):
             flow_at = _node_start(node, step)
@@ -269,7 +271,7 @@ def _region(lines: list[str], at: tuple[int, int], name: str) -> _Expect:
     try:
         end = _flow_end_line(lines, *at)
     except ValueError:
-        raise WriteRefused(f"{name}: cannot find the end of the flow collection on line {at[0] + 1}") from None
+        raise WriteRefused(_("{name}: cannot find the end of the flow collection on line {value}").format(name=name, value=at[0] + 1)) from None
     return _Expect(at[0], end + 1)
 
 
@@ -343,16 +345,16 @@ def append_item(
     doc, style = _gate(text, name)
     lines = text.split("\n")
     if _is_flow(doc):
-        raise WriteRefused(f"{name} is written in flow style (JSON-like); okrctl edits only block-style YAML; edit it by hand")
+        raise WriteRefused(_("{name} is written in flow style (JSON-like); okrctl edits only block-style YAML; edit it by hand").format(name=name))
     container, flow_at = _walk(doc, container_path, name)
     if not isinstance(container, CommentedMap):
-        raise WriteRefused(f"{name}: {_fmt_path(container_path)} is not a mapping")
+        raise WriteRefused(_("{name}: {fmt_path} is not a mapping").format(name=name, fmt_path=_fmt_path(container_path)))
     npath = _norm_path(doc, container_path)
     plain_item = _norm(item)
 
     lst = container.get(list_key)
     if list_key in container and lst is not None and not isinstance(lst, CommentedSeq):
-        raise WriteRefused(f"{name}: {_fmt_path([*container_path, list_key])} is not a list")
+        raise WriteRefused(_("{name}: {fmt_path} is not a list").format(name=name, fmt_path=_fmt_path([*container_path, list_key])))
 
     if flow_at is not None:
         # inside a flow collection: everything stays flow, only its lines change
@@ -387,7 +389,7 @@ def append_item(
             seq.ca.comment = [token, None]
     else:
         if len(container) == 0:
-            raise WriteRefused(f"{name}: {_fmt_path(container_path)} is an empty mapping; edit it by hand")
+            raise WriteRefused(_("{name}: {fmt_path} is an empty mapping; edit it by hand").format(name=name, fmt_path=_fmt_path(container_path)))
         expect = _insertion_after_last(container, lines)
         old_slot = _last_slot(container)
         seq = CommentedSeq([_to_node(item, flow=False)])
@@ -428,9 +430,9 @@ def add_to_list(
     doc, style = _gate(text, name)
     lines = text.split("\n")
     if _is_flow(doc):
-        raise WriteRefused(f"{name} is written in flow style (JSON-like); okrctl edits only block-style YAML; edit it by hand")
+        raise WriteRefused(_("{name} is written in flow style (JSON-like); okrctl edits only block-style YAML; edit it by hand").format(name=name))
     if not isinstance(doc, CommentedMap):
-        raise WriteRefused(f"{name}: the document root is not a mapping")
+        raise WriteRefused(_("{name}: the document root is not a mapping").format(name=name))
     new_value = _scalar(value)
 
     # deepest existing ancestor
@@ -443,14 +445,14 @@ def add_to_list(
             break
         child = node[key]
         if not isinstance(child, CommentedMap):
-            raise WriteRefused(f"{name}: {_fmt_path(key_path[: depth + 1])} is not a mapping")
+            raise WriteRefused(_("{name}: {fmt_path} is not a mapping").format(name=name, fmt_path=_fmt_path(key_path[: depth + 1])))
         if flow_at is None and _is_flow(child):
             flow_at = node.lc.value(key)
         node, depth = child, depth + 1
     last = key_path[-1]
     lst = node.get(last) if depth == len(key_path) - 1 else None
     if lst is not None and not isinstance(lst, CommentedSeq):
-        raise WriteRefused(f"{name}: {_fmt_path(key_path)} is not a list")
+        raise WriteRefused(_("{name}: {fmt_path} is not a list").format(name=name, fmt_path=_fmt_path(key_path)))
     if if_absent and lst is not None and _norm(value) in [_norm(v) for v in lst]:
         return data
 
@@ -500,7 +502,7 @@ def add_to_list(
                     node[missing[0]].ca.comment = [kept, None]
     else:
         if len(node) == 0:
-            raise WriteRefused(f"{name}: {_fmt_path(key_path[:depth]) if depth else 'the document root'} is empty; edit it by hand")
+            raise WriteRefused(_("{name}: {value} is empty; edit it by hand").format(name=name, value=_fmt_path(key_path[:depth]) if depth else 'the document root'))
         expect = _insertion_after_last(node, lines)
         old_slot = _last_slot(node)
         node[missing[0]] = build(missing[1:])
@@ -524,7 +526,7 @@ def round_trips(data: bytes) -> bool:
     """True when the no-op gate of :func:`append_item` / :func:`add_to_list` accepts
     ``data`` (a ruamel round trip reproduces it byte for byte)."""
     try:
-        text, _ = _decode(data, "the file")
+        text, _unused = _decode(data, "the file")
         _gate(text, "the file")
     except WriteRefused:
         return False

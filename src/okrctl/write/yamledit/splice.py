@@ -15,6 +15,8 @@ not fit on one line) is refused rather than guessed.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -45,7 +47,7 @@ def _parse_nodes(text: str, name: str) -> Any:
         d = next((x for x in diags if x.severity == "error"), diags[0] if diags else None)
         where = f" (line {d.line})" if d is not None else ""
         detail = d.message if d is not None else "unreadable YAML"
-        raise WriteRefused(f"{name} cannot be parsed{where}: {detail}; fix it before okrctl writes to it",
+        raise WriteRefused(_("{name} cannot be parsed{where}: {detail}; fix it before okrctl writes to it").format(name=name, where=where, detail=detail),
                            line=d.line if d is not None else None)
     return parsed
 
@@ -77,25 +79,25 @@ def _node_walk(root: Any, path: Sequence[str | int], name: str) -> tuple[Any, li
     npath: list[Any] = []
     for i, step in enumerate(path):
         if _is_flow_node(node):
-            raise WriteRefused(f"{name}: {_fmt_path(path[:i])} is written in flow style; okrctl cannot add to it safely; edit it by hand")
+            raise WriteRefused(_("{name}: {fmt_path} is written in flow style; okrctl cannot add to it safely; edit it by hand").format(name=name, fmt_path=_fmt_path(path[:i])))
         if isinstance(step, int) and not isinstance(step, bool):
             if not isinstance(node, SequenceNode):
-                raise WriteRefused(f"{name}: {_fmt_path(path[:i])} is not a list")
+                raise WriteRefused(_("{name}: {fmt_path} is not a list").format(name=name, fmt_path=_fmt_path(path[:i])))
             if not -len(node.value) <= step < len(node.value):
-                raise WriteRefused(f"{name}: {_fmt_path(path[: i + 1])} does not exist")
+                raise WriteRefused(_("{name}: {fmt_path} does not exist").format(name=name, fmt_path=_fmt_path(path[: i + 1])))
             step = step % len(node.value)
             npath.append(step)
             node = node.value[step]
         else:
             if not isinstance(node, MappingNode):
-                raise WriteRefused(f"{name}: {_fmt_path(path[:i]) if i else 'the document root'} is not a mapping")
+                raise WriteRefused(_("{name}: {value} is not a mapping").format(name=name, value=_fmt_path(path[:i]) if i else 'the document root'))
             pair = _map_get(node, step)
             if pair is None:
-                raise WriteRefused(f"{name}: {_fmt_path(path[: i + 1])} does not exist")
+                raise WriteRefused(_("{name}: {fmt_path} does not exist").format(name=name, fmt_path=_fmt_path(path[: i + 1])))
             npath.append(_norm(step))
             node = pair[1]
     if _is_flow_node(node):
-        raise WriteRefused(f"{name}: {_fmt_path(path)} is written in flow style; okrctl cannot add to it safely; edit it by hand")
+        raise WriteRefused(_("{name}: {fmt_path} is written in flow style; okrctl cannot add to it safely; edit it by hand").format(name=name, fmt_path=_fmt_path(path)))
     return node, npath
 
 
@@ -108,7 +110,7 @@ def _flow_text(value: Any, style: _Style, name: str) -> str:
     seq.fa.set_flow_style()
     out = _dump_rt(seq, style).rstrip("\n")
     if "\n" in out or not (out.startswith("[") and out.endswith("]")):
-        raise WriteRefused(f"{name}: the new value is too long to write on one line; nothing was written")
+        raise WriteRefused(_("{name}: the new value is too long to write on one line; nothing was written").format(name=name))
     return out[1:-1]
 
 
@@ -175,9 +177,9 @@ def splice_item(
     style = _detect_styles(text)[0]
     container, npath = _node_walk(parsed.root, container_path, name)
     if not isinstance(container, MappingNode):
-        raise WriteRefused(f"{name}: {_fmt_path(container_path)} is not a mapping")
+        raise WriteRefused(_("{name}: {fmt_path} is not a mapping").format(name=name, fmt_path=_fmt_path(container_path)))
     if not container.value:
-        raise WriteRefused(f"{name}: {_fmt_path(container_path)} is an empty mapping; edit it by hand")
+        raise WriteRefused(_("{name}: {fmt_path} is an empty mapping; edit it by hand").format(name=name, fmt_path=_fmt_path(container_path)))
     plain_item = _norm(item)
     pair = _map_get(container, list_key)
     lst = pair[1] if pair is not None else None
@@ -198,7 +200,7 @@ def splice_item(
         elif isinstance(last, MappingNode):
             new = block_lines(prefix, len(prefix))
         else:
-            raise WriteRefused(f"{name}: the items of {_fmt_path([*container_path, list_key])} are not mappings")
+            raise WriteRefused(_("{name}: the items of {fmt_path} are not mappings").format(name=name, fmt_path=_fmt_path([*container_path, list_key])))
     elif lst is None or _is_empty_null(lst):
         key_col = container.start_mark.column
         dash = " " * (key_col + style.offset) + "- "
@@ -211,9 +213,9 @@ def splice_item(
             at = pair[0].start_mark.line + 1  # type: ignore[index]
             new = block_lines(dash, len(dash))
     elif isinstance(lst, SequenceNode):
-        raise WriteRefused(f"{name}: {_fmt_path([*container_path, list_key])} is a flow list ([...]); okrctl cannot add to it safely here; edit it by hand")
+        raise WriteRefused(_("{name}: {fmt_path} is a flow list ([...]); okrctl cannot add to it safely here; edit it by hand").format(name=name, fmt_path=_fmt_path([*container_path, list_key])))
     else:
-        raise WriteRefused(f"{name}: {_fmt_path([*container_path, list_key])} is not a list")
+        raise WriteRefused(_("{name}: {fmt_path} is not a list").format(name=name, fmt_path=_fmt_path([*container_path, list_key])))
 
     add = _appender(list_key, plain_item)
 
@@ -250,9 +252,9 @@ def splice_to_list(
     style = _detect_styles(text)[0]
     root = parsed.root
     if not isinstance(root, MappingNode):
-        raise WriteRefused(f"{name}: the document root is not a mapping")
+        raise WriteRefused(_("{name}: the document root is not a mapping").format(name=name))
     if _is_flow_node(root):
-        raise WriteRefused(f"{name} is written in flow style (JSON-like); okrctl edits only block-style YAML; edit it by hand")
+        raise WriteRefused(_("{name} is written in flow style (JSON-like); okrctl edits only block-style YAML; edit it by hand").format(name=name))
     vtext = _flow_text(value, style, name)
     plain_value = _norm(value)
 
@@ -268,9 +270,9 @@ def splice_to_list(
             null_key = pair[0]
             break
         if not isinstance(child, MappingNode):
-            raise WriteRefused(f"{name}: {_fmt_path(key_path[: depth + 1])} is not a mapping")
+            raise WriteRefused(_("{name}: {fmt_path} is not a mapping").format(name=name, fmt_path=_fmt_path(key_path[: depth + 1])))
         if _is_flow_node(child):
-            raise WriteRefused(f"{name}: {_fmt_path(key_path[: depth + 1])} is written in flow style; okrctl cannot add to it safely here; edit it by hand")
+            raise WriteRefused(_("{name}: {fmt_path} is written in flow style; okrctl cannot add to it safely here; edit it by hand").format(name=name, fmt_path=_fmt_path(key_path[: depth + 1])))
         node, depth = child, depth + 1
     last = key_path[-1]
     pair = _map_get(node, last) if depth == len(key_path) - 1 and null_key is None else None
@@ -283,7 +285,7 @@ def splice_to_list(
             s, e = lst.start_mark, lst.end_mark
             line = lines[s.line] if s.line < len(lines) else ""
             if s.line != e.line or line[s.column : s.column + 1] != "[" or line[e.column - 1 : e.column] != "]":
-                raise WriteRefused(f"{name}: {_fmt_path(key_path)} is a flow list spanning lines; okrctl cannot add to it safely here; edit it by hand", line=s.line + 1)
+                raise WriteRefused(_("{name}: {fmt_path} is a flow list spanning lines; okrctl cannot add to it safely here; edit it by hand").format(name=name, fmt_path=_fmt_path(key_path)), line=s.line + 1)
             inner = line[s.column + 1 : e.column - 1]
             body = inner.rstrip()
             new_inner = f"{body}, {vtext}{inner[len(body):]}" if body.strip() else vtext
@@ -302,14 +304,14 @@ def splice_to_list(
             new_lines = [prefix + vtext]
             expect = _Expect(at, at)
         else:  # pragma: no cover - an empty block sequence does not exist in YAML
-            raise WriteRefused(f"{name}: {_fmt_path(key_path)} is empty in an unexpected way; edit it by hand")
+            raise WriteRefused(_("{name}: {fmt_path} is empty in an unexpected way; edit it by hand").format(name=name, fmt_path=_fmt_path(key_path)))
     elif lst is not None and _is_empty_null(lst):
         key_col = pair[0].start_mark.column  # type: ignore[index]
         at = pair[0].start_mark.line + 1  # type: ignore[index]
         new_lines = [" " * (key_col + style.offset) + "- " + " " * max(0, style.sequence - style.offset - 2) + vtext]
         expect = _Expect(at, at)
     elif lst is not None:
-        raise WriteRefused(f"{name}: {_fmt_path(key_path)} is not a list")
+        raise WriteRefused(_("{name}: {fmt_path} is not a list").format(name=name, fmt_path=_fmt_path(key_path)))
     else:
         if null_key is not None:
             col = null_key.start_mark.column + style.mapping
@@ -317,7 +319,7 @@ def splice_to_list(
             missing = key_path[depth + 1 :]
         else:
             if not node.value:
-                raise WriteRefused(f"{name}: {_fmt_path(key_path[:depth]) if depth else 'the document root'} is empty; edit it by hand")
+                raise WriteRefused(_("{name}: {value} is empty; edit it by hand").format(name=name, value=_fmt_path(key_path[:depth]) if depth else 'the document root'))
             col = node.start_mark.column
             last_key, last_value = node.value[-1]
             at = _after_node(lines, last_value, last_key.start_mark.line, _value_min_col(col, last_value))

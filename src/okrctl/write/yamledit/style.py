@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,26 +40,25 @@ def _decode(data: bytes, name: str) -> tuple[str, _Envelope]:
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
         raise WriteRefused(
-            f"{name} is not valid UTF-8 (byte 0x{data[e.start]:02X} on line {line}); "
-            "save it as UTF-8 or edit it by hand",
+            _("{name} is not valid UTF-8 (byte 0x{data:02X} on line {line}); save it as UTF-8 or edit it by hand").format(name=name, data=data[e.start], line=line),
             line=line,
         ) from None
     if "\ufeff" in text:
         line = text[: text.index("\ufeff")].count("\n") + 1
         raise WriteRefused(
-            f"{name} contains a byte-order mark (U+FEFF) on line {line}; remove it or edit the file by hand",
+            _("{name} contains a byte-order mark (U+FEFF) on line {line}; remove it or edit the file by hand").format(name=name, line=line),
             line=line,
         )
     crlf_count = text.count("\r\n")
     crlf = crlf_count > 0
     if crlf:
         if crlf_count != text.count("\n") or crlf_count != text.count("\r"):
-            raise WriteRefused(f"{name} mixes CRLF and other line endings; okrctl cannot preserve that; edit it by hand")
+            raise WriteRefused(_("{name} mixes CRLF and other line endings; okrctl cannot preserve that; edit it by hand").format(name=name))
         text = text.replace("\r\n", "\n")
     elif "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
         raise WriteRefused(
-            f"{name} uses CR line endings (line {line}); okrctl cannot preserve them; edit it by hand",
+            _("{name} uses CR line endings (line {line}); okrctl cannot preserve them; edit it by hand").format(name=name, line=line),
             line=line,
         )
     final_newline = text.endswith("\n")
@@ -114,7 +115,7 @@ def _detect_styles(text: str) -> list[_Style]:
     lines = list(_content_lines(text))
     if lines and (lines[0][1].rstrip() == "---" or lines[0][1].startswith("--- ")):
         explicit_start = True
-    for (_, prev), (_, cur) in zip(lines, lines[1:], strict=False):
+    for (_unused, prev), (_unused, cur) in zip(lines, lines[1:], strict=False):
         m = _KEY_ONLY.match(prev)
         if not m:
             continue

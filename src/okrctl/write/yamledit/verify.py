@@ -15,6 +15,8 @@ The expected data is computed on a normalised, type-tagged copy of the original
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import datetime as _dt
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -58,7 +60,7 @@ def _reload_norm(text: str, name: str) -> Any:
     try:
         return _norm(YAML(typ="safe", pure=True).load(text))
     except (YAMLError, ValueError) as e:
-        raise WriteRefused(f"{name}: okrctl produced text it cannot read back ({e}); nothing was written") from None
+        raise WriteRefused(_("{name}: okrctl produced text it cannot read back ({e}); nothing was written").format(name=name, e=e)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +76,7 @@ def _verify(old: str, new: str, expect: _Expect, update: Callable[[Any], Any], n
     o = old.split("\n")
     n = new.split("\n")
     if not new.strip():
-        raise WriteRefused(f"{name}: okrctl produced an empty file; nothing was written")
+        raise WriteRefused(_("{name}: okrctl produced an empty file; nothing was written").format(name=name))
     # (a) new == o[:start] + added + o[end:]
     limit = min(len(o), len(n))
     p = 0
@@ -92,7 +94,7 @@ def _verify(old: str, new: str, expect: _Expect, update: Callable[[Any], Any], n
         problem = "adds nothing"
     if problem is not None:
         raise WriteRefused(
-            f"{name}: okrctl's edit {problem}; nothing was written",
+            _("{name}: okrctl's edit {problem}; nothing was written").format(name=name, problem=problem),
             line=min(p, expect.start) + 1,
         )
     # (b) every full-line comment, in order, and none added or duplicated: the new lines hold
@@ -105,7 +107,7 @@ def _verify(old: str, new: str, expect: _Expect, update: Callable[[Any], Any], n
 
     if shape(added) != shape(replaced):
         raise WriteRefused(
-            f"{name}: okrctl's edit would add comment or blank lines at line {expect.start + 1}; nothing was written",
+            _("{name}: okrctl's edit would add comment or blank lines at line {value}; nothing was written").format(name=name, value=expect.start + 1),
             line=expect.start + 1,
         )
     new_comments = iter(x.strip() for x in n if x.lstrip().startswith("#"))
@@ -114,7 +116,7 @@ def _verify(old: str, new: str, expect: _Expect, update: Callable[[Any], Any], n
             want = line.strip()
             if not any(c == want for c in new_comments):
                 raise WriteRefused(
-                    f"{name}: okrctl's edit would lose or move the comment on line {i + 1}; nothing was written",
+                    _("{name}: okrctl's edit would lose or move the comment on line {value}; nothing was written").format(name=name, value=i + 1),
                     line=i + 1,
                 )
     # end-of-line comments inside a rewritten region
@@ -122,10 +124,10 @@ def _verify(old: str, new: str, expect: _Expect, update: Callable[[Any], Any], n
     new_region = "\n".join(added)
     for m in re.finditer(r"(?:^|\s)(#.*)$", old_region, re.MULTILINE):
         if m.group(1).strip() not in new_region:
-            raise WriteRefused(f"{name}: okrctl's edit would lose the comment {m.group(1).strip()!r}; nothing was written")
+            raise WriteRefused(_("{name}: okrctl's edit would lose the comment {strip!r}; nothing was written").format(name=name, strip=m.group(1).strip()))
     # (c) reloads to the intended structure
     if _reload_pair(old, new, update, name) is False:
-        raise WriteRefused(f"{name}: okrctl's edit does not read back as intended; nothing was written")
+        raise WriteRefused(_("{name}: okrctl's edit does not read back as intended; nothing was written").format(name=name))
 
 
 def _reload_pair(old: str, new: str, update: Callable[[Any], Any], name: str) -> bool:
@@ -143,7 +145,7 @@ def _reload_pair(old: str, new: str, update: Callable[[Any], Any], name: str) ->
             try:
                 return _norm(yaml.load(new, Loader=loader)) == expected  # noqa: S506
             except (yaml.YAMLError, ValueError) as e:
-                raise WriteRefused(f"{name}: okrctl produced text it cannot read back ({e}); nothing was written") from None
+                raise WriteRefused(_("{name}: okrctl produced text it cannot read back ({e}); nothing was written").format(name=name, e=e)) from None
     return _reload_norm(new, name) == update(_reload_norm(old, name))
 
 
@@ -162,7 +164,7 @@ def _check_rendering(node: Any, expected: Any, style: _Style, name: str) -> None
     got11 = _norm(yaml.safe_load(text))
     want = ("seq", [expected])
     if got12 != want or got11 != want:
-        raise WriteRefused(f"{name}: okrctl cannot write this value unambiguously ({text.strip()!r}); nothing was written")
+        raise WriteRefused(_("{name}: okrctl cannot write this value unambiguously ({strip!r}); nothing was written").format(name=name, strip=text.strip()))
 
 
 def _fmt_path(path: Sequence[str | int]) -> str:
