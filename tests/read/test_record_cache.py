@@ -265,3 +265,23 @@ def test_warm_equals_cold_on_generated_workspaces(tmp_path_factory, units, quart
     plain = load_workspace(WorkingTreeSource(root), cache=ParseCache(),
                            today=cold.workspace.config.as_of if cold.workspace else None)
     assert warm.diagnostics == plain.diagnostics and warm.workspace == plain.workspace
+
+
+def test_cached_messages_stay_translatable(tmp_path):
+    """A diagnostic's message is stored as its message id and arguments, so a warm run
+    in Vietnamese prints Vietnamese (not the English of the run that filled the cache)."""
+    from okrctl.model.messages import Msg, _, tr
+    from okrctl.model.problems import Problem
+
+    rc = open_record_cache(C.Store(tmp_path / "cache.sqlite"))
+    msg = _("unknown key {key}; did you mean {hint}?").format(key="titel", hint=_("title"))
+    value = (None, [Problem.make("OKR101", "okrs/2026-Q2/x.yaml", 3, 5, msg)])
+    key = rc.key("okr-file", "0" * 40, "okrs/2026-Q2/x.yaml")
+    rc.put("okr-file", key, value)
+    rc.flush()
+    got = open_record_cache(C.Store(tmp_path / "cache.sqlite")).get_many("okr-file", [key])[key]
+    back = got[1][0].message
+    assert isinstance(back, Msg)
+    assert (back.msgid, back.args["key"], back.args["hint"].msgid) == (msg.msgid, "titel", "title")
+    assert str(back) == str(msg) == "unknown key titel; did you mean title?"
+    assert tr(back, "vi") == tr(msg, "vi")

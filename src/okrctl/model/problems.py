@@ -11,11 +11,11 @@ GitHub, SARIF, Markdown: :mod:`okrctl.render.problems`) starts from this record.
 
 from __future__ import annotations
 
-from okrctl.model.messages import _, ngettext
+from okrctl.model.messages import ngettext
 
 from dataclasses import dataclass
 from collections.abc import Iterable
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -169,7 +169,10 @@ class Problem:
     line: int
     column: int
     code: str
-    message: str
+    #: a ``str``, usually a :class:`okrctl.model.messages.Msg` (English, translated when
+    #: printed); typed ``Any`` so that the persistent cache keeps the message id and its
+    #: arguments instead of the English text (:mod:`okrctl.read.cache`)
+    message: Any
     severity: Severity = "error"
     #: what it is about, for findings: ``PERIOD/UNIT/OBJ[/KR]``, ``REF@DATE#N``, a file, a period
     ref: str | None = None

@@ -153,6 +153,10 @@ def _tag(v: Any) -> Any:
     from datetime import date
     from decimal import Decimal
 
+    from okrctl.model.messages import Msg
+
+    if isinstance(v, Msg):  # a translatable message: its id and arguments, not its English
+        return ["M", [v.msgid, _tag(v.args), v.plural, v.n]]
     if isinstance(v, Decimal):
         return ["D", str(v)]
     if isinstance(v, date):
@@ -173,6 +177,16 @@ def _untag(t: Any) -> Any:
     from decimal import Decimal
 
     kind, v = t
+    if kind == "M":
+        from okrctl.model.messages import Msg
+
+        msgid, args, plural, n = v
+        if not isinstance(msgid, str) or not isinstance(plural, (str, type(None))) or not isinstance(n, (int, type(None))):
+            raise ValueError("not a message")
+        args = _untag(args)
+        if not isinstance(args, dict):
+            raise ValueError("not a message")
+        return Msg(msgid, args, plural, n)
     if kind == "D":
         return Decimal(v)
     if kind == "d":
