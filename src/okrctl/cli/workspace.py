@@ -106,6 +106,54 @@ def _exact(path: Path) -> Path:
     return root
 
 
+def _problem_lines(opened: Opened, problems) -> list[str]:
+    from okrctl.cli.app import display_path_fn
+
+    show = display_path_fn(opened.root)
+    lines = [f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}" for d in problems[:20]]
+    if len(problems) > 20:
+        lines.append(f"… and {len(problems) - 20} more (run `okrctl validate`)")
+    return lines
+
+
+def require_scorable(opened: Opened, st: State) -> None:
+    """``score`` and ``rollup`` go on when the only errors are inside period files:
+    those units are "not scored" (:func:`finish_partial`).  Errors anywhere else
+    (okrctl.yaml, units.yaml, a file that belongs to no unit) refuse, as
+    :func:`require_valid`."""
+    res = opened.result
+    if res.workspace is None or res.blocking:
+        require_valid(opened, st)
+
+
+def finish_partial(opened: Opened, st: State, units) -> None:
+    """After the output: exit 1 (listing the errors) when a unit shown is not
+    scored or its roll-up is incomplete; when the units shown do not depend on the
+    invalid files, one note on stderr and exit 0."""
+    import sys
+
+    ws = opened.result.workspace
+    if ws is None or not ws.invalid:
+        return
+    affected = [u for u in units if not u.scored or not u.rollup_complete]
+    invalid = sorted(ws.invalid)
+    if not affected:
+        from okrctl.cli.app import display_path_fn
+
+        show = display_path_fn(opened.root)
+        print(f"okrctl: note: {', '.join(show(p) for p in invalid)} ha{'ve' if len(invalid) > 1 else 's'} errors; "
+              "the units shown do not depend on "f"{'them' if len(invalid) > 1 else 'it'}", file=sys.stderr)
+        return
+    errors = [d for d in opened.result.diagnostics if d.severity == "error" and d.path in ws.invalid]
+    not_scored = [u.unit.id for u in units if not u.scored]
+    incomplete = [u.unit.id for u in units if u.scored and not u.rollup_complete]
+    what = f"not scored: {', '.join(not_scored)}" if not_scored else ""
+    if incomplete:
+        what += ("; " if what else "") + f"roll-up incomplete: {', '.join(incomplete)}"
+    raise FindingsError(f"{what} (files with errors; fix them first: okrctl validate)",
+                        details=_problem_lines(opened, errors))
+
+
 def require_valid(opened: Opened, st: State) -> None:
     """Commands that compute numbers refuse an invalid workspace (exit 1) after
     listing what is wrong: never silently wrong numbers."""
@@ -116,12 +164,7 @@ def require_valid(opened: Opened, st: State) -> None:
         return
     import sys
 
-    from okrctl.cli.app import display_path_fn
-
-    show = display_path_fn(opened.root)
     errors = [d for d in res.diagnostics if d.severity == "error"]
-    for d in errors[:20]:
-        print(f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}", file=sys.stderr)
-    if len(errors) > 20:
-        print(f"… and {len(errors) - 20} more (run `okrctl validate`)", file=sys.stderr)
+    for line in _problem_lines(opened, errors):
+        print(line, file=sys.stderr)
     raise FindingsError(f"the workspace has {len(errors)} error{'s' if len(errors) != 1 else ''}; fix them first (okrctl validate)")

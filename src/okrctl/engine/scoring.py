@@ -53,6 +53,7 @@ from fractions import Fraction
 
 from okrctl import krtypes
 from okrctl.engine.results import (
+    NOT_SCORED,
     KPI_STATUSES,
     KR_STATUSES,
     OBJECTIVE_STATUS_SEVERITY,
@@ -79,6 +80,7 @@ from okrctl.model.records import (
 )
 from okrctl.model import dates
 from okrctl.model.dates import scoring_date, today
+from okrctl.model.layout import period_file
 from okrctl.model.periods import Period
 from okrctl.model.refs import period_of, qualify, unit_of
 
@@ -289,7 +291,9 @@ class _Scorer:
         self.elapsed = elapsed_fraction(period, as_of)
         self.units = [u for u in ws.units if u.takes_part(period)]
         taking_part = {u.id for u in self.units}
-        self.files = [f for f in ws.files_for(period.id) if f.unit in taking_part]
+        self.files = [f for f in ws.files_for(period.id) if f.unit in taking_part and f.path not in ws.invalid]
+        #: a file of this period has errors: the feeders of aligned KRs are not known
+        self.feeders_unknown = bool(ws.invalid_in(period.id))
         self.feeders: dict[str, list[Objective]] = {}
         for f in self.files:
             for o in f.objectives:
@@ -345,6 +349,8 @@ class _Scorer:
         expected = T * kind.expected_fraction(kr, self.elapsed, D)  # §6.6.7
 
         status = self._kr_status(kr, cancelled, score, T, cur, reading, has_data, expected)
+        if kind.fed_by_objectives and self.feeders_unknown and not cancelled:
+            score, status = None, NOT_SCORED
         return KRScore(
             kr=kr,
             target_T=T,
@@ -419,6 +425,8 @@ class _Scorer:
         counted = [ks for ks in krs if not ks.kr_cancelled and to_fraction(ks.kr.weight) > 0]
         if cancelled or not counted:
             status = "cancelled"
+        elif any(ks.status == NOT_SCORED for ks in counted):
+            status, score = NOT_SCORED, None
         elif self.after_end:
             status = "done" if score is not None and score >= T else "missed"
         elif all(ks.status == "done" for ks in counted):
@@ -471,24 +479,33 @@ class _Scorer:
         file_of = {f.unit: f for f in self.files}
 
         own: dict[str, tuple[PeriodFile | None, tuple[ObjectiveScore, ...], tuple[KPIScore, ...], Fraction | None]] = {}
+        invalid = {u.id: path for u in self.units if (path := period_file(self.period.id, u.id)) in ws.invalid}
+        scored: dict[str, bool] = {}
         for u in self.units:
             f = file_of.get(u.id)
             objs = tuple(self.objective(o) for o in f.objectives) if f else ()
             kpis = tuple(self.kpi(k) for k in f.kpis) if f else ()
-            score = weighted_mean((o.score, o.objective.weight, o.cancelled) for o in objs)
+            scored[u.id] = u.id not in invalid and not any(o.status == NOT_SCORED for o in objs)
+            score = weighted_mean((o.score, o.objective.weight, o.cancelled) for o in objs) if scored[u.id] else None
             own[u.id] = (f, objs, kpis, score)
 
         rolled: dict[str, Fraction | None] = {}
+        complete: dict[str, bool] = {}
 
         def roll(uid: str, stack: frozenset[str] = frozenset()) -> Fraction | None:
+            """The roll-up of §6.4; null (and incomplete) when any unit of the
+            subtree is not scored: a mean of what is left would be silently wrong."""
             if uid in rolled:
                 return rolled[uid]
             stack = stack | {uid}
             terms: list[tuple[Fraction | None, Number, bool]] = [(own[uid][3], by_id[uid].self_weight, False)]
+            ok = scored[uid]
             for c in children[uid]:
                 if c not in stack:
                     terms.append((roll(c, stack), by_id[c].weight, False))
-            rolled[uid] = weighted_mean(terms)
+                    ok = ok and complete[c]
+            complete[uid] = ok
+            rolled[uid] = weighted_mean(terms) if ok else None
             return rolled[uid]
 
         def depth(uid: str) -> int:
@@ -511,6 +528,9 @@ class _Scorer:
                 kpis=own[u.id][2],
                 depth=depth(u.id),
                 children=tuple(children[u.id]),
+                invalid_file=invalid.get(u.id),
+                scored=scored[u.id],
+                rollup_complete=complete[u.id],
             )
             for u in self.units
         )
