@@ -80,8 +80,8 @@ from okrctl.model.records import (
 )
 from okrctl.model import dates
 from okrctl.model.dates import scoring_date, today
-from okrctl.model.layout import period_file
-from okrctl.model.periods import Period
+from okrctl.model.layout import parse_period_path, period_file
+from okrctl.model.periods import Period, parse_period
 from okrctl.model.refs import period_of, qualify, unit_of
 
 __all__ = [
@@ -239,12 +239,19 @@ def all_periods(ws: Workspace) -> list[Period]:
     seen: dict[str, Period] = {}
     for f in ws.files:
         seen.setdefault(f.period.id, f.period)
+    for pid in _invalid_period_ids(ws):  # a file with errors is still a file of its period
+        seen.setdefault(pid, parse_period(pid, ws.config.fiscal_year_start))
     return sorted(seen.values(), key=lambda p: (p.start, p.days, p.id))
+
+
+def _invalid_period_ids(ws: Workspace) -> set[str]:
+    return {pp[0] for pp in map(parse_period_path, ws.invalid) if pp is not None}
 
 
 def default_period(ws: Workspace, d: date) -> Period | None:
     """The shortest period containing ``d`` that has files (FORMAT §6); None if none."""
-    return dates.default_period((f.period.id for f in ws.files), d, ws.config.fiscal_year_start)
+    ids = {f.period.id for f in ws.files} | _invalid_period_ids(ws)
+    return dates.default_period(ids, d, ws.config.fiscal_year_start)
 
 
 # ---------------------------------------------------------------------------

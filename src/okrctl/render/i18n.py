@@ -27,7 +27,7 @@ _EN = {
     "hidden_columns": "Hidden at this width",
     "not_scored": "not scored", "incomplete": "incomplete",
     "invalid_file": "not scored: {path} has errors (okrctl validate)",
-    "incomplete_note": "incomplete: a unit below is not scored, so no rolled-up score is given",
+    "incomplete_note": "incomplete: a unit in this roll-up is not scored, so no rolled-up score is given",
 }
 
 _VI = {
@@ -49,7 +49,7 @@ _VI = {
     "hidden_columns": "Cột ẩn vì màn hình hẹp",
     "not_scored": "chưa tính điểm", "incomplete": "chưa đủ",
     "invalid_file": "chưa tính điểm: tệp {path} có lỗi (chạy okrctl validate)",
-    "incomplete_note": "chưa đủ: có đơn vị cấp dưới chưa tính điểm nên không có điểm tổng hợp",
+    "incomplete_note": "chưa đủ: có đơn vị trong phạm vi tổng hợp chưa tính điểm nên không có điểm tổng hợp",
 }
 
 _TABLES = {"en": _EN, "vi": _VI}
