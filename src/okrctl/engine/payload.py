@@ -1,4 +1,4 @@
-"""JSON-ready payloads (FORMAT §9): plain data for ``--format json`` and the close tag.
+"""JSON-ready payloads (docs/json.md): plain data for ``--format json`` and the close tag.
 
 Every number is a float (the nearest double of the exact value, unrounded),
 dates are ISO strings, ``value`` has the shape of the KR's type
@@ -77,7 +77,7 @@ def kpi_to_json(k: KPIScore) -> dict[str, Any]:
 
 
 def score_to_json(result: ScoreResult) -> dict[str, Any]:
-    """The ``score`` payload of FORMAT §9 (without the envelope keys ``okrctl``,
+    """The ``score`` payload of docs/json.md (without the envelope keys ``okrctl``,
     ``schema_version``, ``command``, which the CLI adds).
 
     Every number is a float (the nearest double of the exact value, unrounded),

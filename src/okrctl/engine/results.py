@@ -1,4 +1,4 @@
-"""What scoring returns (FORMAT §6): one :class:`ScoreResult` per period and date,
+"""What scoring returns (docs/scoring.md): one :class:`ScoreResult` per period and date,
 made of :class:`UnitScore`, :class:`ObjectiveScore`, :class:`KRScore` and
 :class:`KPIScore` records.  Computed by :mod:`okrctl.engine.scoring`; one result
 feeds every output format (:mod:`okrctl.engine.payload` for JSON)."""
@@ -175,7 +175,7 @@ class ScoreResult:
     @property
     def ended(self) -> bool:
         """Whether the period is over on the scoring date: only then is an
-        objective's grade its final grade (FORMAT §6.8); before, the pace status
+        objective's grade its final grade (docs/scoring.md); before, the pace status
         is the signal and views leave the grade out."""
         return self.as_of > self.period.end
 

@@ -1,4 +1,4 @@
-"""Scoring (FORMAT §6): every number ``okrctl score`` and ``okrctl rollup`` show.
+"""Scoring (docs/scoring.md): every number ``okrctl score`` and ``okrctl rollup`` show.
 
 A pure module: no I/O, no git, no terminal.  The only clock read is :func:`today`
 (from :mod:`okrctl.model.dates`, re-exported here with :func:`scoring_date`).
@@ -8,10 +8,10 @@ by :func:`to_fraction`, so a KR at exactly 0.7 grades as 0.7.
 
 One :class:`ScoreResult` feeds every output format (table, JSON, CSV, Markdown);
 :func:`okrctl.engine.payload.score_to_json` renders the ``score`` payload of
-FORMAT §9; the records are in :mod:`okrctl.engine.results`, the roll-up trees in
+docs/json.md; the records are in :mod:`okrctl.engine.results`, the roll-up trees in
 :mod:`okrctl.engine.rollup`, the rules of each KR type in :mod:`okrctl.krtypes`.
 
-Readings of FORMAT where it is silent or ambiguous (see also each docstring):
+Readings where the format is silent or ambiguous (see also each docstring):
 
 * A cancelled item keeps the score it reached (shown in reports); it only leaves
   the weighted means and gets status ``cancelled``.  In particular an objective's
@@ -33,7 +33,7 @@ Readings of FORMAT where it is silent or ambiguous (see also each docstring):
   (any weight) of a non-cancelled feeder (any weight).
 * Every JSON number is a float (weights, baselines and targets too), the nearest
   double of the exact value, unrounded.
-* Grades: ``config.grades[kind]``, or the FORMAT §3 default bands when the
+* Grades: ``config.grades[kind]``, or the docs/format.md default bands when the
   settings give none for that kind.
 * Alignment tree: shows the objectives of the period and of every enclosing
   period with files; an objective aligning to a KR hangs under that KR's
@@ -121,7 +121,7 @@ def is_cancelled(record: Approval | None, as_of: date) -> bool:
 
 
 def weighted_mean(terms: Iterable[tuple[Fraction | None, Number | Fraction, bool]]) -> Fraction | None:
-    """Weighted mean of ``(score, weight, cancelled)`` terms (FORMAT §6): terms whose
+    """Weighted mean of ``(score, weight, cancelled)`` terms (docs/scoring.md): terms whose
     weight is 0, whose score is null or that are cancelled are left out; a mean
     with no term left is null."""
     num = ZERO
@@ -249,7 +249,7 @@ def _invalid_period_ids(ws: Workspace) -> set[str]:
 
 
 def default_period(ws: Workspace, d: date) -> Period | None:
-    """The shortest period containing ``d`` that has files (FORMAT §6); None if none."""
+    """The shortest period containing ``d`` that has files (docs/scoring.md); None if none."""
     ids = {f.period.id for f in ws.files} | _invalid_period_ids(ws)
     return dates.default_period(ids, d, ws.config.fiscal_year_start)
 
@@ -551,5 +551,5 @@ class _Scorer:
 
 
 def score_workspace(ws: Workspace, period: Period, as_of: date) -> ScoreResult:
-    """Score every unit taking part in ``period`` as of ``as_of`` (FORMAT §6)."""
+    """Score every unit taking part in ``period`` as of ``as_of`` (docs/scoring.md)."""
     return _Scorer(ws, period, as_of).run()
