@@ -17,10 +17,12 @@ from okrctl.model.periods import Period
 from okrctl.model.records import KPI, CheckIn, KeyResult, Measurement, Objective, PeriodFile, Unit
 from okrctl.model.refs import qualify
 
-#: every status a KR or objective can have; ``not_scored``: it depends on a period
-#: file with errors of its own (an aligned KR whose feeders may be in it, and the
-#: objective holding such a KR), so no score is given rather than a wrong one
-KR_STATUSES = ("cancelled", "done", "missed", "on_track", "at_risk", "off_track", "no_data", "not_scored")
+#: every status a KR or objective of a valid workspace can have
+KR_STATUSES = ("cancelled", "done", "missed", "on_track", "at_risk", "off_track", "no_data")
+#: the status of a KR or objective that depends on a period file with errors of its
+#: own (an aligned KR whose feeders may be in it, and the objective holding such a
+#: KR): no score rather than a wrong one.  Only ``score`` and ``rollup`` show it;
+#: ``report`` and ``export`` refuse a workspace with errors.
 NOT_SCORED = "not_scored"
 #: every status a KPI can have
 KPI_STATUSES = ("cancelled", "no_data", "green", "amber", "red")
