@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SAMPLE, normalise_output, run_okrctl
-from gitutil import commit_all, git, identity_env, init_repo
+from gitutil import commit_all, env_applied, identity_env, init_repo
 from test_golden_outputs import broken_ws, edit, git_env, history_repo  # noqa: F401 (fixtures)
 
 SCHEMAS = ROOT / "schema" / "output"
@@ -103,9 +103,7 @@ def closed_repo(tmp_path_factory, git_env):
     changes a title of 2026-Q1: verify reports it."""
     repo = tmp_path_factory.mktemp("verify") / "repo"
     shutil.copytree(SAMPLE, repo)
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in git_env.items():
-            mp.setenv(k, v)
+    with env_applied(git_env):
         init_repo(repo)
         commit_all(repo, "OKR 2026", date="2026-04-02T09:00:00+07:00")
         env = {**git_env, **identity_env(date="2026-04-03T09:00:00+07:00")}

@@ -76,6 +76,7 @@ from okrctl.model.records import (
     Number,
     Objective,
     PeriodFile,
+    Unit,
     Workspace,
 )
 from okrctl.model import dates
@@ -496,44 +497,17 @@ class _Scorer:
             score = weighted_mean((o.score, o.objective.weight, o.cancelled) for o in objs) if scored[u.id] else None
             own[u.id] = (f, objs, kpis, score)
 
-        rolled: dict[str, Fraction | None] = {}
-        complete: dict[str, bool] = {}
-
-        def roll(uid: str, stack: frozenset[str] = frozenset()) -> Fraction | None:
-            """The roll-up of §6.4; null (and incomplete) when any unit of the
-            subtree is not scored: a mean of what is left would be silently wrong."""
-            if uid in rolled:
-                return rolled[uid]
-            stack = stack | {uid}
-            terms: list[tuple[Fraction | None, Number, bool]] = [(own[uid][3], by_id[uid].self_weight, False)]
-            ok = scored[uid]
-            for c in children[uid]:
-                if c not in stack:
-                    terms.append((roll(c, stack), by_id[c].weight, False))
-                    ok = ok and complete[c]
-            complete[uid] = ok
-            rolled[uid] = weighted_mean(terms) if ok else None
-            return rolled[uid]
-
-        def depth(uid: str) -> int:
-            n = 0
-            seen = {uid}
-            p = by_id[uid].parent
-            while p in ids and p not in seen:
-                seen.add(p)  # type: ignore[arg-type]
-                n += 1
-                p = by_id[p].parent  # type: ignore[index]
-            return n
+        rolled, complete = _roll_up(self.units, children, {uid: v[3] for uid, v in own.items()}, scored)
 
         units = tuple(
             UnitScore(
                 unit=u,
                 file=own[u.id][0],
                 score=own[u.id][3],
-                rolled_score=roll(u.id),
+                rolled_score=rolled[u.id],
                 objectives=own[u.id][1],
                 kpis=own[u.id][2],
-                depth=depth(u.id),
+                depth=_depth(by_id, u.id),
                 children=tuple(children[u.id]),
                 invalid_file=invalid.get(u.id),
                 scored=scored[u.id],
@@ -548,6 +522,46 @@ class _Scorer:
             units=units,
             elapsed=self.elapsed,
         )
+
+
+def _roll_up(units: Sequence[Unit], children: dict[str, list[str]], own: dict[str, Fraction | None],
+             scored: dict[str, bool]) -> tuple[dict[str, Fraction | None], dict[str, bool]]:
+    """The org roll-up of every unit (§6.4) and whether it is complete: null (and
+    incomplete) when any unit of the subtree is not scored, since a mean of what is
+    left would be silently wrong."""
+    by_id = {u.id: u for u in units}
+    rolled: dict[str, Fraction | None] = {}
+    complete: dict[str, bool] = {}
+
+    def roll(uid: str, stack: frozenset[str] = frozenset()) -> Fraction | None:
+        if uid in rolled:
+            return rolled[uid]
+        stack = stack | {uid}
+        terms: list[tuple[Fraction | None, Number, bool]] = [(own[uid], by_id[uid].self_weight, False)]
+        ok = scored[uid]
+        for c in children[uid]:
+            if c not in stack:
+                terms.append((roll(c, stack), by_id[c].weight, False))
+                ok = ok and complete[c]
+        complete[uid] = ok
+        rolled[uid] = weighted_mean(terms) if ok else None
+        return rolled[uid]
+
+    for u in units:
+        roll(u.id)
+    return rolled, complete
+
+
+def _depth(by_id: dict[str, Unit], uid: str) -> int:
+    """Levels above ``uid`` among the units taking part (a cycle stops the count)."""
+    n = 0
+    seen = {uid}
+    p = by_id[uid].parent
+    while p in by_id and p not in seen:
+        seen.add(p)  # type: ignore[arg-type]
+        n += 1
+        p = by_id[p].parent  # type: ignore[index]
+    return n
 
 
 def score_workspace(ws: Workspace, period: Period, as_of: date) -> ScoreResult:
