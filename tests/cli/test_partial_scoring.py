@@ -137,3 +137,19 @@ def test_a_broken_settings_file_still_refuses_everything(tmp_path):
     r = run_okrctl("-C", str(ws), "score", "--unit", "so-khcn-cds")
     assert r.returncode == 1 and r.stdout == b""
     assert r.stderr.decode().splitlines()[-1].startswith("okrctl: the workspace has 2 errors")
+
+
+def test_markdown_marks_not_scored_and_incomplete(broken):
+    r = run_okrctl("-C", str(broken), "score", "--format", "md", "--locale", "en")
+    assert r.returncode == 1
+    md = r.stdout.decode()
+    assert "## UBND Thành phố Hà Nội (`ha-noi`)\n\nOwn score: **—** · Rolled-up: **incomplete**\n" in md
+    assert ("## Sở Khoa học và Công nghệ (`so-khcn`)\n\nOwn score: **not scored** · Rolled-up: **incomplete**\n\n"
+            "_not scored: okrs/2026-Q2/so-khcn.yaml has errors (okrctl validate)_\n") in md
+    assert "no file for this period" not in md.split("(`so-khcn`)")[1].split("##")[0]
+    r = run_okrctl("-C", str(broken), "rollup", "--format", "md", "--locale", "en")
+    rows = {ln.split("(`")[1].split("`)")[0]: ln for ln in r.stdout.decode().splitlines() if "(`" in ln}
+    assert rows["ha-noi"].endswith("| — | **incomplete** |")
+    assert rows["so-khcn"].endswith("| not scored | **incomplete** |")
+    assert rows["so-khcn-cds"].endswith("| 0.36 | **0.36** |")
+    assert r.stdout.decode().rstrip().endswith("_incomplete: a unit in this roll-up is not scored, so no rolled-up score is given_")
