@@ -19,7 +19,16 @@ from okrctl.engine.rollup import AlignNode, TreeNode
 from okrctl.render.i18n import t
 from okrctl.render.layout import GAP, Column, grid, natural_width, tokens, tree_glyphs, wrap
 from okrctl.render.textsafe import one_line
-from okrctl.render.values import day, kpi_value, kr_value, num, percent, score as fmt_score
+from okrctl.render.values import (
+    day,
+    kpi_value,
+    kr_value,
+    num,
+    own_score_text,
+    percent,
+    rolled_score_text,
+    score as fmt_score,
+)
 
 if TYPE_CHECKING:
     from okrctl.render.formats import RenderOptions
@@ -200,8 +209,8 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
         title.append("  " * (u.depth - base))
         title.append(one_line(u.unit.name), style="bold cyan")
         title.append(f" ({u.unit.id})", style="dim")
-        title.append(f"  {t('own_score', locale)} {_own(u.scored, u.score, locale)} · "
-                     f"{t('rolled_score', locale)} {_rolled(u.rollup_complete, u.rolled_score, locale)}", style="bold")
+        title.append(f"  {t('own_score', locale)} {own_score_text(u.scored, u.score, locale)} · "
+                     f"{t('rolled_score', locale)} {rolled_score_text(u.rollup_complete, u.rolled_score, locale)}", style="bold")
         console.print(title)
         if u.invalid_file is not None:
             console.print(Text("  " + t("invalid_file", locale).format(path=one_line(u.invalid_file)), style="bold magenta"))
@@ -220,16 +229,6 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
         console.print(Text(f"{t('hidden_columns', locale)}: " + ", ".join(headers[c] for c in hidden), style="dim"))
     if not all(u.rollup_complete for u in units):
         console.print(Text(t("incomplete_note", locale), style="dim"))
-
-
-def _own(scored: bool, score: Fraction | None, locale: str) -> str:
-    """A unit's own score, or "not scored" (a file with errors)."""
-    return fmt_score(score) if scored else t("not_scored", locale)
-
-
-def _rolled(complete: bool, score: Fraction | None, locale: str) -> str:
-    """A rolled-up score, or "incomplete" when a unit below is not scored."""
-    return fmt_score(score) if complete else t("incomplete", locale)
 
 
 # ------------------------------------------------------------------ roll-up
@@ -276,9 +275,9 @@ def render_rollup_table(result: ScoreResult, rows: list[TreeNode], console: Cons
     labels = [[Text(g)] + tokens(one_line(r.unit.name), "bold" if r.depth == base else "") + [Text(f"({r.unit.id})", style="dim")]
               for g, r in zip(glyphs, rows)]
     numbers = [(Column("own", t("own_score", locale), right=True),
-                [Text(_own(r.unit_score.scored, r.score, locale), style="" if r.unit_score.scored else "bold magenta") for r in rows]),
+                [Text(own_score_text(r.unit_score.scored, r.score, locale), style="" if r.unit_score.scored else "bold magenta") for r in rows]),
                (Column("rolled", t("rolled_score", locale), right=True),
-                [Text(_rolled(r.unit_score.rollup_complete, r.rolled_score, locale),
+                [Text(rolled_score_text(r.unit_score.rollup_complete, r.rolled_score, locale),
                       style="bold" if r.unit_score.rollup_complete else "bold magenta") for r in rows])]
     _tree_table(head, t("unit", locale), labels, numbers, [Text(bar(r.rolled_score, max_score)) for r in rows], console, locale)
     if not all(r.unit_score.rollup_complete for r in rows):
