@@ -8,17 +8,8 @@ from typing import TYPE_CHECKING
 
 from okrctl.render.i18n import t
 from okrctl.render.textsafe import md_escape
-from okrctl.render.values import (
-    NONE,
-    day,
-    kpi_value,
-    kr_value,
-    num,
-    own_score_text,
-    percent,
-    rolled_score_text,
-    score as fmt_score,
-)
+from okrctl.render.values import NONE, day, kpi_value, kr_value, num, own_score_text, percent, rolled_score_text
+from okrctl.render.values import score as fmt_score
 
 if TYPE_CHECKING:
     from okrctl.engine.results import ScoreResult, UnitScore

@@ -19,16 +19,8 @@ from okrctl.engine.rollup import AlignNode, TreeNode
 from okrctl.render.i18n import t
 from okrctl.render.layout import GAP, Column, grid, natural_width, tokens, tree_glyphs, wrap
 from okrctl.render.textsafe import one_line
-from okrctl.render.values import (
-    day,
-    kpi_value,
-    kr_value,
-    num,
-    own_score_text,
-    percent,
-    rolled_score_text,
-    score as fmt_score,
-)
+from okrctl.render.values import day, kpi_value, kr_value, num, own_score_text, percent, rolled_score_text
+from okrctl.render.values import score as fmt_score
 
 if TYPE_CHECKING:
     from okrctl.render.formats import RenderOptions
