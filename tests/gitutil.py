@@ -13,6 +13,8 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 GIT = shutil.which("git") or "git"
@@ -172,3 +174,15 @@ def make_hostile(repo: Path, tmp_path: Path) -> Path:
         git(repo, "config", key, value)
     write(repo / ".gitattributes", "*.yaml diff=evil filter=evil merge=evil\n")
     return marker
+
+
+@contextmanager
+def env_applied(env: dict[str, str]) -> Iterator[None]:
+    """``env`` set in this process for the block (a module-scoped fixture building a
+    repository cannot use the ``monkeypatch`` fixture)."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in env.items():
+            mp.setenv(k, v)
+        yield

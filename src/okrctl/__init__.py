@@ -12,7 +12,7 @@ most (each imports what it needs only when called)::
     print(result.units[0].rolled_score)                       # exact Fraction
 
     outcome = okrctl.compare("sample-workspace", "origin/main", check=True)
-    print([f.rule for f in outcome.findings])                 # the rules of FORMAT §8
+    print([f.rule for f in outcome.findings])                 # the rules of docs/ci.md
 
     h = okrctl.history("sample-workspace", "2026-Q2/so-khcn/O1/KR1")
     print([(e.date, e.field, e.old, e.new) for e in h.events])
@@ -80,7 +80,7 @@ def compare(path: str | PathLike[str], base: str, head: str | None = None, *, at
             check: bool = False) -> Outcome:
     """The semantic changes from revision ``base`` to ``head`` (None: the working
     tree) of the workspace at ``path``; with ``check`` also the findings of the rules
-    of FORMAT §8, judged at ``at`` (default: today in BASE's time zone)."""
+    of docs/ci.md, judged at ``at`` (default: today in BASE's time zone)."""
     from pathlib import Path
 
     from okrctl.audit.compare import compare as _compare

@@ -1,4 +1,4 @@
-"""The one exception base of okrctl and the exit codes (FORMAT §11).
+"""The one exception base of okrctl and the exit codes (docs/checks.md).
 
 Problems *in the user's files* are values (:class:`okrctl.model.problems.Problem`),
 collected and reported together; they never raise.  An exception means the command

@@ -170,15 +170,16 @@ def test_score_usage_errors(args, code, msg):
     assert b"Traceback" not in r.stderr
 
 
-def test_invalid_workspace_refuses_to_score(tmp_path):
+def test_invalid_file_leaves_its_unit_not_scored(tmp_path):
     (tmp_path / "okrctl.yaml").write_text("name: X\n")
     (tmp_path / "units.yaml").write_text("units:\n  - id: a\n    name: A\n")
     (tmp_path / "okrs" / "2026-Q1").mkdir(parents=True)
     (tmp_path / "okrs" / "2026-Q1" / "a.yaml").write_text("objectives:\n  - id: O1\n    title: T\n    key_results:\n      - id: KR1\n        title: K\n        targte: 1\n")
-    r = run_okrctl("-C", str(tmp_path), "score", "--as-of", "2026-02-01")
+    r = run_okrctl("-C", str(tmp_path), "--color", "never", "score", "--as-of", "2026-02-01")
     assert r.returncode == 1
     assert b"okrs/2026-Q1/a.yaml:7:9: error OKR101" in r.stderr
-    assert r.stdout == b""
+    assert r.stderr.endswith(b"okrctl: not scored: a (files with errors; fix them first: okrctl validate)\n")
+    assert "A (a)  Own score not scored · Rolled-up incomplete\n  not scored: okrs/2026-Q1/a.yaml has errors" in r.stdout.decode()
 
 
 def test_rollup_tree_and_depth():

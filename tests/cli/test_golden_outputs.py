@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import SAMPLE, normalise_output, run_okrctl
-from gitutil import commit_all, git, init_repo
+from gitutil import commit_all, env_applied, git, init_repo
 
 #: a fixed terminal: tables are laid out for 100 columns, never coloured
 TERMINAL = {"COLUMNS": "100", "LINES": "40"}
@@ -66,9 +66,7 @@ def history_repo(tmp_path_factory, git_env) -> dict:
     check-in, a future measurement and one ordinary check-in."""
     repo = tmp_path_factory.mktemp("history") / "repo"
     shutil.copytree(SAMPLE, repo)
-    with pytest.MonkeyPatch.context() as mp:
-        for k, v in git_env.items():
-            mp.setenv(k, v)
+    with env_applied(git_env):
         init_repo(repo)
         base = commit_all(repo, "OKR quý II/2026", date="2026-05-12T09:00:00+07:00")
         vp = repo / "okrs/2026-Q2/so-khcn-vp.yaml"

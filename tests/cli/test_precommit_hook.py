@@ -226,3 +226,55 @@ def test_hook_validates_each_of_two_workspaces_once(hook, tmp_path):
     doc = json.loads(r.stdout)
     assert doc["summary"] == {"files": 8, "errors": 2, "warnings": 0}
     assert {p["path"] for p in doc["diagnostics"]} == {"b/okrs/2026-Q1/team.yaml"}
+
+
+def _pypi_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("pypi.org", 443), timeout=5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_try_repo_against_a_local_clone(tmp_path):
+    """``pre-commit try-repo`` with a local clone of this repository (its committed
+    HEAD): pre-commit installs okrctl from the clone as it would from GitHub, and the
+    hook passes on the sample workspace and fails on a broken file, reporting it."""
+    import shutil
+
+    from conftest import SAMPLE
+    from gitutil import commit_all, git, identity_env, init_repo
+
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    if pre_commit is None:
+        pytest.skip("pre-commit is a dev dependency; it is not installed")
+    if not _pypi_reachable():
+        pytest.skip("pypi.org is unreachable: try-repo installs okrctl's dependencies from it")
+    clone = tmp_path / "okrctl-clone"
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(REPO), str(clone)], check=True, timeout=120,
+                   capture_output=True)
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws)
+    init_repo(ws)
+    commit_all(ws, "OKR")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1", **identity_env()}
+    env.pop("GITHUB_ACTIONS", None)
+
+    def try_repo() -> subprocess.CompletedProcess:
+        return subprocess.run([pre_commit, "try-repo", str(clone), "okrctl-validate", "--all-files", "--color", "never"],
+                              cwd=ws, env=env, capture_output=True, text=True, timeout=600)
+
+    r = try_repo()
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"^okrctl validate\.+Passed$", r.stdout, re.M), r.stdout
+    bad = ws / "okrs/2026-Q2/so-khcn-vp.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("        target: 100\n", "        targte: 100\n", 1), encoding="utf-8")
+    git(ws, "add", "-A")
+    r = try_repo()
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert re.search(r"^okrctl validate\.+Failed$", r.stdout, re.M), r.stdout
+    assert "okrs/2026-Q2/so-khcn-vp.yaml:" in r.stdout and "OKR101" in r.stdout
+    assert "so-khcn-cds.yaml:" not in r.stdout  # one broken file: problems only in it

@@ -711,7 +711,8 @@ def test_unit_tree():
     js = tree_to_json(tree)
     assert js[0]["rolled_score"] == 0.65
     assert js[0]["children"][2]["children"][0] == {
-        "unit": "g", "name": "G", "score": 0.5, "rolled_score": 0.5, "depth": 2, "children": []
+        "unit": "g", "name": "G", "score": 0.5, "rolled_score": 0.5, "scored": True, "rollup_complete": True,
+        "invalid_file": None, "depth": 2, "children": []
     }  # fmt: skip
     json.dumps(js)
 
@@ -890,7 +891,7 @@ KR_KEYS = [
 ]  # fmt: skip
 OBJ_KEYS = ["ref", "title", "kind", "weight", "owner", "aligns_to", "score", "status", "grade", "key_results"]
 KPI_KEYS = ["ref", "title", "unit", "direction", "target", "alert", "value", "value_date", "status", "overdue"]
-UNIT_KEYS = ["unit", "name", "score", "rolled_score", "objectives", "kpis"]
+UNIT_KEYS = ["unit", "name", "score", "rolled_score", "scored", "rollup_complete", "invalid_file", "objectives", "kpis"]
 
 
 def _json_ws():
@@ -947,7 +948,8 @@ def test_score_to_json_shape_and_values():
         for k in u["kpis"]:
             assert list(k) == KPI_KEYS
     empty = js["units"][2]
-    assert empty == {"unit": "empty", "name": "EMPTY", "score": None, "rolled_score": None, "objectives": [], "kpis": []}
+    assert empty == {"unit": "empty", "name": "EMPTY", "score": None, "rolled_score": None, "scored": True,
+                     "rollup_complete": True, "invalid_file": None, "objectives": [], "kpis": []}
 
     so = js["units"][1]
     assert so["name"] == "Sở KH&CN"

@@ -102,6 +102,23 @@ def test_rollup_view_keeps_every_score(result, width):
         assert s in body.split()
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_alignment_view_keeps_every_ref_score_and_status(width):
+    """``rollup --by alignment``: every objective's reference, score and status
+    whole on its row, no line wider than the terminal."""
+    from okrctl.engine.rollup import alignment_tree
+
+    loaded = okrctl.load(SAMPLE).workspace
+    res = okrctl.score(loaded)
+    nodes = [n for root in alignment_tree(loaded, res.period, res.as_of, result=res) for n in root.walk()]
+    lines = view("rollup", "--by", "alignment", width=width)
+    assert max(cell_len(line) for line in lines) <= width
+    for n in nodes:
+        row = next((ln for ln in lines if n.ref in ln), None)
+        assert row is not None, f"{n.ref} cut at {width} columns"
+        assert fmt_score(n.score) in row.split() and t(n.status, "vi") in row, (width, row)
+
+
 def test_rollup_draws_siblings_with_tee_and_last_with_corner():
     lines = view("rollup", width=120)
     assert lines[2].startswith("UBND Thành phố Hà Nội (ha-noi)")

@@ -153,7 +153,7 @@ def _changed_paths(repo, prefix: str, base_sha: str, head_sha: str | None, base_
 def _policy_base(repo, base_rev: str, base_sha: str, head_sha: str | None, policy_rev: str | None,
                  policy_sha: str) -> None:
     """BASE must be the merge base of the policy revision and the HEAD commit
-    (FORMAT §8), so a branch cannot choose an older, laxer policy."""
+    (docs/ci.md), so a branch cannot choose an older, laxer policy."""
     head_commit = head_sha or repo.head()
     if head_commit is None:
         return

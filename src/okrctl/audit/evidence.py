@@ -1,6 +1,6 @@
 """``okrctl check``: pinned evidence of a reported check-in is part of it.
 
-A check-in that pins a workspace file by hash (FORMAT §5) reports that document;
+A check-in that pins a workspace file by hash (docs/format.md) reports that document;
 changing or deleting the file between BASE and HEAD rewrites the check-in as surely
 as editing its value, so it is ``checkin-rewritten`` (OKR806).  A change of the pin
 itself is a change of the check-in's YAML, which the rules already judge.

@@ -6,7 +6,7 @@ first::
 
     {commit, date, author, email, ref, kind, field, old, new}
 
-How it reads git (FORMAT §9, shared/research/performance.md §5):
+How it reads git (docs/json.md, docs/performance.md):
 
 * ONE ``git log --raw --first-parent -- okrs/PERIOD/UNIT.yaml``
   (:meth:`okrctl.gitio.Repo.log_path`): only the commits of the main line that
@@ -41,7 +41,7 @@ What the events say:
 For an objective, the events of its key results are included (their ``ref`` says
 which).  Dates: ``date`` is the *committer* date converted to the workspace
 ``timezone``; ``author_date`` is kept too.  Both are claims made by whoever
-created the commit, never proof (FORMAT §8): the order of events is the order of
+created the commit, never proof (docs/ci.md): the order of events is the order of
 the main line, not of the dates.
 
 This module is a library: no typer, no rich; git only through :mod:`okrctl.gitio`.
@@ -96,7 +96,7 @@ RefSpec = Ref
 
 
 def parse_ref(ref: str) -> RefSpec:
-    """Parse a reference (FORMAT §2, :func:`okrctl.model.refs.parse_ref`); raises
+    """Parse a reference (docs/format.md, :func:`okrctl.model.refs.parse_ref`); raises
     :class:`HistoryError` (exit 2) with a readable message when it is malformed."""
     try:
         return refs.parse_ref(ref)
@@ -105,7 +105,7 @@ def parse_ref(ref: str) -> RefSpec:
 
 
 def default_period_id(period_ids: Iterable[str], as_of: date, fiscal_year_start: int = 1) -> str | None:
-    """The default period of FORMAT §6: the shortest period containing ``as_of``
+    """The default period of docs/scoring.md: the shortest period containing ``as_of``
     that has files (:func:`okrctl.model.dates.default_period`, on a bare list of
     period ids so that history need not load the workspace)."""
     p = dates.default_period(period_ids, as_of, fiscal_year_start)
@@ -317,7 +317,7 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
     ``repo`` is an :class:`okrctl.gitio.Repo`; ``prefix`` the workspace directory
     relative to the repository root ('' at the root).  ``ref`` is
     ``PERIOD/UNIT/OBJ[/KR]`` or ``PERIOD/UNIT/KPI``; when it leaves the period out,
-    ``period`` supplies it (the CLI passes the default period of FORMAT §6).
+    ``period`` supplies it (the CLI passes the default period of docs/scoring.md).
     Raises :class:`HistoryError` for a malformed or unknown reference, an unknown
     time zone, and :class:`okrctl.gitio.GitError` for git failures, including a
     shallow clone (``fetch-depth: 0``)."""

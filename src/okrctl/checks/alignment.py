@@ -38,7 +38,7 @@ def check_alignment_cycles(ws: Workspace) -> list[Problem]:
 
 
 def check_parents_take_part(ws: Workspace) -> list[Problem]:
-    """FORMAT §4: a unit taking part in a period its parent does not is an error,
+    """docs/format.md: a unit taking part in a period its parent does not is an error,
     whether or not the unit has a file there (the periods are those with files;
     a file of such a unit is also reported at the file)."""
     units = ws.unit_by_id

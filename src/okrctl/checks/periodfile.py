@@ -17,6 +17,7 @@ from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
 from okrctl.model.records import KPI, KeyResult, Loc, Objective, PeriodFile, Unit, Workspace
 from okrctl.model.document import Document
+from okrctl.model.layout import parse_period_path, period_file
 from okrctl.model.refs import item_part, period_of, split_qualified
 
 
@@ -59,6 +60,10 @@ class Index:
     def __init__(self, ws: Workspace) -> None:
         self.items: dict[str, tuple[PeriodFile, Objective | KeyResult]] = {}
         self.feeders: dict[str, list[Objective]] = {}
+        #: period files with errors of their own: a reference into one is not checked
+        self.invalid = ws.invalid
+        #: periods with such a file: an aligned KR's feeders there are not known
+        self.invalid_periods = {p[0] for p in map(parse_period_path, ws.invalid) if p is not None}
         for pf in ws.files:
             for o in pf.objectives:
                 self.items[o.ref] = (pf, o)
@@ -91,6 +96,8 @@ def check_objective(obj: Objective, pf: PeriodFile, index: Index) -> list[Proble
         target = index.items.get(obj.aligns_to_ref)
         aim = split_qualified(obj.aligns_to_ref)
         if target is None:
+            if aim is not None and period_file(str(aim.period), aim.unit) in index.invalid:
+                return out  # the target's file has its own errors; fix those first
             out.append(_d("OKR211", obj.aligns_to_loc or obj.loc, _("objective {id}: aligns_to {aligns_to!r} names no objective or key result (looked for {aligns_to_ref})").format(id=obj.id, aligns_to=obj.aligns_to, aligns_to_ref=obj.aligns_to_ref)))
         else:
             tpf = target[0]
@@ -109,6 +116,9 @@ def check_kr(kr: KeyResult, pf: PeriodFile, index: Index, today: date | None) ->
     name = item_part(kr.ref)
     feeders = [o for o in index.feeders.get(kr.ref, []) if period_of(o.ref) == pf.period.id]
     out = kind.check(kr, name, feeders, pf.period.id)
+    if not feeders and pf.period.id in index.invalid_periods:
+        # the feeders may be in a file of the period that has its own errors
+        out = [d for d in out if d.code != "OKR214"]
     for c in kr.checkins:
         out += check_date(c.date, c.loc, pf, today, f"{name}: check-in")
         out += kind.check_checkin(kr, c, name)

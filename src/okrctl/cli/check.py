@@ -1,4 +1,4 @@
-"""okrctl check: the rules of FORMAT §8 applied to a change (:mod:`okrctl.audit.compare`), rendered by :mod:`okrctl.render.diff` and :mod:`okrctl.render.problems`."""
+"""okrctl check: the rules of docs/ci.md applied to a change (:mod:`okrctl.audit.compare`), rendered by :mod:`okrctl.render.diff` and :mod:`okrctl.render.problems`."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def history(
     ref: Annotated[str, typer.Argument(metavar="REF", show_default=False,
                                        help="PERIOD/UNIT/OBJ/KR, PERIOD/UNIT/OBJ or PERIOD/UNIT/KPI; without PERIOD, the default period (the shortest period with files containing today, or as_of).")],
     rev: Annotated[str | None, typer.Option("--rev", metavar="REV", help="History up to REV (tag, branch, SHA) instead of HEAD.")] = None,
-    fmt: Annotated[HistoryFormat | None, typer.Option("--format", "-f", help="text: a timeline grouped per commit (the default); json: FORMAT §9 events.")] = None,
+    fmt: Annotated[HistoryFormat | None, typer.Option("--format", "-f", help="text: a timeline grouped per commit (the default); json: docs/json.md events.")] = None,
     output: OutputOpt = None,
     field: Annotated[list[str] | None, typer.Option("--field", metavar="FIELD", help="Only events of this field (repeatable): target, title, checkin, measurement, rebaseline, cancelled, added, created, removed, file, ...")] = None,
     since: Annotated[str | None, typer.Option("--since", metavar="YYYY-MM-DD", help="Only commits dated on or after this day (commit date in the workspace time zone).")] = None,

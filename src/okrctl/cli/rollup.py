@@ -17,7 +17,7 @@ from okrctl.cli.score import (
     PeriodOpt,
     RevOpt,
     UnitOpt,
-    setup,
+    setup_partial,
     write_report,
 )
 
@@ -44,7 +44,8 @@ def rollup(
 
     A unit's rolled-up score is the weighted mean of its own score (weight
     self_weight) and the rolled-up scores of its children taking part in the
-    period (weight: each child's weight).
+    period (weight: each child's weight). A unit whose file has errors is "not
+    scored" and every unit above it "incomplete" (no rolled-up score; exit 1).
 
     Examples:
 
@@ -58,7 +59,9 @@ def rollup(
     from okrctl.engine.rollup import alignment_tree, unit_tree
     from okrctl.reports.score_tables import alignment_report, rollup_report
 
-    st, ws, p, D, fmt = setup(ctx, period, unit, as_of, rev, fmt, output)
+    from okrctl.cli.workspace import finish_partial
+
+    st, ws, p, D, fmt, opened = setup_partial(ctx, period, unit, as_of, rev, fmt, output)
     result = scoring.score_workspace(ws, p, D)
     loc = (locale.value if locale else None) or ws.config.locale
     max_score = Fraction(ws.config.max_score)
@@ -74,3 +77,4 @@ def rollup(
             nodes = [n for n in nodes if n.unit in keep]
         report = alignment_report(result, nodes, depth, max_score)
     write_report(st, report, fmt, loc, output)
+    finish_partial(opened, st, result.subtree(unit) if unit else result.units)

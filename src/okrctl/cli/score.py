@@ -32,7 +32,15 @@ LocaleOpt = Annotated[Locale | None, typer.Option("--locale", help="Language of 
 
 
 def setup(ctx, period, unit, as_of, rev, fmt, output):
-    from okrctl.cli.workspace import open_workspace, require_valid
+    """Options and a valid workspace (any error refuses the command)."""
+    return setup_partial(ctx, period, unit, as_of, rev, fmt, output, partial=False)[:5]
+
+
+def setup_partial(ctx, period, unit, as_of, rev, fmt, output, *, partial: bool = True):
+    """Options and the workspace; with ``partial``, period files with errors of
+    their own do not stop the command (their units are "not scored", see
+    :func:`okrctl.cli.workspace.require_scorable`)."""
+    from okrctl.cli.workspace import open_workspace, require_scorable, require_valid
     from okrctl.engine import scoring
     from okrctl.model.periods import parse_period
 
@@ -40,7 +48,7 @@ def setup(ctx, period, unit, as_of, rev, fmt, output):
     fmt = choose_format(fmt, output, ScoreFormat, ScoreFormat.table)
     d = parse_date_option(as_of, "--as-of")
     opened = open_workspace(st, check_rev(rev))
-    require_valid(opened, st)
+    (require_scorable if partial else require_valid)(opened, st)
     ws = opened.result.workspace
     assert ws is not None
     D = scoring.scoring_date(ws.config, d)
@@ -56,7 +64,7 @@ def setup(ctx, period, unit, as_of, rev, fmt, output):
             raise UsageError(_("no period with files contains {D} (periods with files: {have}); pass --period").format(D=D, have=have))
     if unit is not None and unit not in ws.unit_by_id:
         raise UsageError(_("--unit: no unit {unit!r} in units.yaml").format(unit=unit))
-    return st, ws, p, D, fmt
+    return st, ws, p, D, fmt, opened
 
 
 def write_report(st, report, fmt: ScoreFormat, locale: str, output: Path | None) -> None:
@@ -88,8 +96,9 @@ def score(
     Shows each unit (in units.yaml order) with its objectives and key results:
     progress bar, value / target, score, confidence, status (on track, at risk,
     off track, no data, done, missed, cancelled), grade; KPIs with green/amber/red.
-    "late" marks a key result or KPI whose check-in is overdue (FORMAT §6.10),
-    ↺ a rebaselined KR.
+    "late" marks a key result or KPI whose check-in is overdue, ↺ a rebaselined
+    KR. A unit whose file has errors is "not scored" (exit 1); the others are
+    scored.
 
     Examples:
 
@@ -104,10 +113,13 @@ def score(
     from okrctl.engine import scoring
     from okrctl.reports.score_tables import score_report
 
-    st, ws, p, D, fmt = setup(ctx, period, unit, as_of, rev, fmt, output)
+    from okrctl.cli.workspace import finish_partial
+
+    st, ws, p, D, fmt, opened = setup_partial(ctx, period, unit, as_of, rev, fmt, output)
     result = scoring.score_workspace(ws, p, D)
     units = result.subtree(unit) if unit else result.units
     loc = (locale.value if locale else None) or ws.config.locale
     write_report(st, score_report(result, units, Fraction(ws.config.max_score)), fmt, loc, output)
+    finish_partial(opened, st, units)
 
 

@@ -127,6 +127,56 @@ def _exact(path: Path) -> Path:
     return root
 
 
+def _problem_lines(opened: Opened, problems) -> list[str]:
+    from okrctl.cli.app import display_path_fn
+
+    show = display_path_fn(opened.root)
+    lines = [f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {tr(d.message)}" for d in problems[:20]]
+    if len(problems) > 20:
+        lines.append(tr(_("… and {n} more (run `okrctl validate`)").format(n=len(problems) - 20)))
+    return lines
+
+
+def require_scorable(opened: Opened, st: State) -> None:
+    """``score`` and ``rollup`` go on when the only errors are inside period files:
+    those units are "not scored" (:func:`finish_partial`).  Errors anywhere else
+    (okrctl.yaml, units.yaml, a file that belongs to no unit) refuse, as
+    :func:`require_valid`."""
+    res = opened.result
+    if res.workspace is None or res.blocking:
+        require_valid(opened, st)
+
+
+def finish_partial(opened: Opened, st: State, units) -> None:
+    """After the output: exit 1 (listing the errors) when a unit shown is not
+    scored or its roll-up is incomplete; when the units shown do not depend on the
+    invalid files, one note on stderr and exit 0."""
+    import sys
+
+    ws = opened.result.workspace
+    if ws is None or not ws.invalid:
+        return
+    affected = [u for u in units if not u.scored or not u.rollup_complete]
+    invalid = sorted(ws.invalid)
+    if not affected:
+        from okrctl.cli.app import display_path_fn
+
+        show = display_path_fn(opened.root)
+        note = ngettext("{files} has errors; the units shown do not depend on it",
+                        "{files} have errors; the units shown do not depend on them", len(invalid))
+        print(tr(_("okrctl: note: {note}").format(note=note.format(files=", ".join(show(p) for p in invalid)))),
+              file=sys.stderr)
+        return
+    errors = [d for d in opened.result.diagnostics if d.severity == "error" and d.path in ws.invalid]
+    not_scored = [u.unit.id for u in units if not u.scored]
+    incomplete = [u.unit.id for u in units if u.scored and not u.rollup_complete]
+    parts = [_("not scored: {units}").format(units=", ".join(not_scored))] if not_scored else []
+    if incomplete:
+        parts.append(_("roll-up incomplete: {units}").format(units=", ".join(incomplete)))
+    raise FindingsError(_("{what} (files with errors; fix them first: okrctl validate)").format(what="; ".join(tr(x) for x in parts)),
+                        details=_problem_lines(opened, errors))
+
+
 def require_valid(opened: Opened, st: State) -> None:
     """Commands that compute numbers refuse an invalid workspace (exit 1) after
     listing what is wrong: never silently wrong numbers."""
@@ -137,14 +187,9 @@ def require_valid(opened: Opened, st: State) -> None:
         return
     import sys
 
-    from okrctl.cli.app import display_path_fn
-
-    show = display_path_fn(opened.root)
     errors = [d for d in res.diagnostics if d.severity == "error"]
-    for d in errors[:20]:
-        print(f"{show(d.path)}:{d.line}:{d.column}: {d.severity} {d.code} {tr(d.message)}", file=sys.stderr)
-    if len(errors) > 20:
-        print(tr(_("… and {n} more (run `okrctl validate`)").format(n=len(errors) - 20)), file=sys.stderr)
+    for line in _problem_lines(opened, errors):
+        print(line, file=sys.stderr)
     raise FindingsError(ngettext("the workspace has {n} error; fix it first (okrctl validate)",
                                  "the workspace has {n} errors; fix them first (okrctl validate)", len(errors)))
 

@@ -48,7 +48,7 @@ def final_result(ws: Workspace, period_id: str) -> ScoreResult | None:
 
 
 def final_results(ws: Workspace, period_id: str) -> Table:
-    """The final results of a closed period (FORMAT §8 closed-result-changed): as
+    """The final results of a closed period (docs/ci.md closed-result-changed): as
     of the day after its end, exact scores, statuses and grades of key results,
     objectives and units, and KPI statuses.  Null values are left out, and so is
     a row with nothing left, so "null" and "absent" are the same result."""

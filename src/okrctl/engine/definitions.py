@@ -1,4 +1,4 @@
-"""Definition values of FORMAT §8, shared by the rules of ``okrctl check``
+"""Definition values of docs/ci.md, shared by the rules of ``okrctl check``
 (:mod:`okrctl.engine.rules`): values in force, how a ``rebaselines`` entry's
 ``from``/``to`` denote them, exact comparison, feeders of aligned KRs, the
 approvers of a unit, and whether a definition change improves an item's score or
@@ -65,7 +65,7 @@ def _date_or(v: Any) -> Any:
     return v
 
 
-#: definition fields with a default in force when left out (FORMAT §5)
+#: definition fields with a default in force when left out (docs/format.md)
 _DEFAULTS: dict[str, Any] = {"aggregate": "last", "due_days": 7, "kind": "committed", "weight": 1}
 
 

@@ -6,7 +6,7 @@ added / removed / changed field by field; check-ins and measurements added,
 changed or removed, matched by (date, position among those of that date) and
 named ``REF@DATE#N``; rebaselines matched the same way; ``added`` and
 ``cancelled`` records.  ``diff_settings`` does the same for okrctl.yaml and
-units.yaml.  Each change says whether it *eases* the item (FORMAT §8): could
+units.yaml.  Each change says whether it *eases* the item (docs/ci.md): could
 raise a score or ease a status.
 """
 
@@ -41,7 +41,7 @@ from okrctl.model.records import (
 
 ChangeKind = Literal["added", "removed", "changed"]
 
-#: fields whose change after the lock needs a rebaseline (FORMAT §8)
+#: fields whose change after the lock needs a rebaseline (docs/ci.md)
 DEFINITION_FIELDS = ("target", "baseline", "threshold", "alert", "direction", "type", "kind", "weight",
                      "aggregate", "due", "milestones", "aligns_to", "unit", "frequency", "due_days")
 
@@ -139,7 +139,7 @@ def kpi_fields(k: KPI) -> dict[str, Any]:
             "alert": k.alert, "frequency": k.frequency, "due_days": k.due_days, "review": k.review}
 
 
-# ------------------------------------------------------------------ easing (FORMAT §8)
+# ------------------------------------------------------------------ easing (docs/ci.md)
 
 def effective_direction(record: Any) -> str | None:
     """The direction in force: as written; for a metric KR without one, the way

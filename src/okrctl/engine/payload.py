@@ -1,4 +1,4 @@
-"""JSON-ready payloads (FORMAT §9): plain data for ``--format json`` and the close tag.
+"""JSON-ready payloads (docs/json.md): plain data for ``--format json`` and the close tag.
 
 Every number is a float (the nearest double of the exact value, unrounded),
 dates are ISO strings, ``value`` has the shape of the KR's type
@@ -77,7 +77,7 @@ def kpi_to_json(k: KPIScore) -> dict[str, Any]:
 
 
 def score_to_json(result: ScoreResult) -> dict[str, Any]:
-    """The ``score`` payload of FORMAT §9 (without the envelope keys ``okrctl``,
+    """The ``score`` payload of docs/json.md (without the envelope keys ``okrctl``,
     ``schema_version``, ``command``, which the CLI adds).
 
     Every number is a float (the nearest double of the exact value, unrounded),
@@ -92,6 +92,9 @@ def score_to_json(result: ScoreResult) -> dict[str, Any]:
                 "name": u.unit.name,
                 "score": _num(u.score),
                 "rolled_score": _num(u.rolled_score),
+                "scored": u.scored,
+                "rollup_complete": u.rollup_complete,
+                "invalid_file": u.invalid_file,
                 "objectives": [objective_to_json(o) for o in u.objectives],
                 "kpis": [kpi_to_json(k) for k in u.kpis],
             }
@@ -102,13 +105,17 @@ def score_to_json(result: ScoreResult) -> dict[str, Any]:
 
 
 def tree_to_json(nodes: Sequence[TreeNode]) -> list[dict[str, Any]]:
-    """The org tree as JSON: ``[{unit, name, score, rolled_score, depth, children}]``."""
+    """The org tree as JSON: ``[{unit, name, score, rolled_score, scored,
+    rollup_complete, invalid_file, depth, children}]``."""
     return [
         {
             "unit": n.unit.id,
             "name": n.unit.name,
             "score": _num(n.score),
             "rolled_score": _num(n.rolled_score),
+            "scored": n.unit_score.scored,
+            "rollup_complete": n.unit_score.rollup_complete,
+            "invalid_file": n.unit_score.invalid_file,
             "depth": n.depth,
             "children": tree_to_json(n.children),
         }

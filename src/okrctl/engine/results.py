@@ -1,4 +1,4 @@
-"""What scoring returns (FORMAT §6): one :class:`ScoreResult` per period and date,
+"""What scoring returns (docs/scoring.md): one :class:`ScoreResult` per period and date,
 made of :class:`UnitScore`, :class:`ObjectiveScore`, :class:`KRScore` and
 :class:`KPIScore` records.  Computed by :mod:`okrctl.engine.scoring`; one result
 feeds every output format (:mod:`okrctl.engine.payload` for JSON)."""
@@ -17,8 +17,13 @@ from okrctl.model.periods import Period
 from okrctl.model.records import KPI, CheckIn, KeyResult, Measurement, Objective, PeriodFile, Unit
 from okrctl.model.refs import qualify
 
-#: every status a KR or objective can have
+#: every status a KR or objective of a valid workspace can have
 KR_STATUSES = ("cancelled", "done", "missed", "on_track", "at_risk", "off_track", "no_data")
+#: the status of a KR or objective that depends on a period file with errors of its
+#: own (an aligned KR whose feeders may be in it, and the objective holding such a
+#: KR): no score rather than a wrong one.  Only ``score`` and ``rollup`` show it;
+#: ``report`` and ``export`` refuse a workspace with errors.
+NOT_SCORED = "not_scored"
 #: every status a KPI can have
 KPI_STATUSES = ("cancelled", "no_data", "green", "amber", "red")
 #: §6.7: the worst status among counted KRs, worst first
@@ -119,7 +124,13 @@ class KPIScore:
 class UnitScore:
     """A unit taking part in the period.  ``score`` is its own score (objectives),
     ``rolled_score`` the org roll-up (§6.4).  ``file`` is None when the unit has
-    no file for the period (then it has no objectives and a null own score)."""
+    no file for the period (then it has no objectives and a null own score).
+
+    ``invalid_file``: the path of the unit's file when it has errors of its own
+    (then nothing of it is scored).  ``scored``: false when the own score cannot be
+    computed (an invalid file, or an objective ``not_scored``); the score is then
+    null.  ``rollup_complete``: false when this unit or a unit below it is not
+    scored; the rolled-up score is then null, never a mean of what is left."""
 
     unit: Unit
     file: PeriodFile | None
@@ -130,6 +141,9 @@ class UnitScore:
     depth: int
     #: ids of the children taking part in the period, in units.yaml order
     children: tuple[str, ...] = ()
+    invalid_file: str | None = None
+    scored: bool = True
+    rollup_complete: bool = True
 
     @property
     def id(self) -> str:
@@ -163,9 +177,14 @@ class ScoreResult:
     @property
     def ended(self) -> bool:
         """Whether the period is over on the scoring date: only then is an
-        objective's grade its final grade (FORMAT §6.8); before, the pace status
+        objective's grade its final grade (docs/scoring.md); before, the pace status
         is the signal and views leave the grade out."""
         return self.as_of > self.period.end
+
+    @property
+    def complete(self) -> bool:
+        """Whether every unit is scored (no file of the period has errors)."""
+        return all(u.scored for u in self.units)
 
     def unit(self, id: str) -> UnitScore | None:
         return self._index.get("unit:" + id)

@@ -1,4 +1,4 @@
-"""The record rules of ``okrctl check`` (FORMAT §8): validity of added
+"""The record rules of ``okrctl check`` (docs/ci.md): validity of added
 ``rebaselines``, ``added`` and ``cancelled`` records, dates of added check-ins,
 measurements and records, corrections, rewrites and the check-ins of removed
 items.  A mixin of :class:`okrctl.engine.rules._Checker`."""
@@ -23,7 +23,7 @@ class RecordRules:
     checkin-out-of-order."""
 
     def invalid_because(self, rec: Any, unit_id: str, period: Period) -> str | None:
-        """Why an added record is not valid (FORMAT §8), or None when it is."""
+        """Why an added record is not valid (docs/ci.md), or None when it is."""
         reason = getattr(rec, "reason", None)
         if not isinstance(reason, str) or not reason.strip(" .\t-_—–…"):
             return _("its reason is blank")

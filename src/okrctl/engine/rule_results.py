@@ -1,4 +1,4 @@
-"""The result rules of ``okrctl check`` (FORMAT §8): closed-result-changed
+"""The result rules of ``okrctl check`` (docs/ci.md): closed-result-changed
 and the open-period roll-ups that policy-changed lists.  A mixin of
 :class:`okrctl.engine.rules._Checker`."""
 

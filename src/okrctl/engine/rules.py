@@ -1,4 +1,4 @@
-"""The rules on a change (FORMAT §8): what ``okrctl check BASE [HEAD]`` enforces.
+"""The rules on a change (docs/ci.md): what ``okrctl check BASE [HEAD]`` enforces.
 
 :data:`~okrctl.model.problems.RULES` (the check family of the one registry of
 codes) holds the rules: code, name, default severity, one line of description.
@@ -334,11 +334,11 @@ class _Checker(RecordRules, ResultRules):
             why = (_("add a rebaselines entry on it{where}: {{date, field: {field}, from: {show}, to: {show2}, reason, approved_by}}").format(where=where, field=field, show=show(wb), show2=show(wh)))
         self.emit("definition-changed", ref, path, line, _("{head}; {why}").format(head=head, why=why))
 
-    # -- eased by its effect (FORMAT §8) ---------------------------------------------
+    # -- eased by its effect (docs/ci.md) ---------------------------------------------
 
     def feeders(self) -> None:
         """After the lock, a change of an aligned KR's feeders is a definition change
-        of that KR, recorded on the KR's own file (FORMAT §8)."""
+        of that KR, recorded on the KR's own file (docs/ci.md)."""
         periods = {}
         for path in self.paths:
             pid = period_of_path(path)

@@ -1,4 +1,4 @@
-"""Scoring (FORMAT §6): every number ``okrctl score`` and ``okrctl rollup`` show.
+"""Scoring (docs/scoring.md): every number ``okrctl score`` and ``okrctl rollup`` show.
 
 A pure module: no I/O, no git, no terminal.  The only clock read is :func:`today`
 (from :mod:`okrctl.model.dates`, re-exported here with :func:`scoring_date`).
@@ -8,10 +8,10 @@ by :func:`to_fraction`, so a KR at exactly 0.7 grades as 0.7.
 
 One :class:`ScoreResult` feeds every output format (table, JSON, CSV, Markdown);
 :func:`okrctl.engine.payload.score_to_json` renders the ``score`` payload of
-FORMAT §9; the records are in :mod:`okrctl.engine.results`, the roll-up trees in
+docs/json.md; the records are in :mod:`okrctl.engine.results`, the roll-up trees in
 :mod:`okrctl.engine.rollup`, the rules of each KR type in :mod:`okrctl.krtypes`.
 
-Readings of FORMAT where it is silent or ambiguous (see also each docstring):
+Readings where the format is silent or ambiguous (see also each docstring):
 
 * A cancelled item keeps the score it reached (shown in reports); it only leaves
   the weighted means and gets status ``cancelled``.  In particular an objective's
@@ -33,7 +33,7 @@ Readings of FORMAT where it is silent or ambiguous (see also each docstring):
   (any weight) of a non-cancelled feeder (any weight).
 * Every JSON number is a float (weights, baselines and targets too), the nearest
   double of the exact value, unrounded.
-* Grades: ``config.grades[kind]``, or the FORMAT §3 default bands when the
+* Grades: ``config.grades[kind]``, or the docs/format.md default bands when the
   settings give none for that kind.
 * Alignment tree: shows the objectives of the period and of every enclosing
   period with files; an objective aligning to a KR hangs under that KR's
@@ -53,6 +53,7 @@ from fractions import Fraction
 
 from okrctl import krtypes
 from okrctl.engine.results import (
+    NOT_SCORED,
     KPI_STATUSES,
     KR_STATUSES,
     OBJECTIVE_STATUS_SEVERITY,
@@ -75,11 +76,13 @@ from okrctl.model.records import (
     Number,
     Objective,
     PeriodFile,
+    Unit,
     Workspace,
 )
 from okrctl.model import dates
 from okrctl.model.dates import scoring_date, today
-from okrctl.model.periods import Period
+from okrctl.model.layout import parse_period_path, period_file
+from okrctl.model.periods import Period, parse_period
 from okrctl.model.refs import period_of, qualify, unit_of
 
 __all__ = [
@@ -119,7 +122,7 @@ def is_cancelled(record: Approval | None, as_of: date) -> bool:
 
 
 def weighted_mean(terms: Iterable[tuple[Fraction | None, Number | Fraction, bool]]) -> Fraction | None:
-    """Weighted mean of ``(score, weight, cancelled)`` terms (FORMAT §6): terms whose
+    """Weighted mean of ``(score, weight, cancelled)`` terms (docs/scoring.md): terms whose
     weight is 0, whose score is null or that are cancelled are left out; a mean
     with no term left is null."""
     num = ZERO
@@ -237,12 +240,19 @@ def all_periods(ws: Workspace) -> list[Period]:
     seen: dict[str, Period] = {}
     for f in ws.files:
         seen.setdefault(f.period.id, f.period)
+    for pid in _invalid_period_ids(ws):  # a file with errors is still a file of its period
+        seen.setdefault(pid, parse_period(pid, ws.config.fiscal_year_start))
     return sorted(seen.values(), key=lambda p: (p.start, p.days, p.id))
 
 
+def _invalid_period_ids(ws: Workspace) -> set[str]:
+    return {pp[0] for pp in map(parse_period_path, ws.invalid) if pp is not None}
+
+
 def default_period(ws: Workspace, d: date) -> Period | None:
-    """The shortest period containing ``d`` that has files (FORMAT §6); None if none."""
-    return dates.default_period((f.period.id for f in ws.files), d, ws.config.fiscal_year_start)
+    """The shortest period containing ``d`` that has files (docs/scoring.md); None if none."""
+    ids = {f.period.id for f in ws.files} | _invalid_period_ids(ws)
+    return dates.default_period(ids, d, ws.config.fiscal_year_start)
 
 
 # ---------------------------------------------------------------------------
@@ -289,7 +299,9 @@ class _Scorer:
         self.elapsed = elapsed_fraction(period, as_of)
         self.units = [u for u in ws.units if u.takes_part(period)]
         taking_part = {u.id for u in self.units}
-        self.files = [f for f in ws.files_for(period.id) if f.unit in taking_part]
+        self.files = [f for f in ws.files_for(period.id) if f.unit in taking_part and f.path not in ws.invalid]
+        #: a file of this period has errors: the feeders of aligned KRs are not known
+        self.feeders_unknown = bool(ws.invalid_in(period.id))
         self.feeders: dict[str, list[Objective]] = {}
         for f in self.files:
             for o in f.objectives:
@@ -345,6 +357,8 @@ class _Scorer:
         expected = T * kind.expected_fraction(kr, self.elapsed, D)  # §6.6.7
 
         status = self._kr_status(kr, cancelled, score, T, cur, reading, has_data, expected)
+        if kind.fed_by_objectives and self.feeders_unknown and not cancelled:
+            score, status = None, NOT_SCORED
         return KRScore(
             kr=kr,
             target_T=T,
@@ -419,6 +433,8 @@ class _Scorer:
         counted = [ks for ks in krs if not ks.kr_cancelled and to_fraction(ks.kr.weight) > 0]
         if cancelled or not counted:
             status = "cancelled"
+        elif any(ks.status == NOT_SCORED for ks in counted):
+            status, score = NOT_SCORED, None
         elif self.after_end:
             status = "done" if score is not None and score >= T else "missed"
         elif all(ks.status == "done" for ks in counted):
@@ -471,46 +487,31 @@ class _Scorer:
         file_of = {f.unit: f for f in self.files}
 
         own: dict[str, tuple[PeriodFile | None, tuple[ObjectiveScore, ...], tuple[KPIScore, ...], Fraction | None]] = {}
+        invalid = {u.id: path for u in self.units if (path := period_file(self.period.id, u.id)) in ws.invalid}
+        scored: dict[str, bool] = {}
         for u in self.units:
             f = file_of.get(u.id)
             objs = tuple(self.objective(o) for o in f.objectives) if f else ()
             kpis = tuple(self.kpi(k) for k in f.kpis) if f else ()
-            score = weighted_mean((o.score, o.objective.weight, o.cancelled) for o in objs)
+            scored[u.id] = u.id not in invalid and not any(o.status == NOT_SCORED for o in objs)
+            score = weighted_mean((o.score, o.objective.weight, o.cancelled) for o in objs) if scored[u.id] else None
             own[u.id] = (f, objs, kpis, score)
 
-        rolled: dict[str, Fraction | None] = {}
-
-        def roll(uid: str, stack: frozenset[str] = frozenset()) -> Fraction | None:
-            if uid in rolled:
-                return rolled[uid]
-            stack = stack | {uid}
-            terms: list[tuple[Fraction | None, Number, bool]] = [(own[uid][3], by_id[uid].self_weight, False)]
-            for c in children[uid]:
-                if c not in stack:
-                    terms.append((roll(c, stack), by_id[c].weight, False))
-            rolled[uid] = weighted_mean(terms)
-            return rolled[uid]
-
-        def depth(uid: str) -> int:
-            n = 0
-            seen = {uid}
-            p = by_id[uid].parent
-            while p in ids and p not in seen:
-                seen.add(p)  # type: ignore[arg-type]
-                n += 1
-                p = by_id[p].parent  # type: ignore[index]
-            return n
+        rolled, complete = _roll_up(self.units, children, {uid: v[3] for uid, v in own.items()}, scored)
 
         units = tuple(
             UnitScore(
                 unit=u,
                 file=own[u.id][0],
                 score=own[u.id][3],
-                rolled_score=roll(u.id),
+                rolled_score=rolled[u.id],
                 objectives=own[u.id][1],
                 kpis=own[u.id][2],
-                depth=depth(u.id),
+                depth=_depth(by_id, u.id),
                 children=tuple(children[u.id]),
+                invalid_file=invalid.get(u.id),
+                scored=scored[u.id],
+                rollup_complete=complete[u.id],
             )
             for u in self.units
         )
@@ -523,6 +524,46 @@ class _Scorer:
         )
 
 
+def _roll_up(units: Sequence[Unit], children: dict[str, list[str]], own: dict[str, Fraction | None],
+             scored: dict[str, bool]) -> tuple[dict[str, Fraction | None], dict[str, bool]]:
+    """The org roll-up of every unit (§6.4) and whether it is complete: null (and
+    incomplete) when any unit of the subtree is not scored, since a mean of what is
+    left would be silently wrong."""
+    by_id = {u.id: u for u in units}
+    rolled: dict[str, Fraction | None] = {}
+    complete: dict[str, bool] = {}
+
+    def roll(uid: str, stack: frozenset[str] = frozenset()) -> Fraction | None:
+        if uid in rolled:
+            return rolled[uid]
+        stack = stack | {uid}
+        terms: list[tuple[Fraction | None, Number, bool]] = [(own[uid], by_id[uid].self_weight, False)]
+        ok = scored[uid]
+        for c in children[uid]:
+            if c not in stack:
+                terms.append((roll(c, stack), by_id[c].weight, False))
+                ok = ok and complete[c]
+        complete[uid] = ok
+        rolled[uid] = weighted_mean(terms) if ok else None
+        return rolled[uid]
+
+    for u in units:
+        roll(u.id)
+    return rolled, complete
+
+
+def _depth(by_id: dict[str, Unit], uid: str) -> int:
+    """Levels above ``uid`` among the units taking part (a cycle stops the count)."""
+    n = 0
+    seen = {uid}
+    p = by_id[uid].parent
+    while p in by_id and p not in seen:
+        seen.add(p)  # type: ignore[arg-type]
+        n += 1
+        p = by_id[p].parent  # type: ignore[index]
+    return n
+
+
 def score_workspace(ws: Workspace, period: Period, as_of: date) -> ScoreResult:
-    """Score every unit taking part in ``period`` as of ``as_of`` (FORMAT §6)."""
+    """Score every unit taking part in ``period`` as of ``as_of`` (docs/scoring.md)."""
     return _Scorer(ws, period, as_of).run()

@@ -17,7 +17,7 @@ from okrctl.gitio.run import Git, GitError, _printable
 @dataclass(frozen=True, slots=True)
 class CommitInfo:
     """One commit as git records it.  Dates are claims by whoever made the commit
-    (FORMAT §8: reported, never trusted)."""
+    (docs/ci.md: reported, never trusted)."""
 
     sha: str
     author_name: str

@@ -42,8 +42,7 @@ class Revisions:
         return sha
 
     def _refuse_ambiguous(self, rev: str, shown: str) -> None:
-        """Refuse a revision whose name git could read in more than one way (FORMAT
-        §8): a tag ``origin/main`` beside the remote-tracking branch, a branch named
+        """Refuse a revision whose name git could read in more than one way (docs/ci.md): a tag ``origin/main`` beside the remote-tracking branch, a branch named
         like a sha prefix.  The name is the part before the first ``~ ^ : @``;
         a full ref name (``refs/...``) is never ambiguous."""
         name = _NAME_RE.match(rev).group(0)  # type: ignore[union-attr]

@@ -1,7 +1,7 @@
-"""KR types (FORMAT §5): one module per ``type:``, behind a registry.
+"""KR types (docs/format.md): one module per ``type:``, behind a registry.
 
 ``get(name)`` gives the :class:`~okrctl.krtypes.base.KRType` of a type name,
-:data:`ALL` every type in FORMAT order, :data:`NAMES` their names.  Callers
+:data:`ALL` every type in the order of docs/format.md, :data:`NAMES` their names.  Callers
 dispatch through the registry rather than on ``kr.type``; see ``docs/krtypes.md``.
 """
 
@@ -13,7 +13,7 @@ from okrctl.krtypes import aligned, boolean, maintain, metric, milestone
 from okrctl.krtypes.base import KRType, Reading, Value
 from okrctl.model.records import KeyResult
 
-#: every KR type, in the order of FORMAT §5
+#: every KR type, in the order of docs/format.md
 ALL: tuple[KRType, ...] = (metric.TYPE, boolean.TYPE, milestone.TYPE, maintain.TYPE, aligned.TYPE)
 NAMES: tuple[str, ...] = tuple(t.name for t in ALL)
 _BY_NAME = {t.name: t for t in ALL}
@@ -22,7 +22,7 @@ TYPED_FIELDS: frozenset[str] = frozenset().union(*(t.fields for t in ALL))
 
 
 def get(name: str) -> KRType:
-    """The type named ``name``; ValueError for a name FORMAT §5 does not define."""
+    """The type named ``name``; ValueError for a name docs/format.md does not define."""
     try:
         return _BY_NAME[name]
     except KeyError:
@@ -35,7 +35,7 @@ def of(kr: KeyResult) -> KRType:
 
 
 def eased(base: KeyResult, field: str, old: Any, new: Any) -> bool:
-    """Could changing numeric ``field`` of KR ``base`` ease it (FORMAT §8)?  Judged by
+    """Could changing numeric ``field`` of KR ``base`` ease it (docs/ci.md)?  Judged by
     the KR's type; a field the type ignores is judged as by the type that uses it
     (as before the types were split out: the check does not depend on the type)."""
     kind = of(base)

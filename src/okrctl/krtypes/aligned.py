@@ -1,4 +1,4 @@
-"""``type: aligned`` -- the weighted mean of the objectives aligned to it (FORMAT §5, §6.6.5).
+"""``type: aligned`` -- the weighted mean of the objectives aligned to it (docs/format.md, docs/scoring.md).
 
 No check-ins and no frequency.  The engine finds the feeders (objectives of the
 same period whose ``aligns_to`` names the KR), scores them and passes the mean

@@ -1,4 +1,4 @@
-"""What a KR type provides (FORMAT §5): :class:`KRType`, the base of every type module.
+"""What a KR type provides (docs/format.md): :class:`KRType`, the base of every type module.
 
 A type module is pure: it sees one :class:`KeyResult` (and, where the type needs
 more, the values the engine or the checks pass in) and answers for its type:
@@ -6,12 +6,12 @@ more, the values the engine or the checks pass in) and answers for its type:
 * :attr:`KRType.fields` -- the definition fields the type uses (the others have no
   effect; ``validate`` warns about them, OKR227);
 * :meth:`KRType.check` / :meth:`KRType.check_checkin` -- its semantic checks;
-* :meth:`KRType.read` -- value, progress and raw score at D (FORMAT §5, §6.6);
+* :meth:`KRType.read` -- value, progress and raw score at D (docs/format.md, docs/scoring.md);
 * :meth:`KRType.expected_fraction`, :meth:`KRType.status` -- its part of the pace
   and status rules (§6.6.7); the engine applies the rules common to all types;
 * :meth:`KRType.direction`, :meth:`KRType.in_force`, :meth:`KRType.eased` -- the
-  defaults in force and what "eases" a definition (FORMAT §8);
-* :meth:`KRType.value_json` -- the shape of ``value`` in JSON (FORMAT §9);
+  defaults in force and what "eases" a definition (docs/ci.md);
+* :meth:`KRType.value_json` -- the shape of ``value`` in JSON (docs/json.md);
 * :meth:`KRType.parse_value`, :meth:`KRType.new_checkin` -- a check-in typed by a
   user (``okrctl checkin``): the value parsed from text, and the new check-in's
   value fields with the one-line summary shown to the user.
@@ -57,9 +57,9 @@ class Reading:
 class KRType:
     """The base of a KR type; a type module defines one subclass and one instance."""
 
-    #: the ``type:`` of FORMAT §5
+    #: the ``type:`` of docs/format.md
     name: ClassVar[str] = ""
-    #: definition fields the type uses (FORMAT §5); the others have no effect
+    #: definition fields the type uses (docs/format.md); the others have no effect
     fields: ClassVar[frozenset[str]] = frozenset()
     #: scored from the objectives aligned to it, not from check-ins (aligned)
     fed_by_objectives: ClassVar[bool] = False
@@ -75,7 +75,7 @@ class KRType:
         """Checks of one check-in's shape (dates are checked for every type)."""
         return []
 
-    # -- score and status (FORMAT §6.6) -------------------------------------
+    # -- score and status (docs/scoring.md) -------------------------------------
 
     def read(self, kr: KeyResult, current: CheckIn | None, as_of: date, feeder_mean: Fraction | None = None) -> Reading:
         """Value, progress and raw score at D.  ``current`` is the current check-in;
@@ -92,7 +92,7 @@ class KRType:
         period end); None: by pace (§6.6.7)."""
         return None
 
-    # -- definitions (FORMAT §8) --------------------------------------------
+    # -- definitions (docs/ci.md) --------------------------------------------
 
     def direction(self, kr: KeyResult) -> str | None:
         """The effective direction; None for types without one."""
@@ -107,7 +107,7 @@ class KRType:
         raise a score or ease a status?"""
         return False
 
-    # -- JSON (FORMAT §9) ---------------------------------------------------
+    # -- JSON (docs/json.md) ---------------------------------------------------
 
     def value_json(self, value: Value) -> Any:
         return value

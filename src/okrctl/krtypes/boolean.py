@@ -1,4 +1,4 @@
-"""``type: boolean`` -- done or not, by ``due`` (FORMAT §5).
+"""``type: boolean`` -- done or not, by ``due`` (docs/format.md).
 
 score 1 when the current check-in says true, else 0; done when true, off track
 after ``due`` (default: the period end), on track before.

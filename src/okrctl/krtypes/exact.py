@@ -1,4 +1,4 @@
-"""Exact numbers for scoring (FORMAT §6): record numbers become :class:`Fraction`.
+"""Exact numbers for scoring (docs/scoring.md): record numbers become :class:`Fraction`.
 
 Shared by the KR type modules and the engine; imports nothing of okrctl but the model.
 """

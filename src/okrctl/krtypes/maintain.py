@@ -1,4 +1,4 @@
-"""``type: maintain`` -- keep a number on the right side of ``threshold`` (FORMAT §5).
+"""``type: maintain`` -- keep a number on the right side of ``threshold`` (docs/format.md).
 
 score 1 when the current value meets the threshold (≥, or ≤ with
 ``direction: decrease``), else 0; on track exactly when it does.

@@ -1,4 +1,4 @@
-"""``type: metric`` -- a number moving from ``baseline`` to ``target`` (FORMAT §5).
+"""``type: metric`` -- a number moving from ``baseline`` to ``target`` (docs/format.md).
 
 score = clamp((v − baseline) / (target − baseline), 0, max_score); with
 ``aggregate: sum`` v is baseline + the sum of the increments checked in.

@@ -1,4 +1,4 @@
-"""``type: milestone`` -- weighted milestones done (FORMAT §5).
+"""``type: milestone`` -- weighted milestones done (docs/format.md).
 
 score = weight of the milestones done / total weight; a check-in lists every
 milestone done so far.  When every milestone has a ``due``, the pace expects the

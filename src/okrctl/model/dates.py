@@ -1,4 +1,4 @@
-"""Dates of the workspace (FORMAT §2, §6): "today" in the workspace time zone, the
+"""Dates of the workspace (docs/format.md, docs/scoring.md): "today" in the workspace time zone, the
 scoring date D and the default period.
 
 Today's date depends on the workspace ``timezone``.  What an unknown zone name does
@@ -40,7 +40,7 @@ def today_in(timezone: str, *, on_unknown_zone: OnUnknownZone = "raise") -> date
 
 
 def today(config: Config, *, on_unknown_zone: OnUnknownZone = "raise") -> date:
-    """The current date in the workspace ``timezone`` (FORMAT §2)."""
+    """The current date in the workspace ``timezone`` (docs/format.md)."""
     return today_in(config.timezone, on_unknown_zone=on_unknown_zone)
 
 
@@ -55,7 +55,7 @@ def scoring_date(config: Config, as_of: date | None = None) -> date:
 
 def periods_with_files(period_ids: Iterable[str], d: date, fiscal_year_start: int = 1) -> list[Period]:
     """The periods containing ``d`` among ``period_ids`` (the periods that have
-    files), shortest first: the first is the default period of FORMAT §6, the others
+    files), shortest first: the first is the default period of docs/scoring.md, the others
     are the longer periods a reference without its period could also mean."""
     with_files = set(period_ids)
     return [p for p in periods_containing(d, fiscal_year_start) if p.id in with_files]
@@ -63,6 +63,6 @@ def periods_with_files(period_ids: Iterable[str], d: date, fiscal_year_start: in
 
 def default_period(period_ids: Iterable[str], d: date, fiscal_year_start: int = 1) -> Period | None:
     """The shortest period containing ``d`` among ``period_ids`` (the periods that
-    have files) -- the default period of FORMAT §6; None if none."""
+    have files) -- the default period of docs/scoring.md; None if none."""
     found = periods_with_files(period_ids, d, fiscal_year_start)
     return found[0] if found else None

@@ -1,4 +1,4 @@
-"""Where things live in a workspace (FORMAT §1): the one module that knows the file
+"""Where things live in a workspace (docs/format.md): the one module that knows the file
 names ``okrctl.yaml`` and ``units.yaml`` and the shape ``okrs/<PERIOD>/<UNIT>.yaml``.
 
 Paths are workspace-relative and use ``/`` on every platform.  Messages that name
@@ -84,6 +84,6 @@ def path_order(path: str) -> tuple[int, str]:
     return ({CONFIG_FILE: 0, UNITS_FILE: 1}.get(path, 2), path)
 
 
-#: paths from the git repository root that configure CI or review (FORMAT §8,
+#: paths from the git repository root that configure CI or review (docs/ci.md,
 #: ci-config-changed; ``okrctl codeowners`` gives them to the root approvers)
 CI_CONFIG_PATHS = (".github/", ".gitlab/", ".gitlab-ci.yml", "CODEOWNERS", "docs/CODEOWNERS", ".pre-commit-config.yaml")

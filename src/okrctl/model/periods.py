@@ -1,4 +1,4 @@
-"""Period ids and calendar arithmetic (FORMAT §2).
+"""Period ids and calendar arithmetic (docs/format.md).
 
 A period is ``YYYY`` (year), ``YYYY-H1``/``YYYY-H2`` (half) or ``YYYY-Q1``..``Q4``
 (quarter).  A year is named after the calendar year in which it ends: with

@@ -1,7 +1,7 @@
 """Problems as values: every problem okrctl finds is a :class:`Problem`.
 
 One record for ``validate`` (a file breaks the format) and ``check`` (a change
-breaks a rule of FORMAT §8).  Each carries the workspace-relative path, a 1-based
+breaks a rule of docs/ci.md).  Each carries the workspace-relative path, a 1-based
 line and column, a severity, a stable code from :data:`CODES` (whose ``name`` is
 the rule name: ``unknown-key``, ``definition-changed``), a one-line message and,
 for findings about an item, its reference.  Checks and rules return lists of them;
@@ -109,7 +109,7 @@ CODES: dict[str, Check] = _registry(
     Check("OKR241", "unknown-timezone", "error", "`timezone` is not a known IANA time zone"),
     Check("OKR242", "bad-period", "error", "a period id is not YYYY, YYYY-H1/H2 or YYYY-Q1..Q4"),
     Check("OKR243", "unknown-rule", "error", "`policy.rules` names a rule okrctl does not have"),
-    # --- the rules on a change, FORMAT §8 (OKR8xx), in its order; `policy.rules` at
+    # --- the rules on a change, docs/ci.md (OKR8xx), in its order; `policy.rules` at
     # the policy revision may set each to error, warning or off
     _rule("OKR801", "locked-period-changed", "error", "a file of a closed period was added, removed or changed"),
     _rule("OKR802", "definition-changed", "error",
@@ -153,9 +153,9 @@ CODES: dict[str, Check] = _registry(
     _rule("OKR899", "invalid", "error", "a file of HEAD does not validate, or a changed file could not be compared"),
 )
 
-#: check codes that ``policy.rules`` cannot name (FORMAT §8)
+#: check codes that ``policy.rules`` cannot name (docs/ci.md)
 UNCONFIGURABLE = ("invalid", "base-unreadable")
-#: the rules of ``check`` by name (FORMAT §8 order), as ``policy.rules`` names them
+#: the rules of ``check`` by name (docs/ci.md order), as ``policy.rules`` names them
 RULES: dict[str, Check] = {c.name: c for c in CODES.values() if c.family == "check" and c.name not in UNCONFIGURABLE}
 #: the code of each rule name, ``invalid`` included
 RULE_CODES: dict[str, str] = {c.name: c.code for c in CODES.values() if c.family == "check"}
@@ -197,7 +197,7 @@ class Problem:
     rule = name
 
     def to_dict(self) -> dict:
-        """FORMAT §9: validate's ``diagnostics`` and check's ``findings`` alike."""
+        """docs/json.md: validate's ``diagnostics`` and check's ``findings`` alike."""
         return {
             "path": self.path,
             "line": self.line,

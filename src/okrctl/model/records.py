@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from okrctl.model.layout import CONFIG_FILE, UNITS_FILE
+from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, parse_period_path, period_file
 from okrctl.model.periods import Period
 from okrctl.model.refs import split_qualified
 
@@ -131,7 +131,7 @@ class Rebaseline:
 
 @dataclass(frozen=True, slots=True)
 class PinnedEvidence:
-    """An evidence document pinned by its SHA-256 (FORMAT §5): a file of the
+    """An evidence document pinned by its SHA-256 (docs/format.md): a file of the
     workspace (``path``, relative to it) or an external document (``url``)."""
 
     sha256: str
@@ -275,12 +275,26 @@ class PeriodFile:
 
 @dataclass(frozen=True, slots=True)
 class Workspace:
-    """A loaded workspace.  ``files`` is sorted by path."""
+    """A loaded workspace.  ``files`` is sorted by path.
+
+    ``invalid``: the paths of period files that have errors of their own (they may
+    be missing from ``files`` when they could not be read at all).  Nothing is
+    scored from them: their unit is "not scored" in that period, and references
+    into them are not checked (the file's own error is the one to fix)."""
 
     config: Config
     units: tuple[Unit, ...]
     files: tuple[PeriodFile, ...]
     label: str = "working tree"
+    invalid: frozenset[str] = frozenset()
+
+    def is_invalid(self, period_id: str, unit_id: str) -> bool:
+        """Whether the file of ``unit_id`` for ``period_id`` has errors of its own."""
+        return period_file(period_id, unit_id) in self.invalid
+
+    def invalid_in(self, period_id: str) -> list[str]:
+        """The invalid period files of ``period_id``, sorted."""
+        return sorted(p for p in self.invalid if parse_period_path(p) is not None and parse_period_path(p)[0] == period_id)  # type: ignore[index]
 
     @property
     def unit_by_id(self) -> dict[str, Unit]:

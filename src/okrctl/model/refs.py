@@ -1,4 +1,4 @@
-"""References (FORMAT §2): ``PERIOD/UNIT/OBJECTIVE[/KR]`` or ``PERIOD/UNIT/KPI``.
+"""References (docs/format.md): ``PERIOD/UNIT/OBJECTIVE[/KR]`` or ``PERIOD/UNIT/KPI``.
 
 Where the period is implied (``aligns_to`` inside a file, the command line) it may
 be left out: ``ha-noi/O2/KR1``.  The first segment is a period exactly when it
@@ -12,7 +12,7 @@ matches the period pattern; references match ids exactly (case-sensitive).
 * :meth:`Ref.path` -- the period file that holds the item;
 * :func:`choose_period` -- THE rule for a reference typed without its period, the
   same in every command (``checkin``, ``measure``, ``history``): the default period
-  of FORMAT §6 at a date D, with the longer periods that also contain D, and
+  of docs/scoring.md at a date D, with the longer periods that also contain D, and
   :meth:`PeriodChoice.check` to say when more than one item could be meant.
 """
 
@@ -133,7 +133,7 @@ def has_period(ref: str) -> bool:
 
 
 def qualify(ref: str, period_id: str) -> str:
-    """Add the implied period to a reference (FORMAT §2)."""
+    """Add the implied period to a reference (docs/format.md)."""
     return ref if has_period(ref) else f"{period_id}/{ref}"
 
 
@@ -214,7 +214,7 @@ class PeriodChoice:
 
 def choose_period(ref: str, period_ids: Iterable[str], d: date, fiscal_year_start: int = 1) -> PeriodChoice:
     """The period of ``ref`` (a reference as typed, validated or not): the one written,
-    else the default period at ``d`` (FORMAT §2, §6: the shortest period containing
+    else the default period at ``d`` (docs/format.md, docs/scoring.md: the shortest period containing
     ``d`` that has files).  ``d`` is the scoring date (``--as-of``, else ``as_of``,
     else today) -- or a check-in's ``--date``, which is the date the record describes.
     Raises :class:`RefError` when no period with files contains ``d``."""

@@ -1,4 +1,4 @@
-"""Evidence pinned by hash (FORMAT §5): a check-in's ``{path, sha256}`` item names a
+"""Evidence pinned by hash (docs/format.md): a check-in's ``{path, sha256}`` item names a
 file of the workspace, and that file must exist and have that SHA-256.
 
 :func:`file_sha256` hashes a workspace file safely (the path is untrusted: no

@@ -378,6 +378,14 @@ class LoadResult:
     def ok(self) -> bool:
         return not any(d.severity == "error" for d in self.diagnostics)
 
+    @property
+    def blocking(self) -> list[Problem]:
+        """The errors that stop every score: those outside the invalid period files
+        (settings, units, a file that belongs to no unit and period).  Errors inside
+        period files only stop the units whose file it is (``Workspace.invalid``)."""
+        invalid = self.workspace.invalid if self.workspace is not None else frozenset()
+        return [d for d in self.diagnostics if d.severity == "error" and d.path not in invalid]
+
 
 def _read(source: Source, path: str, sha: str | None, cache: ParseCache, kind: str,
           data: bytes | None = None) -> tuple[Parsed | None, list[Problem], str | None]:
@@ -570,6 +578,12 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             today = today(config)
         except (ZoneInfoNotFoundError, ValueError, OSError):  # an unknown time zone, already reported as OKR241
             today = today(replace(config, timezone="UTC"))
-    ws = Workspace(config, units, tuple(sorted(period_files, key=lambda pf: pf.path)), label=getattr(source, "label", "working tree"))
+    # a period file with errors of its own is "invalid": references into it are not
+    # checked (its own error is the one to report), and nothing is scored from it
+    file_paths = {c.path for c in candidates}
+    invalid = frozenset(d.path for d in diags if d.severity == "error" and d.path in file_paths)
+    ws = Workspace(config, units, tuple(sorted(period_files, key=lambda pf: pf.path)),
+                   label=getattr(source, "label", "working tree"), invalid=invalid)
     diags += checks.check_workspace(ws, today)
+    ws = replace(ws, invalid=frozenset(d.path for d in diags if d.severity == "error" and d.path in file_paths))
     return LoadResult(ws, _printable_paths(cap_per_file(sort_problems(diags))), documents)

@@ -12,7 +12,7 @@ SCHEMA_VERSION = 1
 
 
 def envelope(command: str, payload: dict) -> dict:
-    """The JSON envelope every ``--format json`` output shares (FORMAT §9)."""
+    """The JSON envelope every ``--format json`` output shares (docs/json.md)."""
     return {"okrctl": __version__, "schema_version": SCHEMA_VERSION, "command": command, **payload}
 
 

@@ -1,5 +1,5 @@
 """``diff`` and ``check`` output: text (dyff-like, grouped by unit and period),
-JSON (FORMAT §9), Markdown (a PR comment or ``$GITHUB_STEP_SUMMARY``) and GitHub
+JSON (docs/json.md), Markdown (a PR comment or ``$GITHUB_STEP_SUMMARY``) and GitHub
 annotations.
 
 Every piece of text that comes from the workspace (titles, notes, values, ids) or

@@ -53,7 +53,7 @@ def json_cell(v: Any, col_type: str) -> Any:
 
 
 def json_doc(tables: Mapping[str, Table]) -> dict[str, Any]:
-    """FORMAT §9 envelope, ``command: export``, ``tables: {name: [row objects]}``."""
+    """docs/json.md envelope, ``command: export``, ``tables: {name: [row objects]}``."""
     out: dict[str, Any] = {}
     for k, t in tables.items():
         types = [c.type for c in t.columns]

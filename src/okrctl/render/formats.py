@@ -8,7 +8,7 @@ is used.  A new format is one writer plus one :data:`WRITERS` entry (and, for
 ``-o FILE``, one :data:`EXTENSIONS` entry).
 
 The generic writers live here: ``csv`` writes the report's typed table and
-``json`` its FORMAT §9 payload.
+``json`` its docs/json.md payload.
 """
 
 from __future__ import annotations

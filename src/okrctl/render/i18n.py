@@ -25,6 +25,9 @@ _EN = {
     "metric": "metric", "boolean": "boolean", "milestone": "milestone", "maintain": "maintain", "aligned": "aligned",
     "yes": "yes", "no": "no", "of": "of", "depth": "Depth",
     "hidden_columns": "Hidden at this width",
+    "not_scored": "not scored", "incomplete": "incomplete",
+    "invalid_file": "not scored: {path} has errors (okrctl validate)",
+    "incomplete_note": "incomplete: a unit in this roll-up is not scored, so no rolled-up score is given",
 }
 
 _VI = {
@@ -44,6 +47,9 @@ _VI = {
     "metric": "định lượng", "boolean": "có/không", "milestone": "mốc công việc", "maintain": "duy trì", "aligned": "tổng hợp",
     "yes": "có", "no": "không", "of": "/", "depth": "Cấp",
     "hidden_columns": "Cột ẩn vì màn hình hẹp",
+    "not_scored": "chưa tính điểm", "incomplete": "chưa đủ",
+    "invalid_file": "chưa tính điểm: tệp {path} có lỗi (chạy okrctl validate)",
+    "incomplete_note": "chưa đủ: có đơn vị trong phạm vi tổng hợp chưa tính điểm nên không có điểm tổng hợp",
 }
 
 _TABLES = {"en": _EN, "vi": _VI}

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from okrctl.render.i18n import t
 from okrctl.render.textsafe import md_escape
-from okrctl.render.values import NONE, day, kpi_value, kr_value, num, percent, score as fmt_score
+from okrctl.render.values import NONE, day, kpi_value, kr_value, num, own_score_text, percent, rolled_score_text
+from okrctl.render.values import score as fmt_score
 
 if TYPE_CHECKING:
     from okrctl.engine.results import ScoreResult, UnitScore
@@ -76,7 +77,11 @@ def render_markdown(result: ScoreResult, units: Sequence[UnitScore], locale: str
            f"{L('as_of')} **{day(result.as_of)}**, {L('elapsed')} {percent(result.elapsed)}", ""]
     for u in units:
         out += [f"## {md_escape(u.unit.name)} (`{u.unit.id}`)", "",
-                f"{L('own_score')}: **{fmt_score(u.score)}** · {L('rolled_score')}: **{fmt_score(u.rolled_score)}**", ""]
+                f"{L('own_score')}: **{own_score_text(u.scored, u.score, locale)}** · "
+                f"{L('rolled_score')}: **{rolled_score_text(u.rollup_complete, u.rolled_score, locale)}**", ""]
+        if u.invalid_file is not None:
+            out += [f"_{md_escape(L('invalid_file').format(path=u.invalid_file))}_", ""]
+            continue
         if u.file is None:
             out += [f"_{L('no_file')}_", ""]
             continue
@@ -102,8 +107,12 @@ def rollup_markdown(report: Report, options: RenderOptions) -> str:
     depths = table.values("depth")
     base = min(depths, default=0)
     rows = [[f"{'&nbsp;&nbsp;' * (r['depth'] - base)}{md_escape(r['name'])} (`{r['unit']}`)",
-             fmt_score(r["score"]), f"**{fmt_score(r['rolled_score'])}**"] for r in table.records()]
+             own_score_text(n.unit_score.scored, r["score"], loc),
+             f"**{rolled_score_text(n.unit_score.rollup_complete, r['rolled_score'], loc)}**"]
+            for r, n in zip(table.records(), report.items)]
     lines = md_table([t("unit", loc), t("own_score", loc), t("rolled_score", loc)], ["left", "right", "right"], rows)
+    if not all(n.unit_score.rollup_complete for n in report.items):
+        lines += ["", f"_{t('incomplete_note', loc)}_"]
     return "\n".join(_heading("title_rollup", report, loc) + lines) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""The one problem record in every output format: text, JSON (FORMAT §9), GitHub
+"""The one problem record in every output format: text, JSON (docs/json.md), GitHub
 workflow annotations, SARIF 2.1.0 and Markdown.
 
 ``validate`` and ``check`` share these emitters.  The only difference between the

@@ -19,7 +19,8 @@ from okrctl.engine.rollup import AlignNode, TreeNode
 from okrctl.render.i18n import t
 from okrctl.render.layout import GAP, Column, grid, natural_width, tokens, tree_glyphs, wrap
 from okrctl.render.textsafe import one_line
-from okrctl.render.values import day, kpi_value, kr_value, num, percent, score as fmt_score
+from okrctl.render.values import day, kpi_value, kr_value, num, own_score_text, percent, rolled_score_text
+from okrctl.render.values import score as fmt_score
 
 if TYPE_CHECKING:
     from okrctl.render.formats import RenderOptions
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 STATUS_STYLE = {
     "done": "bold green", "on_track": "green", "at_risk": "yellow", "off_track": "bold red",
-    "missed": "red", "no_data": "dim", "cancelled": "dim strike",
+    "missed": "red", "no_data": "dim", "cancelled": "dim strike", "not_scored": "bold magenta",
     "green": "green", "amber": "yellow", "red": "bold red",
 }
 GRADE_STYLE = {"green": "green", "yellow": "yellow", "red": "red"}
@@ -200,8 +201,12 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
         title.append("  " * (u.depth - base))
         title.append(one_line(u.unit.name), style="bold cyan")
         title.append(f" ({u.unit.id})", style="dim")
-        title.append(f"  {t('own_score', locale)} {fmt_score(u.score)} · {t('rolled_score', locale)} {fmt_score(u.rolled_score)}", style="bold")
+        title.append(f"  {t('own_score', locale)} {own_score_text(u.scored, u.score, locale)} · "
+                     f"{t('rolled_score', locale)} {rolled_score_text(u.rollup_complete, u.rolled_score, locale)}", style="bold")
         console.print(title)
+        if u.invalid_file is not None:
+            console.print(Text("  " + t("invalid_file", locale).format(path=one_line(u.invalid_file)), style="bold magenta"))
+            continue
         if u.file is None:
             console.print(Text(f"  {t('no_file', locale)}", style="dim"))
             continue
@@ -214,6 +219,8 @@ def render_table(result: ScoreResult, units: Sequence[UnitScore], console: Conso
     if hidden:
         console.print()
         console.print(Text(f"{t('hidden_columns', locale)}: " + ", ".join(headers[c] for c in hidden), style="dim"))
+    if not all(u.rollup_complete for u in units):
+        console.print(Text(t("incomplete_note", locale), style="dim"))
 
 
 # ------------------------------------------------------------------ roll-up
@@ -259,10 +266,14 @@ def render_rollup_table(result: ScoreResult, rows: list[TreeNode], console: Cons
     glyphs = tree_glyphs([r.depth for r in rows])
     labels = [[Text(g)] + tokens(one_line(r.unit.name), "bold" if r.depth == base else "") + [Text(f"({r.unit.id})", style="dim")]
               for g, r in zip(glyphs, rows)]
-    numbers = [(Column("own", t("own_score", locale), right=True), [Text(fmt_score(r.score)) for r in rows]),
+    numbers = [(Column("own", t("own_score", locale), right=True),
+                [Text(own_score_text(r.unit_score.scored, r.score, locale), style="" if r.unit_score.scored else "bold magenta") for r in rows]),
                (Column("rolled", t("rolled_score", locale), right=True),
-                [Text(fmt_score(r.rolled_score), style="bold") for r in rows])]
+                [Text(rolled_score_text(r.unit_score.rollup_complete, r.rolled_score, locale),
+                      style="bold" if r.unit_score.rollup_complete else "bold magenta") for r in rows])]
     _tree_table(head, t("unit", locale), labels, numbers, [Text(bar(r.rolled_score, max_score)) for r in rows], console, locale)
+    if not all(r.unit_score.rollup_complete for r in rows):
+        console.print(Text(t("incomplete_note", locale), style="dim"))
 
 
 def render_alignment_table(result: ScoreResult, rows: list[tuple[int, AlignNode]], console: Console, locale: str, max_score: Fraction) -> None:

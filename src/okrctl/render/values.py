@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 NONE = "—"
 
 
+def own_score_text(scored: bool, x: Fraction | None, locale: str) -> str:
+    """A unit's own score, or "not scored" (its file has errors)."""
+    return score(x) if scored else t("not_scored", locale)
+
+
+def rolled_score_text(complete: bool, x: Fraction | None, locale: str) -> str:
+    """A rolled-up score, or "incomplete" when a unit in the roll-up is not scored."""
+    return score(x) if complete else t("incomplete", locale)
+
+
 def num(x: object, places: int = 2) -> str:
     """An exact number for people: at most ``places`` decimals, no trailing zeros."""
     if x is None:

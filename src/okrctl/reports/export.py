@@ -55,7 +55,7 @@ SPECS: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("self_weight", "number", "weight of its own score in its roll-up"),
         ("from", "date", "first day the unit exists, empty when not set"),
         ("until", "date", "last day the unit exists, empty when not set"),
-        ("score", "score", "own score: weighted mean of its objectives (FORMAT §6.3)"),
+        ("score", "score", "own score: weighted mean of its objectives (docs/scoring.md)"),
         ("rolled_score", "score", "rolled-up score over the unit and its children (§6.4)"),
         ("objectives", "int", "objectives in the period file"),
         ("key_results", "int", "key results in the period file"),

@@ -10,7 +10,7 @@ Readings (documented in docs/report.md):
 * The organisation grade uses the ``committed`` bands and, like every grade, is
   shown only once the period has ended (as-of date ≥ its last day).
 * "Checked in on time": the share of counted KRs (not cancelled, not aligned)
-  that are not overdue (FORMAT §6.10) at the as-of date.
+  that are not overdue (docs/scoring.md) at the as-of date.
 * "Needs a decision", by rule: a KR off track or missed whose weight is at least
   the mean weight of its objective's counted KRs; an overdue KR; a KPI in red;
   a KR whose confidence fell by 0.2 or more between its last two check-ins.
@@ -349,7 +349,7 @@ def changes(units: Sequence[UnitScore], result: ScoreResult, events: Sequence | 
 
 
 def _corrections(k: KRScore, start: date, end: date) -> list[Change]:
-    """Check-ins with the date of an earlier one (FORMAT §6: a correction; the last
+    """Check-ins with the date of an earlier one (docs/scoring.md: a correction; the last
     one wins), dated in [start, end], with the value they replace.  ``field`` names
     the position: ``value #N``."""
     out, seen = [], {}

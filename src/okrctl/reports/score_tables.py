@@ -1,6 +1,6 @@
 """The ``score`` and ``rollup`` reports as values: a typed :class:`Table` (what the
 CSV writes, one row per item) plus the engine records the tree views need and the
-FORMAT §9 JSON payload."""
+docs/json.md JSON payload."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class Report:
     ``alignment``.  ``items``: the units shown (score), the :class:`TreeNode` rows
     (rollup) or ``(depth, AlignNode)`` rows (alignment), top to bottom.
     ``max_score`` scales progress bars.  :meth:`payload` is the JSON payload of
-    FORMAT §9 without the envelope, computed on demand."""
+    docs/json.md without the envelope, computed on demand."""
 
     kind: str
     result: ScoreResult

@@ -147,7 +147,7 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
         raise Refused(_("uncommitted changes in {dirty}{value}; commit them before closing {id}").format(dirty=', '.join(dirty[:5]), value=' …' if len(dirty) > 5 else '', id=period.id),
                       [f"uncommitted: {p}" for p in dirty])
     warnings: list[str] = []
-    D = ws.config.as_of or _today_in(ws.config)  # the scoring date (FORMAT §6)
+    D = ws.config.as_of or _today_in(ws.config)  # the scoring date (docs/scoring.md)
     if D <= period.end:
         if not force:
             raise Refused(_("{id} has not ended by the scoring date {D} (it ends on {end}); closing it now would freeze its scores as of {end} and lock it: pass --force to close it anyway").format(id=period.id, D=D, end=period.end))
@@ -157,7 +157,7 @@ def close_period(root: Path, period_id: str, *, sign: bool = False, lock_timeout
     final = score_workspace(ws, period, period.end)
     for o in final.objectives():
         # as of the end itself statuses still follow the pace; "missed" is what they become
-        # the day after (FORMAT §6.7): a score below T, or none
+        # the day after (docs/scoring.md): a score below T, or none
         missed = not o.cancelled and (o.score is None or o.score < o.T)
         if missed and o.objective.kind == "committed" and not o.objective.review:
             score = "none" if o.score is None else f"{float(o.score):.2f}"

@@ -1,5 +1,5 @@
 """``okrctl evidence add``: pin evidence documents by SHA-256 to a key result's
-check-in (FORMAT §5).
+check-in (docs/format.md).
 
 A local FILE is copied to ``evidence/<PERIOD>/<UNIT>/<name>`` in the workspace (a file
 already there with the same bytes is reused; a different one is refused) and pinned as

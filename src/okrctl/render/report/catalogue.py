@@ -112,7 +112,7 @@ VI = {
     "no_checkins": "Không có cập nhật trong kỳ.",
     "method": (
         "Tiến độ của KR định lượng = (giá trị hiện tại − giá trị gốc) / (chỉ tiêu − giá trị gốc). "
-        "Điểm KR, mục tiêu và đơn vị theo FORMAT §6: trung bình có trọng số, tính chính xác. "
+        "Điểm KR, mục tiêu và đơn vị là trung bình có trọng số, tính chính xác. "
         "Nhịp cần đạt = phần thời gian đã qua của kỳ (hoặc theo các mốc). "
         "Trạng thái tính từ số liệu, không theo tự đánh giá. "
         "Xếp loại chỉ hiển thị khi kỳ đã kết thúc. Báo cáo đánh giá công việc, không đánh giá cá nhân."
@@ -226,7 +226,7 @@ EN = {
     "no_checkins": "No check-ins in the period.",
     "method": (
         "Progress of a metric KR = (current − baseline) / (target − baseline). "
-        "KR, objective and unit scores follow FORMAT §6: exact weighted means. "
+        "KR, objective and unit scores are exact weighted means. "
         "Expected pace = the elapsed share of the period (or the milestone schedule). "
         "Status is computed from the data, never self-declared. "
         "Grades are shown only once the period has ended. The report scores work, never people."
