@@ -97,7 +97,7 @@ def items_events(root: Path, files: Iterable[PeriodFile], rev: str | None = None
     if head is None:
         raise HistoryError("the repository has no commits yet, so there is no history")
     source = WorkingTreeSource(root) if rev is None else gitio.GitTreeSource(repo, head, prefix)
-    config, _ = workspace_settings(source)
+    config, _unused = workspace_settings(source)
     try:
         tz = ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -475,7 +475,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             return record
         if key is not None and hasattr(source, "prefetch"):
             source.prefetch([path])  # this blob alone, not the whole tree
-        doc, d, _ = _read(source, path, sha, cache, kind)
+        doc, d, _unused = _read(source, path, sha, cache, kind)
         record = None
         if doc is not None:
             documents[path] = doc

@@ -223,7 +223,7 @@ def add_evidence(root: Path, ref: str, files: list[Path], *, url: str | None = N
                         except WriteRefused as exc:
                             raise Refused(f"{exc.message}; or add the evidence to a new check-in (--checkin new)") from None
             else:
-                new, _ = new_bytes_with_item(old, target.container_path, "checkins", _repeat(kr, i, d, items), relpath)
+                new, _unused = new_bytes_with_item(old, target.container_path, "checkins", _repeat(kr, i, d, items), relpath)
             warnings = _validate_change(res, base, relpath, new, what="evidence")
             if target.note:
                 warnings.insert(0, target.note)
@@ -233,7 +233,7 @@ def add_evidence(root: Path, ref: str, files: list[Path], *, url: str | None = N
                 return result
             made: list[Path] = []
             try:
-                for _, rel, data in copies:
+                for _sha, rel, data in copies:
                     if not fsio.create_exclusive(root / rel, data):
                         raise Refused(f"{rel} appeared meanwhile; run the command again")
                     made.append(root / rel)
