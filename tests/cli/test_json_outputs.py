@@ -138,6 +138,10 @@ def closed_repo(tmp_path_factory, git_env):
     return repo
 
 
+#: the cache on, at its default size, whatever the machine running the tests says
+_CACHE_ENV = {"OKRCTL_NO_CACHE": "", "OKRCTL_CACHE_MAX_MB": ""}
+
+
 @pytest.fixture(scope="module")
 def published_changed(closed_repo, git_env, tmp_path_factory):
     """The package okrctl publish wrote for the closed 2026-Q1 (``intact``), and a copy
@@ -163,10 +167,6 @@ def cache_ws(closed_repo, git_env):
     r = run_okrctl("validate", cwd=closed_repo, env={**git_env, **_CACHE_ENV})
     assert r.returncode == 0, r.stderr.decode()
     return closed_repo
-
-
-#: the cache on, at its default size, whatever the machine running the tests says
-_CACHE_ENV = {"OKRCTL_NO_CACHE": "", "OKRCTL_CACHE_MAX_MB": ""}
 
 
 @pytest.fixture(scope="module")
