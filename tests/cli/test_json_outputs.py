@@ -2,7 +2,9 @@
 and a section in docs/json.md (issue 14 item 12).
 
 * A command that gains a JSON output without a schema fails here: the commands are
-  found by reading the CLI's own options (every ``--format`` offering ``json``).
+  found by reading the CLI's own options (every ``--format`` offering ``json``), in
+  groups too (``cache info``); an option whose help starts "Instead:" (``verify
+  --published``) makes the command write another document, with its own schema.
 * Each command runs on the sample (and on a git repository of it, for those that
   read history) — with a failing case for ``validate`` and ``check`` and a broken
   period file for ``score`` and ``rollup`` — and its output is validated with
@@ -30,11 +32,14 @@ SCHEMAS = ROOT / "schema" / "output"
 PACKAGED = ROOT / "src" / "okrctl" / "schema" / "output"
 DOC = ROOT / "docs" / "json.md"
 
-#: command → schema name; every command with a JSON output must be here
+#: command (``group sub`` for a group's command, ``command --option`` for an option
+#: that writes another document) → schema name; every JSON output must be here
 SCHEMA_OF = {"validate": "validate", "check": "check", "diff": "diff", "score": "score", "rollup": "rollup",
-             "history": "history", "export": "export", "query": "query", "verify": "verify"}
+             "history": "history", "export": "export", "query": "query", "verify": "verify",
+             "verify --published": "verify-published", "cache info": "cache-info"}
 #: the order of docs/json.md
-ORDER = ["validate", "check", "diff", "score", "rollup", "history", "export", "query", "verify"]
+ORDER = ["validate", "check", "diff", "score", "rollup", "history", "export", "query", "verify",
+         "verify --published", "cache info"]
 
 
 def _schema(name: str) -> dict:
@@ -54,28 +59,47 @@ def _validator(name: str):
                                            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
+def _offers_json(p) -> bool:
+    """A ``--format`` option with ``json`` among its values: an Enum (typer keeps it as
+    the annotation), or a plain string whose metavar lists them (``text|json``)."""
+    if "--format" not in getattr(p, "opts", ()):
+        return False
+    ann = p.type_descriptor.annotation
+    if isinstance(ann, type) and issubclass(ann, Enum):
+        return "json" in [m.value for m in ann]
+    return "json" in (getattr(p, "metavar", None) or "").split("|")
+
+
 def _commands_with_json() -> set[str]:
+    """Every JSON output: each command (in groups too, as ``cache info``) with a
+    ``--format json``, and ``command --option`` for each of its options whose help
+    starts "Instead:" (it writes another document: ``verify --published``)."""
     import typer.main
 
     import okrctl.cli.main as main
 
-    group = typer.main.get_command(main._application())
     found = set()
-    for name, cmd in group.commands.items():
-        for p in cmd.params:
-            if "--format" not in getattr(p, "opts", ()):
-                continue
-            ann = p.type_descriptor.annotation  # typer keeps the option's Enum here
-            if isinstance(ann, type) and issubclass(ann, Enum) and "json" in [m.value for m in ann]:
-                found.add(name)
+
+    def walk(group, prefix: str) -> None:
+        for name, cmd in group.commands.items():
+            if hasattr(cmd, "commands"):  # a group (typer's own click has no common Group base to test)
+                walk(cmd, f"{prefix}{name} ")
+            elif any(_offers_json(p) for p in cmd.params):
+                found.add(f"{prefix}{name}")
+                found.update(f"{prefix}{name} {max(p.opts, key=len)}" for p in cmd.params
+                             if (getattr(p, "help", None) or "").startswith("Instead:"))
+
+    walk(typer.main.get_command(main._application()), "")
     return found
 
 
 def test_every_json_output_has_a_schema_and_a_section():
     found = _commands_with_json()
     assert found, "no command with --format json found: the introspection is broken"
+    assert {"cache info", "verify --published"} <= found, "the introspection misses groups or options"
     missing = sorted(found - set(SCHEMA_OF))
     assert missing == [], f"commands with a JSON output but no schema in schema/output/: {missing}"
+    assert sorted(found) == sorted(SCHEMA_OF), "SCHEMA_OF names a JSON output the CLI no longer has"
     assert sorted(SCHEMA_OF) == sorted(ORDER)
     for name in SCHEMA_OF.values():
         assert (SCHEMAS / f"{name}.schema.json").is_file(), name
@@ -114,6 +138,37 @@ def closed_repo(tmp_path_factory, git_env):
     return repo
 
 
+#: the cache on, at its default size, whatever the machine running the tests says
+_CACHE_ENV = {"OKRCTL_NO_CACHE": "", "OKRCTL_CACHE_MAX_MB": ""}
+
+
+@pytest.fixture(scope="module")
+def published_changed(closed_repo, git_env, tmp_path_factory):
+    """The package okrctl publish wrote for the closed 2026-Q1 (``intact``), and a copy
+    with one file changed, one removed and one added: verify --published reports the
+    three kinds."""
+    intact = tmp_path_factory.mktemp("published") / "okr-2026-Q1"
+    r = run_okrctl("publish", "2026-Q1", "-o", str(intact), cwd=closed_repo, env=git_env)
+    assert r.returncode == 0, r.stderr.decode()
+    out = intact.parent / "changed" / intact.name
+    shutil.copytree(intact, out)
+    files = sorted(f for f in out.rglob("*.csv"))
+    assert len(files) >= 2, files
+    files[0].write_bytes(files[0].read_bytes() + b"\n")
+    files[1].unlink()
+    (out / "notes.txt").write_text("thêm vào sau\n", encoding="utf-8")
+    return {"intact": intact, "changed": out}
+
+
+@pytest.fixture(scope="module")
+def cache_ws(closed_repo, git_env):
+    """The closed repository's cache after a validate (a git repository: the cache
+    lives in .git/okrctl/)."""
+    r = run_okrctl("validate", cwd=closed_repo, env={**git_env, **_CACHE_ENV})
+    assert r.returncode == 0, r.stderr.decode()
+    return closed_repo
+
+
 @pytest.fixture(scope="module")
 def broken_period_file(tmp_path_factory):
     ws = tmp_path_factory.mktemp("partial") / "ws"
@@ -122,7 +177,7 @@ def broken_period_file(tmp_path_factory):
     return ws
 
 
-def _runs(history_repo, broken_ws, closed_repo, broken_period_file, git_env) -> dict[str, list[tuple[str, list[str], Path, int]]]:  # noqa: F811
+def _runs(history_repo, broken_ws, closed_repo, broken_period_file, published_changed, cache_ws) -> dict[str, list[tuple[str, list[str], Path, int]]]:  # noqa: F811
     """name → [(label, args, cwd, exit code)]; the first run of each is the docs example."""
     h = history_repo["repo"]
     s = ["-C", str(SAMPLE)]
@@ -141,6 +196,12 @@ def _runs(history_repo, broken_ws, closed_repo, broken_period_file, git_env) -> 
         "export": [("sample", [*s, "export", "--table", "units"], SAMPLE, 0), ("all", [*s, "export"], SAMPLE, 0)],
         "query": [("sample", [*s, "query", "select unit, name, rolled_score from units order by level, unit limit 3"], SAMPLE, 0)],
         "verify": [("changed", ["verify", "2026-Q1"], closed_repo, 1)],
+        # DIR relative to the working directory: the example shows no temporary path
+        "verify --published": [("changed", ["-C", str(closed_repo), "verify", "2026-Q1", "--published", "okr-2026-Q1"],
+                                published_changed["changed"].parent, 1),
+                               ("intact", ["-C", str(closed_repo), "verify", "2026-Q1", "--published", "okr-2026-Q1"],
+                                published_changed["intact"].parent, 0)],
+        "cache info": [("filled", ["cache", "info"], cache_ws, 0), ("off", ["--no-cache", "cache", "info"], cache_ws, 0)],
     }
 
 
@@ -154,13 +215,13 @@ def _today_candidates():
 
 
 @pytest.fixture(scope="module")
-def outputs(history_repo, broken_ws, closed_repo, broken_period_file, git_env):  # noqa: F811
+def outputs(history_repo, broken_ws, closed_repo, broken_period_file, published_changed, cache_ws, git_env):  # noqa: F811
     """name → [(label, parsed document, normalised text)]."""
     out: dict[str, list] = {}
     h = history_repo
-    for name, runs in _runs(history_repo, broken_ws, closed_repo, broken_period_file, git_env).items():
+    for name, runs in _runs(history_repo, broken_ws, closed_repo, broken_period_file, published_changed, cache_ws).items():
         for label, args, cwd, code in runs:
-            r = run_okrctl(*args, "--format", "json", cwd=cwd, env=git_env)
+            r = run_okrctl(*args, "--format", "json", cwd=cwd, env={**git_env, **_CACHE_ENV})
             assert r.returncode == code, f"{name} {label}: exit {r.returncode}\n{r.stderr.decode()}"
             text = normalise_output(r.stdout.decode(), root=cwd, shas={"BASE": h["base"], "HEAD": h["head"]},
                                     today=tuple(_today_candidates()))
@@ -174,7 +235,7 @@ def test_output_validates_against_its_schema(outputs, name):
     for label, doc, _ in outputs[name]:
         errors = sorted(v.iter_errors(doc), key=lambda e: list(e.absolute_path))
         assert errors == [], f"{name} ({label}): " + "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
-        assert doc["command"] == name
+        assert doc["command"] == name.split(" --")[0]
 
 
 def test_the_schemas_are_strict(outputs):
@@ -260,15 +321,25 @@ def _section(name: str, example: str) -> str:
     return "\n".join(lines)
 
 
+def _steady(doc: dict) -> dict:
+    """What changes from run to run in ``cache info`` (the sizes follow the length of
+    the temporary path, ``at`` the clock) set to the values of one run, so the example
+    does not drift."""
+    if doc.get("command") == "cache info" and "entries" in doc:
+        doc = {**doc, "bytes": 58454, "file_bytes": 94208, "last_run": {**doc["last_run"], "at": 1796436282}}
+    return doc
+
+
 def _render_doc(outputs) -> str:
     text = DOC.read_text(encoding="utf-8")
     for name in ORDER:
         _, doc, norm = outputs[name][0]
-        example = json.dumps(_shorten(json.loads(norm)), ensure_ascii=False, indent=2).replace('"VERSION"', '"0.1.0"', 1)
-        body = _section(SCHEMA_OF[name], example)
-        text, n = re.subn(rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)",
+        example = json.dumps(_shorten(_steady(json.loads(norm))), ensure_ascii=False, indent=2).replace('"VERSION"', '"0.1.0"', 1)
+        schema = SCHEMA_OF[name]
+        body = _section(schema, example)
+        text, n = re.subn(rf"(<!-- generated:{schema} -->\n).*?(<!-- /generated:{schema} -->)",
                           lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text, flags=re.S)
-        assert n == 1, f"docs/json.md has no generated section for {name}"
+        assert n == 1, f"docs/json.md has no generated section for {name} ({schema})"
     return text
 
 

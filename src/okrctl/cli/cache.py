@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -100,7 +99,9 @@ def info(ctx: typer.Context,
     except CacheUnavailable as exc:
         data = {"path": str(path), "status": f"unavailable: {exc}"}
     if fmt == "json":
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        from okrctl.render import dumps, envelope
+
+        print(dumps(envelope("cache info", data)), end="")
         raise typer.Exit(EXIT_OK)
     from okrctl.render.values import count
 
