@@ -130,3 +130,51 @@ def test_the_global_option_also_sets_the_labels_of_a_command_that_has_its_own():
     assert before.returncode == after.returncode == 0
     assert before.stdout == after.stdout
     assert "— Period 2026-Q2 (2026-04-01 .. 2026-06-30), as of 2026-05-15" in before.stdout.decode()
+
+
+@pytest.fixture
+def in_git(tmp_path, isolated_git) -> Path:
+    """The sample committed in a git repository of its own, no period closed."""
+    from gitutil import commit_all, init_repo
+
+    ws = tmp_path / "ws"
+    shutil.copytree(SAMPLE, ws)
+    init_repo(ws)
+    commit_all(ws, "init")
+    return ws
+
+
+def test_publish_of_a_period_that_is_not_closed_in_vietnamese(in_git, tmp_path):
+    r = run_okrctl("-C", str(in_git), "--locale", "vi", "publish", "2026-Q2", "-o", str(tmp_path / "q2"))
+    assert r.returncode == 1
+    assert r.stderr.decode().splitlines()[-1] == (
+        "okrctl: kỳ 2026-Q2 chưa khóa sổ: không có thẻ okr/close/2026-Q2 (lệnh okrctl close 2026-Q2 sẽ khóa sổ kỳ); "
+        "chỉ kỳ đã khóa sổ mới được công bố")
+    assert not (tmp_path / "q2").exists()
+
+
+def test_evidence_add_dry_run_confirmation_in_vietnamese(tmp_path):
+    doc = tmp_path / "bien-ban.txt"
+    doc.write_bytes(b"Bien ban so 03\n")
+    r = run_okrctl("-C", str(SAMPLE), "--locale", "vi", "evidence", "add", "2026-Q2/so-khcn/O1/KR1", str(doc),
+                   "--dry-run")
+    assert r.returncode == 0, r.stderr.decode()
+    assert r.stderr.decode().splitlines()[-2:] == [
+        f"sẽ sao chép {doc} vào evidence/2026-Q2/so-khcn/bien-ban.txt", "chạy thử: chưa ghi gì"]
+    assert "path: evidence/2026-Q2/so-khcn/bien-ban.txt" in r.stdout.decode()  # the diff, on stdout
+    assert not (SAMPLE / "evidence").exists()
+
+
+def test_cache_info_in_vietnamese(in_git):
+    assert run_okrctl("-C", str(in_git), "validate").returncode in (0, 1)
+    assert run_okrctl("-C", str(in_git), "validate").returncode in (0, 1)
+    r = run_okrctl("-C", str(in_git), "--locale", "vi", "cache", "info")
+    assert r.returncode == 0, r.stderr.decode()
+    lines = r.stdout.decode().splitlines()
+    assert lines[0] == f"đường dẫn:      {in_git / '.git' / 'okrctl' / 'cache.sqlite'}"
+    assert lines[1:3] == ["trạng thái:     bật", "số mục:         14 tệp"]
+    assert lines[3].startswith("dung lượng:     0.1 MB dữ liệu, ") and lines[3].endswith(
+        "(giới hạn 512 MB, OKRCTL_CACHE_MAX_MB)")
+    assert lines[4] == "lần chạy trước: 100% (14 trên 14 tệp)"
+    as_json = run_okrctl("-C", str(in_git), "--locale", "vi", "cache", "info", "--format", "json")
+    assert json.loads(as_json.stdout)["status"] == "on"  # JSON stays English

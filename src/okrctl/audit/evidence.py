@@ -8,6 +8,8 @@ itself is a change of the check-in's YAML, which the rules already judge.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Iterable
 
 from okrctl.model.problems import Problem
@@ -54,7 +56,8 @@ def evidence_rewrites(repo, prefix: str, base_sha: str, head_sha: str | None, ba
             if old is None or not any(b.date == c.date and e in b.evidence for b in old.checkins):
                 continue
         out.append(Problem.finding(RULE, severity, kr.ref, c.loc.path, c.loc.line,  # type: ignore[attr-defined]
-                                   f"{kr.ref}: the evidence {e.path} pinned by the check-in of {c.date} "  # type: ignore[attr-defined]
-                                   f"changed or was removed after it was reported; pinned evidence never changes: add the new "
-                                   f"document as new evidence (okrctl evidence add) and restore this one"))
+                                   _("{ref}: the evidence {path} pinned by the check-in of {date} "
+                                     "changed or was removed after it was reported; pinned evidence never changes: add the new "
+                                     "document as new evidence (okrctl evidence add) and restore this one").format(
+                                       ref=kr.ref, path=e.path, date=c.date)))  # type: ignore[attr-defined]
     return out

@@ -5,6 +5,8 @@ from one ``git log`` and one ``cat-file --batch`` in all."""
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -95,13 +97,13 @@ def items_events(root: Path, files: Iterable[PeriodFile], rev: str | None = None
     repo.require_full_history(what)
     head = repo.resolve(rev) if rev is not None else repo.head()
     if head is None:
-        raise HistoryError("the repository has no commits yet, so there is no history")
+        raise HistoryError(_("the repository has no commits yet, so there is no history"))
     source = WorkingTreeSource(root) if rev is None else gitio.GitTreeSource(repo, head, prefix)
-    config, _unused = workspace_settings(source)
+    config = workspace_settings(source)[0]
     try:
         tz = ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise HistoryError(f"unknown time zone {config.timezone!r} in okrctl.yaml") from None
+        raise HistoryError(_("unknown time zone {timezone!r} in okrctl.yaml").format(timezone=config.timezone)) from None
 
     def repo_path(pf: PeriodFile) -> str:
         rel = layout.period_file(pf.period.id, pf.unit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext, tr
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -36,7 +37,7 @@ def _refuse_in_tree(path: Path, root: Path) -> str | None:
     read by the next okrctl from whatever a checkout put there: refused."""
     real, top = Path(os.path.realpath(path.parent)), Path(os.path.realpath(root))
     if (real == top or top in real.parents) and ".git" not in real.relative_to(top).parts:
-        return f"{path.parent} is inside the workspace; the cache is never kept in the working tree"
+        return _("{path} is inside the workspace; the cache is never kept in the working tree").format(path=path.parent)
     return None
 
 
@@ -89,15 +90,17 @@ def info(ctx: typer.Context,
     from okrctl.read.cache import CacheUnavailable, disabled_by_env
 
     if fmt not in ("text", "json"):
-        raise UsageError(f"--format: {fmt!r} is not text or json")
+        raise UsageError(_("--format: {format!r} is not text or json").format(format=fmt))
     st = state(ctx)
     root = _root(st)
     path = cache_path(root)
     try:
         data = open_store(root).info()
-        data["status"] = ("off (--no-cache)" if st.no_cache else "off (OKRCTL_NO_CACHE)" if disabled_by_env() else "on")
+        # a Msg: English in JSON, translated in the text below
+        data["status"] = (_("off (--no-cache)") if st.no_cache else _("off (OKRCTL_NO_CACHE)") if disabled_by_env()
+                          else _("on"))
     except CacheUnavailable as exc:
-        data = {"path": str(path), "status": f"unavailable: {exc}"}
+        data = {"path": str(path), "status": _("unavailable: {reason}").format(reason=exc.message)}
     if fmt == "json":
         from okrctl.render import dumps, envelope
 
@@ -105,16 +108,20 @@ def info(ctx: typer.Context,
         raise typer.Exit(EXIT_OK)
     from okrctl.render.values import count
 
-    lines = [f"path:     {data['path']}", f"status:   {data['status']}"]
+    lines = [_("path:     {path}").format(path=data["path"]), _("status:   {status}").format(status=data["status"])]
     if "entries" in data:
         last = data["last_run"]
         seen = last.get("hits", 0) + last.get("misses", 0)
-        rate = f"{100 * last.get('hits', 0) / seen:.0f}% ({count(last.get('hits', 0))} of {count(seen)} files)" if seen else "no run yet"
-        lines += [f"entries:  {count(data['entries'])} files",
-                  f"size:     {data['bytes'] / 1e6:.1f} MB of records, {data['file_bytes'] / 1e6:.1f} MB on disk "
-                  f"(limit {data['limit_bytes'] >> 20} MB, OKRCTL_CACHE_MAX_MB)",
-                  f"last run: {rate}" + (f", {last['corrupt']} damaged entries ignored" if last.get("corrupt") else "")]
-    print("\n".join(lines))
+        rate = (ngettext("{percent}% ({hits} of {n} file)", "{percent}% ({hits} of {n} files)", seen).format(
+                    percent=f"{100 * last.get('hits', 0) / seen:.0f}", hits=count(last.get("hits", 0)), n=count(seen))
+                if seen else _("no run yet"))
+        damaged = (ngettext("{rate}, {n} damaged entry ignored", "{rate}, {n} damaged entries ignored",
+                            last["corrupt"]).format(rate=rate, n=last["corrupt"]) if last.get("corrupt") else rate)
+        lines += [ngettext("entries:  {n} file", "entries:  {n} files", data["entries"]).format(n=count(data["entries"])),
+                  _("size:     {records:.1f} MB of records, {disk:.1f} MB on disk (limit {limit} MB, OKRCTL_CACHE_MAX_MB)")
+                  .format(records=data["bytes"] / 1e6, disk=data["file_bytes"] / 1e6, limit=data["limit_bytes"] >> 20),
+                  _("last run: {rate}").format(rate=damaged)]
+    print("\n".join(tr(line) for line in lines))
     raise typer.Exit(EXIT_OK)
 
 
@@ -133,6 +140,6 @@ def clear(ctx: typer.Context) -> None:
     try:
         n = open_store(root).clear()
     except CacheUnavailable as exc:
-        raise UsageError(f"cannot clear the cache: {exc}") from None
-    print(f"removed {n} entr{'y' if n == 1 else 'ies'} from {cache_path(root)}")
+        raise UsageError(_("cannot clear the cache: {reason}").format(reason=exc.message)) from None
+    print(tr(ngettext("removed {n} entry from {path}", "removed {n} entries from {path}", n).format(path=cache_path(root))))
     raise typer.Exit(EXIT_OK)

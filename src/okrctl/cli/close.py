@@ -155,11 +155,15 @@ def _verify_published(root, period, directory, fmt, output, locale, with_names, 
     else:
         from okrctl.render.textsafe import one_line
 
-        out = [f"{plan.tag} → {plan.commit[:12]}: recomputed {len(files)} files, compared with {one_line(str(directory))}"]
-        what = {"changed": "differs from the recomputed file", "missing": "is missing", "extra": "is not part of the package"}
-        out += [f"  ✗ {one_line(d.path)} {what[d.kind]}" for d in diffs]
-        out.append(f"verified: {one_line(str(directory))} is the package of {plan.period.id}" if not diffs
-                   else f"verification failed: {len(diffs)} file{'s differ' if len(diffs) != 1 else ' differs'}")
+        out = [tr(ngettext("{tag} → {sha}: recomputed {n} file, compared with {directory}",
+                           "{tag} → {sha}: recomputed {n} files, compared with {directory}", len(files)).format(
+            tag=plan.tag, sha=plan.commit[:12], directory=one_line(str(directory))))]
+        what = {"changed": _("{path} differs from the recomputed file"), "missing": _("{path} is missing"),
+                "extra": _("{path} is not part of the package")}
+        out += ["  ✗ " + tr(what[d.kind].format(path=one_line(d.path))) for d in diffs]
+        out.append(tr(_("verified: {directory} is the package of {period}").format(
+            directory=one_line(str(directory)), period=plan.period.id) if not diffs else
+            ngettext("verification failed: {n} file differs", "verification failed: {n} files differ", len(diffs))))
         emit("\n".join(out) + "\n", output)
     if diffs:
         raise typer.Exit(EXIT_FINDINGS)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext, tr
+
 import sys
 from enum import Enum
 from pathlib import Path
@@ -64,13 +66,17 @@ def add(
     if dry_run:
         sys.stdout.write(result.diff())
         for src, rel in result.copies:
-            print(f"would copy {src} to {rel}", file=sys.stderr)
-        print("dry run: nothing was written", file=sys.stderr)
+            print(tr(_("would copy {source} to {path}").format(source=src, path=rel)), file=sys.stderr)
+        print(tr(_("dry run: nothing was written")), file=sys.stderr)
         return
     for src, rel in result.copies:
-        print(f"copied {src} to {rel}")
-    where = "a new check-in" if result.checkin == "new" else "the latest check-in"
-    n = len(result.items)
-    print(f"{result.path}: {n} document{'s' if n != 1 else ''} pinned to {where} of {result.ref} ({result.date})")
+        print(tr(_("copied {source} to {path}").format(source=src, path=rel)))
+    if result.checkin == "new":
+        done = ngettext("{path}: {n} document pinned to a new check-in of {ref} ({date})",
+                        "{path}: {n} documents pinned to a new check-in of {ref} ({date})", len(result.items))
+    else:
+        done = ngettext("{path}: {n} document pinned to the latest check-in of {ref} ({date})",
+                        "{path}: {n} documents pinned to the latest check-in of {ref} ({date})", len(result.items))
+    print(tr(done.format(path=result.path, ref=result.ref, date=result.date)))
 
 app.add_typer(evidence_app, name="evidence")

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext, tr
+
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +26,7 @@ def _history(root: Path, files, sha: str):
     from okrctl.errors import OkrctlError
 
     try:
-        return [e for _, e in items_events(root, files, sha, skip_unknown=True)]
+        return [e for _item, e in items_events(root, files, sha, skip_unknown=True)]
     except OkrctlError:
         return None
 
@@ -74,5 +76,7 @@ def publish(
     out = output if output is not None else Path(f"publish-{plan.period.id}")
     write_package(out, files, force=force, mtime=plan.created.timestamp())
     total = sum(len(b) for b in files.values())
-    print(f"published {plan.period.id} ({plan.tag} → {plan.commit[:12]}): {len(files)} files, {total:,} bytes in {out}")
-    print(f"check it: cd {out} && sha256sum -c {MANIFEST}")
+    print(tr(ngettext("published {period} ({tag} → {sha}): {n} file, {size} bytes in {out}",
+                      "published {period} ({tag} → {sha}): {n} files, {size} bytes in {out}", len(files)).format(
+        period=plan.period.id, tag=plan.tag, sha=plan.commit[:12], size=f"{total:,}", out=out)))
+    print(tr(_("check it: cd {out} && sha256sum -c {manifest}").format(out=out, manifest=MANIFEST)))

@@ -67,8 +67,9 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
     from okrctl.cli.output import load_progress
     from okrctl.model.dates import today as today_in
 
-    files, _ = source.list_files()
-    bar = load_progress(f"reading files ({source.label})", st.color, min_total=PROGRESS_MIN_FILES)
+    files = source.list_files()[0]
+    bar = load_progress(tr(_("reading files ({source})").format(source=source.label)), st.color,
+                        min_total=PROGRESS_MIN_FILES)
     try:
         result = load_workspace(source, today=today_in if future_check else None, parallel=True, store=store,
                                 progress=bar.update)

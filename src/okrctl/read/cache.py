@@ -34,6 +34,8 @@ symbolic links.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import hashlib
 import os
 import stat
@@ -234,7 +236,7 @@ def _refuse_links(directory: Path) -> None:
     except FileNotFoundError:
         return
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
-        raise CacheUnavailable(f"{directory} is a symbolic link or not a folder; the cache is not used")
+        raise CacheUnavailable(_("{path} is a symbolic link or not a folder; the cache is not used").format(path=directory))
     for suffix in ("", *_SIDE_FILES):
         p = directory / (CACHE_FILE + suffix)
         try:
@@ -242,7 +244,7 @@ def _refuse_links(directory: Path) -> None:
         except FileNotFoundError:
             continue
         if not stat.S_ISREG(st.st_mode):
-            raise CacheUnavailable(f"{p} is a symbolic link or not a regular file; the cache is not used")
+            raise CacheUnavailable(_("{path} is a symbolic link or not a regular file; the cache is not used").format(path=p))
 
 
 _SCHEMA = """
@@ -273,7 +275,7 @@ class Store:
         try:
             self._open(path)
         except OSError as exc:  # a folder that cannot be searched, a read-only home
-            raise CacheUnavailable(f"cannot use {path}: {exc.strerror or exc}") from None
+            raise CacheUnavailable(_("cannot use {path}: {reason}").format(path=path, reason=exc.strerror or str(exc))) from None
 
     def _open(self, path: Path) -> None:
         import sqlite3
@@ -284,7 +286,7 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise CacheUnavailable(f"cannot create {path.parent}: {exc.strerror}") from None
+            raise CacheUnavailable(_("cannot create {path}: {reason}").format(path=path.parent, reason=exc.strerror)) from None
         _refuse_links(path.parent)
         try:
             self._db = self._connect()
@@ -293,9 +295,9 @@ class Store:
             try:
                 self._db = self._connect()
             except sqlite3.Error as exc:
-                raise CacheUnavailable(f"cannot open {path}: {exc}") from None
+                raise CacheUnavailable(_("cannot open {path}: {reason}").format(path=path, reason=str(exc))) from None
         except sqlite3.Error as exc:
-            raise CacheUnavailable(f"cannot open {path}: {exc}") from None
+            raise CacheUnavailable(_("cannot open {path}: {reason}").format(path=path, reason=str(exc))) from None
 
     def _connect(self):
         db = self._sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
@@ -320,7 +322,7 @@ class Store:
         try:
             return fn(self._db)
         except self._sqlite3.DatabaseError as exc:
-            raise CacheUnavailable(f"{self.path}: {exc}") from None
+            raise CacheUnavailable(_("{path}: {reason}").format(path=self.path, reason=str(exc))) from None
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, bytes]]:
         def go(db):

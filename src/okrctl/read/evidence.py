@@ -10,6 +10,8 @@ the other commands do not spend.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import hashlib
 import os
 import stat
@@ -32,7 +34,7 @@ class EvidenceError(OkrctlError):
 def _parts(rel: str) -> list[str]:
     parts = rel.split("/")
     if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
-        raise EvidenceError(f"{rel!r} is not a relative path inside the workspace")
+        raise EvidenceError(_("{path!r} is not a relative path inside the workspace").format(path=rel))
     return parts
 
 
@@ -46,23 +48,23 @@ def file_sha256(root: Path, rel: str, *, limit: int = MAX_EVIDENCE_BYTES) -> str
         here = here / p
         st = os.lstat(here)  # FileNotFoundError when missing
         if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
-            raise EvidenceError(f"{rel}: {here.relative_to(root).as_posix()} is not a directory (a symbolic link?)")
+            raise EvidenceError(_("{path}: {part} is not a directory (a symbolic link?)").format(path=rel, part=here.relative_to(root).as_posix()))
     try:
         fd = os.open(here / parts[-1], OPEN_FLAGS)
     except OSError as exc:
         if exc.errno == 2:
             raise FileNotFoundError(rel) from None
-        raise EvidenceError(f"{rel}: {exc.strerror} (a symbolic link?)") from None
+        raise EvidenceError(_("{path}: {reason} (a symbolic link?)").format(path=rel, reason=exc.strerror)) from None
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(f.fileno())
         if not stat.S_ISREG(st.st_mode):
-            raise EvidenceError(f"{rel} is not a regular file")
+            raise EvidenceError(_("{path} is not a regular file").format(path=rel))
         h = hashlib.sha256()
         n = 0
         while chunk := f.read(1 << 20):
             n += len(chunk)
             if n > limit:
-                raise EvidenceError(f"{rel} is larger than {limit >> 20} MiB")
+                raise EvidenceError(_("{path} is larger than {mib} MiB").format(path=rel, mib=limit >> 20))
             h.update(chunk)
     return h.hexdigest()
 

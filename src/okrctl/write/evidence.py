@@ -13,6 +13,8 @@ machinery as ``okrctl checkin`` (append only, verified, atomic, under the lock).
 
 from __future__ import annotations
 
+from okrctl.model.messages import _
+
 import difflib
 import hashlib
 import os
@@ -74,8 +76,8 @@ class EvidenceResult:
 def _file_name(p: Path) -> str:
     name = unicodedata.normalize("NFC", p.name)
     if not name or name.startswith(".") or CONTROL_OR_BOM.search(name) or "\\" in name or len(name.encode()) > 200:
-        raise BadInput(f"FILE: {p.name!r} cannot be an evidence file name (no leading dot, no control "
-                       f"characters, at most 200 bytes); rename it first")
+        raise BadInput(_("FILE: {name!r} cannot be an evidence file name (no leading dot, no control "
+                         "characters, at most 200 bytes); rename it first").format(name=p.name))
     return name
 
 
@@ -83,7 +85,7 @@ def _read(p: Path) -> bytes:
     try:
         return read_regular(p, limit=MAX_EVIDENCE_BYTES, label=str(p))
     except OSError as exc:
-        raise BadInput(f"FILE: cannot read {p}: {exc.strerror or exc}") from None
+        raise BadInput(_("FILE: cannot read {path}: {reason}").format(path=p, reason=exc.strerror or str(exc))) from None
 
 
 def _safe_dir(root: Path, rel: str) -> None:
@@ -96,41 +98,41 @@ def _safe_dir(root: Path, rel: str) -> None:
         except FileNotFoundError:
             return
         if not stat.S_ISDIR(st.st_mode):
-            raise Refused(f"{here.relative_to(root).as_posix()} is not a directory (a symbolic link?); "
-                          f"okrctl writes evidence only into real directories")
+            raise Refused(_("{path} is not a directory (a symbolic link?); "
+                            "okrctl writes evidence only into real directories").format(path=here.relative_to(root).as_posix()))
 
 
 def _items(root: Path, target_dir: str, files: list[Path], url: str | None, digest: str | None,
            title: str | None) -> tuple[list[dict], list[tuple[str, str, bytes]], list[str]]:
     """The evidence items, the copies to make ``(source, rel, bytes)`` and the reused paths."""
     if digest is not None and not _HEX.fullmatch(digest):
-        raise BadInput("--sha256: 64 hexadecimal digits")
+        raise BadInput(_("--sha256: 64 hexadecimal digits"))
     if url is not None:
         url = _clean_text(url, "--url")
         if not _URL.fullmatch(url):
-            raise BadInput("--url: an http:// or https:// address without spaces")
+            raise BadInput(_("--url: an http:// or https:// address without spaces"))
         if len(files) > 1:
-            raise BadInput("--url pins one document: give at most one FILE (a local copy to hash)")
+            raise BadInput(_("--url pins one document: give at most one FILE (a local copy to hash)"))
         if files:
             got = sha256(_read(files[0]))
             if digest is not None and digest.lower() != got:
-                raise BadInput(f"--sha256 {digest.lower()} is not the SHA-256 of {files[0]} ({got})")
+                raise BadInput(_("--sha256 {digest} is not the SHA-256 of {file} ({got})").format(digest=digest.lower(), file=files[0], got=got))
             digest = got
         if digest is None:
-            raise BadInput("--url needs --sha256 HEX or a local copy of the document as FILE")
+            raise BadInput(_("--url needs --sha256 HEX or a local copy of the document as FILE"))
         item = {"url": url, "sha256": digest.lower()}
         return [item | ({"title": title} if title else {})], [], []
     if not files:
-        raise BadInput("give one or more FILEs (or --url URL with --sha256 HEX)")
+        raise BadInput(_("give one or more FILEs (or --url URL with --sha256 HEX)"))
     if digest is not None:
-        raise BadInput("--sha256 goes with --url; a local FILE is hashed by okrctl")
+        raise BadInput(_("--sha256 goes with --url; a local FILE is hashed by okrctl"))
     items, copies, reused = [], [], []
     names: set[str] = set()
     for p in files:
         data = _read(p)
         name = _file_name(p)
         if name in names:
-            raise BadInput(f"FILE: two files are named {name}")
+            raise BadInput(_("FILE: two files are named {name}").format(name=name))
         names.add(name)
         rel = f"{target_dir}/{name}"
         dest = root / rel
@@ -138,10 +140,10 @@ def _items(root: Path, target_dir: str, files: list[Path], url: str | None, dige
             try:
                 there = read_regular(dest, limit=MAX_EVIDENCE_BYTES)
             except OSError:
-                raise Refused(f"{rel} exists and is not a regular file") from None
+                raise Refused(_("{path} exists and is not a regular file").format(path=rel)) from None
             if there != data:
-                raise Refused(f"{rel} already exists with other contents; pinned evidence never changes: "
-                              f"rename the new document")
+                raise Refused(_("{path} already exists with other contents; pinned evidence never changes: "
+                                "rename the new document").format(path=rel))
             reused.append(rel)
         else:
             copies.append((str(p), rel, data))
@@ -162,8 +164,8 @@ def _latest_index(kr: KeyResult) -> int | None:
 def _repeat(kr: KeyResult, i: int | None, d: date, items: list[dict]) -> dict:
     """A new check-in dated ``d`` that repeats the value of check-in ``i``."""
     if i is None:
-        raise Refused(f"{kr.ref} has no check-in yet; report its value with okrctl checkin {kr.ref} VALUE "
-                      f"--evidence TEXT, then pin documents to it")
+        raise Refused(_("{ref} has no check-in yet; report its value with okrctl checkin {ref} VALUE "
+                        "--evidence TEXT, then pin documents to it").format(ref=kr.ref))
     c = kr.checkins[i]
     new: dict[str, Any] = {"date": d}
     if c.done is not None:
@@ -183,7 +185,7 @@ def add_evidence(root: Path, ref: str, files: list[Path], *, url: str | None = N
     from okrctl.write import yamledit
 
     if checkin not in ("new", "latest"):
-        raise BadInput("--checkin: new or latest")
+        raise BadInput(_("--checkin: new or latest"))
     root = Path(root).resolve()
     base = WorkingTreeSource(root)
     res = _load(base)
@@ -206,11 +208,11 @@ def add_evidence(root: Path, ref: str, files: list[Path], *, url: str | None = N
             except SourceError as exc:
                 raise Refused(exc.message) from None
             if target.file.sha is not None and blob_sha(old) != target.file.sha:
-                raise Refused(f"{relpath} changed while okrctl was reading it; run the command again")
+                raise Refused(_("{path} changed while okrctl was reading it; run the command again").format(path=relpath))
             i = _latest_index(kr)
             if checkin == "latest":
                 if i is None:
-                    raise Refused(f"{kr.ref} has no check-in to add evidence to; use --checkin new after a check-in")
+                    raise Refused(_("{ref} has no check-in to add evidence to; use --checkin new after a check-in").format(ref=kr.ref))
                 d = kr.checkins[i].date
                 path = [*target.container_path, "checkins", i]
                 new = old
@@ -221,21 +223,21 @@ def add_evidence(root: Path, ref: str, files: list[Path], *, url: str | None = N
                         try:
                             new = yamledit.splice_item(new, path, "evidence", item, name=relpath)
                         except WriteRefused as exc:
-                            raise Refused(f"{exc.message}; or add the evidence to a new check-in (--checkin new)") from None
+                            raise Refused(_("{message}; or add the evidence to a new check-in (--checkin new)").format(message=exc.message)) from None
             else:
-                new, _unused = new_bytes_with_item(old, target.container_path, "checkins", _repeat(kr, i, d, items), relpath)
+                new, _line = new_bytes_with_item(old, target.container_path, "checkins", _repeat(kr, i, d, items), relpath)
             warnings = _validate_change(res, base, relpath, new, what="evidence")
             if target.note:
                 warnings.insert(0, target.note)
             result = EvidenceResult(kr.ref, relpath, d, checkin, items, old, new,
-                                    [(s, r) for s, r, _ in copies], reused, warnings=warnings)
+                                    [(s, r) for s, r, _data in copies], reused, warnings=warnings)
             if dry_run:
                 return result
             made: list[Path] = []
             try:
-                for _sha, rel, data in copies:
+                for _src, rel, data in copies:
                     if not fsio.create_exclusive(root / rel, data):
-                        raise Refused(f"{rel} appeared meanwhile; run the command again")
+                        raise Refused(_("{path} appeared meanwhile; run the command again").format(path=rel))
                     made.append(root / rel)
                 fsio.atomic_write(full, new, expected_sha=blob_sha(old))
             except BaseException:

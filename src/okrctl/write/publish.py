@@ -9,6 +9,8 @@ the same on every machine: that is what lets anyone recompute and compare it.
 
 from __future__ import annotations
 
+from okrctl.model.messages import _, ngettext
+
 import os
 import shutil
 import tempfile
@@ -66,25 +68,25 @@ def prepare(root: Path, period_id: str, *, locale: str | None = None, with_names
     from okrctl.reports import quarterly
 
     if not is_period_id(period_id):
-        raise BadInput(f"PERIOD: {period_id!r} is not a period id (YYYY, YYYY-H1/H2 or YYYY-Q1..Q4)")
+        raise BadInput(_("PERIOD: {period!r} is not a period id (YYYY, YYYY-H1/H2 or YYYY-Q1..Q4)").format(period=period_id))
     root = Path(root).resolve()
     repo = gitio.Repo.discover(root)
     prefix = repo.relpath(root)
     tag = close_tag(period_id)
     sha = repo.tag_target(tag)
     if sha is None:
-        raise Refused(f"{period_id} is not closed: there is no tag {tag} (okrctl close {period_id} closes it); "
-                      f"only a closed period is published")
+        raise Refused(_("{period} is not closed: there is no tag {tag} (okrctl close {period} closes it); "
+                        "only a closed period is published").format(period=period_id, tag=tag))
     res = load_workspace(gitio.GitTreeSource(repo, sha, prefix))
     errs = [d for d in res.diagnostics if d.severity == "error"
             and (d.path.startswith(period_dir(period_id) + "/") or is_settings_file(d.path))]
     if res.workspace is None or errs:
-        raise Refused(f"the workspace at {tag} ({sha[:12]}) does not load; nothing was published",
+        raise Refused(_("the workspace at {tag} ({sha}) does not load; nothing was published").format(tag=tag, sha=sha[:12]),
                       [_diag_line(d) for d in errs[:20]])
     ws = res.workspace
     period = parse_period(period_id, ws.config.fiscal_year_start)
     if not ws.files_for(period.id):
-        raise Refused(f"{period.id} has no files at {tag}; nothing to publish")
+        raise Refused(_("{period} has no files at {tag}; nothing to publish").format(period=period.id, tag=tag))
     loc = locale or ws.config.locale
     if not with_names:  # the signature block names a person too
         ws = replace(ws, config=replace(ws.config, report=replace(ws.config.report, signer_name="")))
@@ -136,15 +138,17 @@ def _evidence(repo, sha: str, prefix: str, pinned, with_evidence: bool):
             data = got.get(obj) if obj else None
             want = {e.sha256 for _, _, e in pinned if e.path == p}
             if data is None:
-                bad.append(f"{p}: not in the tree of the close tag" if obj is None else f"{p}: cannot be read (over {MAX_EVIDENCE_BYTES >> 20} MiB?)")
+                bad.append(_("{path}: not in the tree of the close tag").format(path=p) if obj is None else
+                           _("{path}: cannot be read (over {mib} MiB?)").format(path=p, mib=MAX_EVIDENCE_BYTES >> 20))
             elif {sha256(data)} != want:
-                bad.append(f"{p}: its SHA-256 is {sha256(data)}, the check-in pins {', '.join(sorted(want))}")
+                bad.append(_("{path}: its SHA-256 is {sha256}, the check-in pins {pins}").format(
+                    path=p, sha256=sha256(data), pins=", ".join(sorted(want))))
             else:
                 blobs[package_path(p)] = data
         if bad:
-            raise Refused(f"{len(bad)} pinned evidence file{'s' if len(bad) != 1 else ''} at the close tag "
-                          f"{'do' if len(bad) != 1 else 'does'} not match {'their pins' if len(bad) != 1 else 'its pin'}; "
-                          f"nothing was published", bad)
+            raise Refused(ngettext("{n} pinned evidence file at the close tag does not match its pin; nothing was published",
+                                   "{n} pinned evidence files at the close tag do not match their pins; nothing was published",
+                                   len(bad)), bad)
     items = sorted({EvidenceItem(ref, d, e.sha256, e.url, package_path(e.path) if e.path else None, e.title,
                                  included=bool(e.path) and with_evidence) for ref, d, e in pinned},
                    key=lambda i: (i.ref, i.date, i.path or i.url or "", i.sha256))
@@ -175,15 +179,15 @@ def write_package(out: Path, files: Mapping[str, bytes], *, force: bool = False,
     directory gets ``mtime`` (the tag's commit time) so copies compare equal."""
     out = Path(os.path.abspath(out))
     if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise BadInput(f"-o {out}: exists and is not a directory")
+        raise BadInput(_("-o {out}: exists and is not a directory").format(out=out))
     if out.exists() and any(out.iterdir()) and not force:
-        raise BadInput(f"-o {out}: the directory is not empty; pass --force to replace it")
+        raise BadInput(_("-o {out}: the directory is not empty; pass --force to replace it").format(out=out))
     parent = out.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
     except OSError as exc:
-        raise BadInput(f"cannot write {exc.filename or parent}: {exc.strerror}") from None
+        raise BadInput(_("cannot write {path}: {reason}").format(path=exc.filename or parent, reason=exc.strerror)) from None
     old: Path | None = None
     try:
         for rel in sorted(files):
@@ -196,7 +200,7 @@ def write_package(out: Path, files: Mapping[str, bytes], *, force: bool = False,
                 os.fsync(f.fileno())
         os.chmod(tmp, 0o755)
         if mtime is not None:
-            for dirpath, _, names in os.walk(tmp, topdown=False):
+            for dirpath, _dirs, names in os.walk(tmp, topdown=False):
                 for n in names:
                     os.utime(os.path.join(dirpath, n), (mtime, mtime))
                 os.utime(dirpath, (mtime, mtime))
@@ -208,7 +212,7 @@ def write_package(out: Path, files: Mapping[str, bytes], *, force: bool = False,
         shutil.rmtree(tmp, ignore_errors=True)
         if old is not None and not out.exists() and (old / "package").exists():
             os.rename(old / "package", out)  # put the previous package back
-        raise BadInput(f"cannot write {exc.filename or out}: {exc.strerror}") from None
+        raise BadInput(_("cannot write {path}: {reason}").format(path=exc.filename or out, reason=exc.strerror)) from None
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -244,7 +248,7 @@ def read_package(directory: Path) -> dict[str, bytes | None]:
 
     directory = Path(directory)
     if directory.is_symlink() or not directory.is_dir():
-        raise BadInput(f"--published {directory}: not a directory")
+        raise BadInput(_("--published {directory}: not a directory").format(directory=directory))
     out: dict[str, bytes | None] = {}
     for dirpath, dirnames, names in os.walk(directory):
         base = Path(dirpath)
