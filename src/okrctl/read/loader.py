@@ -38,13 +38,14 @@ from okrctl.model.records import (
     ReportHeader,
     Unit,
     Workspace,
+    register_positions,
 )
 from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, period_file
 from okrctl.model.periods import is_period_id, parse_period
 from okrctl.model.refs import format_ref, qualify
 from okrctl.read.schemas import validate as schema_validate
 from okrctl.read.source import Source, SourceError, blob_sha
-from okrctl.read.yamlread import Parsed, parse
+from okrctl.read.yamlread import Parsed, parse, parse_reference
 
 
 class WorkspaceNotFound(ConfigError):
@@ -102,27 +103,29 @@ def _num(v: object):
 
 
 class _Builder:
-    def __init__(self, doc: Parsed, path: str) -> None:
+    """Records with their :class:`Loc`: given the blob id ``sha``, lazy ones (the
+    JSON path ``at`` of the record; line and column computed only when read, see
+    :func:`_register_positions`), otherwise resolved at once."""
+
+    def __init__(self, doc: Parsed, path: str, sha: str | None = None) -> None:
         self.doc = doc
         self.path = path
+        self.sha = sha
 
-    def loc(self, container: object) -> Loc:
-        line, col = self.doc.container_position(container)
-        return Loc(self.path, line, col)
+    def loc(self, at: tuple) -> Loc:
+        if self.sha is not None:
+            return Loc(self.path, 0, 0, self.sha, at)
+        return Loc(self.path, *self.doc.position(at))
 
-    def value_loc(self, container: dict, key: str) -> Loc:
-        line, col = self.doc.item_key_position(container, key)
-        return Loc(self.path, line, col)
-
-    def approval(self, d: dict | None) -> Approval | None:
+    def approval(self, d: dict | None, at: tuple) -> Approval | None:
         if not isinstance(d, dict):
             return None
-        return Approval(_date(d["date"]), d["reason"], d["approved_by"], self.loc(d))  # type: ignore[arg-type]
+        return Approval(_date(d["date"]), d["reason"], d["approved_by"], self.loc(at))  # type: ignore[arg-type]
 
-    def rebaselines(self, item: dict) -> tuple[Rebaseline, ...]:
+    def rebaselines(self, item: dict, at: tuple) -> tuple[Rebaseline, ...]:
         return tuple(
-            Rebaseline(_date(r["date"]), r["field"], r["from"], r["to"], r["reason"], r["approved_by"], self.loc(r))  # type: ignore[arg-type]
-            for r in item.get("rebaselines") or ()
+            Rebaseline(_date(r["date"]), r["field"], r["from"], r["to"], r["reason"], r["approved_by"], self.loc((*at, "rebaselines", i)))  # type: ignore[arg-type]
+            for i, r in enumerate(item.get("rebaselines") or ())
         )
 
     def review(self, d: dict | None) -> str | None:
@@ -176,30 +179,33 @@ def _report_header(r: dict) -> ReportHeader:
     return ReportHeader(**text, recipients=tuple(r.get("recipients") or ()))
 
 
-def build_units(doc: Parsed) -> tuple[Unit, ...]:
-    b = _Builder(doc, UNITS_FILE)
+def build_units(doc: Parsed, sha: str | None = None) -> tuple[Unit, ...]:
+    b = _Builder(doc, UNITS_FILE, sha)
     out = []
-    for u in doc.value["units"]:  # type: ignore[index]
+    for i, u in enumerate(doc.value["units"]):  # type: ignore[index]
+        at = ("units", i)
         out.append(Unit(
             id=u["id"], name=u["name"], parent=u.get("parent"),
             owners=tuple(u.get("owners") or ()), approvers=tuple(u.get("approvers") or ()),
             weight=u.get("weight", 1), self_weight=u.get("self_weight", 1),
             from_=_date(u.get("from")), until=_date(u.get("until")),
-            replaced_by=tuple(u.get("replaced_by") or ()), loc=b.loc(u),
-            parent_loc=b.value_loc(u, "parent") if "parent" in u else None,
-            replaced_by_loc=b.value_loc(u, "replaced_by") if "replaced_by" in u else None,
+            replaced_by=tuple(u.get("replaced_by") or ()), loc=b.loc(at),
+            parent_loc=b.loc((*at, "parent")) if "parent" in u else None,
+            replaced_by_loc=b.loc((*at, "replaced_by")) if "replaced_by" in u else None,
         ))
     return tuple(out)
 
 
 def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | None) -> PeriodFile:
-    b = _Builder(doc, path)
+    b = _Builder(doc, path, sha)
     v: dict = doc.value  # type: ignore[assignment]
     objectives = []
-    for o in v.get("objectives") or ():
+    for oi, o in enumerate(v.get("objectives") or ()):
+        oat = ("objectives", oi)
         oref = format_ref(period.id, unit_id, o["id"])
         krs = []
-        for k in o["key_results"]:
+        for ki, k in enumerate(o["key_results"]):
+            kat = (*oat, "key_results", ki)
             checkins = tuple(
                 CheckIn(
                     date=_date(c["date"]),  # type: ignore[arg-type]
@@ -208,45 +214,49 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
                     confidence=c.get("confidence"),
                     by=c.get("by"), note=c.get("note"),
                     evidence=tuple(c.get("evidence") or ()),
-                    loc=b.loc(c),
+                    loc=b.loc((*kat, "checkins", ci)),
                 )
-                for c in k.get("checkins") or ()
+                for ci, c in enumerate(k.get("checkins") or ())
             )
             milestones = tuple(
-                Milestone(m["id"], m["title"], m.get("weight", 1), _date(m.get("due")), b.loc(m))
-                for m in k.get("milestones") or ()
+                Milestone(m["id"], m["title"], m.get("weight", 1), _date(m.get("due")), b.loc((*kat, "milestones", mi)))
+                for mi, m in enumerate(k.get("milestones") or ())
             )
-            rebaselines = b.rebaselines(k)
+            rebaselines = b.rebaselines(k, kat)
             krs.append(KeyResult(
-                ref=format_ref(period.id, unit_id, o["id"], k["id"]), id=k["id"], title=k["title"], type=k.get("type", "metric"), loc=b.loc(k),
+                ref=format_ref(period.id, unit_id, o["id"], k["id"]), id=k["id"], title=k["title"], type=k.get("type", "metric"), loc=b.loc(kat),
                 unit=k.get("unit"), owner=k.get("owner"),
                 baseline=_num(k.get("baseline")), target=_num(k.get("target")), direction=k.get("direction"),
                 aggregate=k.get("aggregate", "last"), threshold=_num(k.get("threshold")), due=_date(k.get("due")),
                 milestones=milestones, frequency=k.get("frequency"), due_days=k.get("due_days", 7),
                 weight=k.get("weight", 1), checkins=checkins, rebaselines=rebaselines,
-                added=b.approval(k.get("added")), cancelled=b.approval(k.get("cancelled")), review=b.review(k.get("review")),
+                added=b.approval(k.get("added"), (*kat, "added")), cancelled=b.approval(k.get("cancelled"), (*kat, "cancelled")),
+                review=b.review(k.get("review")),
             ))
         aligns = o.get("aligns_to")
         objectives.append(Objective(
-            ref=oref, id=o["id"], title=o["title"], loc=b.loc(o), owner=o.get("owner"),
+            ref=oref, id=o["id"], title=o["title"], loc=b.loc(oat), owner=o.get("owner"),
             kind=o.get("kind", "committed"), weight=o.get("weight", 1),
             aligns_to=aligns, aligns_to_ref=qualify(aligns, period.id) if aligns else None,
-            key_results=tuple(krs), rebaselines=b.rebaselines(o),
-            added=b.approval(o.get("added")), cancelled=b.approval(o.get("cancelled")), review=b.review(o.get("review")),
-            aligns_to_loc=b.value_loc(o, "aligns_to") if aligns else None,
+            key_results=tuple(krs), rebaselines=b.rebaselines(o, oat),
+            added=b.approval(o.get("added"), (*oat, "added")), cancelled=b.approval(o.get("cancelled"), (*oat, "cancelled")),
+            review=b.review(o.get("review")),
+            aligns_to_loc=b.loc((*oat, "aligns_to")) if aligns else None,
         ))
     kpis = []
-    for k in v.get("kpis") or ():
+    for pi, k in enumerate(v.get("kpis") or ()):
+        pat = ("kpis", pi)
         kpis.append(KPI(
-            ref=format_ref(period.id, unit_id, k["id"]), id=k["id"], title=k["title"], target=k["target"], loc=b.loc(k),
+            ref=format_ref(period.id, unit_id, k["id"]), id=k["id"], title=k["title"], target=k["target"], loc=b.loc(pat),
             unit=k.get("unit"), owner=k.get("owner"), direction=k.get("direction", "increase"),
             alert=_num(k.get("alert")), frequency=k.get("frequency"), due_days=k.get("due_days", 7),
             measurements=tuple(
-                Measurement(_date(m["date"]), m["value"], m.get("source"), m.get("note"), m.get("by"), b.loc(m))  # type: ignore[arg-type]
-                for m in k.get("measurements") or ()
+                Measurement(_date(m["date"]), m["value"], m.get("source"), m.get("note"), m.get("by"), b.loc((*pat, "measurements", mi)))  # type: ignore[arg-type]
+                for mi, m in enumerate(k.get("measurements") or ())
             ),
-            rebaselines=b.rebaselines(k),
-            added=b.approval(k.get("added")), cancelled=b.approval(k.get("cancelled")), review=b.review(k.get("review")),
+            rebaselines=b.rebaselines(k, pat),
+            added=b.approval(k.get("added"), (*pat, "added")), cancelled=b.approval(k.get("cancelled"), (*pat, "cancelled")),
+            review=b.review(k.get("review")),
         ))
     return PeriodFile(path, unit_id, period, tuple(objectives), tuple(kpis), sha)
 
@@ -328,6 +338,10 @@ def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: Parse
     for share, results in zip(shares, [mine, *theirs]):
         for i, r in zip(share, results):
             out[i] = r
+    for share, results in zip(shares[1:], theirs):  # their records' positions: read again on demand
+        for i, (pf, _d) in zip(share, results):
+            if pf is not None and pf.sha:
+                register_positions(pf.sha, _SourcePositions(source, candidates[i].path, pf.sha))
     return out
 
 
@@ -363,7 +377,51 @@ def _read(source: Source, path: str, sha: str | None, cache: ParseCache, kind: s
         return None, [Problem.make(exc.code, exc.path, 1, 1, exc.message)], None
     sha = sha or blob_sha(data)
     parsed, diags = cache.get(kind, sha, path, data)
+    if parsed is not None:
+        register_positions(sha, _BlobPositions(data, path, parsed))
     return parsed, diags, sha
+
+
+class _BlobPositions:
+    """Line and column of a JSON path in one blob, for lazy :class:`Loc` values.
+    Holds the bytes (shared with the parsed document), not the node tree: the tree
+    is composed, by the positional reader, on the first question."""
+
+    __slots__ = ("data", "path", "doc")
+
+    def __init__(self, data: bytes | None, path: str, doc: Parsed | None = None) -> None:
+        self.data = data
+        self.path = path
+        self.doc = doc if doc is not None and not doc.lazy else None
+
+    def __call__(self, at: tuple) -> tuple[int, int]:
+        if self.doc is None:
+            self.doc = parse_reference(self._bytes(), self.path)[0]
+            if self.doc is None:
+                return 1, 1
+        return self.doc.position(at)
+
+    def _bytes(self) -> bytes:
+        return self.data or b""
+
+
+class _SourcePositions(_BlobPositions):
+    """The same for a file parsed in a worker process: the bytes are read again
+    from the source on the first question (and must still be the same blob)."""
+
+    __slots__ = ("source", "sha")
+
+    def __init__(self, source: Source, path: str, sha: str) -> None:
+        super().__init__(None, path)
+        self.source = source
+        self.sha = sha
+
+    def _bytes(self) -> bytes:
+        try:
+            data = self.source.read(self.path)
+        except SourceError:
+            return b""
+        return data if blob_sha(data) == self.sha else b""
 
 
 def load_workspace(source: Source, *, today: date | Callable[[Config], date] | None = None,
@@ -386,24 +444,25 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     refused = {e.path for e in errors}  # already reported (a link, not a file): not "missing" too
 
     def settings_file(path: str, kind: str):
-        """okrctl.yaml / units.yaml: the parsed document, or None (reported)."""
+        """okrctl.yaml / units.yaml: the parsed document and its blob id, or None (reported)."""
         if path not in paths:
             if path not in refused:
                 diags.append(Problem.make("OKR111", path, 1, 1, f"{path} is missing"))
-            return None
-        doc, d, _ = _read(source, path, paths[path].sha, cache, kind)
+            return None, None
+        doc, d, sha = _read(source, path, paths[path].sha, cache, kind)
         diags.extend(d)
         if doc is not None:
             documents[path] = doc
-        return doc
+        return doc, sha
 
     config: Config | None = None
-    if (doc := settings_file(CONFIG_FILE, "workspace")) is not None:
+    if (doc := settings_file(CONFIG_FILE, "workspace")[0]) is not None:
         config = build_config(doc)
         diags += checks.check_config(config, doc)
     units: tuple[Unit, ...] | None = None
-    if (doc := settings_file(UNITS_FILE, "units")) is not None:
-        units = build_units(doc)
+    doc, units_sha = settings_file(UNITS_FILE, "units")
+    if doc is not None:
+        units = build_units(doc, units_sha)
         diags += checks.check_units(units, doc)
 
     fys = config.fiscal_year_start if config else 1
