@@ -10,6 +10,7 @@ rest.
 
 from __future__ import annotations
 
+import gc
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -327,6 +328,7 @@ def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: Parse
     n = len(candidates)
     shares = [list(range(i, n, workers + 1)) for i in range(workers + 1)]
     _FORK_STATE = (source, candidates, cache)
+    gc.freeze()  # the children do not touch (copy) the parent's objects' GC headers
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             pending = pool.map_async(_fork_worker, shares[1:])
@@ -334,6 +336,7 @@ def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: Parse
             theirs = pending.get()
     finally:
         _FORK_STATE = None
+        gc.unfreeze()
     out: list = [None] * n
     for share, results in zip(shares, [mine, *theirs]):
         for i, r in zip(share, results):
@@ -496,10 +499,16 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
 
     period_files: list[PeriodFile] = []
     workers = _parallel_workers(len(candidates)) if parallel else 0
-    if workers:
-        results = _load_in_parallel(source, candidates, cache, workers)
-    else:
-        results = [_load_period_file(source, c, cache, documents) for c in candidates]
+    gc_was_on = gc.isenabled()
+    gc.disable()  # millions of new objects, none of them garbage: collections only cost time
+    try:
+        if workers:
+            results = _load_in_parallel(source, candidates, cache, workers)
+        else:
+            results = [_load_period_file(source, c, cache, documents) for c in candidates]
+    finally:
+        if gc_was_on:
+            gc.enable()
     for pf, d in results:
         diags += d
         if pf is not None:
