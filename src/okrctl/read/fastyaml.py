@@ -12,9 +12,9 @@ cheap halves:
 1. a regular-expression pre-scan of the text refuses (routes to the reference)
    anything the subset forbids or yaml-rs could read differently: characters
    outside YAML's printable set, tabs and CR, a token starting with ``&``, ``*``,
-   ``!``, ``?``, ``---`` or ``...``, a line starting with ``%``, ``<<``, flow
-   mappings (``{``) and flow sequences left open at the end of a line or holding a
-   ``:``, and
+   ``!`` or ``?``, a line starting with ``%``, ``---`` or ``...``, ``<<``, flow
+   collections left open at the end of a line, a ``:`` at the edge of a flow
+   item, and
    number-like tokens in hex, octal, binary, ``.inf``/``.nan``, with ``_``, or 39+
    digits long;
 2. a walk of yaml-rs's result refuses any value whose meaning would depend on
@@ -54,10 +54,10 @@ ENV = "OKRCTL_YAML"
 _AT = r"(?<![^\s\[\]{},:])"
 _RISKY = re.compile(
     r"[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"  # tab, CR, controls, NEL
-    r"|^%"  # directives
+    r"|^(?:%|---|\.\.\.)"  # directives, document markers
     r"|<<"  # merge keys
-    r"|\{|\[[^\]\n]*(?:$|:)"  # flow mappings; flow sequences over several lines or with a ':' (parsers differ)
-    rf"|{_AT}(?:[&*!]|\?(?:\s|\Z)|---|\.\.\."  # anchors, aliases, tags, explicit keys, document markers
+    r"|\{[^}\n]*$|\[[^\]\n]*$|[\[{,] *:|:[\]},]"  # flow collections over several lines, ':' at a flow edge
+    rf"|{_AT}(?:[&*!]|\?(?:\s|\Z)"  # anchors, aliases, tags, explicit keys
     r"|[-+]?0[xXoObB]|[-+]?\.(?i:inf|nan)|[-+]?[0-9][0-9.eE+-]*_)"  # 0x1F 0o17 .inf 1_000
     r"|[0-9]{39}",  # numbers longer than the reference reads
     re.M,
