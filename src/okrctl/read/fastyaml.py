@@ -62,9 +62,10 @@ _RISKY = re.compile(
     r"|[0-9]{39}",  # numbers longer than the reference reads
     re.M,
 )
-_FLOAT_TOKEN = re.compile(
-    rf"{_AT}[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?(?=[\s,\]}}]|\Z)"
-)
+# A plain scalar is a run of text between these (or the ends of the text); splitting on
+# more than needed only adds candidates, and extra candidates can only refuse.
+_SEPARATORS = re.compile(r"[\s,\[\]{}:]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 # what the reference reads from a plain scalar as something other than text
 _CONSTANTS = frozenset(("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"))
 _NUMBER_START = frozenset("0123456789+-.")
@@ -153,18 +154,20 @@ class _Walk:
             raise _Refused
 
     def decimal(self, f: float) -> Decimal:
+        """The Decimal of the float's spelling in the text: every number token of the
+        text with this float value must spell the same decimal (or this is refused)."""
         floats = self.floats
         if floats is None:
             floats = self.floats = {}
-            for tok in _FLOAT_TOKEN.findall(self.text):
-                if _INT.match(tok):
-                    continue
-                fv = float(tok)
-                d = floats.get(fv, _UNSEEN)
-                if d is _UNSEEN:
-                    floats[fv] = _exact(tok)
-                elif d is not None and str(d) != str(_exact(tok)):
-                    floats[fv] = None  # two spellings of one float: ambiguous
+            for tok in set(_SEPARATORS.split(self.text)):
+                if tok[:1] in _NUMBER_START and _FLOAT.match(tok) and not _INT.match(tok):
+                    d = _exact(tok)
+                    fv = float(tok)
+                    prev = floats.get(fv, _UNSEEN)
+                    if prev is _UNSEEN:
+                        floats[fv] = d
+                    elif prev is not None and (d is None or str(prev) != str(d)):
+                        floats[fv] = None  # two spellings of one float: ambiguous
         d = floats.get(f)
         if d is None:
             raise _Refused
