@@ -50,21 +50,33 @@ except ImportError:  # pragma: no cover - exercised by test_fast_reader with the
 #: set OKRCTL_YAML=reference to read every file with the reference reader
 ENV = "OKRCTL_YAML"
 
-# Token start: the beginning of the text, or after whitespace or a flow indicator.
-_AT = r"(?<![^\s\[\]{},:])"
-_RISKY = re.compile(
-    r"[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"  # tab, CR, controls, NEL
-    r"|^(?:%|---|\.\.\.)"  # directives, document markers
-    r"|<<"  # merge keys
-    r"|\{[^}\n]*$|\[[^\]\n]*$|[\[{,] *:|:[\]},]"  # flow collections over several lines, ':' at a flow edge
-    rf"|{_AT}(?:[&*!]|\?(?:\s|\Z)"  # anchors, aliases, tags, explicit keys
-    r"|[-+]?0[xXoObB]|[-+]?\.(?i:inf|nan)|[-+]?[0-9][0-9.eE+-]*_)"  # 0x1F 0o17 .inf 1_000
-    r"|[0-9]{39}",  # numbers longer than the reference reads
-    re.M,
-)
-# A plain scalar is a run of text between these (or the ends of the text); splitting on
-# more than needed only adds candidates, and extra candidates can only refuse.
-_SEPARATORS = re.compile(r"[\s,\[\]{}:]+")
+# The pre-scan, as a few searches a C loop can run fast (one alternation with a
+# look-behind at every position costs 5x more).
+_BAD_CHAR = re.compile(r"[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # tab, CR, controls
+_LINE_START = re.compile(r"^(?:%|---|\.\.\.)", re.M)  # directives, document markers
+_FLOW = re.compile(r"\{[^}\n]*$|\[[^\]\n]*$|[\[{,] *:|:[\]},]", re.M)  # over several lines, ':' at an edge
+_TOKEN_START = re.compile(r"[\s\[\]{},:](?:[&*!]|\?(?:\s|\Z))|\A(?:[&*!]|\?(?:\s|\Z))")  # anchor, alias, tag, explicit key
+_LONG_NUMBER = re.compile(r"[0-9]{39}")
+_NUMBER_WORDS = ("0x", "0X", "0o", "0O", "0b", "0B", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN")  # 0x1F 0o17 .inf
+_UNDERSCORE = re.compile(r"[0-9][0-9.eE+-]*_")  # 1_000
+
+
+def risky(text: str) -> bool:
+    """Does the text hold anything the fast path cannot prove equal (see the module doc)?"""
+    return bool(
+        _BAD_CHAR.search(text) or _LINE_START.search(text) or "<<" in text
+        or (("{" in text or "[" in text) and _FLOW.search(text))
+        or _TOKEN_START.search(text) or any(w in text for w in _NUMBER_WORDS)
+        or _LONG_NUMBER.search(text) or ("_" in text and _UNDERSCORE.search(text))
+    )
+
+
+# Runs of number characters holding a '.'.  A plain scalar sits between whitespace,
+# flow indicators or ':' (none of them number characters), so every float scalar of
+# the document written with a '.' is one whole run, sign included.  Floats written
+# without a '.' (1e3) are not found, so refused.  Runs taken from words and dates only
+# add candidates, which can only make a float ambiguous (refused), never wrong.
+_NUMBER_RUN = re.compile(r"[-+]?[0-9]*\.[0-9eE+-]*")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 # what the reference reads from a plain scalar as something other than text
 _CONSTANTS = frozenset(("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"))
@@ -89,7 +101,7 @@ def enabled() -> bool:
 def load(text: str) -> dict | None:
     """The document's value as the reference reader would give it, or None when
     this path cannot prove that (then the caller uses the reference reader)."""
-    if _loads is None or _RISKY.search(text):
+    if _loads is None or risky(text):
         return None
     try:
         value = _loads(text, parse_datetime=False)
@@ -104,54 +116,81 @@ def load(text: str) -> dict | None:
 
 
 class _Walk:
-    __slots__ = ("text", "floats", "long")
+    """yaml-rs's values → the reference reader's, or :class:`_Refused`.  Hot path:
+    each distinct text is checked once (``memo``), no call per scalar."""
+
+    __slots__ = ("text", "floats", "long", "memo")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.floats: dict[float, Decimal | None] | None = None
         self.long = len(text) > MAX_SCALAR
+        #: text (key or value) -> what the reference reader makes of it
+        self.memo: dict[str, str] = {}
 
     def mapping(self, d: dict, depth: int) -> dict:
         if depth >= MAX_DEPTH:
             raise _Refused
+        memo = self.memo
         out: dict = {}
         for k, v in d.items():
-            if k.__class__ is not str:
+            key = memo.get(k)
+            if key is None:
+                if k.__class__ is not str:
+                    raise _Refused
+                key = self.checked(k)
+            cls = v.__class__
+            if cls is str:
+                r = memo.get(v)
+                out[key] = r if r is not None else self.checked(v)
+            elif cls is int or cls is bool or v is None:
+                out[key] = v
+            elif cls is float:
+                out[key] = self.decimal(v)
+            elif cls is dict:
+                out[key] = self.mapping(v, depth + 1)
+            elif cls is list:
+                out[key] = self.sequence(v, depth + 1)
+            else:
                 raise _Refused
-            if k[:1] in _NUMBER_START or k in _CONSTANTS or not k.isprintable():
-                self.text_only(k)
-            out[k if k.isascii() else nfc(k)] = self.value(v, depth)
         if len(out) != len(d):  # two spellings of one key after NFC: the reference names both
             raise _Refused
         return out
 
-    def value(self, v: object, depth: int) -> object:
-        cls = v.__class__
-        if cls is str:
-            if v[:1] in _NUMBER_START or v in _CONSTANTS or not v.isprintable():  # type: ignore[index,operator,union-attr]
-                self.text_only(v)  # type: ignore[arg-type]
-            if self.long and len(v) > MAX_SCALAR:  # type: ignore[arg-type]
+    def sequence(self, items: list, depth: int) -> list:
+        if depth >= MAX_DEPTH:
+            raise _Refused
+        memo = self.memo
+        out = []
+        for v in items:
+            cls = v.__class__
+            if cls is str:
+                r = memo.get(v)
+                out.append(r if r is not None else self.checked(v))
+            elif cls is int or cls is bool or v is None:
+                out.append(v)
+            elif cls is float:
+                out.append(self.decimal(v))
+            elif cls is dict:
+                out.append(self.mapping(v, depth + 1))
+            elif cls is list:
+                out.append(self.sequence(v, depth + 1))
+            else:
                 raise _Refused
-            return v if v.isascii() else nfc(v)  # type: ignore[union-attr,arg-type]
-        if cls is dict:
-            return self.mapping(v, depth + 1)  # type: ignore[arg-type]
-        if cls is list:
-            if depth + 1 >= MAX_DEPTH:
-                raise _Refused
-            value = self.value
-            return [value(x, depth + 1) for x in v]  # type: ignore[attr-defined]
-        if cls is float:
-            return self.decimal(v)  # type: ignore[arg-type]
-        if cls is int or cls is bool or v is None:
-            return v
-        raise _Refused
+        return out
 
-    def text_only(self, s: str) -> None:
-        """Refuse text whose meaning depends on quoting, or that hides a control."""
-        if s in _CONSTANTS or _NUMBERISH.match(s):
+    def checked(self, s: str) -> str:
+        """Text as the reference gives it (NFC); refused when its meaning would depend
+        on quoting (it reads as a number, null or boolean when plain), when it hides a
+        control character (an escape), or is longer than the limit."""
+        if s in _CONSTANTS or (s[:1] in _NUMBER_START and _NUMBERISH.match(s)):
             raise _Refused
         if not s.isprintable() and CONTROL_OR_BOM.search(s):
             raise _Refused
+        if self.long and len(s) > MAX_SCALAR:
+            raise _Refused
+        r = self.memo[s] = s if s.isascii() else nfc(s)
+        return r
 
     def decimal(self, f: float) -> Decimal:
         """The Decimal of the float's spelling in the text: every number token of the
@@ -159,8 +198,8 @@ class _Walk:
         floats = self.floats
         if floats is None:
             floats = self.floats = {}
-            for tok in set(_SEPARATORS.split(self.text)):
-                if tok[:1] in _NUMBER_START and _FLOAT.match(tok) and not _INT.match(tok):
+            for tok in set(_NUMBER_RUN.findall(self.text)):
+                if _FLOAT.match(tok) and not _INT.match(tok):
                     d = _exact(tok)
                     fv = float(tok)
                     prev = floats.get(fv, _UNSEEN)

@@ -416,18 +416,17 @@ def _scan_events(text: str, path: str) -> list[Problem]:
 
 def parse(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
     """Parse one file's bytes.  Returns the document (or None) and diagnostics; never raises."""
-    try:
-        return _parse(data, path)
-    except RecursionError:
-        return None, [Problem.make("OKR007", path, 1, 1, "the document is nested too deeply")]
-    except Exception as exc:  # noqa: BLE001 - a parser bug must never become a traceback
-        return None, [Problem.make("OKR015", path, 1, 1, f"internal parser error ({type(exc).__name__}: {exc}); please report it")]
+    return _guarded(_parse, data, path)
 
 
 def parse_reference(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
     """:func:`parse` with the reference reader only (positions composed at once)."""
+    return _guarded(_reference, data, path)
+
+
+def _guarded(reader, data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
     try:
-        return _reference(data, path)
+        return reader(data, path)
     except RecursionError:
         return None, [Problem.make("OKR007", path, 1, 1, "the document is nested too deeply")]
     except Exception as exc:  # noqa: BLE001 - a parser bug must never become a traceback
