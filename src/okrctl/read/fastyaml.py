@@ -39,6 +39,7 @@ import os
 import re
 from decimal import Decimal
 
+from okrctl.errors import OkrctlError
 from okrctl.model.inputs import MAX_EXPONENT
 from okrctl.model.text import CONTROL_OR_BOM, nfc
 
@@ -71,12 +72,13 @@ def risky(text: str) -> bool:
     )
 
 
-# Runs of number characters holding a '.'.  A plain scalar sits between whitespace,
-# flow indicators or ':' (none of them number characters), so every float scalar of
-# the document written with a '.' is one whole run, sign included.  Floats written
-# without a '.' (1e3) are not found, so refused.  Runs taken from words and dates only
-# add candidates, which can only make a float ambiguous (refused), never wrong.
-_NUMBER_RUN = re.compile(r"[-+]?[0-9]*\.[0-9eE+-]*")
+# Runs of number characters holding a '.' or an exponent.  A plain scalar sits between
+# whitespace, flow indicators or ':' (none of them number characters), so every float
+# scalar of the document is one whole run, sign included (a float scalar missing from
+# the candidates could take the decimal of another spelling of the same value:
+# 0E0 and -0.).  Runs taken from words and dates only add candidates, which can only
+# make a float ambiguous (refused), never wrong.
+_NUMBER_RUN = re.compile(r"[-+]?[0-9]*\.[0-9eE+-]*|[-+]?[0-9]+[eE][0-9eE+-]*")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 # what the reference reads from a plain scalar as something other than text
 _CONSTANTS = frozenset(("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"))
@@ -90,8 +92,11 @@ MAX_DEPTH = 32
 MAX_SCALAR = 64 * 1024
 
 
-class _Refused(Exception):
-    """This document is for the reference reader."""
+class _Refused(OkrctlError):
+    """This document is for the reference reader (never leaves this module)."""
+
+    def __init__(self) -> None:
+        super().__init__("the fast path cannot prove this document equal; the reference reader reads it")
 
 
 def enabled() -> bool:
