@@ -10,6 +10,7 @@ so they hold no invalid values.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -26,14 +27,67 @@ Kind = Literal["committed", "aspirational"]
 Frequency = Literal["weekly", "monthly", "quarterly"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Loc:
+    """Where a record is written: ``Loc(path, line, column)``, or, from the loader,
+    a lazy one: the file's blob id ``sha`` and the JSON path ``at`` of the record in
+    the document, whose line and column are computed on first access by the
+    resolver registered for that blob (:func:`register_positions`; the loader's
+    composes the file with the positional reader), so a cold load builds no node
+    trees for files nobody asks about.  A plain value either way (msgspec and
+    pickle encode the fields); equality and hashing use path, line and column."""
+
     path: str
-    line: int
-    column: int
+    ln: int = 0
+    col: int = 0
+    #: blob id of the file (lazy positions only)
+    sha: str | None = None
+    #: JSON path of the record in its document (lazy positions only)
+    at: tuple[str | int, ...] = ()
+
+    @property
+    def line(self) -> int:
+        if not self.ln:
+            self._resolve()
+        return self.ln
+
+    @property
+    def column(self) -> int:
+        if not self.ln:
+            self._resolve()
+        return self.col
+
+    def _resolve(self) -> None:
+        resolver = _POSITIONS.get(self.sha) if self.sha is not None else None
+        line, col = resolver(self.at) if resolver is not None else (1, 1)
+        object.__setattr__(self, "ln", line)
+        object.__setattr__(self, "col", col)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Loc:
+            return NotImplemented
+        if self.sha is not None and self.sha == other.sha and self.at == other.at:  # type: ignore[attr-defined]
+            return self.path == other.path  # type: ignore[attr-defined]  # same blob, same place: no need to resolve
+        return (self.path, self.line, self.column) == (other.path, other.line, other.column)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.line, self.column))
+
+    def __repr__(self) -> str:
+        return f"Loc(path={self.path!r}, line={self.line}, column={self.column})"
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}"
+
+
+#: blob id -> (JSON path -> (line, column)); filled by the loader for every file it reads
+_POSITIONS: dict[str, Callable[[tuple], tuple[int, int]]] = {}
+
+
+def register_positions(sha: str, resolver: Callable[[tuple], tuple[int, int]]) -> None:
+    """Lazy :class:`Loc` values of the blob ``sha`` resolve through ``resolver``
+    (the same bytes give the same positions, whatever their path or revision)."""
+    _POSITIONS[sha] = resolver
 
 
 @dataclass(frozen=True, slots=True)

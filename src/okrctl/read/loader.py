@@ -12,6 +12,7 @@ cache").
 
 from __future__ import annotations
 
+import gc
 from okrctl.model.messages import _
 
 import unicodedata
@@ -45,6 +46,7 @@ from okrctl.model.records import (
     ReportHeader,
     Unit,
     Workspace,
+    register_positions,
 )
 from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, period_file
 from okrctl.model.periods import is_period_id, parse_period
@@ -52,7 +54,7 @@ from okrctl.model.refs import format_ref, qualify
 from okrctl.read.cache import Documents, WithBytes
 from okrctl.read.schemas import validate as schema_validate
 from okrctl.read.source import Source, SourceError, blob_sha
-from okrctl.read.yamlread import Parsed, parse
+from okrctl.read.yamlread import Parsed, parse, parse_reference
 
 if TYPE_CHECKING:
     from okrctl.read.cache import RecordCache
@@ -113,27 +115,29 @@ def _num(v: object):
 
 
 class _Builder:
-    def __init__(self, doc: Parsed, path: str) -> None:
+    """Records with their :class:`Loc`: given the blob id ``sha``, lazy ones (the
+    JSON path ``at`` of the record; line and column computed only when read, see
+    :func:`_register_positions`), otherwise resolved at once."""
+
+    def __init__(self, doc: Parsed, path: str, sha: str | None = None) -> None:
         self.doc = doc
         self.path = path
+        self.sha = sha
 
-    def loc(self, container: object) -> Loc:
-        line, col = self.doc.container_position(container)
-        return Loc(self.path, line, col)
+    def loc(self, at: tuple) -> Loc:
+        if self.sha is not None:
+            return Loc(self.path, 0, 0, self.sha, at)
+        return Loc(self.path, *self.doc.position(at))
 
-    def value_loc(self, container: dict, key: str) -> Loc:
-        line, col = self.doc.item_key_position(container, key)
-        return Loc(self.path, line, col)
-
-    def approval(self, d: dict | None) -> Approval | None:
+    def approval(self, d: dict | None, at: tuple) -> Approval | None:
         if not isinstance(d, dict):
             return None
-        return Approval(_date(d["date"]), d["reason"], d["approved_by"], self.loc(d))  # type: ignore[arg-type]
+        return Approval(_date(d["date"]), d["reason"], d["approved_by"], self.loc(at))  # type: ignore[arg-type]
 
-    def rebaselines(self, item: dict) -> tuple[Rebaseline, ...]:
+    def rebaselines(self, item: dict, at: tuple) -> tuple[Rebaseline, ...]:
         return tuple(
-            Rebaseline(_date(r["date"]), r["field"], r["from"], r["to"], r["reason"], r["approved_by"], self.loc(r))  # type: ignore[arg-type]
-            for r in item.get("rebaselines") or ()
+            Rebaseline(_date(r["date"]), r["field"], r["from"], r["to"], r["reason"], r["approved_by"], self.loc((*at, "rebaselines", i)))  # type: ignore[arg-type]
+            for i, r in enumerate(item.get("rebaselines") or ())
         )
 
     def review(self, d: dict | None) -> str | None:
@@ -181,9 +185,9 @@ def build_config(doc: Parsed) -> Config:
     )
 
 
-def _evidence_item(b: _Builder, e: object) -> Evidence:
+def _evidence_item(b: _Builder, e: object, at: tuple) -> Evidence:
     if isinstance(e, dict):
-        return PinnedEvidence(e["sha256"], e.get("path"), e.get("url"), e.get("title"), b.loc(e))
+        return PinnedEvidence(e["sha256"], e.get("path"), e.get("url"), e.get("title"), b.loc(at))
     return e  # type: ignore[return-value]
 
 
@@ -193,30 +197,33 @@ def _report_header(r: dict) -> ReportHeader:
     return ReportHeader(**text, recipients=tuple(r.get("recipients") or ()))
 
 
-def build_units(doc: Parsed) -> tuple[Unit, ...]:
-    b = _Builder(doc, UNITS_FILE)
+def build_units(doc: Parsed, sha: str | None = None) -> tuple[Unit, ...]:
+    b = _Builder(doc, UNITS_FILE, sha)
     out = []
-    for u in doc.value["units"]:  # type: ignore[index]
+    for i, u in enumerate(doc.value["units"]):  # type: ignore[index]
+        at = ("units", i)
         out.append(Unit(
             id=u["id"], name=u["name"], parent=u.get("parent"),
             owners=tuple(u.get("owners") or ()), approvers=tuple(u.get("approvers") or ()),
             weight=u.get("weight", 1), self_weight=u.get("self_weight", 1),
             from_=_date(u.get("from")), until=_date(u.get("until")),
-            replaced_by=tuple(u.get("replaced_by") or ()), loc=b.loc(u),
-            parent_loc=b.value_loc(u, "parent") if "parent" in u else None,
-            replaced_by_loc=b.value_loc(u, "replaced_by") if "replaced_by" in u else None,
+            replaced_by=tuple(u.get("replaced_by") or ()), loc=b.loc(at),
+            parent_loc=b.loc((*at, "parent")) if "parent" in u else None,
+            replaced_by_loc=b.loc((*at, "replaced_by")) if "replaced_by" in u else None,
         ))
     return tuple(out)
 
 
 def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | None) -> PeriodFile:
-    b = _Builder(doc, path)
+    b = _Builder(doc, path, sha)
     v: dict = doc.value  # type: ignore[assignment]
     objectives = []
-    for o in v.get("objectives") or ():
+    for oi, o in enumerate(v.get("objectives") or ()):
+        oat = ("objectives", oi)
         oref = format_ref(period.id, unit_id, o["id"])
         krs = []
-        for k in o["key_results"]:
+        for ki, k in enumerate(o["key_results"]):
+            kat = (*oat, "key_results", ki)
             checkins = tuple(
                 CheckIn(
                     date=_date(c["date"]),  # type: ignore[arg-type]
@@ -224,46 +231,51 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
                     done=tuple(c["done"]) if "done" in c else None,
                     confidence=c.get("confidence"),
                     by=c.get("by"), note=c.get("note"),
-                    evidence=tuple(_evidence_item(b, e) for e in c.get("evidence") or ()),
-                    loc=b.loc(c),
+                    evidence=tuple(_evidence_item(b, e, (*kat, "checkins", ci, "evidence", ei))
+                                   for ei, e in enumerate(c.get("evidence") or ())),
+                    loc=b.loc((*kat, "checkins", ci)),
                 )
-                for c in k.get("checkins") or ()
+                for ci, c in enumerate(k.get("checkins") or ())
             )
             milestones = tuple(
-                Milestone(m["id"], m["title"], m.get("weight", 1), _date(m.get("due")), b.loc(m))
-                for m in k.get("milestones") or ()
+                Milestone(m["id"], m["title"], m.get("weight", 1), _date(m.get("due")), b.loc((*kat, "milestones", mi)))
+                for mi, m in enumerate(k.get("milestones") or ())
             )
-            rebaselines = b.rebaselines(k)
+            rebaselines = b.rebaselines(k, kat)
             krs.append(KeyResult(
-                ref=format_ref(period.id, unit_id, o["id"], k["id"]), id=k["id"], title=k["title"], type=k.get("type", "metric"), loc=b.loc(k),
+                ref=format_ref(period.id, unit_id, o["id"], k["id"]), id=k["id"], title=k["title"], type=k.get("type", "metric"), loc=b.loc(kat),
                 unit=k.get("unit"), owner=k.get("owner"),
                 baseline=_num(k.get("baseline")), target=_num(k.get("target")), direction=k.get("direction"),
                 aggregate=k.get("aggregate", "last"), threshold=_num(k.get("threshold")), due=_date(k.get("due")),
                 milestones=milestones, frequency=k.get("frequency"), due_days=k.get("due_days", 7),
                 weight=k.get("weight", 1), checkins=checkins, rebaselines=rebaselines,
-                added=b.approval(k.get("added")), cancelled=b.approval(k.get("cancelled")), review=b.review(k.get("review")),
+                added=b.approval(k.get("added"), (*kat, "added")), cancelled=b.approval(k.get("cancelled"), (*kat, "cancelled")),
+                review=b.review(k.get("review")),
             ))
         aligns = o.get("aligns_to")
         objectives.append(Objective(
-            ref=oref, id=o["id"], title=o["title"], loc=b.loc(o), owner=o.get("owner"),
+            ref=oref, id=o["id"], title=o["title"], loc=b.loc(oat), owner=o.get("owner"),
             kind=o.get("kind", "committed"), weight=o.get("weight", 1),
             aligns_to=aligns, aligns_to_ref=qualify(aligns, period.id) if aligns else None,
-            key_results=tuple(krs), rebaselines=b.rebaselines(o),
-            added=b.approval(o.get("added")), cancelled=b.approval(o.get("cancelled")), review=b.review(o.get("review")),
-            aligns_to_loc=b.value_loc(o, "aligns_to") if aligns else None,
+            key_results=tuple(krs), rebaselines=b.rebaselines(o, oat),
+            added=b.approval(o.get("added"), (*oat, "added")), cancelled=b.approval(o.get("cancelled"), (*oat, "cancelled")),
+            review=b.review(o.get("review")),
+            aligns_to_loc=b.loc((*oat, "aligns_to")) if aligns else None,
         ))
     kpis = []
-    for k in v.get("kpis") or ():
+    for pi, k in enumerate(v.get("kpis") or ()):
+        pat = ("kpis", pi)
         kpis.append(KPI(
-            ref=format_ref(period.id, unit_id, k["id"]), id=k["id"], title=k["title"], target=k["target"], loc=b.loc(k),
+            ref=format_ref(period.id, unit_id, k["id"]), id=k["id"], title=k["title"], target=k["target"], loc=b.loc(pat),
             unit=k.get("unit"), owner=k.get("owner"), direction=k.get("direction", "increase"),
             alert=_num(k.get("alert")), frequency=k.get("frequency"), due_days=k.get("due_days", 7),
             measurements=tuple(
-                Measurement(_date(m["date"]), m["value"], m.get("source"), m.get("note"), m.get("by"), b.loc(m))  # type: ignore[arg-type]
-                for m in k.get("measurements") or ()
+                Measurement(_date(m["date"]), m["value"], m.get("source"), m.get("note"), m.get("by"), b.loc((*pat, "measurements", mi)))  # type: ignore[arg-type]
+                for mi, m in enumerate(k.get("measurements") or ())
             ),
-            rebaselines=b.rebaselines(k),
-            added=b.approval(k.get("added")), cancelled=b.approval(k.get("cancelled")), review=b.review(k.get("review")),
+            rebaselines=b.rebaselines(k, pat),
+            added=b.approval(k.get("added"), (*pat, "added")), cancelled=b.approval(k.get("cancelled"), (*pat, "cancelled")),
+            review=b.review(k.get("review")),
         ))
     return PeriodFile(path, unit_id, period, tuple(objectives), tuple(kpis), sha)
 
@@ -336,6 +348,7 @@ def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: Parse
     n = len(candidates)
     shares = [list(range(i, n, workers + 1)) for i in range(workers + 1)]
     _FORK_STATE = (source, candidates, cache)
+    gc.freeze()  # the children do not touch (copy) the parent's objects' GC headers
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             pending = pool.map_async(_fork_worker, shares[1:])
@@ -347,10 +360,15 @@ def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: Parse
             theirs = pending.get()
     finally:
         _FORK_STATE = None
+        gc.unfreeze()
     out: list = [None] * n
     for share, results in zip(shares, [mine, *theirs]):
         for i, r in zip(share, results):
             out[i] = r
+    for share, results in zip(shares[1:], theirs):  # their records' positions: read again on demand
+        for i, (pf, _d) in zip(share, results):
+            if pf is not None and pf.sha:
+                register_positions(pf.sha, _SourcePositions(source, candidates[i].path, pf.sha))
     return out
 
 
@@ -395,6 +413,8 @@ def _read(source: Source, path: str, sha: str | None, cache: ParseCache, kind: s
         return None, [Problem.make(exc.code, exc.path, 1, 1, exc.message)], None
     sha = sha or blob_sha(data)
     parsed, diags = cache.get(kind, sha, path, data)
+    if parsed is not None:
+        register_positions(sha, _BlobPositions(data, path, parsed))
     return parsed, diags, sha
 
 
@@ -420,6 +440,48 @@ def _reparse(source: Source, path: str, kind: str, cache: ParseCache) -> Callabl
     def again() -> Parsed | None:
         return _read(source, path, None, cache, kind)[0]
     return again
+
+
+class _BlobPositions:
+    """Line and column of a JSON path in one blob, for lazy :class:`Loc` values.
+    Holds the bytes (shared with the parsed document), not the node tree: the tree
+    is composed, by the positional reader, on the first question."""
+
+    __slots__ = ("data", "path", "doc")
+
+    def __init__(self, data: bytes | None, path: str, doc: Parsed | None = None) -> None:
+        self.data = data
+        self.path = path
+        self.doc = doc if doc is not None and not doc.lazy else None
+
+    def __call__(self, at: tuple) -> tuple[int, int]:
+        if self.doc is None:
+            self.doc = parse_reference(self._bytes(), self.path)[0]
+            if self.doc is None:
+                return 1, 1
+        return self.doc.position(at)
+
+    def _bytes(self) -> bytes:
+        return self.data or b""
+
+
+class _SourcePositions(_BlobPositions):
+    """The same for a file parsed in a worker process: the bytes are read again
+    from the source on the first question (and must still be the same blob)."""
+
+    __slots__ = ("source", "sha")
+
+    def __init__(self, source: Source, path: str, sha: str) -> None:
+        super().__init__(None, path)
+        self.source = source
+        self.sha = sha
+
+    def _bytes(self) -> bytes:
+        try:
+            data = self.source.read(self.path)
+        except SourceError:
+            return b""
+        return data if blob_sha(data) == self.sha else b""
 
 
 def load_workspace(source: Source, *, today: date | Callable[[Config], date] | None = None,
@@ -472,14 +534,15 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             diags.extend(d)
             if record is not None:
                 documents.add_lazy(path, _reparse(source, path, kind, cache))
+                register_positions(sha, _SourcePositions(source, path, sha))  # read again if asked
             return record
         if key is not None and hasattr(source, "prefetch"):
             source.prefetch([path])  # this blob alone, not the whole tree
-        doc, d, _unused = _read(source, path, sha, cache, kind)
+        doc, d, sha = _read(source, path, sha, cache, kind)
         record = None
         if doc is not None:
             documents[path] = doc
-            record, more = build(doc)
+            record, more = build(doc, sha)
             d = d + more
         diags.extend(d)
         if key is not None:
@@ -488,12 +551,12 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
                 store.put(kind, key, (record, d))
         return record
 
-    def config_of(doc: Parsed):
+    def config_of(doc: Parsed, _sha: str | None):
         c = build_config(doc)
         return c, checks.check_config(c, doc)
 
-    def units_of(doc: Parsed):
-        u = build_units(doc)
+    def units_of(doc: Parsed, sha: str | None):
+        u = build_units(doc, sha)
         return u, checks.check_units(u, doc)
 
     config: Config | None = settings_file(CONFIG_FILE, "workspace", config_of)
@@ -546,20 +609,28 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
             results[i] = hit
             if hit[0] is not None:
                 documents.add_lazy(candidates[i].path, _reparse(source, candidates[i].path, "okr-file", cache))
+                # positions of its records: the file is read again if one is asked for
+                register_positions(candidates[i].sha, _SourcePositions(source, candidates[i].path, candidates[i].sha))
         store.stats.hits += len(candidates) - len(todo)
         store.stats.misses += sum(1 for i in todo if keys[i] is not None)
     missed = [candidates[i] for i in todo]
     workers = _parallel_workers(len(missed)) if parallel else 0
-    if workers:
-        loaded = _load_in_parallel(source, missed, cache, workers, progress=progress)
-    else:
-        if store is not None and missed and hasattr(source, "prefetch"):
-            source.prefetch([c.path for c in missed])  # only the blobs not found (one git process)
-        loaded = []
-        for n, c in enumerate(missed, 1):
-            loaded.append(_load_period_file(source, c, cache, documents))
-            if progress is not None:
-                progress(n, len(missed))
+    gc_was_on = gc.isenabled()
+    gc.disable()  # millions of new objects, none of them garbage: collections only cost time
+    try:
+        if workers:
+            loaded = _load_in_parallel(source, missed, cache, workers, progress=progress)
+        else:
+            if store is not None and missed and hasattr(source, "prefetch"):
+                source.prefetch([c.path for c in missed])  # only the blobs not found (one git process)
+            loaded = []
+            for n, c in enumerate(missed, 1):
+                loaded.append(_load_period_file(source, c, cache, documents))
+                if progress is not None:
+                    progress(n, len(missed))
+    finally:
+        if gc_was_on:
+            gc.enable()
     for i, r in zip(todo, loaded):
         results[i] = r
         if keys[i] is not None and not any(d.code in _READ_CODES for d in r[1]):

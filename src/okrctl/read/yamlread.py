@@ -30,7 +30,6 @@ from __future__ import annotations
 from okrctl.model.messages import _
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 import yaml
@@ -40,6 +39,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from okrctl.model.inputs import MAX_EXPONENT
 from okrctl.model.problems import Problem
 from okrctl.model.text import CONTROL_OR_BOM, nfc
+from okrctl.read import fastyaml
 
 MAX_DEPTH = 32
 MAX_SCALAR = 64 * 1024
@@ -86,17 +86,60 @@ class _Composer(_cyaml.CParser):
         return _COLL
 
 
-@dataclass(slots=True)
 class Parsed:
-    """A parsed document: plain values plus the node tree for positions."""
+    """A parsed document: plain values, and where each part of it stands.
 
-    value: object
-    root: Node | None
-    text: str
-    #: id(container) -> its node, for mapping values back to line:column
-    nodes: dict[int, Node] = field(default_factory=dict)
-    #: id(mapping node) -> its key index (see :meth:`_keys`)
-    key_index: dict[int, dict] = field(default_factory=dict, repr=False, compare=False)
+    From the reference reader it holds the node tree at once.  From the fast path
+    (:mod:`okrctl.read.fastyaml`) it holds only the values and the file's bytes: the
+    node tree (``root``, ``nodes``, ``text``) is composed by the reference reader
+    on first use, i.e. only for a file that has a diagnostic or whose positions are
+    asked for (:class:`okrctl.model.records.Loc` resolves lazily)."""
+
+    __slots__ = ("value", "_root", "_text", "_nodes", "key_index", "_data", "_path")
+
+    def __init__(self, value: object, root: Node | None = None, text: str | None = None,
+                 nodes: dict[int, Node] | None = None, *, data: bytes | None = None, path: str = "") -> None:
+        self.value = value
+        self._root = root
+        self._text = text
+        #: id(container) -> its node, for mapping values back to line:column
+        self._nodes = nodes if nodes is not None or data is not None else {}
+        #: id(mapping node) -> its key index (see :meth:`_keys`)
+        self.key_index: dict[int, dict] = {}
+        self._data = data
+        self._path = path
+
+    @property
+    def lazy(self) -> bool:
+        """True while the node tree has not been composed (fast path)."""
+        return self._nodes is None
+
+    @property
+    def root(self) -> Node | None:
+        if self._nodes is None:
+            self._compose()
+        return self._root
+
+    @property
+    def nodes(self) -> dict[int, Node]:
+        if self._nodes is None:
+            self._compose()
+        return self._nodes  # type: ignore[return-value]
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = decode(self._data or b"", self._path)[0] or ""
+        return self._text
+
+    def _compose(self) -> None:
+        """The reference reader's node tree for the values the fast path gave."""
+        ref = _reference(self._data or b"", self._path)[0]
+        nodes: dict[int, Node] = {}
+        if ref is not None:
+            self._root, self._text = ref._root, ref._text
+            _pair(self.value, ref.value, ref.nodes, nodes)
+        self._nodes = nodes
 
     def _keys(self, mapping: MappingNode) -> dict[str, tuple[Node, Node]]:
         """``{NFC key: (key node, value node)}`` of one mapping, the first of each
@@ -164,6 +207,23 @@ class Parsed:
         if isinstance(node, ScalarNode):
             return node.value
         return None
+
+
+def _pair(mine: object, ref: object, ref_nodes: dict[int, Node], out: dict[int, Node]) -> None:
+    """Map the containers of ``mine`` to the nodes of the reference's equal value."""
+    if isinstance(mine, dict) and isinstance(ref, dict):
+        node = ref_nodes.get(id(ref))
+        if node is not None:
+            out[id(mine)] = node
+        for k, v in mine.items():
+            if k in ref:
+                _pair(v, ref[k], ref_nodes, out)
+    elif isinstance(mine, list) and isinstance(ref, list):
+        node = ref_nodes.get(id(ref))
+        if node is not None:
+            out[id(mine)] = node
+        for a, b in zip(mine, ref):
+            _pair(a, b, ref_nodes, out)
 
 
 #: NFC in linear time (every key and value is normalised once, by the walk)
@@ -357,8 +417,17 @@ def _scan_events(text: str, path: str) -> list[Problem]:
 
 def parse(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
     """Parse one file's bytes.  Returns the document (or None) and diagnostics; never raises."""
+    return _guarded(_parse, data, path)
+
+
+def parse_reference(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
+    """:func:`parse` with the reference reader only (positions composed at once)."""
+    return _guarded(_reference, data, path)
+
+
+def _guarded(reader, data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
     try:
-        return _parse(data, path)
+        return reader(data, path)
     except RecursionError:
         return None, [Problem.make("OKR007", path, 1, 1, _("the document is nested too deeply"))]
     except Exception as exc:  # noqa: BLE001 - a parser bug must never become a traceback
@@ -369,6 +438,22 @@ def _parse(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
     text, diags = decode(data, path)
     if text is None:
         return None, diags
+    if fastyaml.enabled() and not _FORBIDDEN_CHARS.search(text):
+        value = fastyaml.load(text)
+        if value is not None:
+            return Parsed(value, data=data, path=path), []
+    return _reference_text(text, data, path)
+
+
+def _reference(data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
+    """The strict reference reader (libyaml + okrctl's walk), positions included."""
+    text, diags = decode(data, path)
+    if text is None:
+        return None, diags
+    return _reference_text(text, data, path)
+
+
+def _reference_text(text: str, data: bytes, path: str) -> tuple[Parsed | None, list[Problem]]:
     # No whole-text NFC here: the walker normalises every key and value, and lines and
     # columns must count the characters of the file as written.
     bad = _FORBIDDEN_CHARS.search(text)
