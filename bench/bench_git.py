@@ -44,7 +44,8 @@ from gen_workspace import Snapshots, generate  # noqa: E402
 from okrctl import gitio  # noqa: E402
 from okrctl.audit import history as H  # noqa: E402
 from okrctl.engine.diff import diff_period_files  # noqa: E402
-from okrctl.read.loader import ParseCache, build_period_file  # noqa: E402
+from okrctl.read.build import build_period_file  # noqa: E402
+from okrctl.read.loader import ParseCache  # noqa: E402
 from okrctl.model.periods import parse_period  # noqa: E402
 
 GIT = shutil.which("git") or "git"

@@ -22,7 +22,8 @@ from okrctl import gitio
 from okrctl.audit import history as H
 from okrctl.render.history import render_history_text
 from okrctl.audit.codeowners import render_codeowners, reviewers
-from okrctl.read.loader import ParseCache, build_units
+from okrctl.read.build import build_units
+from okrctl.read.loader import ParseCache
 
 B = "Trần Thị B <b@example.org>"
 G = "Hoàng Thị Giang <g@example.org>"

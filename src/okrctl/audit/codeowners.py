@@ -137,7 +137,8 @@ def load_units(root: Path) -> tuple[tuple[Unit, ...] | None, list[Problem]]:
     the error diagnostics when it does not parse or has errors.  Raises
     :class:`~okrctl.read.source.SourceError` when the file cannot be read."""
     from okrctl import checks
-    from okrctl.read.loader import ParseCache, build_units
+    from okrctl.read.build import build_units
+    from okrctl.read.loader import ParseCache
     from okrctl.read.source import WorkingTreeSource, blob_sha
 
     data = WorkingTreeSource(root).read(UNITS_FILE)

@@ -117,7 +117,8 @@ def workspace_settings(source) -> tuple[Config, list[str]]:
     :class:`okrctl.read.source.Source` (the working tree or a git tree), without loading
     any period file.  Raises :class:`HistoryError` when okrctl.yaml is missing or
     invalid."""
-    from okrctl.read.loader import ParseCache, build_config
+    from okrctl.read.build import build_config
+    from okrctl.read.loader import ParseCache
     from okrctl.read.source import SourceError, blob_sha
 
     files, _errors = source.list_files()
@@ -368,7 +369,7 @@ class _Versions:
         self.built: dict[str, PeriodFile | str] = {pf.sha: pf for pf in known if pf.sha}
 
     def __call__(self, sha: str) -> PeriodFile | str:
-        from okrctl.read.loader import build_period_file
+        from okrctl.read.build import build_period_file
 
         got = self.built.get(sha)
         if got is not None:
@@ -485,7 +486,8 @@ def history_of(root: Path, ref: str, rev: str | None = None) -> History:
 def _holds_now(source, period_id: str, unit: str, local, fiscal_year_start: int) -> bool:
     """Does the period file of ``unit`` in ``period_id``, as ``source`` has it now,
     hold the item ``local``?  (False when it is missing or unreadable.)"""
-    from okrctl.read.loader import ParseCache, build_period_file
+    from okrctl.read.build import build_period_file
+    from okrctl.read.loader import ParseCache
     from okrctl.read.source import SourceError, blob_sha
 
     path = layout.period_file(period_id, unit)
