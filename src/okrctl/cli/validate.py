@@ -143,7 +143,7 @@ def _whole_result(st, rev: str | None):
     if look.hit is not None:
         found, documents, locale, pins = look.hit
         if rev is not None or pins_still_match(root, pins):
-            store.stats.hits += 1
+            store.stats.hits, store.stats.misses, store.stats.whole = len(look.listed.files), 0, 1
             store.flush()
             if locale is not None:
                 use_workspace_locale(st, locale)
