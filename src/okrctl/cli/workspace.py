@@ -5,7 +5,7 @@ from __future__ import annotations
 from okrctl.model.messages import _, ngettext, tr
 
 import errno
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,7 +61,9 @@ def open_source(st: State, rev: str | None = None):
         source = WorkingTreeSource(root)
         sha = None
         if store is not None:
-            source.shas = _index_shas(root, len(source.list_files()[0]))
+            files, errors = source.list_files()
+            source.shas = _index_shas(root, len(files))
+            source.listed_once([replace(f, sha=source.shas.get(f.path)) for f in files], errors)
     else:
         from okrctl import gitio
 
@@ -77,9 +79,11 @@ def load_opened(st: State, root: Path, store, source, sha: str | None, *, future
     ``today``: as :func:`okrctl.read.loader.warm_lookup` found them."""
     from okrctl.cli.output import load_progress
     from okrctl.model.dates import today as today_in
-    from okrctl.read.loader import load_workspace
+    from okrctl.read.loader import list_with_shas, load_workspace
 
-    files = listed.files if listed is not None else source.list_files()[0]
+    if listed is None:
+        listed = list_with_shas(source, store)
+    files = listed.files
     bar = load_progress(tr(_("reading files ({source})").format(source=source.label)), st.color,
                         min_total=PROGRESS_MIN_FILES)
     try:
