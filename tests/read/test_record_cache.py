@@ -55,7 +55,7 @@ def test_second_run_hits_every_file_and_equals_a_cold_load(ws, tmp_path):
     assert second.documents["okrctl.yaml"].value == cold.documents["okrctl.yaml"].value
     info = C.Store(db).info()
     assert info["entries"] == NFILES
-    assert info["last_run"] == {"hits": NFILES, "misses": 0, "corrupt": 0, "at": info["last_run"]["at"]}
+    assert info["last_run"] == {"hits": NFILES, "misses": 0, "corrupt": 0, "whole": 0, "at": info["last_run"]["at"]}
 
 
 def test_an_edit_misses_that_file_only_and_is_seen(ws, tmp_path):

@@ -104,29 +104,74 @@ def validate(
 def _validate_workspace(st, paths: list[Path] | None, rev: str | None):
     """The problems of one workspace (of the files in ``paths`` only, when given):
     ``(root, problems, files checked)``."""
-    from okrctl.cli.workspace import open_workspace
-
-    opened = open_workspace(st, check_rev(rev))
-    diags = opened.result.diagnostics
-    if rev is None and opened.result.workspace is not None:  # pinned evidence files (OKR228)
-        from okrctl.model.problems import sort_problems
-        from okrctl.read.evidence import check_evidence
-
-        diags = sort_problems([*diags, *check_evidence(opened.root, opened.result.workspace)])
-    nfiles = opened.nfiles
+    root, diags, nfiles, documents = _whole_result(st, check_rev(rev))
     if paths:
         wanted = set()
         outside = []
         for p in paths:
             try:
-                wanted.add(Path(os.path.abspath(p)).relative_to(opened.root).as_posix())
+                wanted.add(Path(os.path.abspath(p)).relative_to(root).as_posix())
             except ValueError:
                 outside.append(str(p))
         if outside:
-            raise UsageError(_("{outside} is not in the workspace at {root}; run okrctl once per workspace (-C DIR)").format(outside=outside[0], root=opened.root))
-        read = set(opened.result.documents) | {d.path for d in diags}
+            raise UsageError(_("{outside} is not in the workspace at {root}; run okrctl once per workspace (-C DIR)").format(outside=outside[0], root=root))
+        read = set(documents) | {d.path for d in diags}
         for name in sorted(wanted - read):
             raise UsageError(_("{name}: not a file okrctl reads (okrctl.yaml, units.yaml, okrs/PERIOD/UNIT.yaml); nothing was validated").format(name=name))
         diags = [d for d in diags if d.path in wanted]
         nfiles = len(wanted)
-    return opened.root, list(diags), nfiles
+    return root, list(diags), nfiles
+
+
+def _whole_result(st, rev: str | None):
+    """``(root, problems, files listed, paths of the documents read)``.
+
+    The warm path (docs/architecture.md, "The cache"): with the persistent cache,
+    the whole result of the last run over the same files (same blob ids), the same
+    "today" and the same kind of source is printed without decoding any period
+    file.  Pinned evidence (OKR228) depends on files outside the key: the row keeps
+    every pinned (path, SHA-256) and a hit whose pins do not all still match is
+    loaded the usual way, where OKR228 is computed with its positions."""
+    from okrctl.cli.workspace import load_opened, open_source, use_workspace_locale
+    from okrctl.model.dates import today as today_in
+    from okrctl.model.problems import sort_problems
+    from okrctl.read.evidence import check_evidence, pins_still_match, pinned_local
+    from okrctl.read.loader import result_key, warm_lookup
+
+    root, store, source, sha = open_source(st, rev)
+    look = warm_lookup(source, store, today=today_in, extra="rev" if rev is not None else "working tree")
+    if look.hit is not None:
+        found, documents, locale, pins = look.hit
+        if rev is not None or pins_still_match(root, pins):
+            store.stats.hits, store.stats.misses, store.stats.whole = len(look.listed.files), 0, 1
+            store.flush()
+            if locale is not None:
+                use_workspace_locale(st, locale)
+            return root, found, len(look.listed.files), documents
+    used: list = []
+
+    def today_seen(config):  # the date the checks use, to key the result by
+        used.append(today_in(config))
+        return used[-1]
+
+    extra = "rev" if rev is not None else "working tree"
+    opened = load_opened(st, root, store, source, sha, listed=look.listed, today=look.today or today_seen)
+    result = opened.result
+    diags = result.diagnostics
+    pins: list[tuple[str, str]] = []
+    evidence: list = []
+    if rev is None and result.workspace is not None:  # pinned evidence files (OKR228)
+        evidence = check_evidence(opened.root, result.workspace)
+        diags = sort_problems([*diags, *evidence])
+        pins = sorted({(e.path, e.sha256) for _ref, e in pinned_local(result.workspace) if e.path is not None})
+    if store is not None and not evidence:  # OKR228 is never cached: such a run is loaded again next time
+        key, day = look.key, look.today
+        if key is None:  # okrctl.yaml was not in the cache before this run: now it is
+            key, day = result_key(look.listed, store, today=today_in, extra=extra)
+            if used and used[0] != day:  # midnight passed meanwhile
+                key = None
+        if key is not None:
+            store.put("result", key, (list(diags), sorted(result.documents),
+                                      result.workspace.config.locale if result.workspace is not None else None, pins))
+            store.flush()
+    return opened.root, diags, opened.nfiles, set(result.documents)

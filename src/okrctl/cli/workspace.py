@@ -5,7 +5,7 @@ from __future__ import annotations
 from okrctl.model.messages import _, ngettext, tr
 
 import errno
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,8 +45,12 @@ def _short(path: str, limit: int = 120) -> str:
 
 
 def open_workspace(st: State, rev: str | None = None, *, future_check: bool = True) -> Opened:
-    from okrctl.read.loader import load_workspace
+    return load_opened(st, *open_source(st, rev), future_check=future_check)
 
+
+def open_source(st: State, rev: str | None = None):
+    """``(root, store, source, sha)``: where the workspace is, its persistent cache
+    (or None), the files to read (the working tree, or the tree of commit ``sha``)."""
     from okrctl.cli.cache import record_cache
 
     root = workspace_root(st)
@@ -57,22 +61,34 @@ def open_workspace(st: State, rev: str | None = None, *, future_check: bool = Tr
         source = WorkingTreeSource(root)
         sha = None
         if store is not None:
-            source.shas = _index_shas(root, len(source.list_files()[0]))
+            files, errors = source.list_files()
+            source.shas = _index_shas(root, len(files))
+            source.listed_once([replace(f, sha=source.shas.get(f.path)) for f in files], errors)
     else:
         from okrctl import gitio
 
         repo = gitio.Repo.discover(root)
         sha = repo.resolve(rev)
         source = gitio.GitTreeSource(repo, sha, repo.relpath(root))
+    return root, store, source, sha
+
+
+def load_opened(st: State, root: Path, store, source, sha: str | None, *, future_check: bool = True,
+                listed=None, today=None) -> Opened:
+    """Load the workspace from ``source`` (:func:`open_source`); ``listed`` and
+    ``today``: as :func:`okrctl.read.loader.warm_lookup` found them."""
     from okrctl.cli.output import load_progress
     from okrctl.model.dates import today as today_in
+    from okrctl.read.loader import list_with_shas, load_workspace
 
-    files = source.list_files()[0]
+    if listed is None:
+        listed = list_with_shas(source, store)
+    files = listed.files
     bar = load_progress(tr(_("reading files ({source})").format(source=source.label)), st.color,
                         min_total=PROGRESS_MIN_FILES)
     try:
-        result = load_workspace(source, today=today_in if future_check else None, parallel=True, store=store,
-                                progress=bar.update)
+        result = load_workspace(source, today=(today or today_in) if future_check else None, parallel=True,
+                                store=store, progress=bar.update, listed=listed)
     finally:
         bar.close()
     if result.workspace is not None:

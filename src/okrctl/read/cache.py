@@ -265,6 +265,8 @@ class RunStats:
     misses: int = 0
     corrupt: int = 0
     stored: int = 0
+    #: 1 when the whole result of the run came from the cache (no file decoded)
+    whole: int = 0
 
 
 class Store:
@@ -351,7 +353,8 @@ class Store:
                                [now, now - 3600, *chunk])
                 db.executemany("INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)", [
                     ("last_run_hits", str(stats.hits)), ("last_run_misses", str(stats.misses)),
-                    ("last_run_corrupt", str(stats.corrupt)), ("last_run_at", str(now))])
+                    ("last_run_corrupt", str(stats.corrupt)), ("last_run_whole", str(stats.whole)),
+                    ("last_run_at", str(now))])
                 if rows:
                     self._evict(db)
                 db.execute("COMMIT")

@@ -109,3 +109,15 @@ def check_evidence(root: Path, ws: Workspace) -> list[Problem]:
             continue
         out.append(Problem.make("OKR228", path, line, col, msg, ref=ref.split("@", 1)[0]))
     return out
+
+
+def pins_still_match(root: Path, pins: list[tuple[str, str]]) -> bool:
+    """Whether every pinned ``(path, sha256)`` still names a workspace file with
+    that SHA-256 (then :func:`check_evidence` would report nothing)."""
+    for path, sha in pins:
+        try:
+            if file_sha256(root, path) != sha:
+                return False
+        except (OSError, EvidenceError):
+            return False
+    return True

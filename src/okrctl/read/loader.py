@@ -232,6 +232,7 @@ CACHED_TYPES = {
     "workspace": tuple[Config | None, list[Problem]],
     "units": tuple[tuple[Unit, ...] | None, list[Problem]],
     "okr-file": tuple[PeriodFile | None, list[Problem]],
+    "result": tuple[list[Problem], list[str], str | None, list[tuple[str, str]]],
 }
 #: diagnostics of reading (not of the bytes): such a result is never stored
 _READ_CODES = frozenset({"OKR005", "OKR006", "OKR007"})
@@ -293,9 +294,105 @@ class _SourcePositions(_BlobPositions):
         return data if blob_sha(data) == self.sha else b""
 
 
+@dataclass(slots=True)
+class Listed:
+    """The files of a source, each with its blob id when a cache is used (the files
+    the source did not name an id for are read and hashed; ``source`` then serves
+    those bytes once more without reading them again)."""
+    files: list
+    errors: list
+    source: Source
+
+
+def list_with_shas(source: Source, store=None) -> Listed:
+    files, errors = source.list_files()
+    if store is not None:  # hash what the source did not name (untracked files, no git)
+        pre: dict[str, bytes] = {}
+        out = []
+        for f in files:
+            if f.sha is None:
+                try:
+                    pre[f.path] = source.read(f.path)
+                except SourceError:
+                    out.append(f)
+                    continue  # read again by the loader and reported there
+                f = replace(f, sha=blob_sha(pre[f.path]))
+            out.append(f)
+        files = out
+        if pre:
+            source = WithBytes(source, pre)  # type: ignore[assignment]
+    return Listed(list(files), list(errors), source)
+
+
+# ---------------------------------------------------------------- the whole result
+
+#: the cached whole-workspace result of ``validate``: (diagnostics, paths of the
+#: documents read, the workspace's locale (None: no usable workspace), pinned
+#: evidence files as (path, sha256))
+WarmResult = tuple[list[Problem], list[str], str | None, list[tuple[str, str]]]
+
+
+@dataclass(slots=True)
+class WarmLookup:
+    listed: Listed
+    key: bytes | None  # None: no key could be made (no cache, a file without a blob id)
+    today: date | None  # the date the checks use, when the settings were in the cache
+    hit: WarmResult | None
+
+
+def warm_lookup(source: Source, store, *, today: date | Callable[[Config], date] | None, extra: str) -> WarmLookup:
+    """Look up the whole result of a run over ``source`` (``store``: a
+    :class:`~okrctl.read.cache.RecordCache`) without decoding any period file
+    (:func:`result_key`).  Without a key the caller loads the usual way, with
+    ``listed`` so that nothing is listed or hashed twice."""
+    listed = list_with_shas(source, store)
+    key, day = result_key(listed, store, today=today, extra=extra)
+    hit = store.get_many("result", [key]).get(key) if key is not None else None
+    return WarmLookup(listed, key, day, hit)
+
+
+def result_key(listed: Listed, store, *, today: date | Callable[[Config], date] | None,
+               extra: str) -> tuple[bytes | None, date | None]:
+    """``(key, today)`` of the whole result over the files ``listed``: a digest of
+    every input the result depends on — the fingerprint (in every key), the sorted
+    (path, blob id) of every file listed and the listing's own errors, the date the
+    checks take as today (``today`` of the cached okrctl.yaml, in its time zone) and
+    ``extra`` (the caller's options).  ``(None, None)`` without a cache, for a file
+    without a blob id, or when okrctl.yaml's result is not in the cache."""
+    if store is None:
+        return None, None
+    by_path = {f.path: f.sha for f in listed.files}
+    if any(sha is None for sha in by_path.values()):
+        return None, None
+    day: date | None = None
+    if callable(today):
+        sha = by_path.get(CONFIG_FILE)
+        if sha is not None:  # no okrctl.yaml: nothing is checked against today
+            k = store.key("workspace", sha, CONFIG_FILE)
+            row = store.get_many("workspace", [k]).get(k)
+            if row is None:
+                return None, None
+            config = row[0]
+            if config is not None:  # unusable settings: nothing is checked against today
+                try:
+                    day = today(config)
+                except (ZoneInfoNotFoundError, ValueError, OSError):
+                    day = today(replace(config, timezone="UTC"))
+    elif today is not None:
+        day = today
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=20)
+    for path in sorted(by_path):
+        h.update(path.encode("utf-8", "surrogateescape") + b"\0" + by_path[path].encode() + b"\n")
+    for e in listed.errors:
+        h.update(f"!{e.code}\0{e.path}\0{e.message}\n".encode("utf-8", "surrogateescape"))
+    return store.key("result", h.hexdigest(), "", f"{day}\0{extra}"), day
+
+
 def load_workspace(source: Source, *, today: date | Callable[[Config], date] | None = None,
                    cache: ParseCache | None = None, parallel: bool = False, store=None,
-                   progress: Callable[[int, int], None] | None = None) -> LoadResult:
+                   progress: Callable[[int, int], None] | None = None, listed: "Listed | None" = None) -> LoadResult:
     """Load and check everything.  ``today`` (a date, or a function of the loaded
     settings giving today in the workspace time zone) is used only for the "date in
     the future" warning; None skips that check.
@@ -307,27 +404,18 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
 
     ``store``: a :class:`~okrctl.read.cache.RecordCache` (:func:`open_record_cache`);
     files found there are neither read nor parsed, the others are added to it.
-    ``progress(done, total)`` is called as the files that were not found are loaded."""
+    ``progress(done, total)`` is called as the files that were not found are loaded.
+    ``listed``: the source's files as :func:`list_with_shas` gave them (not listed again)."""
     cache = cache or _DEFAULT_CACHE
     diags: list[Problem] = []
     documents = Documents()
-    files, errors = source.list_files()
+    if listed is None:
+        listed = list_with_shas(source, store)
+    files, errors, source = listed.files, listed.errors, listed.source
     for e in errors:
         diags.append(Problem.make(e.code, e.path, 1, 1, e.message))
     paths = {f.path: f for f in files}
     refused = {e.path for e in errors}  # already reported (a link, not a file): not "missing" too
-    if store is not None:  # hash what the source did not name (untracked files, no git)
-        pre: dict[str, bytes] = {}
-        for f in files:
-            if f.sha is None:
-                try:
-                    pre[f.path] = source.read(f.path)
-                except SourceError:
-                    continue  # read again below and reported there
-                paths[f.path] = replace(f, sha=blob_sha(pre[f.path]))
-        files = [paths[f.path] for f in files]
-        if pre:
-            source = WithBytes(source, pre)  # type: ignore[assignment]
 
     def settings_file(path: str, kind: str, build):
         """okrctl.yaml / units.yaml: the built record, or None (reported)."""

@@ -162,8 +162,17 @@ class WorkingTreeSource:
         #: blob ids of files as they are on disk, when known (from git's index:
         #: ``gitio.Repo.worktree_shas``); files not named are hashed by whoever needs it
         self.shas = shas or {}
+        self._listed: tuple[list[SourceFile], list[SourceError]] | None = None
+
+    def listed_once(self, files: list[SourceFile], errors: list[SourceError]) -> None:
+        """What the next :meth:`list_files` returns, once (a caller that has just
+        listed the files, to ask git for their blob ids, need not list them again)."""
+        self._listed = (files, errors)
 
     def list_files(self) -> tuple[list[SourceFile], list[SourceError]]:
+        if self._listed is not None:
+            listed, self._listed = self._listed, None
+            return listed
         files: list[SourceFile] = []
         errors: list[SourceError] = []
         for name in SETTINGS_FILES:
@@ -218,7 +227,7 @@ class WorkingTreeSource:
 
     def _consider(self, rel: str, files: list[SourceFile], errors: list[SourceError]) -> None:
         try:
-            st = os.lstat(self.root / rel)
+            st = os.lstat(os.path.join(self.root, rel))  # (not pathlib: thousands of files)
         except FileNotFoundError:
             return
         except OSError as exc:
