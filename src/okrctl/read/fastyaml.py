@@ -67,18 +67,21 @@ def risky(text: str) -> bool:
     return bool(
         _BAD_CHAR.search(text) or _LINE_START.search(text) or "<<" in text
         or (("{" in text or "[" in text) and _FLOW.search(text))
-        or _TOKEN_START.search(text) or any(w in text for w in _NUMBER_WORDS)
+        or (('&' in text or '*' in text or '!' in text or '?' in text) and _TOKEN_START.search(text))
+        or any(w in text for w in _NUMBER_WORDS)
         or _LONG_NUMBER.search(text) or ("_" in text and _UNDERSCORE.search(text))
     )
 
 
-# Runs of number characters holding a '.' or an exponent.  A plain scalar sits between
-# whitespace, flow indicators or ':' (none of them number characters), so every float
-# scalar of the document is one whole run, sign included (a float scalar missing from
-# the candidates could take the decimal of another spelling of the same value:
-# 0E0 and -0.).  Runs taken from words and dates only add candidates, which can only
-# make a float ambiguous (refused), never wrong.
-_NUMBER_RUN = re.compile(r"[-+]?[0-9]*\.[0-9eE+-]*|[-+]?[0-9]+[eE][0-9eE+-]*")
+# Maximal runs of number characters ('-+.0-9eE') that do not start with 'e'/'E'.  A
+# plain scalar sits between whitespace, flow indicators or ':' (none of them number
+# characters), so every float scalar of the document is one whole run, sign included
+# (a float scalar missing from the candidates could take the decimal of another
+# spelling of the same value: 0E0 and -0.).  Runs taken from words, dates and
+# comments only add candidates, which can only make a float ambiguous (refused),
+# never wrong.  A pattern starting with a character set lets the regex engine skip
+# to candidate positions (8x faster than an optional sign first).
+_NUMBER_RUN = re.compile(r"[-+.0-9][-+.0-9eE]*")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 # what the reference reads from a plain scalar as something other than text
 _CONSTANTS = frozenset(("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"))
