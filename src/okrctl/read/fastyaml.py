@@ -54,8 +54,10 @@ ENV = "OKRCTL_YAML"
 # The pre-scan, as a few searches a C loop can run fast (one alternation with a
 # look-behind at every position costs 5x more).
 _BAD_CHAR = re.compile(r"[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # tab, CR, controls
-_LINE_START = re.compile(r"^(?:%|---|\.\.\.)", re.M)  # directives, document markers
-_FLOW = re.compile(r"\{[^}\n]*$|\[[^\]\n]*$|[\[{,] *:|:[\]},]", re.M)  # over several lines, ':' at an edge
+_LINE_START = ("%", "---", "...")  # directives, document markers, at the start of a line
+# flow collections over several lines, ':' at the start of a flow item (':' at its end: _FLOW_END)
+_FLOW = re.compile(r"[\[{,] *:|\{[^}\n]*$|\[[^\]\n]*$", re.M)
+_FLOW_END = (":]", ":}", ":,")
 _TOKEN_START = re.compile(r"[\s\[\]{},:](?:[&*!]|\?(?:\s|\Z))|\A(?:[&*!]|\?(?:\s|\Z))")  # anchor, alias, tag, explicit key
 _LONG_NUMBER = re.compile(r"[0-9]{39}")
 _NUMBER_WORDS = ("0x", "0X", "0o", "0O", "0b", "0B", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN")  # 0x1F 0o17 .inf
@@ -65,8 +67,9 @@ _UNDERSCORE = re.compile(r"[0-9][0-9.eE+-]*_")  # 1_000
 def risky(text: str) -> bool:
     """Does the text hold anything the fast path cannot prove equal (see the module doc)?"""
     return bool(
-        _BAD_CHAR.search(text) or _LINE_START.search(text) or "<<" in text
-        or (("{" in text or "[" in text) and _FLOW.search(text))
+        _BAD_CHAR.search(text) or text.startswith(_LINE_START) or "\n%" in text or "\n---" in text
+        or "\n..." in text or "<<" in text
+        or (("{" in text or "[" in text) and (_FLOW.search(text) or any(w in text for w in _FLOW_END)))
         or (('&' in text or '*' in text or '!' in text or '?' in text) and _TOKEN_START.search(text))
         or any(w in text for w in _NUMBER_WORDS)
         or _LONG_NUMBER.search(text) or ("_" in text and _UNDERSCORE.search(text))
@@ -140,6 +143,7 @@ class _Walk:
         if depth >= MAX_DEPTH:
             raise _Refused
         memo = self.memo
+        floats = self.floats
         out: dict = {}
         for k, v in d.items():
             key = memo.get(k)
@@ -154,7 +158,8 @@ class _Walk:
             elif cls is int or cls is bool or v is None:
                 out[key] = v
             elif cls is float:
-                out[key] = self.decimal(v)
+                r = floats.get(v) if floats else None  # the spelling found by an earlier value
+                out[key] = r if r is not None else self.decimal(v)
             elif cls is dict:
                 out[key] = self.mapping(v, depth + 1)
             elif cls is list:
@@ -169,6 +174,7 @@ class _Walk:
         if depth >= MAX_DEPTH:
             raise _Refused
         memo = self.memo
+        floats = self.floats
         out = []
         for v in items:
             cls = v.__class__
@@ -178,7 +184,8 @@ class _Walk:
             elif cls is int or cls is bool or v is None:
                 out.append(v)
             elif cls is float:
-                out.append(self.decimal(v))
+                r = floats.get(v) if floats else None
+                out.append(r if r is not None else self.decimal(v))
             elif cls is dict:
                 out.append(self.mapping(v, depth + 1))
             elif cls is list:
