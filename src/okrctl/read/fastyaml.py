@@ -60,19 +60,23 @@ _FLOW = re.compile(r"[\[{,] *:|\{[^}\n]*$|\[[^\]\n]*$", re.M)
 _FLOW_END = (":]", ":}", ":,")
 _TOKEN_START = re.compile(r"[\s\[\]{},:](?:[&*!]|\?(?:\s|\Z))|\A(?:[&*!]|\?(?:\s|\Z))")  # anchor, alias, tag, explicit key
 _LONG_NUMBER = re.compile(r"[0-9]{39}")
-_NUMBER_WORDS = ("0x", "0X", "0o", "0O", "0b", "0B", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN")  # 0x1F 0o17 .inf
+_NUMBER_WORDS = re.compile(r"0[xXoObB]|\.(?:inf|Inf|INF|nan|NaN|NAN)")  # 0x1F 0o17 .inf
 _UNDERSCORE = re.compile(r"[0-9][0-9.eE+-]*_")  # 1_000
 
 
-def risky(text: str) -> bool:
-    """Does the text hold anything the fast path cannot prove equal (see the module doc)?"""
+def risky(text: str, runs: set[str] | None = None) -> bool:
+    """Does the text hold anything the fast path cannot prove equal (see the module doc)?
+    ``runs``: the text's number runs (:data:`_NUMBER_RUN`), if already found: every
+    39-digit run lies inside one, so the long-number search runs only when one is that long."""
+    if runs is None:
+        runs = set(_NUMBER_RUN.findall(text))
     return bool(
         _BAD_CHAR.search(text) or text.startswith(_LINE_START) or "\n%" in text or "\n---" in text
         or "\n..." in text or "<<" in text
         or (("{" in text or "[" in text) and (_FLOW.search(text) or any(w in text for w in _FLOW_END)))
         or (('&' in text or '*' in text or '!' in text or '?' in text) and _TOKEN_START.search(text))
-        or any(w in text for w in _NUMBER_WORDS)
-        or _LONG_NUMBER.search(text) or ("_" in text and _UNDERSCORE.search(text))
+        or _NUMBER_WORDS.search(text)
+        or (any(len(r) >= 39 for r in runs) and _LONG_NUMBER.search(text)) or ("_" in text and _UNDERSCORE.search(text))
     )
 
 
@@ -112,7 +116,10 @@ def enabled() -> bool:
 def load(text: str) -> dict | None:
     """The document's value as the reference reader would give it, or None when
     this path cannot prove that (then the caller uses the reference reader)."""
-    if _loads is None or risky(text):
+    if _loads is None:
+        return None
+    runs = set(_NUMBER_RUN.findall(text))
+    if risky(text, runs):
         return None
     try:
         value = _loads(text, parse_datetime=False)
@@ -121,7 +128,7 @@ def load(text: str) -> dict | None:
     if value.__class__ is not dict:
         return None
     try:
-        return _Walk(text).mapping(value, 1)
+        return _Walk(text, runs).mapping(value, 1)
     except _Refused:
         return None
 
@@ -130,10 +137,11 @@ class _Walk:
     """yaml-rs's values → the reference reader's, or :class:`_Refused`.  Hot path:
     each distinct text is checked once (``memo``), no call per scalar."""
 
-    __slots__ = ("text", "floats", "long", "memo")
+    __slots__ = ("text", "runs", "floats", "long", "memo")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, runs: set[str] | None = None) -> None:
         self.text = text
+        self.runs = runs
         self.floats: dict[float, Decimal | None] | None = None
         self.long = len(text) > MAX_SCALAR
         #: text (key or value) -> what the reference reader makes of it
@@ -213,7 +221,8 @@ class _Walk:
         floats = self.floats
         if floats is None:
             floats = self.floats = {}
-            for tok in set(_NUMBER_RUN.findall(self.text)):
+            runs = self.runs if self.runs is not None else set(_NUMBER_RUN.findall(self.text))
+            for tok in runs:
                 if _FLOAT.match(tok) and not _INT.match(tok):
                     d = _exact(tok)
                     fv = float(tok)
