@@ -73,11 +73,34 @@ def risky(text: str, runs: set[str] | None = None) -> bool:
     return bool(
         _BAD_CHAR.search(text) or text.startswith(_LINE_START) or "\n%" in text or "\n---" in text
         or "\n..." in text or "<<" in text
-        or (("{" in text or "[" in text) and (_FLOW.search(text) or any(w in text for w in _FLOW_END)))
+        or (("{" in text or "[" in text) and (_FLOW.search(text) or any(w in text for w in _FLOW_END)
+                                              or _flow_over_lines(text)))
         or (('&' in text or '*' in text or '!' in text or '?' in text) and _TOKEN_START.search(text))
         or _NUMBER_WORDS.search(text)
         or (any(len(r) >= 39 for r in runs) and _LONG_NUMBER.search(text)) or ("_" in text and _UNDERSCORE.search(text))
     )
+
+
+def _flow_over_lines(text: str) -> bool:
+    """Might a flow collection go on past the end of a line (nested ones included:
+    ``{a: [b], c\\n: 1}``)?  Conservatively yes unless every line holding a bracket
+    ends with a closing one, has as many closing as opening brackets of each kind, and
+    holds no quote (a quoted bracket could fool the count)."""
+    seen = -2
+    for m in _BRACKET.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if start == seen:
+            continue
+        seen = start
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if (not line.rstrip(" ").endswith(("}", "]")) or line.count("{") != line.count("}")
+                or line.count("[") != line.count("]") or '"' in line or "'" in line):
+            return True
+    return False
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 # Maximal runs of number characters ('-+.0-9eE') that do not start with 'e'/'E'.  A
