@@ -77,8 +77,19 @@ def risky(text: str, runs: set[str] | None = None) -> bool:
                                               or _flow_over_lines(text)))
         or (('&' in text or '*' in text or '!' in text or '?' in text) and _TOKEN_START.search(text))
         or _NUMBER_WORDS.search(text)
-        or (any(len(r) >= 39 for r in runs) and _LONG_NUMBER.search(text)) or ("_" in text and _UNDERSCORE.search(text))
+        or (any(len(r) >= 39 for r in runs) and _LONG_NUMBER.search(text)) or ("_" in text and _underscore_number(text))
     )
+
+
+def _underscore_number(text: str) -> bool:
+    """:data:`_UNDERSCORE` (``1_000``), searched only when some ``_`` follows a number
+    character (``key_results`` in every file does not)."""
+    i = text.find("_")
+    while i >= 0:
+        if i and text[i - 1] in "0123456789.eE+-":
+            return _UNDERSCORE.search(text) is not None
+        i = text.find("_", i + 1)
+    return False
 
 
 def _flow_over_lines(text: str) -> bool:
