@@ -13,7 +13,8 @@ cheap halves:
    anything the subset forbids or yaml-rs could read differently: characters
    outside YAML's printable set, tabs and CR, a token starting with ``&``, ``*``,
    ``!`` or ``?``, a line starting with ``%``, ``---`` or ``...``, ``<<``, flow
-   collections left open at the end of a line, a ``:`` at the edge of a flow
+   collections left open at the end of a line (nested ones too, or a line with
+   a bracket and a quote), a ``:`` at the edge of a flow
    item, and
    number-like tokens in hex, octal, binary, ``.inf``/``.nan``, with ``_``, or 39+
    digits long;
