@@ -149,6 +149,7 @@ _COUNTS = {"fast": 0, "all": 0}
 
 @settings(max_examples=int(os.environ.get("OKRCTL_FAST_EXAMPLES", "600")), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(text=texts())
+@example(text="{id: [{id: Hà Nội, title: 0}],---\n date: 0}\n")  # a nested flow collection over two lines
 @example(text="a: 1.10\nb: 1.1\n")  # two spellings of one float: the reference decides
 @example(text="a: 1.10\nb: '1.1'\n")
 @example(text="x: 1_000\n")

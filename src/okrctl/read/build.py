@@ -142,6 +142,27 @@ def build_units(doc: Parsed, sha: str | None = None) -> tuple[Unit, ...]:
     return tuple(out)
 
 
+def _checkins(b: _Builder, items: list | None, at: tuple) -> tuple[CheckIn, ...]:
+    """The check-ins of a KR (the hot loop of a cold load: positional arguments, no
+    generator per check-in, lazy locations built inline)."""
+    if not items:
+        return ()
+    sha, path, loc = b.sha, b.path, b.loc
+    out = []
+    for ci, c in enumerate(items):
+        ev = c.get("evidence")
+        out.append(CheckIn(
+            _date(c["date"]),  # type: ignore[arg-type]
+            c.get("value"),
+            tuple(c["done"]) if "done" in c else None,
+            c.get("confidence"),
+            c.get("by"), c.get("note"),
+            tuple(_evidence_item(b, e, (*at, ci, "evidence", ei)) for ei, e in enumerate(ev)) if ev else (),
+            Loc(path, 0, 0, sha, (*at, ci)) if sha is not None else loc((*at, ci)),
+        ))
+    return tuple(out)
+
+
 def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | None) -> PeriodFile:
     b = _Builder(doc, path, sha)
     v: dict = doc.value  # type: ignore[assignment]
@@ -152,19 +173,7 @@ def build_period_file(doc: Parsed, path: str, unit_id: str, period, sha: str | N
         krs = []
         for ki, k in enumerate(o["key_results"]):
             kat = (*oat, "key_results", ki)
-            checkins = tuple(
-                CheckIn(
-                    date=_date(c["date"]),  # type: ignore[arg-type]
-                    value=c.get("value"),
-                    done=tuple(c["done"]) if "done" in c else None,
-                    confidence=c.get("confidence"),
-                    by=c.get("by"), note=c.get("note"),
-                    evidence=tuple(_evidence_item(b, e, (*kat, "checkins", ci, "evidence", ei))
-                                   for ei, e in enumerate(c.get("evidence") or ())),
-                    loc=b.loc((*kat, "checkins", ci)),
-                )
-                for ci, c in enumerate(k.get("checkins") or ())
-            )
+            checkins = _checkins(b, k.get("checkins"), (*kat, "checkins"))
             milestones = tuple(
                 Milestone(m["id"], m["title"], m.get("weight", 1), _date(m.get("due")), b.loc((*kat, "milestones", mi)))
                 for mi, m in enumerate(k.get("milestones") or ())

@@ -13,7 +13,8 @@ cheap halves:
    anything the subset forbids or yaml-rs could read differently: characters
    outside YAML's printable set, tabs and CR, a token starting with ``&``, ``*``,
    ``!`` or ``?``, a line starting with ``%``, ``---`` or ``...``, ``<<``, flow
-   collections left open at the end of a line, a ``:`` at the edge of a flow
+   collections left open at the end of a line (nested ones too, or a line with
+   a bracket and a quote), a ``:`` at the edge of a flow
    item, and
    number-like tokens in hex, octal, binary, ``.inf``/``.nan``, with ``_``, or 39+
    digits long;
@@ -54,31 +55,75 @@ ENV = "OKRCTL_YAML"
 # The pre-scan, as a few searches a C loop can run fast (one alternation with a
 # look-behind at every position costs 5x more).
 _BAD_CHAR = re.compile(r"[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # tab, CR, controls
-_LINE_START = re.compile(r"^(?:%|---|\.\.\.)", re.M)  # directives, document markers
-_FLOW = re.compile(r"\{[^}\n]*$|\[[^\]\n]*$|[\[{,] *:|:[\]},]", re.M)  # over several lines, ':' at an edge
+_LINE_START = ("%", "---", "...")  # directives, document markers, at the start of a line
+# flow collections over several lines, ':' at the start of a flow item (':' at its end: _FLOW_END)
+_FLOW = re.compile(r"[\[{,] *:|\{[^}\n]*$|\[[^\]\n]*$", re.M)
+_FLOW_END = (":]", ":}", ":,")
 _TOKEN_START = re.compile(r"[\s\[\]{},:](?:[&*!]|\?(?:\s|\Z))|\A(?:[&*!]|\?(?:\s|\Z))")  # anchor, alias, tag, explicit key
 _LONG_NUMBER = re.compile(r"[0-9]{39}")
-_NUMBER_WORDS = ("0x", "0X", "0o", "0O", "0b", "0B", ".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN")  # 0x1F 0o17 .inf
+_NUMBER_WORDS = re.compile(r"0[xXoObB]|\.(?:inf|Inf|INF|nan|NaN|NAN)")  # 0x1F 0o17 .inf
 _UNDERSCORE = re.compile(r"[0-9][0-9.eE+-]*_")  # 1_000
 
 
-def risky(text: str) -> bool:
-    """Does the text hold anything the fast path cannot prove equal (see the module doc)?"""
+def risky(text: str, runs: set[str] | None = None) -> bool:
+    """Does the text hold anything the fast path cannot prove equal (see the module doc)?
+    ``runs``: the text's number runs (:data:`_NUMBER_RUN`), if already found: every
+    39-digit run lies inside one, so the long-number search runs only when one is that long."""
+    if runs is None:
+        runs = set(_NUMBER_RUN.findall(text))
     return bool(
-        _BAD_CHAR.search(text) or _LINE_START.search(text) or "<<" in text
-        or (("{" in text or "[" in text) and _FLOW.search(text))
-        or _TOKEN_START.search(text) or any(w in text for w in _NUMBER_WORDS)
-        or _LONG_NUMBER.search(text) or ("_" in text and _UNDERSCORE.search(text))
+        _BAD_CHAR.search(text) or text.startswith(_LINE_START) or "\n%" in text or "\n---" in text
+        or "\n..." in text or "<<" in text
+        or (("{" in text or "[" in text) and (_FLOW.search(text) or any(w in text for w in _FLOW_END)
+                                              or _flow_over_lines(text)))
+        or (('&' in text or '*' in text or '!' in text or '?' in text) and _TOKEN_START.search(text))
+        or _NUMBER_WORDS.search(text)
+        or (any(len(r) >= 39 for r in runs) and _LONG_NUMBER.search(text)) or ("_" in text and _underscore_number(text))
     )
 
 
-# Runs of number characters holding a '.' or an exponent.  A plain scalar sits between
-# whitespace, flow indicators or ':' (none of them number characters), so every float
-# scalar of the document is one whole run, sign included (a float scalar missing from
-# the candidates could take the decimal of another spelling of the same value:
-# 0E0 and -0.).  Runs taken from words and dates only add candidates, which can only
-# make a float ambiguous (refused), never wrong.
-_NUMBER_RUN = re.compile(r"[-+]?[0-9]*\.[0-9eE+-]*|[-+]?[0-9]+[eE][0-9eE+-]*")
+def _underscore_number(text: str) -> bool:
+    """:data:`_UNDERSCORE` (``1_000``), searched only when some ``_`` follows a number
+    character (``key_results`` in every file does not)."""
+    i = text.find("_")
+    while i >= 0:
+        if i and text[i - 1] in "0123456789.eE+-":
+            return _UNDERSCORE.search(text) is not None
+        i = text.find("_", i + 1)
+    return False
+
+
+def _flow_over_lines(text: str) -> bool:
+    """Might a flow collection go on past the end of a line (nested ones included:
+    ``{a: [b], c\\n: 1}``)?  Conservatively yes unless every line holding a bracket
+    ends with a closing one, has as many closing as opening brackets of each kind, and
+    holds no quote (a quoted bracket could fool the count)."""
+    seen = -2
+    for m in _BRACKET.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if start == seen:
+            continue
+        seen = start
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
+        if (not line.rstrip(" ").endswith(("}", "]")) or line.count("{") != line.count("}")
+                or line.count("[") != line.count("]") or '"' in line or "'" in line):
+            return True
+    return False
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+# Maximal runs of number characters ('-+.0-9eE') that do not start with 'e'/'E'.  A
+# plain scalar sits between whitespace, flow indicators or ':' (none of them number
+# characters), so every float scalar of the document is one whole run, sign included
+# (a float scalar missing from the candidates could take the decimal of another
+# spelling of the same value: 0E0 and -0.).  Runs taken from words, dates and
+# comments only add candidates, which can only make a float ambiguous (refused),
+# never wrong.  A pattern starting with a character set lets the regex engine skip
+# to candidate positions (8x faster than an optional sign first).
+_NUMBER_RUN = re.compile(r"[-+.0-9][-+.0-9eE]*")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 # what the reference reads from a plain scalar as something other than text
 _CONSTANTS = frozenset(("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"))
@@ -106,7 +151,10 @@ def enabled() -> bool:
 def load(text: str) -> dict | None:
     """The document's value as the reference reader would give it, or None when
     this path cannot prove that (then the caller uses the reference reader)."""
-    if _loads is None or risky(text):
+    if _loads is None:
+        return None
+    runs = set(_NUMBER_RUN.findall(text))
+    if risky(text, runs):
         return None
     try:
         value = _loads(text, parse_datetime=False)
@@ -115,7 +163,7 @@ def load(text: str) -> dict | None:
     if value.__class__ is not dict:
         return None
     try:
-        return _Walk(text).mapping(value, 1)
+        return _Walk(text, runs).mapping(value, 1)
     except _Refused:
         return None
 
@@ -124,10 +172,11 @@ class _Walk:
     """yaml-rs's values → the reference reader's, or :class:`_Refused`.  Hot path:
     each distinct text is checked once (``memo``), no call per scalar."""
 
-    __slots__ = ("text", "floats", "long", "memo")
+    __slots__ = ("text", "runs", "floats", "long", "memo")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, runs: set[str] | None = None) -> None:
         self.text = text
+        self.runs = runs
         self.floats: dict[float, Decimal | None] | None = None
         self.long = len(text) > MAX_SCALAR
         #: text (key or value) -> what the reference reader makes of it
@@ -137,6 +186,7 @@ class _Walk:
         if depth >= MAX_DEPTH:
             raise _Refused
         memo = self.memo
+        floats = self.floats
         out: dict = {}
         for k, v in d.items():
             key = memo.get(k)
@@ -151,7 +201,8 @@ class _Walk:
             elif cls is int or cls is bool or v is None:
                 out[key] = v
             elif cls is float:
-                out[key] = self.decimal(v)
+                r = floats.get(v) if floats else None  # the spelling found by an earlier value
+                out[key] = r if r is not None else self.decimal(v)
             elif cls is dict:
                 out[key] = self.mapping(v, depth + 1)
             elif cls is list:
@@ -166,6 +217,7 @@ class _Walk:
         if depth >= MAX_DEPTH:
             raise _Refused
         memo = self.memo
+        floats = self.floats
         out = []
         for v in items:
             cls = v.__class__
@@ -175,7 +227,8 @@ class _Walk:
             elif cls is int or cls is bool or v is None:
                 out.append(v)
             elif cls is float:
-                out.append(self.decimal(v))
+                r = floats.get(v) if floats else None
+                out.append(r if r is not None else self.decimal(v))
             elif cls is dict:
                 out.append(self.mapping(v, depth + 1))
             elif cls is list:
@@ -203,7 +256,8 @@ class _Walk:
         floats = self.floats
         if floats is None:
             floats = self.floats = {}
-            for tok in set(_NUMBER_RUN.findall(self.text)):
+            runs = self.runs if self.runs is not None else set(_NUMBER_RUN.findall(self.text))
+            for tok in runs:
                 if _FLOAT.match(tok) and not _INT.match(tok):
                     d = _exact(tok)
                     fv = float(tok)
