@@ -104,6 +104,19 @@ def commit_all(repo_path: Path, message: str, date: str = DEFAULT_DATE, author: 
     return head(repo_path)
 
 
+def sample_in_git(dest: Path) -> Path:
+    """A copy of the sample workspace at ``dest``, committed (one commit, "init") in a
+    git repository of its own; returns ``dest``."""
+    import shutil
+
+    from conftest import SAMPLE
+
+    shutil.copytree(SAMPLE, dest)
+    init_repo(dest)
+    commit_all(dest, "init")
+    return dest
+
+
 def identity_env(author: str = DEFAULT_AUTHOR, date: str = DEFAULT_DATE) -> dict[str, str]:
     """Environment variables giving git this author/committer and date."""
     return _identity(author, date)

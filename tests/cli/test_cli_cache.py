@@ -9,18 +9,14 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLE, run_okrctl
-from gitutil import commit_all, git, init_repo
+from gitutil import commit_all, git, sample_in_git
 
 NFILES = 14
 
 
 @pytest.fixture
 def repo(tmp_path, isolated_git) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(SAMPLE, root)
-    init_repo(root)
-    commit_all(root, "init")
-    return root
+    return sample_in_git(tmp_path / "repo")
 
 
 def run(*args, **kw):

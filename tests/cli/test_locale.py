@@ -135,13 +135,9 @@ def test_the_global_option_also_sets_the_labels_of_a_command_that_has_its_own():
 @pytest.fixture
 def in_git(tmp_path, isolated_git) -> Path:
     """The sample committed in a git repository of its own, no period closed."""
-    from gitutil import commit_all, init_repo
+    from gitutil import sample_in_git
 
-    ws = tmp_path / "ws"
-    shutil.copytree(SAMPLE, ws)
-    init_repo(ws)
-    commit_all(ws, "init")
-    return ws
+    return sample_in_git(tmp_path / "ws")
 
 
 def test_publish_of_a_period_that_is_not_closed_in_vietnamese(in_git, tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SAMPLE, run_okrctl
-from gitutil import commit_all, git, init_repo
+from gitutil import commit_all, git, init_repo, sample_in_git
 
 sys.path.insert(0, str(ROOT / "bench"))
 from gen_workspace import generate  # noqa: E402
@@ -24,11 +24,7 @@ EVIDENCE = "Biên bản thử nghiệm số 03\n".encode()
 
 @pytest.fixture
 def repo(tmp_path, isolated_git) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(SAMPLE, root)
-    init_repo(root)
-    commit_all(root, "init")
-    return root
+    return sample_in_git(tmp_path / "repo")
 
 
 def run(*args, **kw):
