@@ -285,3 +285,24 @@ def test_cached_messages_stay_translatable(tmp_path):
     assert (back.msgid, back.args["key"], back.args["hint"].msgid) == (msg.msgid, "titel", "title")
     assert str(back) == str(msg) == "unknown key titel; did you mean title?"
     assert tr(back, "vi") == tr(msg, "vi")
+
+
+def test_a_cached_records_position_reads_only_its_own_blob(tmp_path, isolated_git):
+    """A record from the cache has a lazy position: asking for its line reads that
+    file's blob again, and only that one (not the whole tree of the revision)."""
+    from gitutil import sample_in_git
+    from okrctl import gitio
+
+    repo = gitio.Repo.discover(sample_in_git(tmp_path / "repo"))
+    head = repo.resolve("HEAD")
+    db = tmp_path / "c" / "cache.sqlite"
+    cold = load_workspace(gitio.GitTreeSource(repo, head, ""), cache=ParseCache(),
+                          store=open_record_cache(C.Store(db)))
+    source = gitio.GitTreeSource(repo, head, "")
+    warm = load_workspace(source, cache=ParseCache(), store=open_record_cache(C.Store(db)))
+    assert source._blobs == {}  # every file came from the cache
+    pf = next(f for f in warm.workspace.files if f.path == "okrs/2026-Q2/so-khcn.yaml")
+    want = next(f for f in cold.workspace.files if f.path == pf.path)
+    loc, cold_loc = pf.objectives[1].key_results[0].loc, want.objectives[1].key_results[0].loc
+    assert (loc.line, loc.column) == (cold_loc.line, cold_loc.column) and loc.line > 1
+    assert list(source._blobs) == [pf.sha]

@@ -276,8 +276,9 @@ class _BlobPositions:
 
 
 class _SourcePositions(_BlobPositions):
-    """The same for a file parsed in a worker process: the bytes are read again
-    from the source on the first question (and must still be the same blob)."""
+    """The same for a file parsed in a worker process or taken from the persistent
+    cache: the bytes are read again from the source on the first question (and must
+    still be the same blob)."""
 
     __slots__ = ("source", "sha")
 
@@ -288,6 +289,8 @@ class _SourcePositions(_BlobPositions):
 
     def _bytes(self) -> bytes:
         try:
+            if hasattr(self.source, "prefetch"):  # a git tree: this blob alone, not the whole tree
+                self.source.prefetch([self.path])
             data = self.source.read(self.path)
         except SourceError:
             return b""
