@@ -114,6 +114,13 @@ def run_okrctl(*args: str, cwd: Path | None = None, env: dict | None = None, inp
                           capture_output=True, timeout=timeout)
 
 
+def run_okrctl_text(*args: str, **kw) -> subprocess.CompletedProcess:
+    """:func:`run_okrctl` with stdout and stderr decoded as UTF-8."""
+    r = run_okrctl(*args, **kw)
+    r.stdout, r.stderr = r.stdout.decode("utf-8"), r.stderr.decode("utf-8")
+    return r
+
+
 @pytest.fixture
 def isolated_git(monkeypatch, tmp_path: Path) -> Path:
     """The machine's global git config, an outer repository and inherited GIT_*

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_okrctl
+from conftest import run_okrctl_text
 from gitutil import commit_all, git, init_repo, make_hostile, write
 
 from okrctl.engine import rules
@@ -836,11 +836,7 @@ def test_workspace_in_a_subdirectory(tmp_path: Path):
 # --------------------------------------------------------------------------- the CLI
 
 
-def cli(*args: str, **kw):
-    """The real CLI in a subprocess, with stdout and stderr decoded."""
-    r = run_okrctl(*args, **kw)
-    r.stdout, r.stderr = r.stdout.decode("utf-8"), r.stderr.decode("utf-8")
-    return r
+cli = run_okrctl_text  # the real CLI in a subprocess, with stdout and stderr decoded
 
 
 def _cli_repo(tmp_path: Path, base: dict | None = None) -> tuple[Path, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE, run_okrctl
+from conftest import SAMPLE, run_okrctl_text
 from gitutil import commit_all, git, sample_in_git
 
 NFILES = 14
@@ -19,10 +19,7 @@ def repo(tmp_path, isolated_git) -> Path:
     return sample_in_git(tmp_path / "repo")
 
 
-def run(*args, **kw):
-    r = run_okrctl(*args, **kw)
-    r.stdout, r.stderr = r.stdout.decode("utf-8"), r.stderr.decode("utf-8")
-    return r
+run = run_okrctl_text
 
 
 def ok(*args, **kw):

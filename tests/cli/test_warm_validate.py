@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SAMPLE, run_okrctl
+from conftest import ROOT, SAMPLE, run_okrctl_text
 from gitutil import commit_all, git, init_repo, sample_in_git
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -27,8 +27,7 @@ def repo(tmp_path, isolated_git) -> Path:
 
 
 def run(*args, **kw):
-    r = run_okrctl(*args, **kw)
-    r.stdout, r.stderr = r.stdout.decode("utf-8"), r.stderr.decode("utf-8")
+    r = run_okrctl_text(*args, **kw)
     assert r.returncode in (0, 1), r.stderr
     return r
 
