@@ -136,20 +136,27 @@ def _parallel_workers(n: int) -> int:
     return max(0, min(limit, cpus) - 1)
 
 
-def _fork_worker(indexes: list[int]) -> list[tuple[PeriodFile | None, list[Problem]]]:
+def _fork_worker(indexes: list[int]) -> list[bytes]:
+    """A worker's share: each file's result as compact bytes (:mod:`okrctl.read.wire`),
+    not a pickled object graph; the parsed documents die with the worker."""
+    from okrctl.read.wire import Wire
+
     assert _FORK_STATE is not None
     source, candidates, cache = _FORK_STATE
-    return [_load_period_file(source, candidates[i], cache, None) for i in indexes]
+    wire = Wire()
+    return [wire.dumps(_load_period_file(source, candidates[i], cache, None)) for i in indexes]
 
 
 def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: ParseCache,
                       workers: int, progress: Callable[[int, int], None] | None = None,
                       ) -> list[tuple[PeriodFile | None, list[Problem]]]:
     """This process takes the first share of the files, forked workers the rest;
-    workers send back the typed records (pickled positionally, see model.py).
+    workers send back the typed records as MessagePack (:mod:`okrctl.read.wire`).
     ``progress`` hears of this process's share (scaled to the whole)."""
     global _FORK_STATE
     import multiprocessing
+
+    from okrctl.read.wire import Wire
 
     prefetch = getattr(source, "prefetch", None)
     if prefetch is not None:
@@ -166,7 +173,8 @@ def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: Parse
                 mine.append(_load_period_file(source, candidates[i], cache, None))
                 if progress is not None:
                     progress(min(len(mine) * (workers + 1), n), n)
-            theirs = pending.get()
+            wire = Wire()
+            theirs = [[wire.loads(b) for b in share] for share in pending.get()]
     finally:
         _FORK_STATE = None
         gc.unfreeze()
