@@ -44,6 +44,14 @@ def test_sample_results_round_trip_exactly():
         assert _exact(back, value)
         # lazy positions survive: the same blob and JSON path
         assert back[0].objectives[0].loc.sha == pf.sha and back[0].objectives[0].loc.at == ("objectives", 0)
+        # decoded records share what built ones share (one path, one blob id, one object per number)
+        locs = [kr.loc for o in back[0].objectives for kr in o.key_results]
+        assert all(lc.path is back[0].path and lc.sha is back[0].sha for lc in locs)
+        assert all(lc.at[0] is locs[0].at[0] for lc in locs)
+        confidences = [c.confidence for o in back[0].objectives for kr in o.key_results for c in kr.checkins
+                       if c.confidence is not None]
+        by_text: dict = {}
+        assert all(by_text.setdefault(str(x), x) is x for x in confidences)
 
 
 def test_messages_keep_their_id_and_arguments(tmp_path):

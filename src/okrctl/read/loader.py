@@ -136,22 +136,48 @@ def _parallel_workers(n: int) -> int:
     return max(0, min(limit, cpus) - 1)
 
 
+#: files per message from a worker: results stream back as they are made (a city's
+#: worth in one message was its size twice over in the parent: the message and its bytes)
+_CHUNK = 16
+
+
 def _fork_worker(indexes: list[int]) -> list[bytes]:
-    """A worker's share: each file's result as compact bytes (:mod:`okrctl.read.wire`),
-    not a pickled object graph; the parsed documents die with the worker."""
+    """A chunk of a worker's share: each file's result as compact bytes
+    (:mod:`okrctl.read.wire`), not a pickled object graph; the parsed documents die
+    with the worker."""
+    global _WIRE
     from okrctl.read.wire import Wire
 
     assert _FORK_STATE is not None
     source, candidates, cache = _FORK_STATE
-    wire = Wire()
+    wire = _WIRE = _WIRE or Wire()
     return [wire.dumps(_load_period_file(source, candidates[i], cache, None)) for i in indexes]
+
+
+_WIRE = None
+
+
+class _Passing:
+    """A view of a :class:`ParseCache` for this process's share of a parallel load:
+    documents already in it are used, new ones are not kept (nothing after a
+    parallel load asks for them, and a city's documents are hundreds of MB)."""
+
+    def __init__(self, cache: ParseCache) -> None:
+        self.cache = cache
+
+    def get(self, kind: str, sha: str, path: str, data: bytes) -> tuple[Parsed | None, list[Problem]]:
+        if (kind, sha) in self.cache._entries:
+            return self.cache.get(kind, sha, path, data)
+        return ParseCache().get(kind, sha, path, data)
 
 
 def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: ParseCache,
                       workers: int, progress: Callable[[int, int], None] | None = None,
                       ) -> list[tuple[PeriodFile | None, list[Problem]]]:
-    """This process takes the first share of the files, forked workers the rest;
-    workers send back the typed records as MessagePack (:mod:`okrctl.read.wire`).
+    """This process takes the first share of the files, forked workers the rest in
+    chunks; workers send back the typed records as MessagePack
+    (:mod:`okrctl.read.wire`), decoded here one by one.  No file's document or bytes
+    are kept: every record's position is read again from the source if asked.
     ``progress`` hears of this process's share (scaled to the whole)."""
     global _FORK_STATE
     import multiprocessing
@@ -162,30 +188,31 @@ def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: Parse
     if prefetch is not None:
         prefetch([c.path for c in candidates])  # every blob before forking: one git process, shared by all
     n = len(candidates)
-    shares = [list(range(i, n, workers + 1)) for i in range(workers + 1)]
+    mine_idx = list(range(0, n, workers + 1))
+    theirs_idx = [i for i in range(n) if i % (workers + 1)]
+    chunks = [theirs_idx[j:j + _CHUNK] for j in range(0, len(theirs_idx), _CHUNK)]
     _FORK_STATE = (source, candidates, cache)
+    passing = _Passing(cache)
     gc.freeze()  # the children do not touch (copy) the parent's objects' GC headers
+    out: list = [None] * n
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending = pool.map_async(_fork_worker, shares[1:])
-            mine = []
-            for i in shares[0]:
-                mine.append(_load_period_file(source, candidates[i], cache, None))
+            pending = pool.imap(_fork_worker, chunks)
+            for done, i in enumerate(mine_idx, 1):
+                out[i] = _load_period_file(source, candidates[i], passing, None)  # type: ignore[arg-type]
                 if progress is not None:
-                    progress(min(len(mine) * (workers + 1), n), n)
+                    progress(min(done * (workers + 1), n), n)
             wire = Wire()
-            theirs = [[wire.loads(b) for b in share] for share in pending.get()]
+            for chunk, results in zip(chunks, pending):
+                for i, data in zip(chunk, results):
+                    out[i] = wire.loads(data)
+                results.clear()
     finally:
         _FORK_STATE = None
         gc.unfreeze()
-    out: list = [None] * n
-    for share, results in zip(shares, [mine, *theirs]):
-        for i, r in zip(share, results):
-            out[i] = r
-    for share, results in zip(shares[1:], theirs):  # their records' positions: read again on demand
-        for i, (pf, _d) in zip(share, results):
-            if pf is not None and pf.sha:
-                register_positions(pf.sha, _SourcePositions(source, candidates[i].path, pf.sha))
+    for c, (pf, _d) in zip(candidates, out):  # positions: the file is read again on demand
+        if pf is not None and pf.sha:
+            register_positions(pf.sha, _SourcePositions(source, c.path, pf.sha))
     return out
 
 

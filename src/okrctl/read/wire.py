@@ -14,6 +14,7 @@ so nothing is ever lost or changed on the way (``tests/read/test_wire.py``).
 from __future__ import annotations
 
 import pickle
+from decimal import Decimal
 from typing import Any
 
 from okrctl.model.problems import Problem
@@ -54,6 +55,58 @@ class Wire:
 
     def loads(self, data: bytes) -> Any:
         if data[:1] == _MSGPACK:
-            return self._dec.decode(memoryview(data)[1:])
+            value = self._dec.decode(memoryview(data)[1:])
+            if value[0] is not None:
+                _share(value[0])
+            return value
         return pickle.loads(memoryview(data)[1:])  # noqa: S301 - written by this okrctl's own forked worker
 
+
+class _Parts(dict):
+    """The parts of records' JSON paths ("objectives", "checkins", 0, 1, …), one
+    object each (looked up by C's ``dict.__getitem__``; a new part adds itself)."""
+
+    def __missing__(self, key):
+        self[key] = key
+        return key
+
+
+_PARTS = _Parts()
+
+
+def _share(pf: PeriodFile) -> None:
+    """Give the decoded records of one file the sharing the built ones have: MessagePack
+    has no references, so every location would hold its own copy of the file's path,
+    blob id and path words, and every check-in its own copy of each number (50
+    generated files: 11 MB decoded against 5.4 MB unpickled and 3 MB as built; 6 MB
+    after this).  Only equal values are swapped for one object (a number by its exact
+    spelling), in place (the records are frozen)."""
+    path, sha = pf.path, pf.sha
+    part = _PARTS.__getitem__
+    put = object.__setattr__
+    nums: dict[str, Any] = {}
+    locs = []
+    for o in pf.objectives:
+        locs.append(o.loc)
+        for kr in o.key_results:
+            locs.append(kr.loc)
+            for c in kr.checkins:
+                locs.append(c.loc)
+                v = c.value
+                if v.__class__ is Decimal:
+                    put(c, "value", nums.setdefault(str(v), v))
+                v = c.confidence
+                if v.__class__ is Decimal:
+                    put(c, "confidence", nums.setdefault(str(v), v))
+            locs.extend(m.loc for m in kr.milestones)
+    for k in pf.kpis:
+        locs.append(k.loc)
+        for m in k.measurements:
+            locs.append(m.loc)
+            v = m.value
+            if v.__class__ is Decimal:
+                put(m, "value", nums.setdefault(str(v), v))
+    for lc in locs:
+        put(lc, "path", path)
+        put(lc, "sha", sha)
+        put(lc, "at", tuple(map(part, lc.at)))
