@@ -86,26 +86,24 @@ def _share(pf: PeriodFile) -> None:
     put = object.__setattr__
     nums: dict[str, Any] = {}
     locs = []
+    checkins = []
+    measurements = []
     for o in pf.objectives:
         locs.append(o.loc)
         for kr in o.key_results:
             locs.append(kr.loc)
-            for c in kr.checkins:
-                locs.append(c.loc)
-                v = c.value
-                if v.__class__ is Decimal:
-                    put(c, "value", nums.setdefault(str(v), v))
-                v = c.confidence
-                if v.__class__ is Decimal:
-                    put(c, "confidence", nums.setdefault(str(v), v))
+            checkins.extend(kr.checkins)
             locs.extend(m.loc for m in kr.milestones)
     for k in pf.kpis:
         locs.append(k.loc)
-        for m in k.measurements:
-            locs.append(m.loc)
-            v = m.value
+        measurements.extend(k.measurements)
+    for records, name in ((checkins, "value"), (checkins, "confidence"), (measurements, "value")):
+        for r in records:
+            v = getattr(r, name)
             if v.__class__ is Decimal:
-                put(m, "value", nums.setdefault(str(v), v))
+                put(r, name, nums.setdefault(str(v), v))
+    locs.extend(r.loc for r in checkins)
+    locs.extend(r.loc for r in measurements)
     for lc in locs:
         put(lc, "path", path)
         put(lc, "sha", sha)
