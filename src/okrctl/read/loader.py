@@ -151,7 +151,15 @@ def _fork_worker(indexes: list[int]) -> list[bytes]:
     assert _FORK_STATE is not None
     source, candidates, cache = _FORK_STATE
     wire = _WIRE = _WIRE or Wire()
-    return [wire.dumps(_load_period_file(source, candidates[i], cache, None)) for i in indexes]
+    passing = _Passing(cache)
+    out = []
+    for i in indexes:
+        c = candidates[i]
+        result = _load_period_file(source, c, passing, None)  # type: ignore[arg-type]
+        if result[0] is not None and result[0].sha:  # keep neither the document nor the bytes here either
+            register_positions(result[0].sha, _SourcePositions(source, c.path, result[0].sha))
+        out.append(wire.dumps(result))
+    return out
 
 
 _WIRE = None
