@@ -136,41 +136,17 @@ def _parallel_workers(n: int) -> int:
     return max(0, min(limit, cpus) - 1)
 
 
-#: files per message from a worker: results stream back as they are made (a city's
-#: worth in one message was its size twice over in the parent: the message and its bytes)
+#: files per message from a worker (results stream back; a city's worth in one
+#: message was its size twice over in this process: the message and its bytes)
 _CHUNK = 16
-
-
-def _fork_worker(indexes: list[int]) -> list[bytes]:
-    """A chunk of a worker's share: each file's result as compact bytes
-    (:mod:`okrctl.read.wire`), not a pickled object graph; the parsed documents die
-    with the worker."""
-    global _WIRE
-    from okrctl.read.wire import Wire
-
-    assert _FORK_STATE is not None
-    source, candidates, cache = _FORK_STATE
-    wire = _WIRE = _WIRE or Wire()
-    passing = _Passing(cache)
-    out = []
-    for i in indexes:
-        c = candidates[i]
-        result = _load_period_file(source, c, passing, None)  # type: ignore[arg-type]
-        if result[0] is not None and result[0].sha:  # keep neither the document nor the bytes here either
-            register_positions(result[0].sha, _SourcePositions(source, c.path, result[0].sha))
-        out.append(wire.dumps(result))
-    return out
-
-
-_WIRE = None
-#: this process's share of a parallel load, against an equal one (see _load_in_parallel)
+#: this process's share of a parallel load, against an equal one (it also decodes)
 _OWN_SHARE = 0.9
+_WIRE = None
 
 
 class _Passing:
-    """A view of a :class:`ParseCache` for this process's share of a parallel load:
-    documents already in it are used, new ones are not kept (nothing after a
-    parallel load asks for them, and a city's documents are hundreds of MB)."""
+    """A :class:`ParseCache` view for a parallel load: documents already in it are
+    used, new ones are not kept (a city's documents are hundreds of MB)."""
 
     def __init__(self, cache: ParseCache) -> None:
         self.cache = cache
@@ -181,14 +157,34 @@ class _Passing:
         return ParseCache().get(kind, sha, path, data)
 
 
+def _unkept(source: Source, c: _Candidate, result: tuple) -> tuple[PeriodFile | None, list[Problem]]:
+    """A result of a parallel load, whose document and bytes are not kept: the
+    records' positions read the file again from the source if asked."""
+    if result[0] is not None and result[0].sha:
+        register_positions(result[0].sha, _SourcePositions(source, c.path, result[0].sha))
+    return result
+
+
+def _fork_worker(indexes: list[int]) -> list[bytes]:
+    """A chunk of a worker's share, each result as MessagePack (:mod:`okrctl.read.wire`)."""
+    global _WIRE
+    from okrctl.read.wire import Wire
+
+    assert _FORK_STATE is not None
+    source, candidates, cache = _FORK_STATE
+    wire = _WIRE = _WIRE or Wire()
+    passing = _Passing(cache)
+    return [wire.dumps(_unkept(source, candidates[i], _load_period_file(source, candidates[i], passing, None)))  # type: ignore[arg-type]
+            for i in indexes]
+
+
 def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: ParseCache,
                       workers: int, progress: Callable[[int, int], None] | None = None,
                       ) -> list[tuple[PeriodFile | None, list[Problem]]]:
-    """This process takes the first share of the files, forked workers the rest in
-    chunks; workers send back the typed records as MessagePack
-    (:mod:`okrctl.read.wire`), decoded here one by one.  No file's document or bytes
-    are kept: every record's position is read again from the source if asked.
-    ``progress`` hears of this process's share (scaled to the whole)."""
+    """This process takes a share of the files, forked workers the rest in chunks;
+    workers send back the typed records as MessagePack (:mod:`okrctl.read.wire`),
+    decoded here one by one.  No file's document or bytes are kept.  ``progress``
+    hears of this process's share (scaled to the whole)."""
     global _FORK_STATE
     import multiprocessing
 
@@ -198,9 +194,7 @@ def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: Parse
     if prefetch is not None:
         prefetch([c.path for c in candidates])  # every blob before forking: one git process, shared by all
     n = len(candidates)
-    # this process also decodes the workers' results (≈ a quarter of a file's load
-    # each): it takes a little less than an equal share, spread evenly over the list
-    f = _OWN_SHARE / (workers + 1)
+    f = _OWN_SHARE / (workers + 1)  # spread evenly over the list
     mine_idx = [i for i in range(n) if int((i + 1) * f) > int(i * f)]
     mine = set(mine_idx)
     theirs_idx = [i for i in range(n) if i not in mine]
@@ -213,20 +207,17 @@ def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: Parse
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             pending = pool.imap(_fork_worker, chunks)
             for done, i in enumerate(mine_idx, 1):
-                out[i] = _load_period_file(source, candidates[i], passing, None)  # type: ignore[arg-type]
+                out[i] = _unkept(source, candidates[i], _load_period_file(source, candidates[i], passing, None))  # type: ignore[arg-type]
                 if progress is not None:
                     progress(min(done * (workers + 1), n), n)
             wire = Wire()
             for chunk, results in zip(chunks, pending):
                 for i, data in zip(chunk, results):
-                    out[i] = wire.loads(data)
+                    out[i] = _unkept(source, candidates[i], wire.loads(data))
                 results.clear()
     finally:
         _FORK_STATE = None
         gc.unfreeze()
-    for c, (pf, _d) in zip(candidates, out):  # positions: the file is read again on demand
-        if pf is not None and pf.sha:
-            register_positions(pf.sha, _SourcePositions(source, c.path, pf.sha))
     return out
 
 

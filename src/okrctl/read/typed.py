@@ -36,11 +36,20 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Literal
 
+from okrctl.errors import OkrctlError
+from okrctl.model.messages import _
+
 KIND = "okr-file"
 
 
-class Unsupported(Exception):
-    """The schema uses a construct the generator does not model."""
+class Unsupported(OkrctlError):
+    """The schema uses a construct the generator does not model (a development
+    error: the test that builds the model fails; :func:`accepts` then leaves every
+    file to the committed validators)."""
+
+
+def _unsupported(what: str) -> Unsupported:
+    return Unsupported(_("the period-file schema uses {what}, which the typed model does not read").format(what=what))
 
 
 # ---------------------------------------------------------------- numbers
@@ -101,13 +110,13 @@ class _Gen:
 
     def ref(self, ref: str) -> Any:
         if not ref.startswith("#/$defs/"):
-            raise Unsupported(ref)
+            raise _unsupported(ref)
         name = ref[len("#/$defs/"):]
         if name not in self.defs:
             self.defs[name] = None  # a recursive reference would be refused below
             self.defs[name] = self.type(self.root["$defs"][name], name)
         if self.defs[name] is None:
-            raise Unsupported(f"recursive {ref}")
+            raise _unsupported(f"recursive {ref}")
         return self.defs[name]
 
     def number(self, s: dict, booleans: bool) -> type:
@@ -123,19 +132,19 @@ class _Gen:
             return Any
         if "$ref" in s:
             if set(s) - _NOTES - {"$ref"}:
-                raise Unsupported(f"$ref with siblings at {name}")
+                raise _unsupported(f"$ref with siblings at {name}")
             return self.ref(s["$ref"])
         if "enum" in s:
             values = s["enum"]
             if set(s) - _NOTES - {"enum"} or not all(isinstance(v, str) for v in values):
-                raise Unsupported(f"enum at {name}")
+                raise _unsupported(f"enum at {name}")
             return Literal[tuple(values)]  # type: ignore[valid-type]
         if "oneOf" in s and "type" not in s:
             # the alternatives that are not objects (an object alternative is left to
             # the committed validators: narrowing)
             alts = [a for a in s["oneOf"] if self._resolved(a).get("type") != "object"]
             if set(s) - _NOTES - {"oneOf"} or len(alts) != 1:
-                raise Unsupported(f"oneOf at {name}")
+                raise _unsupported(f"oneOf at {name}")
             return self.type(alts[0], name)
         t = s.get("type")
         if t == "object":
@@ -146,15 +155,15 @@ class _Gen:
             return self.string(s, name)
         if t == "number" or (isinstance(t, list) and sorted(t) == ["boolean", "number"]):
             if set(s) - _NOTES - {"type", "minimum", "maximum"}:
-                raise Unsupported(f"number at {name}")
+                raise _unsupported(f"number at {name}")
             return self.number(s, isinstance(t, list))
         if t == "integer":
             if set(s) - _NOTES - {"type", "minimum", "maximum"}:
-                raise Unsupported(f"integer at {name}")
+                raise _unsupported(f"integer at {name}")
             return Annotated[int, Meta(ge=s.get("minimum"), le=s.get("maximum"))]
         if t == "boolean" and set(s) - _NOTES == {"type"}:
             return bool
-        raise Unsupported(f"{t!r} at {name}")
+        raise _unsupported(f"{t!r} at {name}")
 
     def _resolved(self, s: dict) -> dict:
         while "$ref" in s:
@@ -164,18 +173,18 @@ class _Gen:
     def string(self, s: dict, name: str) -> Any:
         extra = set(s) - _NOTES - {"type", "minLength", "maxLength", "pattern", "format"}
         if extra:
-            raise Unsupported(f"string {sorted(extra)} at {name}")
+            raise _unsupported(f"string {sorted(extra)} at {name}")
         fmt = s.get("format")
         if fmt == "date":
             # msgspec's date is exactly YYYY-MM-DD and a real day: the schema's pattern
             # and format together
             if s.get("pattern") not in (None, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$") or "minLength" in s or "maxLength" in s:
-                raise Unsupported(f"date at {name}")
+                raise _unsupported(f"date at {name}")
             from datetime import date
 
             return date
         if fmt is not None:
-            raise Unsupported(f"format {fmt!r} at {name}")
+            raise _unsupported(f"format {fmt!r} at {name}")
         pattern = s.get("pattern")
         meta = self.msgspec.Meta(min_length=s.get("minLength"), max_length=s.get("maxLength"),
                                  pattern=_DOLLAR.sub(r"\\Z", pattern) if pattern is not None else None)
@@ -184,7 +193,7 @@ class _Gen:
     def array(self, s: dict, name: str) -> Any:
         extra = set(s) - _NOTES - {"type", "items", "minItems", "uniqueItems"}
         if extra:
-            raise Unsupported(f"array {sorted(extra)} at {name}")
+            raise _unsupported(f"array {sorted(extra)} at {name}")
         item = self.type(s.get("items", {}), f"{name}[]")
         tp = list[item]  # type: ignore[valid-type]
         if "minItems" in s:
@@ -195,15 +204,15 @@ class _Gen:
         extra = set(s) - _NOTES - {"type", "properties", "patternProperties", "additionalProperties", "required",
                                    "allOf", "oneOf"}
         if extra:
-            raise Unsupported(f"object {sorted(extra)} at {name}")
+            raise _unsupported(f"object {sorted(extra)} at {name}")
         if s.get("additionalProperties", True) is not False or set(s.get("patternProperties", {})) - {"^x-"}:
-            raise Unsupported(f"open object at {name}")
+            raise _unsupported(f"open object at {name}")
         if "oneOf" in s:  # e.g. pinned evidence's path-or-url: not modelled
-            raise Unsupported(f"oneOf object at {name}")
+            raise _unsupported(f"oneOf object at {name}")
         required = set(s.get("required", ()))
         props = s.get("properties", {})
         if required - set(props):
-            raise Unsupported(f"required key without a property at {name}")
+            raise _unsupported(f"required key without a property at {name}")
         fields = []
         unique = []
         for key, sub in props.items():
@@ -223,14 +232,14 @@ class _Gen:
         as (K, V, whether the ``if`` requires K, the keys ``then`` requires)."""
         cond, then = rule.get("if", {}), rule.get("then", {})
         if set(rule) != {"if", "then"} or set(then) != {"required"} or set(cond) - {"properties", "required"}:
-            raise Unsupported(f"allOf at {name}")
+            raise _unsupported(f"allOf at {name}")
         if len(cond.get("properties", {})) != 1:
-            raise Unsupported(f"if at {name}")
+            raise _unsupported(f"if at {name}")
         (key, sub), = cond["properties"].items()
         if set(sub) != {"const"} or not isinstance(sub["const"], str) or cond.get("required", [key]) != [key]:
-            raise Unsupported(f"if at {name}")
+            raise _unsupported(f"if at {name}")
         if key not in props or not set(then["required"]) <= set(props):
-            raise Unsupported(f"if/then keys at {name}")
+            raise _unsupported(f"if/then keys at {name}")
         return key, sub["const"], "required" in cond, tuple(then["required"])
 
 
@@ -266,8 +275,21 @@ def accepts(value: object) -> bool:
     """True only when the committed validators accept ``value`` too (see the module doc)."""
     import msgspec
 
+    tp = _usable_model()
+    if tp is None:
+        return False
     try:
-        msgspec.convert(value, model(), dec_hook=_number_hook)
+        msgspec.convert(value, tp, dec_hook=_number_hook)
     except msgspec.ValidationError:
         return False
     return True
+
+
+@cache
+def _usable_model() -> Any:
+    """:func:`model`, or None when the schema has outgrown the generator (then the
+    committed validators decide every file, as before the typed model)."""
+    try:
+        return model()
+    except Unsupported:
+        return None
