@@ -208,8 +208,8 @@ def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: Parse
             pending = pool.imap(_fork_worker, chunks)
             for done, i in enumerate(mine_idx, 1):
                 out[i] = _unkept(source, candidates[i], _load_period_file(source, candidates[i], passing, None))  # type: ignore[arg-type]
-                if progress is not None:
-                    progress(min(done * (workers + 1), n), n)
+                if progress is not None:  # this process's share, scaled to the whole
+                    progress(n * done // len(mine_idx), n)
             wire = Wire()
             for chunk, results in zip(chunks, pending):
                 for i, data in zip(chunk, results):
