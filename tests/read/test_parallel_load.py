@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from okrctl.read import loader
+from okrctl.read import parallel as par
 from okrctl.read.loader import ParseCache, load_workspace
 from okrctl.read.source import WorkingTreeSource
 
@@ -19,7 +20,7 @@ def test_parallel_load_keeps_no_documents_and_positions_resolve(tmp_path, monkey
     generate(root, units=loader.PARALLEL_MIN_FILES + 3, quarters=1, seed=5)
     serial = load_workspace(WorkingTreeSource(root), cache=ParseCache())
     monkeypatch.setattr(loader, "_parallel_workers", lambda n: 1)
-    monkeypatch.setattr(loader, "_CHUNK", 5)  # several messages from the worker
+    monkeypatch.setattr(par, "_CHUNK", 5)  # several messages from the worker
     cache = ParseCache()
     parallel = load_workspace(WorkingTreeSource(root), cache=cache, parallel=True)
     assert parallel.workspace == serial.workspace and parallel.diagnostics == serial.diagnostics
