@@ -53,15 +53,18 @@ except ImportError:  # pragma: no cover - exercised by test_fast_reader with the
 ENV = "OKRCTL_YAML"
 
 # The pre-scan, as a few searches a C loop can run fast (one alternation with a
-# look-behind at every position costs 5x more).
+# look-behind at every position costs 5x more; an alternation of patterns with
+# different first characters defeats the engine's skip to candidates, so each is
+# its own search: 200 generated files, 0.08 s less).
 _BAD_CHAR = re.compile(r"[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")  # tab, CR, controls
 _LINE_START = ("%", "---", "...")  # directives, document markers, at the start of a line
-# flow collections over several lines, ':' at the start of a flow item (':' at its end: _FLOW_END)
-_FLOW = re.compile(r"[\[{,] *:|\{[^}\n]*$|\[[^\]\n]*$", re.M)
-_FLOW_END = (":]", ":}", ":,")
+# flow collections over several lines ('{' or '[' left open at the end of a line),
+# ':' at the start of a flow item (':' at its end: _FLOW_END)
+_FLOW = (re.compile(r"[\[{,] *:"), re.compile(r"\{[^}\n]*$", re.M), re.compile(r"\[[^\]\n]*$", re.M))
+_FLOW_END = re.compile(r":[\]},]")  # ":]", ":}", ":,"
 _TOKEN_START = re.compile(r"[\s\[\]{},:](?:[&*!]|\?(?:\s|\Z))|\A(?:[&*!]|\?(?:\s|\Z))")  # anchor, alias, tag, explicit key
 _LONG_NUMBER = re.compile(r"[0-9]{39}")
-_NUMBER_WORDS = re.compile(r"0[xXoObB]|\.(?:inf|Inf|INF|nan|NaN|NAN)")  # 0x1F 0o17 .inf
+_NUMBER_WORDS = (re.compile(r"0[xXoObB]"), re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)"))  # 0x1F 0o17 .inf
 _UNDERSCORE = re.compile(r"[0-9][0-9.eE+-]*_")  # 1_000
 
 
@@ -74,10 +77,10 @@ def risky(text: str, runs: set[str] | None = None) -> bool:
     return bool(
         _BAD_CHAR.search(text) or text.startswith(_LINE_START) or "\n%" in text or "\n---" in text
         or "\n..." in text or "<<" in text
-        or (("{" in text or "[" in text) and (_FLOW.search(text) or any(w in text for w in _FLOW_END)
+        or (("{" in text or "[" in text) and (any(p.search(text) for p in _FLOW) or _FLOW_END.search(text)
                                               or _flow_over_lines(text)))
         or (('&' in text or '*' in text or '!' in text or '?' in text) and _TOKEN_START.search(text))
-        or _NUMBER_WORDS.search(text)
+        or any(p.search(text) for p in _NUMBER_WORDS)
         or (any(len(r) >= 39 for r in runs) and _LONG_NUMBER.search(text)) or ("_" in text and _underscore_number(text))
     )
 

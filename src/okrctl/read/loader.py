@@ -37,6 +37,7 @@ from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, period_file
 from okrctl.model.periods import is_period_id, parse_period
 from okrctl.read.build import build_config, build_period_file, build_units
 from okrctl.read.cache import Documents, WithBytes
+from okrctl.read.parallel import load_in_parallel as _load_in_parallel
 from okrctl.read.schemas import validate as schema_validate
 from okrctl.read.source import Source, SourceError, blob_sha
 from okrctl.read.yamlread import Parsed, parse, parse_reference
@@ -115,7 +116,6 @@ def _load_period_file(source: Source, c: _Candidate, cache: ParseCache,
 
 #: below this many files a second process costs more than it saves
 PARALLEL_MIN_FILES = 48
-_FORK_STATE: tuple | None = None
 
 
 def _parallel_workers(n: int) -> int:
@@ -134,51 +134,6 @@ def _parallel_workers(n: int) -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     limit = int(jobs) if jobs and jobs.isdigit() else cpus
     return max(0, min(limit, cpus) - 1)
-
-
-def _fork_worker(indexes: list[int]) -> list[tuple[PeriodFile | None, list[Problem]]]:
-    assert _FORK_STATE is not None
-    source, candidates, cache = _FORK_STATE
-    return [_load_period_file(source, candidates[i], cache, None) for i in indexes]
-
-
-def _load_in_parallel(source: Source, candidates: list[_Candidate], cache: ParseCache,
-                      workers: int, progress: Callable[[int, int], None] | None = None,
-                      ) -> list[tuple[PeriodFile | None, list[Problem]]]:
-    """This process takes the first share of the files, forked workers the rest;
-    workers send back the typed records (pickled positionally, see model.py).
-    ``progress`` hears of this process's share (scaled to the whole)."""
-    global _FORK_STATE
-    import multiprocessing
-
-    prefetch = getattr(source, "prefetch", None)
-    if prefetch is not None:
-        prefetch([c.path for c in candidates])  # every blob before forking: one git process, shared by all
-    n = len(candidates)
-    shares = [list(range(i, n, workers + 1)) for i in range(workers + 1)]
-    _FORK_STATE = (source, candidates, cache)
-    gc.freeze()  # the children do not touch (copy) the parent's objects' GC headers
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pending = pool.map_async(_fork_worker, shares[1:])
-            mine = []
-            for i in shares[0]:
-                mine.append(_load_period_file(source, candidates[i], cache, None))
-                if progress is not None:
-                    progress(min(len(mine) * (workers + 1), n), n)
-            theirs = pending.get()
-    finally:
-        _FORK_STATE = None
-        gc.unfreeze()
-    out: list = [None] * n
-    for share, results in zip(shares, [mine, *theirs]):
-        for i, r in zip(share, results):
-            out[i] = r
-    for share, results in zip(shares[1:], theirs):  # their records' positions: read again on demand
-        for i, (pf, _d) in zip(share, results):
-            if pf is not None and pf.sha:
-                register_positions(pf.sha, _SourcePositions(source, candidates[i].path, pf.sha))
-    return out
 
 
 def _printable(s: str) -> str:

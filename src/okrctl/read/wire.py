@@ -1,0 +1,110 @@
+"""What the loader's forked worker sends back: each period file's result
+(``(PeriodFile | None, [Problem, ...])``) as msgspec MessagePack instead of a
+pickled object graph.
+
+Measured on 200 generated files (in process): pickling the records cost 0.36 s to
+write and 0.15 s to read, MessagePack 0.05 s and 0.08 s.  The encoding is the
+persistent cache's (:mod:`okrctl.read.cache`): typed fields by their declared
+types, untyped ones (``object``) as tagged extensions, so a value comes back with
+its exact type (``Decimal('1.10')`` stays ``1.10``, a ``date`` stays a date).  A
+result msgspec cannot write (an integer beyond 64 bits, say) travels as a pickle,
+so nothing is ever lost or changed on the way (``tests/read/test_wire.py``).
+"""
+
+from __future__ import annotations
+
+import pickle
+from decimal import Decimal
+from typing import Any
+
+from okrctl.model.problems import Problem
+from okrctl.model.records import PeriodFile
+from okrctl.read.cache import _ANY_EXT, _any_plan, _untag, _wrap
+
+Result = tuple[PeriodFile | None, list[Problem]]
+
+_MSGPACK = b"m"
+_PICKLE = b"p"
+
+
+class Wire:
+    """Encoder and decoder of one kind of result (built once per process)."""
+
+    def __init__(self, tp: Any = Result) -> None:
+        import msgspec
+
+        self._msgspec = msgspec
+        self._plan = _any_plan(tp)
+        self._enc = msgspec.msgpack.Encoder()
+        self._dec = msgspec.msgpack.Decoder(tp, ext_hook=self._ext_hook)
+
+    def _ext_hook(self, code: int, data: memoryview) -> Any:
+        if code != _ANY_EXT:
+            raise ValueError("unknown extension")
+        return _untag(self._msgspec.msgpack.decode(data))
+
+    def _ext(self, value: Any):
+        return self._msgspec.msgpack.Ext(_ANY_EXT, self._msgspec.msgpack.encode(value))
+
+    def dumps(self, value: Any) -> bytes:
+        try:
+            wrapped = _wrap(value, self._plan, self._ext) if self._plan else value
+            return _MSGPACK + self._enc.encode(wrapped)
+        except (TypeError, ValueError, OverflowError, self._msgspec.MsgspecError):
+            return _PICKLE + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def loads(self, data: bytes) -> Any:
+        if data[:1] == _MSGPACK:
+            value = self._dec.decode(memoryview(data)[1:])
+            if value[0] is not None:
+                _share(value[0])
+            return value
+        return pickle.loads(memoryview(data)[1:])  # noqa: S301 - written by this okrctl's own forked worker
+
+
+class _Parts(dict):
+    """The parts of records' JSON paths ("objectives", "checkins", 0, 1, …), one
+    object each (looked up by C's ``dict.__getitem__``; a new part adds itself)."""
+
+    def __missing__(self, key):
+        self[key] = key
+        return key
+
+
+_PARTS = _Parts()
+
+
+def _share(pf: PeriodFile) -> None:
+    """Give the decoded records of one file the sharing the built ones have: MessagePack
+    has no references, so every location would hold its own copy of the file's path,
+    blob id and path words, and every check-in its own copy of each number (50
+    generated files: 11 MB decoded against 5.4 MB unpickled and 3 MB as built; 6 MB
+    after this).  Only equal values are swapped for one object (a number by its exact
+    spelling), in place (the records are frozen)."""
+    path, sha = pf.path, pf.sha
+    part = _PARTS.__getitem__
+    put = object.__setattr__
+    nums: dict[str, Any] = {}
+    locs = []
+    checkins = []
+    measurements = []
+    for o in pf.objectives:
+        locs.append(o.loc)
+        for kr in o.key_results:
+            locs.append(kr.loc)
+            checkins.extend(kr.checkins)
+            locs.extend(m.loc for m in kr.milestones)
+    for k in pf.kpis:
+        locs.append(k.loc)
+        measurements.extend(k.measurements)
+    for records, name in ((checkins, "value"), (checkins, "confidence"), (measurements, "value")):
+        for r in records:
+            v = getattr(r, name)
+            if v.__class__ is Decimal:
+                put(r, name, nums.setdefault(str(v), v))
+    locs.extend(r.loc for r in checkins)
+    locs.extend(r.loc for r in measurements)
+    for lc in locs:
+        put(lc, "path", path)
+        put(lc, "sha", sha)
+        put(lc, "at", tuple(map(part, lc.at)))
