@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from okrctl.model.messages import _
 
+from collections.abc import Iterable
 from datetime import date
 
 from okrctl import krtypes
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
-from okrctl.model.records import KPI, KeyResult, Loc, Objective, PeriodFile, Unit, Workspace
+from okrctl.model.periods import Period
+from okrctl.model.records import KPI, KeyResult, Loc, Objective, PeriodFile, Unit
+from okrctl.model.summary import FileSummary, ObjectiveSummary
 from okrctl.model.document import Document
 from okrctl.model.layout import parse_period_path, period_file
 from okrctl.model.refs import item_part, period_of, split_qualified
@@ -55,22 +58,28 @@ def check_type_fields(pf: PeriodFile, doc: Document) -> list[Problem]:
 
 
 class Index:
-    """Objectives and KRs by fully qualified ref, and feeders of aligned KRs."""
+    """Objectives and KRs by fully qualified ref, and feeders of aligned KRs, built
+    from the summaries of the period files (:mod:`okrctl.model.summary`): what the
+    checks of one file read from the others.  ``invalid``: the period files with
+    errors of their own."""
 
-    def __init__(self, ws: Workspace) -> None:
-        self.items: dict[str, tuple[PeriodFile, Objective | KeyResult]] = {}
-        self.feeders: dict[str, list[Objective]] = {}
+    def __init__(self, summaries: Iterable[FileSummary], invalid: frozenset[str]) -> None:
+        #: ref -> (path, period) of the file that defines it
+        self.items: dict[str, tuple[str, Period]] = {}
+        self.feeders: dict[str, list[ObjectiveSummary]] = {}
         #: period files with errors of their own: a reference into one is not checked
-        self.invalid = ws.invalid
+        self.invalid = invalid
         #: periods with such a file: an aligned KR's feeders there are not known
-        self.invalid_periods = {p[0] for p in map(parse_period_path, ws.invalid) if p is not None}
-        for pf in ws.files:
-            for o in pf.objectives:
-                self.items[o.ref] = (pf, o)
-                for kr in o.key_results:
-                    self.items[kr.ref] = (pf, kr)
-        for pf in ws.files:
-            for o in pf.objectives:
+        self.invalid_periods = {p[0] for p in map(parse_period_path, invalid) if p is not None}
+        summaries = list(summaries)
+        for s in summaries:
+            where = (s.path, s.period)
+            for o in s.objectives:
+                self.items[o.ref] = where
+                for kr in o.krs:
+                    self.items[kr] = where
+        for s in summaries:
+            for o in s.objectives:
                 if o.aligns_to_ref:
                     self.feeders.setdefault(o.aligns_to_ref, []).append(o)
 
@@ -100,10 +109,10 @@ def check_objective(obj: Objective, pf: PeriodFile, index: Index) -> list[Proble
                 return out  # the target's file has its own errors; fix those first
             out.append(_d("OKR211", obj.aligns_to_loc or obj.loc, _("objective {id}: aligns_to {aligns_to!r} names no objective or key result (looked for {aligns_to_ref})").format(id=obj.id, aligns_to=obj.aligns_to, aligns_to_ref=obj.aligns_to_ref)))
         else:
-            tpf = target[0]
-            if not tpf.period.encloses(pf.period) or (tpf.period.id != pf.period.id and tpf.period.start == pf.period.start and tpf.period.end == pf.period.end):
+            tpath, tperiod = target
+            if not tperiod.encloses(pf.period) or (tperiod.id != pf.period.id and tperiod.start == pf.period.start and tperiod.end == pf.period.end):
                 out.append(_d("OKR212", obj.aligns_to_loc or obj.loc, _("objective {id}: aligns_to {aligns_to!r} is in period {period_of}, which does not enclose {id2}").format(id=obj.id, aligns_to=obj.aligns_to, period_of=period_of(obj.aligns_to_ref), id2=pf.period.id)))
-            if tpf is pf and aim is not None and aim.item == obj.id:
+            if tpath == pf.path and aim is not None and aim.item == obj.id:
                 what = _("itself") if aim.kr is None else _("its own key result {kr}").format(kr=aim.kr)
                 out.append(_d("OKR213", obj.aligns_to_loc or obj.loc, _("objective {id} aligns to {what}").format(id=obj.id, what=what)))
     return out

@@ -135,7 +135,7 @@ def _whole_result(st, rev: str | None):
     from okrctl.cli.workspace import load_opened, open_source, use_workspace_locale
     from okrctl.model.dates import today as today_in
     from okrctl.model.problems import sort_problems
-    from okrctl.read.evidence import check_evidence, pins_still_match, pinned_local
+    from okrctl.read.evidence import check_pins, pinned_in, pins_still_match
     from okrctl.read.loader import result_key, warm_lookup
 
     root, store, source, sha = open_source(st, rev)
@@ -155,15 +155,19 @@ def _whole_result(st, rev: str | None):
         return used[-1]
 
     extra = "rev" if rev is not None else "working tree"
-    opened = load_opened(st, root, store, source, sha, listed=look.listed, today=look.today or today_seen)
+    # no records: the cross-file checks of the files that did not change come from
+    # the cache, and their records are never decoded (read/incremental.py)
+    opened = load_opened(st, root, store, source, sha, listed=look.listed, today=look.today or today_seen,
+                         records=_no_records)
     result = opened.result
     diags = result.diagnostics
     pins: list[tuple[str, str]] = []
     evidence: list = []
     if rev is None and result.workspace is not None:  # pinned evidence files (OKR228)
-        evidence = check_evidence(opened.root, result.workspace)
+        pinned = pinned_in(result.summaries)
+        evidence = check_pins(opened.root, pinned)
         diags = sort_problems([*diags, *evidence])
-        pins = sorted({(e.path, e.sha256) for _ref, e in pinned_local(result.workspace) if e.path is not None})
+        pins = sorted({(e.path, e.sha256) for _ref, e in pinned if e.path is not None})
     if store is not None and not evidence:  # OKR228 is never cached: such a run is loaded again next time
         key, day = look.key, look.today
         if key is None:  # okrctl.yaml was not in the cache before this run: now it is
@@ -175,3 +179,8 @@ def _whole_result(st, rev: str | None):
                                       result.workspace.config.locale if result.workspace is not None else None, pins))
             store.flush()
     return opened.root, diags, opened.nfiles, set(result.documents)
+
+
+def _no_records(path: str) -> bool:
+    """``validate`` needs no period file's records, only its problems."""
+    return False

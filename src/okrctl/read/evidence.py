@@ -15,11 +15,13 @@ from okrctl.model.messages import _
 import hashlib
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from okrctl.errors import OkrctlError
 from okrctl.model.problems import Problem
 from okrctl.model.records import PinnedEvidence, Workspace
+from okrctl.model.summary import FileSummary
 from okrctl.read.source import OPEN_FLAGS
 
 #: the largest evidence file okrctl hashes
@@ -81,12 +83,22 @@ def pinned_local(ws: Workspace) -> list[tuple[str, PinnedEvidence]]:
     return out
 
 
+def pinned_in(summaries: Iterable[FileSummary]) -> list[tuple[str, PinnedEvidence]]:
+    """:func:`pinned_local` from the files' summaries (no records needed)."""
+    return [(p.ref, p.item) for s in summaries for p in s.pins]
+
+
 def check_evidence(root: Path, ws: Workspace) -> list[Problem]:
     """OKR228 for each pinned workspace file that is missing, unreadable or whose
     SHA-256 is not the pinned one."""
+    return check_pins(root, pinned_local(ws))
+
+
+def check_pins(root: Path, pins: list[tuple[str, PinnedEvidence]]) -> list[Problem]:
+    """:func:`check_evidence` of the ``(check-in ref, item)`` pairs ``pins``."""
     out = []
     seen: dict[str, str | Exception] = {}
-    for ref, e in pinned_local(ws):
+    for ref, e in pins:
         assert e.path is not None
         if e.path not in seen:
             try:
