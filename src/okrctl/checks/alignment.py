@@ -30,14 +30,16 @@ def check_alignment_cycles(summaries: Iterable[FileSummary]) -> list[Problem]:
             if target in objs and target != ref:
                 edges[ref] = target
     out = []
-    depths, cycles = chains(edges, objs)
+    # only objectives that align somewhere start a chain longer than 1 or a cycle
+    # (walking from the others first changes no depth and finds no cycle)
+    depths, cycles = chains(edges, edges)
     for cycle in cycles:
         first = min(cycle)
         o = objs[first]
-        out.append(_d("OKR213", o.loc, "objectives align in a cycle: " + " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])))
+        out.append(_d("OKR213", o.loc, "objectives align in a cycle: " + " → ".join(cycle[cycle.index(first):] + cycle[: cycle.index(first)] + [first])))  # type: ignore[arg-type]
     for ref, o in objs.items():
         if depths.get(ref) == MAX_TREE_DEPTH + 1:
-            out.append(_d("OKR215", o.loc,
+            out.append(_d("OKR215", o.loc,  # type: ignore[arg-type]
                           _("objective {id}: its chain of aligns_to is {value} objectives long; okrctl scores chains of at most {MAX_TREE_DEPTH}").format(id=o.id, value=MAX_TREE_DEPTH + 1, MAX_TREE_DEPTH=MAX_TREE_DEPTH)))
     return out
 

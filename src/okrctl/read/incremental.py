@@ -39,13 +39,9 @@ Load = Callable[[list[int]], list[tuple[PeriodFile | None, list[Problem]]]]
 def context_digest(config_sha: str | None, units_sha: str | None, today: date | None,
                    invalid: frozenset[str], summaries: list[FileSummary]) -> str:
     """What the checks of one file read besides the file itself (see the module doc)."""
-    h = hashlib.blake2b(digest_size=20)
-    h.update(f"{config_sha}\0{units_sha}\0{today}\n".encode())
-    for p in sorted(invalid):
-        h.update(b"!" + p.encode("utf-8", "surrogateescape") + b"\n")
-    for s in summaries:
-        h.update(s.cross.encode() + b"\n")
-    return h.hexdigest()
+    text = "\n".join((f"{config_sha}\0{units_sha}\0{today}", *("!" + p for p in sorted(invalid)),
+                      *(s.cross for s in summaries)))
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
 class PeriodFiles:
@@ -131,7 +127,7 @@ class PeriodFiles:
         context is the same) and the workspace-wide ones."""
         order = sorted((i for i, s in enumerate(self.summaries) if s is not None), key=lambda i: self.paths[i])
         summaries: list[FileSummary] = [self.summaries[i] for i in order]  # type: ignore[misc]
-        index = checks.Index(summaries, index_invalid)
+        index: checks.Index | None = None  # built only when a file is checked again
         by_id = {u.id: u for u in units}
         results: dict[int, list[Problem]] = {}
         ckeys: dict[int, bytes] = {}
@@ -151,6 +147,7 @@ class PeriodFiles:
                 pf = self.records[i]
                 if pf is None:  # changed since its summary was stored: its own errors say so
                     continue
+                index = index or checks.Index(summaries, index_invalid)
                 results[i] = checks.check_file(pf, by_id, index, today)
                 if i in ckeys:
                     self.store.put("checked", ckeys[i], results[i])

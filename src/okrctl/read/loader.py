@@ -501,6 +501,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     fys = config.fiscal_year_start if config else 1
     candidates: list[_Candidate] = []
     seen_folded: dict[str, str] = {}
+    periods: dict[str, object] = {}  # one Period per directory
     for f in files:
         if f.path in (CONFIG_FILE, UNITS_FILE):
             continue
@@ -520,11 +521,13 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
         if not checks.UNIT_ID_RE.match(unit_id):
             diags.append(Problem.make("OKR110", f.path, 1, 1, _("file name {name!r} is not a unit id ([a-z][a-z0-9-]*, at most 64 characters)").format(name=name)))
             continue
-        try:
-            period = parse_period(period_dir, fys)
-        except ValueError as exc:
-            diags.append(Problem.make("OKR242", f.path, 1, 1, str(exc)))
-            continue
+        period = periods.get(period_dir)
+        if period is None:
+            try:
+                period = periods[period_dir] = parse_period(period_dir, fys)
+            except ValueError as exc:
+                diags.append(Problem.make("OKR242", f.path, 1, 1, str(exc)))
+                continue
         candidates.append(_Candidate(f.path, f.sha, unit_id, period))
 
     keys: list[bytes | None] = [None] * len(candidates)
