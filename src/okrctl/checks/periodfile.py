@@ -58,30 +58,37 @@ def check_type_fields(pf: PeriodFile, doc: Document) -> list[Problem]:
 
 
 class Index:
-    """Objectives and KRs by fully qualified ref, and feeders of aligned KRs, built
-    from the summaries of the period files (:mod:`okrctl.model.summary`): what the
-    checks of one file read from the others.  ``invalid``: the period files with
-    errors of their own."""
+    """Objectives and KRs by fully qualified ref, and feeders of aligned KRs, over
+    the summaries of the period files (:mod:`okrctl.model.summary`): what the checks
+    of one file read from the others.  A ref names its file (``PERIOD/UNIT/…`` is
+    ``okrs/PERIOD/UNIT.yaml``), so only the files named are looked into, and only
+    when asked.  ``invalid``: the period files with errors of their own."""
 
     def __init__(self, summaries: Iterable[FileSummary], invalid: frozenset[str]) -> None:
-        #: ref -> (path, period) of the file that defines it
-        self.items: dict[str, tuple[str, Period]] = {}
+        self._files: dict[str, FileSummary] = {}
+        self._refs: dict[str, frozenset[str]] = {}
         self.feeders: dict[str, list[ObjectiveSummary]] = {}
         #: period files with errors of their own: a reference into one is not checked
         self.invalid = invalid
         #: periods with such a file: an aligned KR's feeders there are not known
         self.invalid_periods = {p[0] for p in map(parse_period_path, invalid) if p is not None}
-        summaries = list(summaries)
         for s in summaries:
-            where = (s.path, s.period)
-            for o in s.objectives:
-                self.items[o.ref] = where
-                for kr in o.krs:
-                    self.items[kr] = where
-        for s in summaries:
+            self._files[s.path] = s
             for o in s.objectives:
                 if o.aligns_to_ref:
                     self.feeders.setdefault(o.aligns_to_ref, []).append(o)
+
+    def target(self, ref: str) -> tuple[str, Period] | None:
+        """``(path, period)`` of the file defining the objective or KR ``ref``."""
+        aim = split_qualified(ref)
+        s = self._files.get(period_file(aim.period, aim.unit)) if aim is not None else None
+        if s is None:
+            return None
+        refs = self._refs.get(s.path)
+        if refs is None:
+            refs = self._refs[s.path] = frozenset(
+                r for o in s.objectives for r in (o.ref, *(f"{o.ref}/{k}" for k in o.krs)))
+        return (s.path, s.period) if ref in refs else None
 
 
 def check_file_unit(pf: PeriodFile, units: dict[str, Unit]) -> list[Problem]:
@@ -102,7 +109,7 @@ def check_objective(obj: Objective, pf: PeriodFile, index: Index) -> list[Proble
     if obj.key_results and all(kr.weight == 0 for kr in obj.key_results):
         out.append(_d("OKR222", obj.loc, _("objective {id}: all key result weights are 0").format(id=obj.id)))
     if obj.aligns_to_ref:
-        target = index.items.get(obj.aligns_to_ref)
+        target = index.target(obj.aligns_to_ref)
         aim = split_qualified(obj.aligns_to_ref)
         if target is None:
             if aim is not None and period_file(str(aim.period), aim.unit) in index.invalid:

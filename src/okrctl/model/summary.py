@@ -21,7 +21,7 @@ from okrctl.model.records import Loc, PeriodFile, PinnedEvidence
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveSummary:
-    """An objective as other files see it: its ref and id, the refs of its KRs, where
+    """An objective as other files see it: its ref and id, the ids of its KRs, where
     it aligns to, and where a diagnostic about its alignment points (``aligns_to:``
     when written, else the objective; None when it aligns to nothing: no alignment
     diagnostic can point at it)."""
@@ -54,7 +54,7 @@ class FileSummary:
 
 
 def summarize(pf: PeriodFile) -> FileSummary:
-    objectives = tuple(ObjectiveSummary(o.ref, o.id, tuple(kr.ref for kr in o.key_results), o.aligns_to_ref,
+    objectives = tuple(ObjectiveSummary(o.ref, o.id, tuple(kr.ref.rsplit("/", 1)[1] for kr in o.key_results), o.aligns_to_ref,
                                         (o.aligns_to_loc or o.loc) if o.aligns_to_ref else None) for o in pf.objectives)
     pins = tuple(Pin(f"{kr.ref}@{c.date}", e) for o in pf.objectives for kr in o.key_results for c in kr.checkins
                  for e in c.evidence if isinstance(e, PinnedEvidence) and e.path is not None)
