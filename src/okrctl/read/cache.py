@@ -263,10 +263,6 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-#: how much of the database SQLite may map into memory
-_MMAP_BYTES = 1 << 30
-
-
 def _checksum(key: bytes, value: bytes) -> bytes:
     return hashlib.blake2b(key + b"\0" + value, digest_size=16).digest()
 
@@ -319,9 +315,6 @@ class Store:
             db.execute("PRAGMA busy_timeout = 10000")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
-            # reads through a memory map, not a read() per page: a warm run looks up
-            # thousands of small rows (about half the time of reading them)
-            db.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
             old = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'entries'").fetchone()
             if old is not None and "WITHOUT ROWID" in old[0].upper():  # the first layout: start again
                 db.execute("DROP TABLE entries")
