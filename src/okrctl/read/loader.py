@@ -261,6 +261,8 @@ CACHED_TYPES = {
     "okr-file": tuple[PeriodFile | None, list[Problem]],
     "result": tuple[list[Problem], list[str], str | None, list[tuple[str, str]]],
     **row_types(),
+    #: SHA-256s of pinned evidence files by (path, size, mtime_ns, ctime_ns, inode): read/evidence.HashMemo
+    "hashes": list[tuple[str, int, int, int, int, str]],
 }
 #: diagnostics of reading (not of the bytes): such a result is never stored
 _READ_CODES = frozenset({"OKR005", "OKR006", "OKR007"})
