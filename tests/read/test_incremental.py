@@ -196,7 +196,7 @@ EDITS = [
 ]
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.integers(0, len(EDITS) - 1), min_size=1, max_size=4))
 def test_any_sequence_of_edits_reports_what_a_cold_load_reports(tmp_path_factory, monkeypatch, steps):
     root = tmp_path_factory.mktemp("ws") / "ws"
