@@ -45,8 +45,9 @@ def test_warm_and_cold_give_identical_json_and_the_cache_is_in_the_git_directory
     assert outs["cold"] == outs["warm"] == outs["off"]
     info = last_run(repo)
     assert info["path"] == str(repo / ".git" / "okrctl" / "cache.sqlite")
-    # one row per file, and validate's whole result (docs/architecture.md, "The cache")
-    assert info["entries"] == NFILES + 1 and info["last_run"]["hits"] == NFILES and info["last_run"]["misses"] == 0
+    # one row per settings file, three per period file (records, summary, check
+    # results), and validate's whole result (docs/architecture.md, "The cache")
+    assert info["entries"] == 2 + 3 * (NFILES - 2) + 1 and info["last_run"]["hits"] == NFILES and info["last_run"]["misses"] == 0
     assert git(repo, "status", "--porcelain", "--ignored") == ""  # nothing in the working tree
 
 
@@ -106,15 +107,15 @@ def test_info_and_clear_text(repo):
     lines = r.stdout.splitlines()
     assert r.returncode == 0
     assert lines[0] == f"path:     {repo / '.git' / 'okrctl' / 'cache.sqlite'}"
-    assert lines[1:3] == ["status:   on", "entries:  15 files"]  # 14 and validate's whole result
+    assert lines[1:3] == ["status:   on", "entries:  39 rows"]  # 2 + 3 × 12 and validate's whole result
     assert lines[3].startswith("size:     0.1 MB of records") and lines[3].endswith("(limit 512 MB, OKRCTL_CACHE_MAX_MB)")
     assert lines[4] == "last run: 100% (14 of 14 files)"
     assert all(len(x) <= 80 for x in lines[1:])
     r = run("-C", str(repo), "cache", "clear")
-    assert (r.returncode, r.stdout) == (0, f"removed 15 entries from {repo / '.git' / 'okrctl' / 'cache.sqlite'}\n")
+    assert (r.returncode, r.stdout) == (0, f"removed 39 entries from {repo / '.git' / 'okrctl' / 'cache.sqlite'}\n")
     assert last_run(repo)["entries"] == 0
     r = run("-C", str(repo), "cache", "info")
-    assert r.stdout.splitlines()[2:] == ["entries:  0 files", "size:     0.0 MB of records, " + r.stdout.splitlines()[3].split(", ", 1)[1],
+    assert r.stdout.splitlines()[2:] == ["entries:  0 rows", "size:     0.0 MB of records, " + r.stdout.splitlines()[3].split(", ", 1)[1],
                                          "last run: no run yet"]
 
 

@@ -45,7 +45,8 @@ def test_second_run_hits_every_file_and_equals_a_cold_load(ws, tmp_path):
     db = tmp_path / "c" / "cache.sqlite"
     first, s1 = _load(ws, db)
     second, s2 = _load(ws, db)
-    assert (s1.hits, s1.misses, s1.stored) == (0, NFILES, NFILES)
+    # each period file: its records, its summary and its cross-file check results
+    assert (s1.hits, s1.misses, s1.stored) == (0, NFILES, 2 + 3 * (NFILES - 2))
     assert (s2.hits, s2.misses, s2.stored) == (NFILES, 0, 0)
     cold = _cold(ws)
     assert second.workspace == cold.workspace == first.workspace
@@ -54,7 +55,7 @@ def test_second_run_hits_every_file_and_equals_a_cold_load(ws, tmp_path):
     assert set(second.documents) == set(cold.documents)
     assert second.documents["okrctl.yaml"].value == cold.documents["okrctl.yaml"].value
     info = C.Store(db).info()
-    assert info["entries"] == NFILES
+    assert info["entries"] == 2 + 3 * (NFILES - 2)
     assert info["last_run"] == {"hits": NFILES, "misses": 0, "corrupt": 0, "whole": 0, "at": info["last_run"]["at"]}
 
 
@@ -124,13 +125,37 @@ def test_damaged_rows_are_misses_and_are_rebuilt(ws, tmp_path):
     con.execute("UPDATE entries SET value = ?, checksum = ? WHERE key = ?", (bad, C._checksum(key, bad), key))
     con.commit()
     con.close()
-    damaged = len(rows[::2]) + 1
+    damaged = [k for k, _v in rows[::2]] + [key]
+    # a load of every file reads every kind of row but the summaries; a damaged
+    # settings or records row is a miss (the file is read again), a damaged check
+    # result is computed again from the records
+    kinds = _kinds(rows)
+    read = [k for k in damaged if kinds[k] != "summary"]
+    misses = [k for k in damaged if kinds[k] in ("workspace", "units", "okr-file")]
+    assert len(read) > len(misses) > 0
     res, s = _load(ws, db)
-    assert (s.corrupt, s.misses, s.hits) == (damaged, damaged, NFILES - damaged)
+    assert (s.corrupt, s.misses, s.hits) == (len(read), len(misses), NFILES - len(misses))
     assert res.workspace == _cold(ws).workspace
     assert res.diagnostics == _cold(ws).diagnostics
     _, s = _load(ws, db)
     assert (s.corrupt, s.hits) == (0, NFILES)
+
+
+def _kinds(rows) -> dict[bytes, str]:
+    """The kind of each (undamaged) row, told by the type it decodes into."""
+    import msgspec
+
+    out = {}
+    for key, value in rows:
+        for kind in ("checked", "summary", "okr-file", "workspace", "units", "result"):
+            try:
+                msgspec.msgpack.decode(value, type=CACHED_TYPES[kind], ext_hook=lambda c, d: None)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                continue
+            out[key] = kind
+            break
+    assert len(out) == len(rows)
+    return out
 
 
 def test_a_file_that_is_not_a_database_is_replaced(ws, tmp_path):
@@ -141,7 +166,7 @@ def test_a_file_that_is_not_a_database_is_replaced(ws, tmp_path):
         Path(str(db) + side).unlink(missing_ok=True)
     res, s = _load(ws, db)
     assert s.misses == NFILES and res.workspace == _cold(ws).workspace
-    assert C.Store(db).info()["entries"] == NFILES
+    assert C.Store(db).info()["entries"] == 2 + 3 * (NFILES - 2)
 
 
 def test_a_symlinked_cache_folder_or_file_is_refused(tmp_path):
@@ -231,7 +256,9 @@ def test_two_processes_write_at_once(tmp_path):
     run_writers_together(_WRITER, db, tmp_path)
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert con.execute("SELECT COUNT(*) FROM entries").fetchone() == (NFILES + 2,)
+    # p1's rows; p2's units.yaml, changed file (records and summary), and the check
+    # results of all 12 period files (units.yaml is part of their context)
+    assert con.execute("SELECT COUNT(*) FROM entries").fetchone() == (2 + 3 * (NFILES - 2) + 1 + 2 + 12,)
     con.close()
     _, s = _load(tmp_path / "p2", db)
     assert (s.hits, s.corrupt) == (NFILES, 0)

@@ -29,26 +29,42 @@ from okrctl.checks.periodfile import (
 from okrctl.checks.units import check_units, fold
 from okrctl.model.problems import Problem
 from okrctl.model.periods import is_period_id, parse_period
-from okrctl.model.records import Workspace
+from okrctl.model.records import PeriodFile, Unit, Workspace
+from okrctl.model.summary import FileSummary, summarize
 from okrctl.model.refs import UNIT_ID_RE
 
 
-def check_workspace(ws: Workspace, today: date | None) -> list[Problem]:
-    out: list[Problem] = []
-    units = ws.unit_by_id
-    index = Index(ws)
-    for pf in ws.files:
-        out += check_file_unit(pf, units)
-        out += check_ids(pf)
-        for obj in pf.objectives:
-            out += check_objective(obj, pf, index)
-            for kr in obj.key_results:
-                out += check_kr(kr, pf, index, today)
-        for kpi in pf.kpis:
-            out += check_kpi(kpi, pf, today)
-    out += check_alignment_cycles(ws)
-    out += check_parents_take_part(ws)
+def check_file(pf: PeriodFile, units: dict[str, Unit], index: Index, today: date | None) -> list[Problem]:
+    """The checks of one period file against the rest of the workspace (its unit,
+    ids, objectives, KRs, KPIs and dates): its problems depend on the file, the
+    units, ``index`` (built from every file's summary) and ``today`` only."""
+    out = check_file_unit(pf, units)
+    out += check_ids(pf)
+    for obj in pf.objectives:
+        out += check_objective(obj, pf, index)
+        for kr in obj.key_results:
+            out += check_kr(kr, pf, index, today)
+    for kpi in pf.kpis:
+        out += check_kpi(kpi, pf, today)
     return out
 
 
-__all__ = ["check_config", "check_units", "check_path_keys", "check_type_fields", "check_workspace", "UNIT_ID_RE", "fold", "is_period_id", "parse_period"]
+def check_structure(summaries: list[FileSummary], units: tuple[Unit, ...]) -> list[Problem]:
+    """The workspace-wide checks, on the summaries of every period file (path order):
+    alignment cycles and chains, parents taking part."""
+    return check_alignment_cycles(summaries) + check_parents_take_part(units, (s.period for s in summaries))
+
+
+def check_workspace(ws: Workspace, today: date | None) -> list[Problem]:
+    """Every cross-file check of ``ws`` (whose ``invalid`` names the files with
+    errors of their own)."""
+    summaries = [summarize(pf) for pf in ws.files]
+    units = ws.unit_by_id
+    index = Index(summaries, ws.invalid)
+    out: list[Problem] = []
+    for pf in ws.files:
+        out += check_file(pf, units, index, today)
+    return out + check_structure(summaries, ws.units)
+
+
+__all__ = ["Index", "check_file", "check_structure", "check_config", "check_units", "check_path_keys", "check_type_fields", "check_workspace", "UNIT_ID_RE", "fold", "is_period_id", "parse_period"]

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from okrctl.model.messages import _
 
+from collections.abc import Iterable
 from datetime import date
 
 from okrctl import krtypes
 from okrctl.krtypes.base import diag as _d
 from okrctl.model.problems import Problem
-from okrctl.model.records import KPI, KeyResult, Loc, Objective, PeriodFile, Unit, Workspace
+from okrctl.model.periods import Period
+from okrctl.model.records import KPI, KeyResult, Loc, Objective, PeriodFile, Unit
+from okrctl.model.summary import FileSummary, ObjectiveSummary
 from okrctl.model.document import Document
 from okrctl.model.layout import parse_period_path, period_file
 from okrctl.model.refs import item_part, period_of, split_qualified
@@ -55,24 +58,37 @@ def check_type_fields(pf: PeriodFile, doc: Document) -> list[Problem]:
 
 
 class Index:
-    """Objectives and KRs by fully qualified ref, and feeders of aligned KRs."""
+    """Objectives and KRs by fully qualified ref, and feeders of aligned KRs, over
+    the summaries of the period files (:mod:`okrctl.model.summary`): what the checks
+    of one file read from the others.  A ref names its file (``PERIOD/UNIT/…`` is
+    ``okrs/PERIOD/UNIT.yaml``), so only the files named are looked into, and only
+    when asked.  ``invalid``: the period files with errors of their own."""
 
-    def __init__(self, ws: Workspace) -> None:
-        self.items: dict[str, tuple[PeriodFile, Objective | KeyResult]] = {}
-        self.feeders: dict[str, list[Objective]] = {}
+    def __init__(self, summaries: Iterable[FileSummary], invalid: frozenset[str]) -> None:
+        self._files: dict[str, FileSummary] = {}
+        self._refs: dict[str, frozenset[str]] = {}
+        self.feeders: dict[str, list[ObjectiveSummary]] = {}
         #: period files with errors of their own: a reference into one is not checked
-        self.invalid = ws.invalid
+        self.invalid = invalid
         #: periods with such a file: an aligned KR's feeders there are not known
-        self.invalid_periods = {p[0] for p in map(parse_period_path, ws.invalid) if p is not None}
-        for pf in ws.files:
-            for o in pf.objectives:
-                self.items[o.ref] = (pf, o)
-                for kr in o.key_results:
-                    self.items[kr.ref] = (pf, kr)
-        for pf in ws.files:
-            for o in pf.objectives:
+        self.invalid_periods = {p[0] for p in map(parse_period_path, invalid) if p is not None}
+        for s in summaries:
+            self._files[s.path] = s
+            for o in s.objectives:
                 if o.aligns_to_ref:
                     self.feeders.setdefault(o.aligns_to_ref, []).append(o)
+
+    def target(self, ref: str) -> tuple[str, Period] | None:
+        """``(path, period)`` of the file defining the objective or KR ``ref``."""
+        aim = split_qualified(ref)
+        s = self._files.get(period_file(aim.period, aim.unit)) if aim is not None else None
+        if s is None:
+            return None
+        refs = self._refs.get(s.path)
+        if refs is None:
+            refs = self._refs[s.path] = frozenset(
+                r for o in s.objectives for r in (o.ref, *(f"{o.ref}/{k}" for k in o.krs)))
+        return (s.path, s.period) if ref in refs else None
 
 
 def check_file_unit(pf: PeriodFile, units: dict[str, Unit]) -> list[Problem]:
@@ -93,17 +109,17 @@ def check_objective(obj: Objective, pf: PeriodFile, index: Index) -> list[Proble
     if obj.key_results and all(kr.weight == 0 for kr in obj.key_results):
         out.append(_d("OKR222", obj.loc, _("objective {id}: all key result weights are 0").format(id=obj.id)))
     if obj.aligns_to_ref:
-        target = index.items.get(obj.aligns_to_ref)
+        target = index.target(obj.aligns_to_ref)
         aim = split_qualified(obj.aligns_to_ref)
         if target is None:
             if aim is not None and period_file(str(aim.period), aim.unit) in index.invalid:
                 return out  # the target's file has its own errors; fix those first
             out.append(_d("OKR211", obj.aligns_to_loc or obj.loc, _("objective {id}: aligns_to {aligns_to!r} names no objective or key result (looked for {aligns_to_ref})").format(id=obj.id, aligns_to=obj.aligns_to, aligns_to_ref=obj.aligns_to_ref)))
         else:
-            tpf = target[0]
-            if not tpf.period.encloses(pf.period) or (tpf.period.id != pf.period.id and tpf.period.start == pf.period.start and tpf.period.end == pf.period.end):
+            tpath, tperiod = target
+            if not tperiod.encloses(pf.period) or (tperiod.id != pf.period.id and tperiod.start == pf.period.start and tperiod.end == pf.period.end):
                 out.append(_d("OKR212", obj.aligns_to_loc or obj.loc, _("objective {id}: aligns_to {aligns_to!r} is in period {period_of}, which does not enclose {id2}").format(id=obj.id, aligns_to=obj.aligns_to, period_of=period_of(obj.aligns_to_ref), id2=pf.period.id)))
-            if tpf is pf and aim is not None and aim.item == obj.id:
+            if tpath == pf.path and aim is not None and aim.item == obj.id:
                 what = _("itself") if aim.kr is None else _("its own key result {kr}").format(kr=aim.kr)
                 out.append(_d("OKR213", obj.aligns_to_loc or obj.loc, _("objective {id} aligns to {what}").format(id=obj.id, what=what)))
     return out

@@ -117,7 +117,7 @@ def info(ctx: typer.Context,
                 if seen else _("no run yet"))
         damaged = (ngettext("{rate}, {n} damaged entry ignored", "{rate}, {n} damaged entries ignored",
                             last["corrupt"]).format(rate=rate, n=last["corrupt"]) if last.get("corrupt") else rate)
-        lines += [ngettext("entries:  {n} file", "entries:  {n} files", data["entries"]).format(n=count(data["entries"])),
+        lines += [ngettext("entries:  {n} row", "entries:  {n} rows", data["entries"]).format(n=count(data["entries"])),
                   _("size:     {records:.1f} MB of records, {disk:.1f} MB on disk (limit {limit} MB, OKRCTL_CACHE_MAX_MB)")
                   .format(records=data["bytes"] / 1e6, disk=data["file_bytes"] / 1e6, limit=data["limit_bytes"] >> 20),
                   _("last run: {rate}").format(rate=damaged)]

@@ -135,15 +135,17 @@ def _whole_result(st, rev: str | None):
     from okrctl.cli.workspace import load_opened, open_source, use_workspace_locale
     from okrctl.model.dates import today as today_in
     from okrctl.model.problems import sort_problems
-    from okrctl.read.evidence import check_evidence, pins_still_match, pinned_local
+    from okrctl.read.evidence import check_pins, pinned_in, pins_still_match
     from okrctl.read.loader import result_key, warm_lookup
 
     root, store, source, sha = open_source(st, rev)
     look = warm_lookup(source, store, today=today_in, extra="rev" if rev is not None else "working tree")
     if look.hit is not None:
         found, documents, locale, pins = look.hit
-        if rev is not None or pins_still_match(root, pins):
+        memo = _hash_memo(store) if pins and rev is None else None
+        if rev is not None or pins_still_match(root, pins, memo):
             store.stats.hits, store.stats.misses, store.stats.whole = len(look.listed.files), 0, 1
+            _keep_hashes(store, memo)
             store.flush()
             if locale is not None:
                 use_workspace_locale(st, locale)
@@ -155,15 +157,21 @@ def _whole_result(st, rev: str | None):
         return used[-1]
 
     extra = "rev" if rev is not None else "working tree"
-    opened = load_opened(st, root, store, source, sha, listed=look.listed, today=look.today or today_seen)
+    # no records: the cross-file checks of the files that did not change come from
+    # the cache, and their records are never decoded (read/incremental.py)
+    opened = load_opened(st, root, store, source, sha, listed=look.listed, today=look.today or today_seen,
+                         records=_no_records)
     result = opened.result
     diags = result.diagnostics
     pins: list[tuple[str, str]] = []
     evidence: list = []
     if rev is None and result.workspace is not None:  # pinned evidence files (OKR228)
-        evidence = check_evidence(opened.root, result.workspace)
+        pinned = pinned_in(result.summaries)
+        memo = _hash_memo(store) if pinned else None
+        evidence = check_pins(opened.root, pinned, memo)
+        _keep_hashes(store, memo)
         diags = sort_problems([*diags, *evidence])
-        pins = sorted({(e.path, e.sha256) for _ref, e in pinned_local(result.workspace) if e.path is not None})
+        pins = sorted({(e.path, e.sha256) for _ref, e in pinned if e.path is not None})
     if store is not None and not evidence:  # OKR228 is never cached: such a run is loaded again next time
         key, day = look.key, look.today
         if key is None:  # okrctl.yaml was not in the cache before this run: now it is
@@ -173,5 +181,31 @@ def _whole_result(st, rev: str | None):
         if key is not None:
             store.put("result", key, (list(diags), sorted(result.documents),
                                       result.workspace.config.locale if result.workspace is not None else None, pins))
-            store.flush()
+    if store is not None:
+        store.flush()
     return opened.root, diags, opened.nfiles, set(result.documents)
+
+
+_HASHES = "hashes"
+
+
+def _hash_memo(store):
+    """The SHA-256s of pinned files hashed by earlier runs (one cache row), so
+    that a file whose stat data did not change is not read again; None without
+    a cache."""
+    if store is None:
+        return None
+    from okrctl.read.evidence import HashMemo
+
+    key = store.key(_HASHES, "", "")
+    return HashMemo(store.get_many(_HASHES, [key]).get(key))
+
+
+def _keep_hashes(store, memo) -> None:
+    if store is not None and memo is not None and memo.changed:
+        store.put(_HASHES, store.key(_HASHES, "", ""), memo.rows())
+
+
+def _no_records(path: str) -> bool:
+    """``validate`` needs no period file's records, only its problems."""
+    return False

@@ -15,11 +15,14 @@ from okrctl.model.messages import _
 import hashlib
 import os
 import stat
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from okrctl.errors import OkrctlError
 from okrctl.model.problems import Problem
 from okrctl.model.records import PinnedEvidence, Workspace
+from okrctl.model.summary import FileSummary
 from okrctl.read.source import OPEN_FLAGS
 
 #: the largest evidence file okrctl hashes
@@ -38,10 +41,45 @@ def _parts(rel: str) -> list[str]:
     return parts
 
 
-def file_sha256(root: Path, rel: str, *, limit: int = MAX_EVIDENCE_BYTES) -> str:
+class HashMemo:
+    """SHA-256s of files hashed before, by ``(path, size, mtime_ns, ctime_ns,
+    inode)`` as ``fstat`` gives them after the file is opened the safe way (git's
+    index trusts the same stat data).  A file changed within the last
+    :data:`RACY_NS` is not remembered (its next change could keep the same
+    times).  ``rows()``: what this run used, for ``validate``'s cache."""
+
+    def __init__(self, rows: list[tuple[str, int, int, int, int, str]] | None = None) -> None:
+        self._old = {r[:5]: r[5] for r in rows or ()}
+        self._new: dict[tuple, str] = {}
+
+    def get(self, stamp: tuple) -> str | None:
+        sha = self._old.get(stamp)
+        if sha is not None:
+            self._new[stamp] = sha
+        return sha
+
+    def put(self, stamp: tuple, sha: str, st: os.stat_result) -> None:
+        now = time.time_ns()
+        if now - st.st_mtime_ns > RACY_NS and now - st.st_ctime_ns > RACY_NS:
+            self._new[stamp] = sha
+
+    def rows(self) -> list[tuple[str, int, int, int, int, str]]:
+        return sorted((*k, v) for k, v in self._new.items())
+
+    @property
+    def changed(self) -> bool:
+        return self._new != self._old
+
+
+#: a file changed this recently is hashed again next time
+RACY_NS = 2_000_000_000
+
+
+def file_sha256(root: Path, rel: str, *, limit: int = MAX_EVIDENCE_BYTES, memo: HashMemo | None = None) -> str:
     """The SHA-256 of the workspace file ``rel`` (``/``-separated, relative to
     ``root``).  Raises :class:`EvidenceError` (missing, a link or not a regular file
-    on the way, too large) or :class:`FileNotFoundError` when it does not exist."""
+    on the way, too large) or :class:`FileNotFoundError` when it does not exist.
+    With ``memo``, a file whose stat data are remembered is not read again."""
     parts = _parts(rel)
     here = Path(root)
     for p in parts[:-1]:
@@ -59,6 +97,9 @@ def file_sha256(root: Path, rel: str, *, limit: int = MAX_EVIDENCE_BYTES) -> str
         st = os.fstat(f.fileno())
         if not stat.S_ISREG(st.st_mode):
             raise EvidenceError(_("{path} is not a regular file").format(path=rel))
+        stamp = (rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        if memo is not None and st.st_size <= limit and (known := memo.get(stamp)) is not None:
+            return known
         h = hashlib.sha256()
         n = 0
         while chunk := f.read(1 << 20):
@@ -66,6 +107,8 @@ def file_sha256(root: Path, rel: str, *, limit: int = MAX_EVIDENCE_BYTES) -> str
             if n > limit:
                 raise EvidenceError(_("{path} is larger than {mib} MiB").format(path=rel, mib=limit >> 20))
             h.update(chunk)
+    if memo is not None:
+        memo.put(stamp, h.hexdigest(), st)
     return h.hexdigest()
 
 
@@ -81,16 +124,26 @@ def pinned_local(ws: Workspace) -> list[tuple[str, PinnedEvidence]]:
     return out
 
 
+def pinned_in(summaries: Iterable[FileSummary]) -> list[tuple[str, PinnedEvidence]]:
+    """:func:`pinned_local` from the files' summaries (no records needed)."""
+    return [(p.ref, p.item) for s in summaries for p in s.pins]
+
+
 def check_evidence(root: Path, ws: Workspace) -> list[Problem]:
     """OKR228 for each pinned workspace file that is missing, unreadable or whose
     SHA-256 is not the pinned one."""
+    return check_pins(root, pinned_local(ws))
+
+
+def check_pins(root: Path, pins: list[tuple[str, PinnedEvidence]], memo: HashMemo | None = None) -> list[Problem]:
+    """:func:`check_evidence` of the ``(check-in ref, item)`` pairs ``pins``."""
     out = []
     seen: dict[str, str | Exception] = {}
-    for ref, e in pinned_local(ws):
+    for ref, e in pins:
         assert e.path is not None
         if e.path not in seen:
             try:
-                seen[e.path] = file_sha256(root, e.path)
+                seen[e.path] = file_sha256(root, e.path, memo=memo)
             except (OSError, EvidenceError) as exc:
                 seen[e.path] = exc
         got = seen[e.path]
@@ -111,12 +164,12 @@ def check_evidence(root: Path, ws: Workspace) -> list[Problem]:
     return out
 
 
-def pins_still_match(root: Path, pins: list[tuple[str, str]]) -> bool:
+def pins_still_match(root: Path, pins: list[tuple[str, str]], memo: HashMemo | None = None) -> bool:
     """Whether every pinned ``(path, sha256)`` still names a workspace file with
     that SHA-256 (then :func:`check_evidence` would report nothing)."""
     for path, sha in pins:
         try:
-            if file_sha256(root, path) != sha:
+            if file_sha256(root, path, memo=memo) != sha:
                 return False
         except (OSError, EvidenceError):
             return False

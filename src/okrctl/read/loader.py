@@ -17,7 +17,7 @@ from okrctl.model.messages import _
 
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +36,9 @@ from okrctl.model.records import (
 from okrctl.model.layout import CONFIG_FILE, UNITS_FILE, period_file
 from okrctl.model.periods import is_period_id, parse_period
 from okrctl.read.build import build_config, build_period_file, build_units
+from okrctl.model.summary import FileSummary
 from okrctl.read.cache import Documents, WithBytes
+from okrctl.read.incremental import PeriodFiles, row_types
 from okrctl.read.parallel import load_in_parallel as _load_in_parallel
 from okrctl.read.schemas import validate as schema_validate
 from okrctl.read.source import Source, SourceError, blob_sha
@@ -136,6 +138,28 @@ def _parallel_workers(n: int) -> int:
     return max(0, min(limit, cpus) - 1)
 
 
+def _load_missed(source: Source, missed: list[_Candidate], cache: ParseCache, documents: Documents, *,
+                 parallel: bool, prefetch: bool, progress: Callable[[int, int], None] | None):
+    """Read the files ``missed`` from the source: ``[(records | None, own diagnostics)]``."""
+    workers = _parallel_workers(len(missed)) if parallel else 0
+    gc_was_on = gc.isenabled()
+    gc.disable()  # millions of new objects, none of them garbage: collections only cost time
+    try:
+        if workers:
+            return _load_in_parallel(source, missed, cache, workers, progress=progress)
+        if prefetch and missed and hasattr(source, "prefetch"):
+            source.prefetch([c.path for c in missed])  # only the blobs not found (one git process)
+        loaded = []
+        for n, c in enumerate(missed, 1):
+            loaded.append(_load_period_file(source, c, cache, documents))
+            if progress is not None:
+                progress(n, len(missed))
+        return loaded
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
 def _printable(s: str) -> str:
     return s if s.isprintable() else "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in s)
 
@@ -155,6 +179,9 @@ class LoadResult:
     diagnostics: list[Problem]
     #: parsed documents by path (for checks that need positions of raw keys)
     documents: Mapping[str, Parsed]
+    #: the summary of every period file with records (path order), including those
+    #: whose records were not asked for (``load_workspace(records=)``)
+    summaries: list[FileSummary] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -188,6 +215,9 @@ CACHED_TYPES = {
     "units": tuple[tuple[Unit, ...] | None, list[Problem]],
     "okr-file": tuple[PeriodFile | None, list[Problem]],
     "result": tuple[list[Problem], list[str], str | None, list[tuple[str, str]]],
+    **row_types(),
+    #: SHA-256s of pinned evidence files by (path, size, mtime_ns, ctime_ns, inode): read/evidence.HashMemo
+    "hashes": list[tuple[str, int, int, int, int, str]],
 }
 #: diagnostics of reading (not of the bytes): such a result is never stored
 _READ_CODES = frozenset({"OKR005", "OKR006", "OKR007"})
@@ -350,7 +380,8 @@ def result_key(listed: Listed, store, *, today: date | Callable[[Config], date] 
 
 def load_workspace(source: Source, *, today: date | Callable[[Config], date] | None = None,
                    cache: ParseCache | None = None, parallel: bool = False, store=None,
-                   progress: Callable[[int, int], None] | None = None, listed: "Listed | None" = None) -> LoadResult:
+                   progress: Callable[[int, int], None] | None = None, listed: "Listed | None" = None,
+                   records: Callable[[str], bool] | None = None) -> LoadResult:
     """Load and check everything.  ``today`` (a date, or a function of the loaded
     settings giving today in the workspace time zone) is used only for the "date in
     the future" warning; None skips that check.
@@ -363,7 +394,14 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     ``store``: a :class:`~okrctl.read.cache.RecordCache` (:func:`open_record_cache`);
     files found there are neither read nor parsed, the others are added to it.
     ``progress(done, total)`` is called as the files that were not found are loaded.
-    ``listed``: the source's files as :func:`list_with_shas` gave them (not listed again)."""
+    ``listed``: the source's files as :func:`list_with_shas` gave them (not listed again).
+
+    ``records``: which period files' records the caller needs (a test on the path);
+    ``Workspace.files`` then holds only those, and with ``store`` the others are
+    checked from their cached summaries and check results without decoding their
+    records (:mod:`okrctl.read.incremental`; ``LoadResult.summaries`` covers every
+    file).  None (the default): every file's records.  The diagnostics are the same
+    either way."""
     cache = cache or _DEFAULT_CACHE
     diags: list[Problem] = []
     documents = Documents()
@@ -420,6 +458,7 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     fys = config.fiscal_year_start if config else 1
     candidates: list[_Candidate] = []
     seen_folded: dict[str, str] = {}
+    periods: dict[str, object] = {}  # one Period per directory
     for f in files:
         if f.path in (CONFIG_FILE, UNITS_FILE):
             continue
@@ -439,65 +478,40 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
         if not checks.UNIT_ID_RE.match(unit_id):
             diags.append(Problem.make("OKR110", f.path, 1, 1, _("file name {name!r} is not a unit id ([a-z][a-z0-9-]*, at most 64 characters)").format(name=name)))
             continue
-        try:
-            period = parse_period(period_dir, fys)
-        except ValueError as exc:
-            diags.append(Problem.make("OKR242", f.path, 1, 1, str(exc)))
-            continue
+        period = periods.get(period_dir)
+        if period is None:
+            try:
+                period = periods[period_dir] = parse_period(period_dir, fys)
+            except ValueError as exc:
+                diags.append(Problem.make("OKR242", f.path, 1, 1, str(exc)))
+                continue
         candidates.append(_Candidate(f.path, f.sha, unit_id, period))
 
-    period_files: list[PeriodFile] = []
-    results: list = [None] * len(candidates)
     keys: list[bytes | None] = [None] * len(candidates)
-    todo = list(range(len(candidates)))
     if store is not None:
         for i, c in enumerate(candidates):
             if c.sha:
                 keys[i] = store.key("okr-file", c.sha, c.path, f"{c.period.id} {c.period.start} {c.period.end}")  # type: ignore[attr-defined]
-        found = store.get_many("okr-file", [k for k in keys if k is not None])
-        todo = []
-        for i, k in enumerate(keys):
-            hit = found.get(k) if k is not None else None
-            if hit is None:
-                todo.append(i)
-                continue
-            results[i] = hit
-            if hit[0] is not None:
-                documents.add_lazy(candidates[i].path, _reparse(source, candidates[i].path, "okr-file", cache))
-                # positions of its records: the file is read again if one is asked for
-                register_positions(candidates[i].sha, _SourcePositions(source, candidates[i].path, candidates[i].sha))
-        store.stats.hits += len(candidates) - len(todo)
-        store.stats.misses += sum(1 for i in todo if keys[i] is not None)
-    missed = [candidates[i] for i in todo]
-    workers = _parallel_workers(len(missed)) if parallel else 0
-    gc_was_on = gc.isenabled()
-    gc.disable()  # millions of new objects, none of them garbage: collections only cost time
-    try:
-        if workers:
-            loaded = _load_in_parallel(source, missed, cache, workers, progress=progress)
-        else:
-            if store is not None and missed and hasattr(source, "prefetch"):
-                source.prefetch([c.path for c in missed])  # only the blobs not found (one git process)
-            loaded = []
-            for n, c in enumerate(missed, 1):
-                loaded.append(_load_period_file(source, c, cache, documents))
-                if progress is not None:
-                    progress(n, len(missed))
-    finally:
-        if gc_was_on:
-            gc.enable()
-    for i, r in zip(todo, loaded):
-        results[i] = r
-        if keys[i] is not None and not any(d.code in _READ_CODES for d in r[1]):
-            store.put("okr-file", keys[i], r)  # type: ignore[union-attr]
-    if store is not None:
-        store.flush()
-    for pf, d in results:
-        diags += d
-        if pf is not None:
-            period_files.append(pf)
 
+    def cached(i: int) -> None:
+        c = candidates[i]
+        documents.add_lazy(c.path, _reparse(source, c.path, "okr-file", cache))
+        # positions of its records: the file is read again if one is asked for
+        register_positions(c.sha, _SourcePositions(source, c.path, c.sha))  # type: ignore[arg-type]
+
+    def load(todo: list[int]) -> list:
+        return _load_missed(source, [candidates[i] for i in todo], cache, documents,
+                            parallel=parallel, prefetch=store is not None, progress=progress)
+
+    stage = PeriodFiles([c.path for c in candidates], keys, store, load, cached, _READ_CODES)
+    stage.fill(records)
+    for d in stage.own:
+        diags += d or []
     if config is None or units is None:
+        if store is not None:
+            store.stats.hits += stage.hits
+            store.stats.misses += stage.misses
+            store.flush()
         return LoadResult(None, _printable_paths(cap_per_file(sort_problems(diags))), documents)
     if callable(today):
         try:
@@ -508,8 +522,15 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     # checked (its own error is the one to report), and nothing is scored from it
     file_paths = {c.path for c in candidates}
     invalid = frozenset(d.path for d in diags if d.severity == "error" and d.path in file_paths)
+    shas = (paths[CONFIG_FILE].sha, paths[UNITS_FILE].sha)
+    diags += stage.check(units, invalid, today, shas)  # type: ignore[arg-type]
+    if store is not None:
+        store.stats.hits += stage.hits
+        store.stats.misses += stage.misses
+        store.flush()
+    period_files = [pf for pf in stage.records if pf is not None and (records is None or records(pf.path))]
     ws = Workspace(config, units, tuple(sorted(period_files, key=lambda pf: pf.path)),
-                   label=getattr(source, "label", "working tree"), invalid=invalid)
-    diags += checks.check_workspace(ws, today)
-    ws = replace(ws, invalid=frozenset(d.path for d in diags if d.severity == "error" and d.path in file_paths))
-    return LoadResult(ws, _printable_paths(cap_per_file(sort_problems(diags))), documents)
+                   label=getattr(source, "label", "working tree"),
+                   invalid=frozenset(d.path for d in diags if d.severity == "error" and d.path in file_paths))
+    return LoadResult(ws, _printable_paths(cap_per_file(sort_problems(diags))), documents,
+                      sorted((s for s in stage.summaries if s is not None), key=lambda s: s.path))
