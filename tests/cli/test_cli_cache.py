@@ -45,8 +45,8 @@ def test_warm_and_cold_give_identical_json_and_the_cache_is_in_the_git_directory
     assert outs["cold"] == outs["warm"] == outs["off"]
     info = last_run(repo)
     assert info["path"] == str(repo / ".git" / "okrctl" / "cache.sqlite")
-    # one row per file, and validate's whole result (docs/architecture.md, "The cache")
-    assert info["entries"] == NFILES + 1 and info["last_run"]["hits"] == NFILES and info["last_run"]["misses"] == 0
+    # one row per file, validate's whole result and score's output (docs/architecture.md, "The cache")
+    assert info["entries"] == NFILES + 2 and info["last_run"]["hits"] == NFILES and info["last_run"]["misses"] == 0
     assert git(repo, "status", "--porcelain", "--ignored") == ""  # nothing in the working tree
 
 
