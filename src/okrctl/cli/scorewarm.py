@@ -30,6 +30,36 @@ from typing import Any
 #: and detail lines (translated)
 Output = tuple[str, str, int, str, list[str]]
 KIND = "output"
+#: okrctl's packages that turn records into the output (the loader's cache
+#: fingerprint covers the ones that make the records), and the message catalogues
+CODE = ("engine", "reports", "render", "cli", "locale")
+
+
+def code_fingerprint() -> str:
+    """The size and modification time of every module and catalogue the output
+    depends on besides the records, and rich's version (it lays out the terminal
+    view): an upgrade or an edit of any of them is a miss."""
+    import hashlib
+    from importlib.util import find_spec
+
+    import okrctl
+
+    pkg = Path(okrctl.__file__).parent
+    h = hashlib.blake2b(digest_size=16)
+    spec = find_spec("rich")
+    rich = Path(spec.origin).parent if spec is not None and spec.origin else None
+    for name in ("__init__.py", "text.py", "console.py", "cells.py"):
+        try:
+            st = os.stat(rich / name) if rich is not None else None
+        except OSError:
+            st = None
+        h.update(f"rich/{name}:{st.st_size if st else 0}:{st.st_mtime_ns if st else 0}\0".encode())
+    for sub in CODE:
+        for p in sorted((pkg / sub).rglob("*")):
+            if p.suffix in (".py", ".mo", ".po"):
+                st = p.stat()
+                h.update(f"{p.relative_to(pkg)}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
 
 
 @dataclass
@@ -70,7 +100,7 @@ def lookup(st, store, source, *, today: Callable, extra: str) -> Warm:
     from okrctl.read.cache import RecordCache
 
     listed = list_with_shas(source, store)
-    extra = "\0".join((extra, st.locale or "", os.environ.get("OKRCTL_LOCALE", ""), os.getcwd()))
+    extra = "\0".join((extra, st.locale or "", os.environ.get("OKRCTL_LOCALE", ""), os.getcwd(), code_fingerprint()))
     key, day = result_key(listed, store, today=today, extra=extra)
     rows = RecordCache(store.store, {KIND: Output})
     rows.stats = store.stats  # one run, one set of statistics
