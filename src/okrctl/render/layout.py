@@ -91,6 +91,11 @@ def grid(columns: Sequence[Column], widths: dict[str, int], rows: Sequence[dict[
 
 def _line(columns: Sequence[Column], widths: dict[str, int], row: dict[str, list[Text]], i: int,
           T: type = Text) -> Text:
+    if T is not Text:  # plain strings (okrctl.render.plain)
+        from okrctl.render.plain import line as plain_line
+
+        return plain_line([(cell[i].plain if i < len(cell) else "", widths[c.key], c.right)
+                           for c in columns for cell in (row.get(c.key, ()),)], GAP)
     line = T()
     for n, c in enumerate(columns):
         cell = row.get(c.key, [])

@@ -18,6 +18,9 @@ from rich.cells import cell_len
 from rich.control import strip_control_codes
 from rich.text import Text
 
+#: what rich's ``Text`` removes from text it is given (``strip_control_codes``)
+_STRIP = {c: None for c in range(32) if strip_control_codes(chr(c)) == ""}
+
 
 class PlainText:
     """The characters of a rich ``Text`` (styles accepted and dropped)."""
@@ -25,12 +28,12 @@ class PlainText:
     __slots__ = ("plain",)
 
     def __init__(self, text: str = "", style: Any = "") -> None:
-        self.plain = strip_control_codes(text)
+        self.plain = text.translate(_STRIP)
 
     @classmethod
     def assemble(cls, *parts: Any) -> "PlainText":
         out = cls()
-        out.plain = "".join(strip_control_codes(p) if isinstance(p, str) else p.plain for p in parts)
+        out.plain = "".join(p.translate(_STRIP) if isinstance(p, str) else p.plain for p in parts)
         return out
 
     @property
@@ -38,7 +41,7 @@ class PlainText:
         return cell_len(self.plain)
 
     def append(self, text: Any, style: Any = None) -> "PlainText":
-        self.plain += strip_control_codes(text) if isinstance(text, str) else text.plain
+        self.plain += text.translate(_STRIP) if isinstance(text, str) else text.plain
         return self
 
     def append_text(self, text: Any) -> "PlainText":
@@ -68,6 +71,19 @@ class PlainText:
 
     def __bool__(self) -> bool:
         return bool(self.plain)
+
+
+def line(cells: list[tuple[str, int, bool]], gap: int) -> PlainText:
+    """One line of :func:`okrctl.render.layout.grid`: each cell's text padded to
+    its width (on the left when ``right``), ``gap`` spaces between, trailing
+    blanks trimmed."""
+    parts = []
+    for text, width, right in cells:
+        pad = " " * (width - cell_len(text))
+        parts.append(pad + text if right else text + pad)
+    out = PlainText()
+    out.plain = (" " * gap).join(parts).rstrip()
+    return out
 
 
 def plain_console(console: Any) -> bool:
