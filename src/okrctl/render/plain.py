@@ -20,6 +20,18 @@ from rich.text import Text
 
 #: what rich's ``Text`` removes from text it is given (``strip_control_codes``)
 _STRIP = {c: None for c in range(32) if strip_control_codes(chr(c)) == ""}
+#: rich's ``cell_len`` of the short strings seen (words, numbers, labels repeat)
+_CELLS: dict[str, int] = {}
+
+
+def width(s: str) -> int:
+    """``rich.cells.cell_len(s)``, remembered for short strings."""
+    w = _CELLS.get(s)
+    if w is None:
+        w = cell_len(s)
+        if len(s) <= 32:
+            _CELLS[s] = w
+    return w
 
 
 class PlainText:
@@ -38,7 +50,7 @@ class PlainText:
 
     @property
     def cell_len(self) -> int:
-        return cell_len(self.plain)
+        return width(self.plain)
 
     def append(self, text: Any, style: Any = None) -> "PlainText":
         self.plain += text.translate(_STRIP) if isinstance(text, str) else text.plain
@@ -78,8 +90,8 @@ def line(cells: list[tuple[str, int, bool]], gap: int) -> PlainText:
     its width (on the left when ``right``), ``gap`` spaces between, trailing
     blanks trimmed."""
     parts = []
-    for text, width, right in cells:
-        pad = " " * (width - cell_len(text))
+    for text, size, right in cells:
+        pad = " " * (size - width(text))
         parts.append(pad + text if right else text + pad)
     out = PlainText()
     out.plain = (" " * gap).join(parts).rstrip()
