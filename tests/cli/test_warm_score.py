@@ -145,7 +145,25 @@ def test_a_corrupt_row_is_not_trusted(repo):
     assert again == first and whole == 0
 
 
-@pytest.mark.parametrize("seed", [3, 11])
+def test_the_code_that_renders_is_in_the_key():
+    import os
+
+    import okrctl
+    from okrctl.cli.scorewarm import code_fingerprint
+
+    before = code_fingerprint()
+    for module in ("render/plain.py", "engine/scoring.py", "reports/score_tables.py", "locale/vi/LC_MESSAGES/okrctl.mo"):
+        path = os.path.join(os.path.dirname(okrctl.__file__), module)
+        st = os.stat(path)
+        try:
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+            assert code_fingerprint() != before, module
+        finally:
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert code_fingerprint() == before
+
+
+@pytest.mark.parametrize("seed", [3, pytest.param(11, marks=pytest.mark.slow)])
 def test_generated_workspace_warm_equals_cold(tmp_path, isolated_git, seed):
     ws = tmp_path / "ws"
     generate(ws, units=70, quarters=2, seed=seed)  # ≥ 64 files: blob ids from git's index
