@@ -132,6 +132,19 @@ def test_what_changes_the_output_is_never_answered_from_the_cache(repo):
     assert moved == uncached(repo, "score", "--format", "json")
 
 
+def test_a_revision_is_its_own_row_and_follows_its_tree(repo):
+    f = repo / "okrs/2026-Q2/so-khcn-cds.yaml"
+    committed = uncached(repo, "score", "--rev", "HEAD", "--format", "json")
+    f.write_text(f.read_text(encoding="utf-8").replace("value: 120,", "value: 130,", 1), encoding="utf-8")
+    first, whole = cached(repo, "score", "--rev", "HEAD", "--format", "json")
+    assert (first, whole) == (committed, 0)
+    assert cached(repo, "score", "--rev", "HEAD", "--format", "json") == (committed, 1)
+    dirty, whole = cached(repo, "score", "--format", "json")  # the working tree: another row
+    assert whole == 0 and dirty != committed and dirty == uncached(repo, "score", "--format", "json")
+    commit_all(repo, "edit")
+    assert cached(repo, "score", "--rev", "HEAD", "--format", "json") == (dirty, 0)  # HEAD moved: its new tree
+
+
 def test_a_corrupt_row_is_not_trusted(repo):
     import sqlite3
 
