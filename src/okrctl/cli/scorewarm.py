@@ -69,7 +69,6 @@ class Warm:
 
     listed: Any
     key: bytes | None
-    day: Any
     hit: Output | None
     loader_cache: Any
     rows: Any
@@ -96,18 +95,19 @@ def lookup(st, store, source, *, today: Callable, extra: str) -> Warm:
     from okrctl.read.loader import list_with_shas, result_key
 
     if store is None:
-        return Warm(None, None, None, None, None, None, extra)
+        return Warm(None, None, None, None, None, extra)
     from okrctl.read.cache import RecordCache
 
     listed = list_with_shas(source, store)
     extra = "\0".join((extra, st.locale or "", os.environ.get("OKRCTL_LOCALE", ""), os.getcwd(), code_fingerprint()))
-    key, day = result_key(listed, store, today=today, extra=extra)
+    key, _day = result_key(listed, store, today=today, extra=extra)
     rows = RecordCache(store.store, {KIND: Output})
     rows.stats = store.stats  # one run, one set of statistics
     hit = None
     if key is not None:
-        hit = rows.get_many(KIND, [rows.key(KIND, key.hex(), "")]).get(rows.key(KIND, key.hex(), ""))
-    return Warm(listed, key, day, hit, store, rows, extra)
+        row = rows.key(KIND, key.hex(), "")
+        hit = rows.get_many(KIND, [row]).get(row)
+    return Warm(listed, key, hit, store, rows, extra)
 
 
 def replay(warm: Warm, output: Path | None) -> None:
