@@ -17,8 +17,7 @@ from okrctl.cli.score import (
     PeriodOpt,
     RevOpt,
     UnitOpt,
-    setup_partial,
-    write_report,
+    run_scored,
 )
 
 
@@ -59,22 +58,20 @@ def rollup(
     from okrctl.engine.rollup import alignment_tree, unit_tree
     from okrctl.reports.score_tables import alignment_report, rollup_report
 
-    from okrctl.cli.workspace import finish_partial
+    def build(ws, p, D, loc):
+        result = scoring.score_workspace(ws, p, D)
+        max_score = Fraction(ws.config.max_score)
+        if by is RollupBy.org:
+            forest = unit_tree(result)
+            if unit:
+                forest = [n for root in forest for n in root.walk() if n.unit.id == unit]
+            report = rollup_report(result, forest, depth, max_score)
+        else:
+            nodes = alignment_tree(ws, p, D, result=result)
+            if unit:
+                keep = {u.unit.id for u in result.subtree(unit)}
+                nodes = [n for n in nodes if n.unit in keep]
+            report = alignment_report(result, nodes, depth, max_score)
+        return report, result.subtree(unit) if unit else result.units
 
-    st, ws, p, D, fmt, opened = setup_partial(ctx, period, unit, as_of, rev, fmt, output)
-    result = scoring.score_workspace(ws, p, D)
-    loc = (locale.value if locale else None) or ws.config.locale
-    max_score = Fraction(ws.config.max_score)
-    if by is RollupBy.org:
-        forest = unit_tree(result)
-        if unit:
-            forest = [n for root in forest for n in root.walk() if n.unit.id == unit]
-        report = rollup_report(result, forest, depth, max_score)
-    else:
-        nodes = alignment_tree(ws, p, D, result=result)
-        if unit:
-            keep = {u.unit.id for u in result.subtree(unit)}
-            nodes = [n for n in nodes if n.unit in keep]
-        report = alignment_report(result, nodes, depth, max_score)
-    write_report(st, report, fmt, loc, output)
-    finish_partial(opened, st, result.subtree(unit) if unit else result.units)
+    run_scored(ctx, period, unit, as_of, rev, fmt, output, locale, f"rollup\0{by.value}\0{depth}", build)

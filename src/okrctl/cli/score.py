@@ -36,10 +36,11 @@ def setup(ctx, period, unit, as_of, rev, fmt, output):
     return setup_partial(ctx, period, unit, as_of, rev, fmt, output, partial=False)[:5]
 
 
-def setup_partial(ctx, period, unit, as_of, rev, fmt, output, *, partial: bool = True):
+def setup_partial(ctx, period, unit, as_of, rev, fmt, output, *, partial: bool = True, opened=None):
     """Options and the workspace; with ``partial``, period files with errors of
     their own do not stop the command (their units are "not scored", see
-    :func:`okrctl.cli.workspace.require_scorable`)."""
+    :func:`okrctl.cli.workspace.require_scorable`).  ``opened``: the workspace
+    when the caller has loaded it."""
     from okrctl.cli.workspace import open_workspace, require_scorable, require_valid
     from okrctl.engine import scoring
     from okrctl.model.periods import parse_period
@@ -47,7 +48,8 @@ def setup_partial(ctx, period, unit, as_of, rev, fmt, output, *, partial: bool =
     st = state(ctx)
     fmt = choose_format(fmt, output, ScoreFormat, ScoreFormat.table)
     d = parse_date_option(as_of, "--as-of")
-    opened = open_workspace(st, check_rev(rev))
+    if opened is None:
+        opened = open_workspace(st, check_rev(rev))
     (require_scorable if partial else require_valid)(opened, st)
     ws = opened.result.workspace
     assert ws is not None
@@ -67,6 +69,45 @@ def setup_partial(ctx, period, unit, as_of, rev, fmt, output, *, partial: bool =
     return st, ws, p, D, fmt, opened
 
 
+def run_scored(ctx, period, unit, as_of, rev, fmt, output, locale, options: str, build) -> None:
+    """``score`` and ``rollup``: the whole output from the persistent cache when
+    nothing it depends on changed (:mod:`okrctl.cli.scorewarm`), else load, score,
+    write and store it.  ``build(ws, p, D, loc)`` gives the report and the units
+    whose state decides the exit (:func:`okrctl.cli.workspace.finish_partial`)."""
+    from okrctl.cli import scorewarm
+    from okrctl.cli.workspace import finish_partial, load_opened, open_source
+    from okrctl.engine import scoring
+    from okrctl.model.dates import today as today_in
+
+    st = state(ctx)
+    fmt = choose_format(fmt, output, ScoreFormat, ScoreFormat.table)
+    d = parse_date_option(as_of, "--as-of")
+    root, store, source, sha = open_source(st, check_rev(rev))
+    view = scorewarm.cacheable_view(st, fmt.value, output)
+
+    def days(config):  # the dates the output depends on: the scoring date, today (future dates)
+        return scoring.scoring_date(config, d), today_in(config)
+
+    warm = None
+    if view is not None:
+        extra = "\0".join((options, period or "", unit or "", as_of or "", "rev" if rev is not None else "",
+                            view, locale.value if locale else "", str(root)))
+        warm = scorewarm.lookup(st, store, source, today=days, extra=extra)
+        if warm.hit is not None:
+            scorewarm.replay(warm, output)
+            return
+    opened = load_opened(st, root, store, source, sha, listed=warm.listed if warm else None)
+    st, ws, p, D, fmt, opened = setup_partial(ctx, period, unit, as_of, rev, fmt, output, opened=opened)
+    loc = (locale.value if locale else None) or ws.config.locale
+    report, units = build(ws, p, D, loc)
+    if warm is None:
+        write_report(st, report, fmt, loc, output)
+        finish_partial(opened, st, units)
+        return
+    text = report_text(report, fmt, loc, output)
+    scorewarm.run_and_store(warm, text, lambda: emit(text, output), lambda: finish_partial(opened, st, units), D, days)
+
+
 def write_report(st, report, fmt: ScoreFormat, locale: str, output: Path | None) -> None:
     """Write ``report`` in ``fmt`` to stdout or ``-o FILE`` (a terminal view to a
     file is plain text)."""
@@ -78,6 +119,24 @@ def write_report(st, report, fmt: ScoreFormat, locale: str, output: Path | None)
         view.close()
     elif text is not None:
         emit(text, output)
+
+
+def report_text(report, fmt: ScoreFormat, locale: str, output: Path | None) -> str:
+    """The text :func:`write_report` writes when the output is not a colour
+    terminal (:func:`okrctl.cli.scorewarm.cacheable_view`)."""
+    import io
+
+    from okrctl.cli.output import FILE_WIDTH
+    from okrctl.render.console import make_console
+    from okrctl.render.formats import RenderOptions, render
+
+    if fmt is not ScoreFormat.table:
+        text = render(report, fmt.value, RenderOptions(locale, None))
+        assert text is not None
+        return text
+    buf = io.StringIO()
+    render(report, fmt.value, RenderOptions(locale, make_console("never", file=buf, width=FILE_WIDTH if output is not None else None)))
+    return buf.getvalue()
 
 
 @app.command()
@@ -113,13 +172,9 @@ def score(
     from okrctl.engine import scoring
     from okrctl.reports.score_tables import score_report
 
-    from okrctl.cli.workspace import finish_partial
+    def build(ws, p, D, loc):
+        result = scoring.score_workspace(ws, p, D)
+        units = result.subtree(unit) if unit else result.units
+        return score_report(result, units, Fraction(ws.config.max_score)), units
 
-    st, ws, p, D, fmt, opened = setup_partial(ctx, period, unit, as_of, rev, fmt, output)
-    result = scoring.score_workspace(ws, p, D)
-    units = result.subtree(unit) if unit else result.units
-    loc = (locale.value if locale else None) or ws.config.locale
-    write_report(st, score_report(result, units, Fraction(ws.config.max_score)), fmt, loc, output)
-    finish_partial(opened, st, units)
-
-
+    run_scored(ctx, period, unit, as_of, rev, fmt, output, locale, "score", build)

@@ -47,6 +47,7 @@ Readings where the format is silent or ambiguous (see also each docstring):
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from fractions import Fraction
@@ -205,6 +206,13 @@ def frequency_windows(frequency: str, period: Period) -> list[tuple[date, date]]
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _windows(frequency: str, period: Period) -> tuple[tuple[date, date], ...]:
+    """:func:`frequency_windows`, computed once per (frequency, period) in a run
+    (every key result of a period asks for the same few)."""
+    return tuple(frequency_windows(frequency, period))
+
+
 def _overdue(
     frequency: str | None,
     due_days: int,
@@ -219,7 +227,7 @@ def _overdue(
     if cancelled or frequency is None:
         return False
     latest: tuple[date, date] | None = None
-    for s, e in frequency_windows(frequency, period):
+    for s, e in _windows(frequency, period):
         if (as_of - e).days > due_days:
             latest = (s, e)
         else:

@@ -17,10 +17,23 @@ def envelope(command: str, payload: dict) -> dict:
 
 
 def dumps(obj: dict) -> str:
-    """JSON text, UTF-8 as is; a lone surrogate (a non-UTF-8 byte of a file name)
-    is written as its ``\\uDCxx`` escape, so the text always encodes."""
+    """JSON text, UTF-8 as is, indented by two spaces (exactly ``json.dumps(obj,
+    ensure_ascii=False, indent=2)``); a lone surrogate (a non-UTF-8 byte of a file
+    name) is written as its ``\\uDCxx`` escape, so the text always encodes.
+
+    Python's indenting encoder is pure Python (≈ 1 s on a 26 MB score of 2,000
+    units): the compact text comes from its C encoder (every number and string
+    spelt as Python spells it) and msgspec only adds the indentation.  NaN or
+    infinity (not JSON, refused by msgspec) and lone surrogates go the slow way."""
     from okrctl.render.textsafe import SURROGATE
 
+    compact = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    if not SURROGATE.search(compact):
+        import msgspec
+
+        try:
+            return msgspec.json.format(compact, indent=2) + "\n"
+        except msgspec.DecodeError:
+            pass
     text = json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
     return SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if SURROGATE.search(text) else text
-

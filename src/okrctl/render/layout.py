@@ -21,18 +21,19 @@ from rich.text import Text
 GAP = 2
 
 
-def tokens(text: str, style: str = "") -> list[Text]:
-    """The words of ``text`` as wrap tokens."""
-    return [Text(w, style=style) for w in text.split()]
+def tokens(text: str, style: str = "", T: type = Text) -> list[Text]:
+    """The words of ``text`` as wrap tokens (``T``: rich's ``Text``, or
+    :class:`okrctl.render.plain.PlainText` for a console without colour)."""
+    return [T(w, style=style) for w in text.split()]
 
 
-def wrap(parts: Sequence[Text], width: int) -> list[Text]:
+def wrap(parts: Sequence[Text], width: int, T: type = Text) -> list[Text]:
     """Greedy word wrap of atomic ``parts`` (joined by one space) into lines of at
     most ``width`` cells.  A part wider than ``width`` on its own is folded (only
     ever a long word of a title: numbers and markers are short)."""
     width = max(width, 1)
     lines: list[Text] = []
-    line = Text()
+    line = T()
     for part in parts:
         if not part.plain:
             continue
@@ -44,7 +45,7 @@ def wrap(parts: Sequence[Text], width: int) -> list[Text]:
             continue
         if line.plain:
             lines.append(line)
-        line = Text()
+        line = T()
         while part.cell_len > width:
             cut = _fit(part.plain, width)
             lines.append(part[:cut])
@@ -76,23 +77,29 @@ def natural_width(col: Column, rows: Sequence[dict[str, list[Text]]]) -> int:
 
 
 def grid(columns: Sequence[Column], widths: dict[str, int], rows: Sequence[dict[str, list[Text]]],
-         header_style: str = "bold dim") -> list[Text]:
+         header_style: str = "bold dim", T: type = Text) -> list[Text]:
     """The header line and every row's lines; a cell is a list of lines, the row as
     tall as its tallest cell; a row's ``_above`` lines come before it.  Trailing blanks are trimmed."""
-    head = {c.key: wrap(tokens(c.header, header_style), widths[c.key]) for c in columns}
-    out = [_line(columns, widths, head, i) for i in range(max(len(h) for h in head.values()))]
+    head = {c.key: wrap(tokens(c.header, header_style, T), widths[c.key], T) for c in columns}
+    out = [_line(columns, widths, head, i, T) for i in range(max(len(h) for h in head.values()))]
     for r in rows:
         out.extend(r.get("_above", []))
         height = max((len(r.get(c.key, [])) for c in columns), default=1) or 1
-        out.extend(_line(columns, widths, r, i) for i in range(height))
+        out.extend(_line(columns, widths, r, i, T) for i in range(height))
     return out
 
 
-def _line(columns: Sequence[Column], widths: dict[str, int], row: dict[str, list[Text]], i: int) -> Text:
-    line = Text()
+def _line(columns: Sequence[Column], widths: dict[str, int], row: dict[str, list[Text]], i: int,
+          T: type = Text) -> Text:
+    if T is not Text:  # plain strings (okrctl.render.plain)
+        from okrctl.render.plain import line as plain_line
+
+        return plain_line([(cell[i].plain if i < len(cell) else "", widths[c.key], c.right)
+                           for c in columns for cell in (row.get(c.key, ()),)], GAP)
+    line = T()
     for n, c in enumerate(columns):
         cell = row.get(c.key, [])
-        text = cell[i].copy() if i < len(cell) else Text()
+        text = cell[i].copy() if i < len(cell) else T()
         pad = widths[c.key] - text.cell_len
         if n:
             line.append(" " * GAP)
