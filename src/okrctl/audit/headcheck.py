@@ -1,0 +1,93 @@
+"""HEAD must validate: the one call ``okrctl check`` makes for it.
+
+:func:`validate_head` gives HEAD's diagnostics (every error becomes an
+``invalid`` finding) and whether HEAD has a usable workspace.  With the
+persistent cache it first looks up the whole result of the last check of the
+same files (same blob ids, same J, same kind of source: the key of
+:func:`okrctl.read.loader.result_key`, with ``extra`` ``"check rev"`` or
+``"check working tree"``); on a hit no period file is decoded, and
+:mod:`okrctl.audit.compare` then loads from the cache only the HEAD files its
+rules need.  On a miss HEAD is loaded in full (that load also serves the rules)
+and the row is written.
+
+The row is check's own, not ``validate``'s: besides the diagnostics it keeps the
+pinned evidence of every check-in of HEAD as ``(evidence path, period file)``, so
+that ``checkin-rewritten`` (pinned evidence that changed) can tell which files to
+load without reading them all; ``validate``'s rows keep the pinned files' hashes
+instead and may add OKR228, which ``check`` does not report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from okrctl.model.problems import Problem
+from okrctl.model.records import Config, PinnedEvidence, Workspace
+
+
+@dataclass
+class HeadValidation:
+    """What :func:`validate_head` found."""
+
+    diagnostics: list[Problem]
+    #: okrctl.yaml and units.yaml are usable (a workspace was built)
+    loaded: bool
+    #: the full load of HEAD when one was made (None: the result came from the cache)
+    result: object | None = None
+    #: ``(pinned evidence path, period file path)`` of every check-in of HEAD
+    pins: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def pinned_files(ws: Workspace) -> list[tuple[str, str]]:
+    """``(pinned evidence path, period file path)`` of every check-in's pinned
+    workspace file in ``ws``, sorted, each once."""
+    out = set()
+    for f in ws.files:
+        for o in f.objectives:
+            for kr in o.key_results:
+                for c in kr.checkins:
+                    out.update((e.path, f.path) for e in c.evidence if isinstance(e, PinnedEvidence) and e.path)
+    return sorted(out)
+
+
+def validate_head(source, *, today: date | Callable[[Config], date], cache, store,
+                  working_tree: bool) -> HeadValidation:
+    """Validate HEAD (``source``) with ``today`` (J, or a function of HEAD's
+    settings giving it).  ``store``: the persistent cache or None."""
+    from okrctl.read.loader import list_with_shas, load_workspace, result_key
+
+    extra = "check working tree" if working_tree else "check rev"
+    listed = list_with_shas(source, store)
+    key, day = result_key(listed, store, today=today, extra=extra)
+    if key is not None:
+        hit = store.get_many("result", [key]).get(key)
+        if hit is not None:
+            diagnostics, _documents, locale, pins = hit
+            return HeadValidation(list(diagnostics), locale is not None, None, list(pins))
+    used: list[date] = []
+    if callable(today):
+        def seen(config: Config, fn=today) -> date:  # the date the checks used, to key the row by
+            used.append(fn(config))
+            return used[-1]
+        when: date | Callable[[Config], date] = seen
+    else:
+        when = today
+    res = load_workspace(listed.source, today=when, cache=cache, parallel=True, store=store, listed=listed)
+    ws = res.workspace
+    pins = pinned_files(ws) if ws is not None else []
+    if store is not None:
+        if key is None:  # okrctl.yaml was not in the cache before this load: now it is
+            key, day = result_key(listed, store, today=today, extra=extra)
+            if used and used[0] != day:  # midnight passed meanwhile
+                key = None
+        if key is not None:
+            locale = (ws.config.locale or "") if ws is not None else None
+            store.put("result", key, (list(res.diagnostics), sorted(res.documents), locale, pins))
+            store.flush()
+    return HeadValidation(list(res.diagnostics), ws is not None, res, pins)
