@@ -1,17 +1,18 @@
 """HEAD must validate: the one call ``okrctl check`` makes for it.
 
-:func:`validate_head` gives HEAD's diagnostics (every error becomes an
+:func:`validate_head` gives HEAD's errors (each becomes an
 ``invalid`` finding) and whether HEAD has a usable workspace.  With the
 persistent cache it first looks up the whole result of the last check of the
 same files (same blob ids, same J, same kind of source: the key of
-:func:`okrctl.read.loader.result_key`, with ``extra`` ``"check rev"`` or
-``"check working tree"``); on a hit no period file is decoded, and
+:func:`okrctl.read.loader.result_key`, with ``extra`` ``"check errors, rev"``
+or ``"check errors, working tree"``); on a hit no period file is decoded, and
 :mod:`okrctl.audit.compare` then loads from the cache only the HEAD files its
 rules need.  On a miss HEAD is loaded in full (that load also serves the rules)
 and the row is written.
 
-The row is check's own, not ``validate``'s: besides the diagnostics it keeps the
-pinned evidence of every check-in of HEAD as ``(evidence path, period file)``, so
+The row is check's own, not ``validate``'s: it keeps HEAD's errors only (a
+warning is never a finding of ``check``, and a workspace may have hundreds of
+thousands of them, e.g. check-ins dated after J), and the pinned evidence of every check-in of HEAD as ``(evidence path, period file)``, so
 that ``checkin-rewritten`` (pinned evidence that changed) can tell which files to
 load without reading them all; ``validate``'s rows keep the pinned files' hashes
 instead and may add OKR228, which ``check`` does not report.
@@ -31,6 +32,7 @@ from okrctl.model.records import Config, PinnedEvidence, Workspace
 class HeadValidation:
     """What :func:`validate_head` found."""
 
+    #: HEAD's errors (and OKR005, a file git could not give): warnings play no part in ``check``
     diagnostics: list[Problem]
     #: okrctl.yaml and units.yaml are usable (a workspace was built)
     loaded: bool
@@ -62,7 +64,7 @@ def validate_head(source, *, today: date | Callable[[Config], date], cache, stor
     settings giving it).  ``store``: the persistent cache or None."""
     from okrctl.read.loader import list_with_shas, load_workspace, result_key
 
-    extra = "check working tree" if working_tree else "check rev"
+    extra = "check errors, working tree" if working_tree else "check errors, rev"
     listed = list_with_shas(source, store)
     key, day = result_key(listed, store, today=today, extra=extra)
     if key is not None:
@@ -81,6 +83,7 @@ def validate_head(source, *, today: date | Callable[[Config], date], cache, stor
     res = load_workspace(listed.source, today=when, cache=cache, parallel=True, store=store, listed=listed)
     ws = res.workspace
     pins = pinned_files(ws) if ws is not None else []
+    errors = [d for d in res.diagnostics if d.severity == "error" or d.code == "OKR005"]
     if store is not None:
         if key is None:  # okrctl.yaml was not in the cache before this load: now it is
             key, day = result_key(listed, store, today=today, extra=extra)
@@ -88,6 +91,6 @@ def validate_head(source, *, today: date | Callable[[Config], date], cache, stor
                 key = None
         if key is not None:
             locale = (ws.config.locale or "") if ws is not None else None
-            store.put("result", key, (list(res.diagnostics), sorted(res.documents), locale, pins))
+            store.put("result", key, (errors, [], locale, pins))  # no list of documents: check needs none
             store.flush()
-    return HeadValidation(list(res.diagnostics), ws is not None, res, pins)
+    return HeadValidation(errors, ws is not None, res, pins)

@@ -342,9 +342,9 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
     repo_path = f"{prefix}/{rel}" if prefix else rel
 
     repo.require_full_history("okrctl history")
-    if rev == "HEAD" and repo.head() is None:
+    head = repo.head() if rev == "HEAD" else repo.resolve(rev)  # HEAD: one git process, not two
+    if head is None:
         raise HistoryError(_("{qref}: the repository has no commits yet, so there is no history").format(qref=qref))
-    head = repo.resolve(rev)
     log = repo.log_path([repo_path], head)
     blobs = repo.read_blobs([s for _, changes in log if (s := changes.get(repo_path))])
     version = _Versions(blobs, cache or ParseCache(), rel, spec.unit, per)
