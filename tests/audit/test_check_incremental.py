@@ -138,3 +138,27 @@ def test_an_invalid_head_is_reported_the_same_from_the_cache(tmp_path: Path):
     out, _hits = _judge_twice(tmp_path, edit, commit=True)
     assert any(f.rule == "invalid" for f in out.findings)
     assert not any(f.rule == "closed-result-changed" for f in out.findings)  # HEAD's scores mean nothing
+
+
+def test_head_errors_are_those_of_a_load_as_of_j_even_past_the_per_file_cap(tmp_path: Path):
+    """J decides only warnings (OKR231, dated after J), but the cap of 200 problems
+    per file counts them: an error after 250 such warnings is told only by the
+    OKR016 line, exactly as ``validate`` lists it on day J."""
+    from okrctl.read.loader import load_workspace
+    from okrctl.read.source import WorkingTreeSource
+
+    def edit(files):
+        kr = item(files, "O1/KR1")
+        kr["checkins"] += [{"date": f"2026-06-{1 + i % 30:02d}", "value": 60} for i in range(250)]
+        item(files, "K1")["alert"] = 99  # OKR225: not on the far side of the target, below every check-in
+    files = base_files()
+    repo, root, sha = make_repo(tmp_path, files)
+    new = copy.deepcopy(files)
+    edit(new)
+    write_files(root, {Q2: new[Q2]})
+    expected = [(d.path, d.line, d.code, d.message) for d in
+                load_workspace(WorkingTreeSource(root), today=AFTER).diagnostics if d.severity == "error"]
+    assert [c for _p, _l, c, _m in expected] == ["OKR016"]  # the error itself is past the cap
+    out, _hits = three_ways(root, sha, None, AFTER)
+    invalid = [(f.path, f.line, f.message) for f in out.findings if f.rule == "invalid"]
+    assert invalid == [(p, line, f"{code} {m}") for p, line, code, m in expected]

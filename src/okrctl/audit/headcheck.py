@@ -58,37 +58,49 @@ def pinned_files(ws: Workspace) -> list[tuple[str, str]]:
     return sorted(out)
 
 
+#: diagnostics of reading, not of the bytes (git could not give a blob): never stored
+_READ_CODES = frozenset({"OKR005", "OKR006", "OKR007"})
+
+
 def validate_head(source, *, today: date | Callable[[Config], date], cache, store,
                   working_tree: bool) -> HeadValidation:
-    """Validate HEAD (``source``) with ``today`` (J, or a function of HEAD's
-    settings giving it).  ``store``: the persistent cache or None."""
+    """Validate HEAD (``source``) as of ``today`` (J, or a function of HEAD's
+    settings giving it).  ``store``: the persistent cache or None.
+
+    HEAD is first loaded without a date: J decides only warnings (OKR231, a date
+    in the future), so a HEAD without errors has none with J either, and this
+    skips computing (and caching) what can be hundreds of thousands of warnings.
+    A HEAD with errors is loaded again with J, as ``validate`` would: the
+    per-file cap (200 problems, then one OKR016 line) counts those warnings too,
+    so which errors are listed can depend on them."""
     from okrctl.read.loader import list_with_shas, load_workspace, result_key
 
     extra = "check errors, working tree" if working_tree else "check errors, rev"
     listed = list_with_shas(source, store)
-    key, day = result_key(listed, store, today=today, extra=extra)
-    if key is not None:
-        hit = store.get_many("result", [key]).get(key)
-        if hit is not None:
+    keys = []
+    for day in (None, today):  # no errors: the same for every J; errors: as of J
+        key, _day = result_key(listed, store, today=day, extra=extra)
+        if key is not None:
+            keys.append(key)
+    found = store.get_many("result", keys) if keys else {}
+    for key in keys:
+        if (hit := found.get(key)) is not None:
             diagnostics, _documents, locale, pins = hit
             return HeadValidation(list(diagnostics), locale is not None, None, list(pins))
+    res = load_workspace(listed.source, today=None, cache=cache, parallel=True, store=store, listed=listed)
     used: list[date] = []
-    if callable(today):
-        def seen(config: Config, fn=today) -> date:  # the date the checks used, to key the row by
-            used.append(fn(config))
+    if any(d.severity == "error" for d in res.diagnostics):
+        def seen(config: Config) -> date:  # the date the checks used, to key the row by
+            used.append(today(config) if callable(today) else today)
             return used[-1]
-        when: date | Callable[[Config], date] = seen
-    else:
-        when = today
-    res = load_workspace(listed.source, today=when, cache=cache, parallel=True, store=store, listed=listed)
+        res = load_workspace(listed.source, today=seen, cache=cache, parallel=True, store=store, listed=listed)
     ws = res.workspace
     pins = pinned_files(ws) if ws is not None else []
-    errors = [d for d in res.diagnostics if d.severity == "error" or d.code == "OKR005"]
-    if store is not None:
-        if key is None:  # okrctl.yaml was not in the cache before this load: now it is
-            key, day = result_key(listed, store, today=today, extra=extra)
-            if used and used[0] != day:  # midnight passed meanwhile
-                key = None
+    errors = [d for d in res.diagnostics if d.severity == "error" or d.code in _READ_CODES]
+    if store is not None and not any(d.code in _READ_CODES for d in errors):
+        key, day = result_key(listed, store, today=today if used else None, extra=extra)
+        if key is not None and used and used[0] != day:  # midnight passed meanwhile
+            key = None
         if key is not None:
             locale = (ws.config.locale or "") if ws is not None else None
             store.put("result", key, (errors, [], locale, pins))  # no list of documents: check needs none
