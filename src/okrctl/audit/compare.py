@@ -11,9 +11,13 @@ HEAD = the working tree means the workspace as ``okrctl score`` and ``validate``
 see it: every ``okrs/<PERIOD>/<UNIT>.yaml`` on disk, tracked or not (an untracked
 new file counts as added, a deleted one as removed), whatever ``.gitignore`` says.
 
-``check`` loads HEAD in full (it must validate) and judges the change with
-:mod:`okrctl.engine.rules`, whose settings come from BASE.  A library: no typer,
-no rich; failures are :class:`CompareError`.
+``check`` validates HEAD (one call, :func:`okrctl.audit.headcheck.validate_head`:
+a full load, or its errors from the cache) and judges the change with
+:mod:`okrctl.engine.rules`, whose settings come from BASE.  The rules read BASE's
+changed files and settings, plus every file of a closed period to re-score; when
+HEAD's records were not all loaded, they read of HEAD the same and what
+:func:`_head_for_rules` adds.  A library: no typer, no rich; failures are
+:class:`CompareError`.
 """
 
 from __future__ import annotations
@@ -277,7 +281,7 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
             _require_base(repo, base_rev, base_res, base_keep)
             base_ws = base_res.workspace
             assert base_ws is not None
-        if validation.result is None:  # HEAD came from the cache: load what the rules read of it
+        if validation.partial:  # HEAD's records are not all loaded: load what the rules read of it
             head_ws = _head_for_rules(
                 repo, prefix, base_sha, head_sha, head_listing, head_ws, base_ws, changed,
                 closed if validation.ok else set(), validation, policy_ws.config, J,

@@ -36,10 +36,17 @@ class HeadValidation:
     diagnostics: list[Problem]
     #: okrctl.yaml and units.yaml are usable (a workspace was built)
     loaded: bool
-    #: the full load of HEAD when one was made (None: the result came from the cache)
+    #: the load of HEAD when one was made (None: the result came from the cache)
     result: object | None = None
     #: ``(pinned evidence path, period file path)`` of every check-in of HEAD
     pins: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        """``result`` does not hold the records of every HEAD file (the rules then
+        load the ones they need).  Today: only when nothing was loaded; with a
+        validation that decodes only the files asked for, also then."""
+        return self.result is None
 
     @property
     def ok(self) -> bool:
