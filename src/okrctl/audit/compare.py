@@ -244,9 +244,10 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
         J_or_fn = at or (today_of if created else today_of(policy_ws.config))
         validation = validate_head(head_src, today=J_or_fn, cache=cache, store=store, working_tree=head_sha is None)
         head_res = validation.result
+        head_diags = validation.diagnostics
         if head_res is None:  # from the cache: the rules' HEAD files are loaded below
             head_res = load(head_src, head_listing, settings | changed)
-        head_diags = validation.diagnostics
+            head_diags = head_diags + [d for d in head_res.diagnostics if d.code == "OKR005"]  # git lost a blob since
     else:
         head_res = load(head_src, head_listing, settings | changed)
         head_diags = head_res.diagnostics
@@ -285,7 +286,7 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
             head_ws = _head_for_rules(
                 repo, prefix, base_sha, head_sha, head_listing, head_ws, base_ws, changed,
                 closed if validation.ok else set(), validation, policy_ws.config, J,
-                lambda keep: load(head_src, head_listing, keep).workspace,
+                lambda keep: _readable(repo, head_rev, load(head_src, head_listing, keep)).workspace,
                 lambda: load_workspace(head_src, today=J_or_fn, cache=cache, parallel=True, store=store).workspace)
 
     base_v = Version(base_rev, base_ws, base_res.documents, frozenset(base_sha_of) | frozenset(base_err), base_res.diagnostics)
@@ -364,6 +365,13 @@ def _require_base(repo, base_rev: str, res, keep: set[str]) -> None:
         first = next((d for d in res.diagnostics if d.severity == "error"), None)
         detail = f"{first.path}:{first.line}: {first.code} {first.message}" if first else "okrctl.yaml or units.yaml is unusable"
         raise CompareError(_("cannot use the workspace at {base_rev} as the base: {detail}").format(base_rev=base_rev, detail=detail))
+
+
+def _readable(repo, rev: str | None, res):
+    """``res``, a load of HEAD, when git gave every blob of it."""
+    if rev is not None:
+        _require_readable(repo, rev, res.diagnostics)
+    return res
 
 
 def _require_readable(repo, rev: str, diagnostics) -> None:
