@@ -77,8 +77,9 @@ def test_a_closed_periods_file_changed_is_rescored_from_every_file_of_that_perio
     moved = [(f.ref, f.path, f.message.split(": ", 2)[-1]) for f in out.findings if f.rule == "closed-result-changed"]
     assert moved == [("2026-Q1/org", Q1_ORG, "rolled up 0.7 → 0.725"),
                      ("2026-Q1/team", Q1, "unit 0.5 → 0.55; rolled up 0.5 → 0.55; O1 0.5 → 0.55; O1/KR1 0.5 → 0.55")]
-    # each side: the settings and the changed file, then the settings and both files of 2026-Q1 (not the Q2 file)
-    assert hits == 2 * (3 + 4)
+    # BASE: the settings and the changed file, then the settings and both files of 2026-Q1 (not the Q2 file);
+    # HEAD: the settings and the changed file only: the unchanged org file of 2026-Q1 is BASE's
+    assert hits == (3 + 4) + 3
 
 
 def test_a_units_change_rechecks_everything(tmp_path: Path):
@@ -162,3 +163,21 @@ def test_head_errors_are_those_of_a_load_as_of_j_even_past_the_per_file_cap(tmp_
     out, _hits = three_ways(root, sha, None, AFTER)
     invalid = [(f.path, f.line, f.message) for f in out.findings if f.rule == "invalid"]
     assert invalid == [(p, line, f"{code} {m}") for p, line, code, m in expected]
+
+
+def test_an_unchanged_file_invalid_at_base_only_is_scored_at_head(tmp_path: Path):
+    """BASE's team file aligns to an objective its org file lacks (an error at BASE,
+    so BASE does not score it); the change adds that objective to the closed
+    quarter's org file. HEAD takes the team file's records from BASE (same blob) but
+    scores it, as a full load of HEAD would."""
+    files = base_files()
+    files[Q1]["objectives"][0]["aligns_to"] = "org/O2"
+
+    def edit(new):
+        new[Q1_ORG]["objectives"].append({"id": "O2", "title": "Second", "key_results": [
+            {"id": "KR1", "title": "z", "baseline": 0, "target": 10, "checkins": [{"date": "2026-03-20", "value": 5}]}]})
+    out, hits = _judge_twice(tmp_path, edit, base=files, commit=True)
+    assert not any(f.rule == "invalid" for f in out.findings)
+    moved = {f.ref: f.message.split(": ", 2)[-1] for f in out.findings if f.rule == "closed-result-changed"}
+    assert set(moved) == {"2026-Q1/org", "2026-Q1/team"}
+    assert hits == (3 + 4) + 3

@@ -331,8 +331,9 @@ def _head_for_rules(repo, prefix: str, base_sha: str, head_sha: str | None, head
     scores the open periods); else also the files of the closed periods to
     re-score (``closed``), of the periods whose aligned KRs' feeders moved after
     the lock, and of the check-ins that pin evidence that changed (``load(paths)``,
-    from the cache).  Unchanged files are identical at BASE and HEAD (same blob id),
-    so nothing else can produce a finding."""
+    from the cache; an unchanged file BASE has loaded is taken from ``base_ws``).
+    Unchanged files are identical at BASE and HEAD (same blob id), so nothing else
+    can produce a finding."""
     from dataclasses import replace
 
     from okrctl.engine import rules
@@ -350,7 +351,12 @@ def _head_for_rules(repo, prefix: str, base_sha: str, head_sha: str | None, head
 
         moved = set(repo.changed_between(base_sha, head_sha, sorted({full(e) for e, _f in validation.pins})))
         keep |= {f for e, f in validation.pins if full(e) in moved}
-    ws = head_ws if keep <= {f.path for f in head_ws.files} | set(filter(is_settings_file, keep)) else load(keep)
+    # an unchanged file's records at BASE are HEAD's: same blob, path and settings
+    reuse = {f.path: f for f in base_ws.files if f.path in keep and f.path not in changed}
+    need = {p for p in keep if p not in reuse}
+    ws = head_ws if need <= {f.path for f in head_ws.files} | set(filter(is_settings_file, need)) else load(need)
+    if reuse:
+        ws = replace(ws, files=tuple(sorted((*ws.files, *reuse.values()), key=lambda f: f.path)))
     # the rules score HEAD only when it validates, as the full load would have it: no invalid file
     return replace(ws, invalid=frozenset()) if validation.ok else ws
 
