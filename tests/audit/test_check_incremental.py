@@ -181,3 +181,55 @@ def test_an_unchanged_file_invalid_at_base_only_is_scored_at_head(tmp_path: Path
     moved = {f.ref: f.message.split(": ", 2)[-1] for f in out.findings if f.rule == "closed-result-changed"}
     assert set(moved) == {"2026-Q1/org", "2026-Q1/team"}
     assert hits == (3 + 4) + 3
+
+
+def test_the_first_check_of_a_new_head_decodes_only_the_changed_file(tmp_path: Path):
+    """A new commit changing one file, checked for the first time, with the per-file
+    rows of its parent warm (its parent was checked): HEAD's validation decodes the
+    records of that one file (the others are checked from their summaries), the
+    rules read nothing more, and the outcome is the one without a cache."""
+    from okrctl.audit.headcheck import validate_head
+    from okrctl.gitio import GitTreeSource, Repo
+    from okrctl.model.layout import CONFIG_FILE, UNITS_FILE
+
+    files = base_files()
+    repo, root, first = make_repo(tmp_path, files)
+    new = copy.deepcopy(files)
+    item(new, "O1/KR1")["checkins"].append({"date": "2026-05-10", "value": 48})
+    write_files(root, {Q2: new[Q2]})
+    parent = commit_all(repo, "parent", "2026-05-11T09:00:00+07:00")
+    three_ways(root, first, parent, AFTER)  # the parent checked: its rows are in the cache
+    item(new, "O1/KR1")["checkins"].append({"date": "2026-05-15", "value": 52})
+    write_files(root, {Q2: new[Q2]})
+    head = commit_all(repo, "head", "2026-05-16T09:00:00+07:00")
+
+    store = open_record_cache(open_store(root))
+    decoded: list[str] = []
+    get_many = store.get_many
+
+    def counting(kind, keys):
+        found = get_many(kind, keys)
+        decoded.extend([kind] * len(found) if kind == "okr-file" else [])
+        return found
+    store.get_many = counting
+    first_check = compare(root, parent, head, at=AFTER, check=True, store=store)
+    assert _outcome(first_check) == _outcome(compare(root, parent, head, at=AFTER, check=True))
+    assert [(f.rule, f.ref) for f in first_check.findings] == []
+    assert first_check.changed_paths == [Q2]
+    # one okr-file row decoded: BASE's version of the changed file; HEAD's is new (read from git, the one miss)
+    assert (decoded, store.stats.misses) == (["okr-file"], 1)
+
+    # the validation of the next new HEAD: only the changed file's records, every file's pins, the same errors
+    item(new, "O1/KR1")["checkins"].append({"date": "2026-05-18", "value": 53})
+    write_files(root, {Q2: new[Q2]})
+    head = commit_all(repo, "next", "2026-05-19T09:00:00+07:00")
+    git = Repo.discover(root)
+    store = open_record_cache(open_store(root))
+    v = validate_head(GitTreeSource(git, head, ""), today=AFTER, cache=None, store=store, working_tree=False,
+                      needed={CONFIG_FILE, UNITS_FILE, Q2})
+    assert v.partial and v.ok and v.loaded
+    assert [f.path for f in v.result.workspace.files] == [Q2]
+    full = validate_head(GitTreeSource(git, head, ""), today=AFTER, cache=None, store=None, working_tree=False,
+                         needed={CONFIG_FILE, UNITS_FILE, Q2})
+    assert not full.partial and len(full.result.workspace.files) == 3
+    assert (v.diagnostics, v.pins) == (full.diagnostics, full.pins)

@@ -12,10 +12,11 @@ see it: every ``okrs/<PERIOD>/<UNIT>.yaml`` on disk, tracked or not (an untracke
 new file counts as added, a deleted one as removed), whatever ``.gitignore`` says.
 
 ``check`` validates HEAD (one call, :func:`okrctl.audit.headcheck.validate_head`:
-a full load, or its errors from the cache) and judges the change with
+its errors from the cache, or a load decoding only the records of the settings
+and the changed files) and judges the change with
 :mod:`okrctl.engine.rules`, whose settings come from BASE.  The rules read BASE's
 changed files and settings, plus every file of a closed period to re-score; when
-HEAD's records were not all loaded, they read of HEAD the same and what
+HEAD's records were not all decoded, they read of HEAD the same and what
 :func:`_head_for_rules` adds.  A library: no typer, no rich; failures are
 :class:`CompareError`.
 """
@@ -242,7 +243,8 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
         from okrctl.audit.headcheck import validate_head
 
         J_or_fn = at or (today_of if created else today_of(policy_ws.config))
-        validation = validate_head(head_src, today=J_or_fn, cache=cache, store=store, working_tree=head_sha is None)
+        validation = validate_head(head_src, today=J_or_fn, cache=cache, store=store, working_tree=head_sha is None,
+                                   needed=settings | changed)
         head_res = validation.result
         head_diags = validation.diagnostics
         if head_res is None:  # from the cache: the rules' HEAD files are loaded below
@@ -325,8 +327,8 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
 
 def _head_for_rules(repo, prefix: str, base_sha: str, head_sha: str | None, head_listing, head_ws, base_ws,
                     changed: set[str], closed: set[str], validation, config, J: date, load, load_all):
-    """HEAD as the rules read it, when its validation came from the cache and only
-    okrctl.yaml, units.yaml and the changed files are loaded (``head_ws``): all of
+    """HEAD as the rules read it, when its validation came from the cache or decoded
+    only okrctl.yaml, units.yaml and the changed files (``head_ws``): all of
     it (``load_all()``, the full load) when a settings file changed (policy-changed
     scores the open periods); else also the files of the closed periods to
     re-score (``closed``), of the periods whose aligned KRs' feeders moved after
