@@ -108,7 +108,7 @@ def test_info_and_clear_text(repo):
     assert r.returncode == 0
     assert lines[0] == f"path:     {repo / '.git' / 'okrctl' / 'cache.sqlite'}"
     assert lines[1:3] == ["status:   on", "entries:  39 rows"]  # 2 + 3 × 12 and validate's whole result
-    assert lines[3].startswith("size:     0.1 MB of records") and lines[3].endswith("(limit 512 MB, OKRCTL_CACHE_MAX_MB)")
+    assert lines[3].startswith("size:     0.1 MB of records") and lines[3].endswith("(limit 2048 MB, OKRCTL_CACHE_MAX_MB)")
     assert lines[4] == "last run: 100% (14 of 14 files)"
     assert all(len(x) <= 80 for x in lines[1:])
     r = run("-C", str(repo), "cache", "clear")

@@ -24,7 +24,12 @@ SQLite error makes the cache unavailable for that run (the command goes on
 without it), and a file that is not a database is removed and recreated.
 
 Size: the least recently used rows go when the values pass ``OKRCTL_CACHE_MAX_MB``
-(default :data:`DEFAULT_MAX_MB`), down to 80% of it.
+(default :data:`DEFAULT_MAX_MB`), down to 80% of it; the rows this process wrote or
+read are never among them (a run larger than the limit keeps its own rows).
+
+Memory: large rows (an ``okr-file`` row is ≈ 58 KB) are written in batches of
+:data:`BATCH_BYTES` as they come, not all at the end; the small ones (summaries,
+check results) wait for the last transaction, so that they lie together in the file.
 
 Where it lives is decided by the command line (:mod:`okrctl.cli.cachecmd`): the
 git directory (``.git/okrctl/cache.sqlite``) or the user cache directory, never
@@ -50,7 +55,12 @@ from okrctl.errors import OkrctlError
 
 #: bump when the layout of keys or values changes
 FORMAT_VERSION = 1
-DEFAULT_MAX_MB = 512
+#: the city (2,000 units x 4 quarters) takes 467 MB of rows: four such workspaces' worth
+DEFAULT_MAX_MB = 2048
+#: rows at least this large are written in batches during a load
+BIG_ROW = 4096
+#: a batch of large rows is written once it holds this many bytes
+BATCH_BYTES = 32 << 20
 CACHE_FILE = "cache.sqlite"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 #: modules whose code decides a per-file result (their size and mtime are in the fingerprint)
@@ -282,6 +292,8 @@ class Store:
     trouble; callers then go on without the cache."""
 
     def __init__(self, path: Path) -> None:
+        #: keys this process wrote or read: never evicted by it
+        self._mine: set[bytes] = set()
         try:
             self._open(path)
         except OSError as exc:  # a folder that cannot be searched, a read-only home
@@ -348,16 +360,37 @@ class Store:
             return out
         return self._run(go)
 
-    def write(self, rows: list[tuple[bytes, bytes]], touched: list[bytes], stats: RunStats) -> None:
-        """One transaction: new rows, the last-use time of the rows read, the run's
-        statistics; then eviction beyond the size limit."""
+    def write_rows(self, rows: list[tuple[bytes, bytes]]) -> None:
+        """New rows alone, in one transaction (a batch during a load; no eviction)."""
         now = int(time.time())
 
         def go(db):
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany("INSERT OR REPLACE INTO entries(key, value, checksum, size, used) VALUES (?, ?, ?, ?, ?)",
-                               [(k, v, _checksum(k, v), len(v), now) for k, v in sorted(rows, key=lambda r: len(r[1]))])
+                self._insert(db, rows, now)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        self._run(go)
+
+    def _insert(self, db, rows: list[tuple[bytes, bytes]], now: int) -> None:
+        db.executemany("INSERT OR REPLACE INTO entries(key, value, checksum, size, used) VALUES (?, ?, ?, ?, ?)",
+                       [(k, v, _checksum(k, v), len(v), now) for k, v in sorted(rows, key=lambda r: len(r[1]))])
+        self._mine.update(k for k, _v in rows)
+
+    def write(self, rows: list[tuple[bytes, bytes]], touched: list[bytes], stats: RunStats, *,
+              evict: bool | None = None) -> None:
+        """One transaction: new rows, the last-use time of the rows read, the run's
+        statistics; then eviction beyond the size limit (when rows were written
+        this run: ``evict``, else ``rows``)."""
+        now = int(time.time())
+        self._mine.update(touched)
+
+        def go(db):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                self._insert(db, rows, now)
                 for i in range(0, len(touched), 500):
                     chunk = touched[i:i + 500]
                     db.execute(f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({','.join('?' * len(chunk))})",
@@ -366,7 +399,7 @@ class Store:
                     ("last_run_hits", str(stats.hits)), ("last_run_misses", str(stats.misses)),
                     ("last_run_corrupt", str(stats.corrupt)), ("last_run_whole", str(stats.whole)),
                     ("last_run_at", str(now))])
-                if rows:
+                if rows if evict is None else evict:
                     self._evict(db)
                 db.execute("COMMIT")
             except BaseException:
@@ -375,6 +408,8 @@ class Store:
         self._run(go)
 
     def _evict(self, db) -> None:
+        """The least recently used rows, down to 80% of the limit; never a row this
+        process wrote or read (:attr:`_mine`)."""
         limit = max_bytes()
         # from the index on size: the rows themselves (values first) are not read
         (total,) = db.execute("SELECT COALESCE(SUM(size), 0) FROM entries INDEXED BY entries_size").fetchone()
@@ -383,7 +418,10 @@ class Store:
         goal = total - int(limit * 0.8)
         freed = 0
         doomed = []
+        mine = self._mine
         for key, size in db.execute("SELECT key, size FROM entries ORDER BY used, key"):
+            if key in mine:
+                continue
             doomed.append(key)
             freed += size
             if freed >= goal:
@@ -445,7 +483,11 @@ class RecordCache:
         self._plans = {k: _any_plan(t) for k, t in value_types.items()}
         self._decoders = {k: msgspec.msgpack.Decoder(t, ext_hook=self._ext_hook) for k, t in value_types.items()}
         self._msgspec = msgspec
-        self._pending: list[tuple[bytes, bytes]] = []
+        self._pending: list[tuple[bytes, bytes]] = []  # small rows, for flush
+        self._big: list[tuple[bytes, bytes]] = []  # large rows, written in batches
+        self._big_bytes = 0
+        self._stored = 0
+        self._wrote = False  # a batch was written since the last flush (eviction due)
         self._touched: list[bytes] = []
 
     def _ext_hook(self, code: int, data: memoryview) -> Any:
@@ -484,31 +526,54 @@ class RecordCache:
             self._touched.append(k)
         return out
 
-    def put(self, kind: str, key: bytes, value: Any) -> None:
-        """Remember ``value`` for ``key`` (written by :meth:`flush`) if it survives
-        an exact encode/decode round trip."""
+    def put(self, kind: str, key: bytes, value: Any, encoded: bytes | None = None) -> None:
+        """Remember ``value`` for ``key`` if it survives an exact encode/decode round
+        trip.  ``encoded``: the bytes ``value`` was just decoded from by this kind's
+        encoding (:mod:`okrctl.read.wire`: a forked worker's result), stored as they
+        are — decoding them again gives ``value`` by construction, so nothing is
+        encoded, decoded or compared.  Large rows are written in batches
+        (:data:`BATCH_BYTES`) as they come, the rest by :meth:`flush`."""
         if not self._enabled:
             return
-        try:
-            plan = self._plans[kind]
-            data = self._encoder.encode(_wrap(value, plan, self._ext) if plan else value)
-            if self._decoders[kind].decode(data) != value:
-                return
-        except (TypeError, ValueError, self._msgspec.MsgspecError):
-            return  # a value msgspec cannot carry exactly: not cached
-        self._pending.append((key, data))
+        data = encoded
+        if data is None:
+            try:
+                plan = self._plans[kind]
+                data = self._encoder.encode(_wrap(value, plan, self._ext) if plan else value)
+                if self._decoders[kind].decode(data) != value:
+                    return
+            except (TypeError, ValueError, OverflowError, self._msgspec.MsgspecError):
+                return  # a value msgspec cannot carry exactly: not cached
+        self._stored += 1
+        if len(data) < BIG_ROW:
+            self._pending.append((key, data))
+            return
+        self._big.append((key, data))
+        self._big_bytes += len(data)
+        if self._big_bytes >= BATCH_BYTES:
+            self._write_big()
 
-    def flush(self) -> None:
-        """Write the new rows and this run's statistics (one transaction)."""
-        if not self._enabled:
-            return
-        self.stats.stored = len(self._pending)
+    def _write_big(self) -> None:
+        rows, self._big, self._big_bytes = self._big, [], 0
+        self._wrote = True
         try:
-            self.store.write(self._pending, self._touched, self.stats)
+            self.store.write_rows(rows)
         except CacheUnavailable:
             self._enabled = False
-        self._pending = []
+
+    def flush(self) -> None:
+        """Write the rows not yet written and this run's statistics (one transaction)."""
+        if not self._enabled:
+            return
+        self.stats.stored, self._stored = self._stored, 0
+        rows = self._pending + self._big
+        try:
+            self.store.write(rows, self._touched, self.stats, evict=bool(rows) or self._wrote)
+        except CacheUnavailable:
+            self._enabled = False
+        self._pending, self._big, self._big_bytes = [], [], 0
         self._touched = []
+        self._wrote = False
 
 
 # ---------------------------------------------------------------- for the loader

@@ -54,12 +54,19 @@ class Wire:
             return _PICKLE + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
     def loads(self, data: bytes) -> Any:
+        return self.loads_encoded(data)[0]
+
+    def loads_encoded(self, data: bytes) -> tuple[Any, bytes | None]:
+        """The value and, when it travelled as MessagePack, its bytes: exactly the
+        persistent cache's row for it (:meth:`okrctl.read.cache.RecordCache.put`'s
+        ``encoded``), None for a pickle."""
         if data[:1] == _MSGPACK:
-            value = self._dec.decode(memoryview(data)[1:])
+            encoded = data[1:]
+            value = self._dec.decode(encoded)
             if value[0] is not None:
                 _share(value[0])
-            return value
-        return pickle.loads(memoryview(data)[1:])  # noqa: S301 - written by this okrctl's own forked worker
+            return value, encoded
+        return pickle.loads(memoryview(data)[1:]), None  # noqa: S301 - written by this okrctl's own forked worker
 
 
 class _Parts(dict):
