@@ -54,7 +54,7 @@ from typing import Any
 from okrctl.errors import OkrctlError
 
 #: bump when the layout of keys or values changes
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: the city (2,000 units x 4 quarters) takes 467 MB of rows: four such workspaces' worth
 DEFAULT_MAX_MB = 2048
 #: rows at least this large are written in batches during a load
@@ -472,9 +472,14 @@ class RecordCache:
     ``value_types`` maps a kind of file to the type of its result; values are
     encoded with msgspec and decoded into exactly that type."""
 
-    def __init__(self, store: Store, value_types: dict[str, Any], *, version: str | None = None) -> None:
+    def __init__(self, store: Store, value_types: dict[str, Any], *, version: str | None = None,
+                 codecs: Mapping[str, Any] | None = None) -> None:
         import msgspec
 
+        #: per kind, an object with ``strip(value) -> undo`` and ``unstrip(value, undo)``
+        #: (around encoding, in place) and ``share(decoded)`` (after decoding): values
+        #: stored with parts elided that the decoder puts back (:mod:`okrctl.read.wire`)
+        self._codecs = dict(codecs or {})
         self.store = store
         self.stats = RunStats()
         self._enabled = True
@@ -514,13 +519,14 @@ class RecordCache:
             self._enabled = False
             return {}
         dec = self._decoders[kind]
+        codec = self._codecs.get(kind)
         out: dict[bytes, Any] = {}
         for k, (v, c) in rows.items():
             if c != _checksum(k, v):
                 self.stats.corrupt += 1
                 continue
             try:
-                out[k] = dec.decode(v)
+                out[k] = dec.decode(v) if codec is None else codec.share(dec.decode(v))
             except (self._msgspec.DecodeError, ValueError, TypeError):
                 self.stats.corrupt += 1
                 continue
@@ -538,10 +544,17 @@ class RecordCache:
             return
         data = encoded
         if data is None:
+            codec = self._codecs.get(kind)
             try:
                 plan = self._plans[kind]
-                data = self._encoder.encode(_wrap(value, plan, self._ext) if plan else value)
-                if self._decoders[kind].decode(data) != value:
+                undo = codec.strip(value) if codec is not None else None
+                try:
+                    data = self._encoder.encode(_wrap(value, plan, self._ext) if plan else value)
+                finally:
+                    if codec is not None:
+                        codec.unstrip(value, undo)
+                back = self._decoders[kind].decode(data)
+                if (back if codec is None else codec.share(back)) != value:
                     return
             except (TypeError, ValueError, OverflowError, self._msgspec.MsgspecError):
                 return  # a value msgspec cannot carry exactly: not cached

@@ -230,8 +230,9 @@ def open_record_cache(store) -> "RecordCache":
     """A :class:`~okrctl.read.cache.RecordCache` of the loader's per-file results over
     ``store`` (a :class:`~okrctl.read.cache.Store`)."""
     from okrctl.read.cache import RecordCache
+    from okrctl.read.wire import Codec
 
-    return RecordCache(store, CACHED_TYPES)
+    return RecordCache(store, CACHED_TYPES, codecs={"okr-file": Codec})
 
 
 def _reparse(source: Source, path: str, kind: str, cache: ParseCache) -> Callable[[], Parsed | None]:
