@@ -19,7 +19,7 @@ from typing import Any
 
 from okrctl.model.problems import Problem
 from okrctl.model.records import PeriodFile
-from okrctl.read.cache import _ANY_EXT, _any_plan, _untag, _wrap
+from okrctl.read.tagged import _ANY_EXT, _any_plan, _untag, _wrap
 
 Result = tuple[PeriodFile | None, list[Problem]]
 
