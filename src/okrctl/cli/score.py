@@ -69,6 +69,11 @@ def setup_partial(ctx, period, unit, as_of, rev, fmt, output, *, partial: bool =
     return st, ws, p, D, fmt, opened
 
 
+#: the last run's workspace and report: the console script ends with ``os._exit``
+#: (:func:`okrctl.cli.main.main`), so a large score is never freed object by object
+_KEEP: list = []
+
+
 def scored_files(period: str | None, as_of, enclosing: bool, chosen: list[str]):
     """``records_for`` of :func:`okrctl.read.loader.load_workspace`: only the files
     of the period to score (``--period``, else the default period of the listed
@@ -141,6 +146,7 @@ def run_scored(ctx, period, unit, as_of, rev, fmt, output, locale, options: str,
         st, ws, p, D, fmt, opened = setup_partial(ctx, period, unit, as_of, rev, fmt, output, opened=opened)
     loc = (locale.value if locale else None) or ws.config.locale
     report, units = build(ws, p, D, loc)
+    _KEEP[:] = [opened, report]  # freed by the process's end, not object by object on return
     if warm is None:
         write_report(st, report, fmt, loc, output)
         finish_partial(opened, st, units)
