@@ -5,6 +5,7 @@ Shared by the KR type modules and the engine; imports nothing of okrctl but the 
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from fractions import Fraction
 
@@ -56,10 +57,16 @@ def fixed(x: Number | Fraction, places: int) -> str:
     """``x`` rounded half-even to ``places`` decimals, trailing zeros dropped
     (``0.4945`` → ``0.49``), exactly however large: the default 28-digit decimal
     context gave InvalidOperation for a score of 1e30 (``scoring.max_score: 1e40``,
-    issue 12 #20)."""
+    issue 12 #20).  The text depends on the exact value alone, so it is kept per
+    value (a table of 2,000 units writes the same few thousand numbers 150,000 times)."""
+    f = to_fraction(x)  # refuses bool, float and non-finite decimals, never kept
+    return _fixed(f, places)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fixed(f: Fraction, places: int) -> str:
     from decimal import localcontext
 
-    f = to_fraction(x)
     with localcontext() as ctx:
         ctx.prec = len(str(abs(f.numerator) // f.denominator)) + places + 30
         d = (Decimal(f.numerator) / Decimal(f.denominator)).quantize(Decimal(1).scaleb(-places))
