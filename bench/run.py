@@ -12,10 +12,17 @@ load average when the figure was taken:
 
 * bare ``yaml.load(CSafeLoader)`` of the same period files, as a process: the
   baseline of ``validate``, ``score``, ``rollup`` (cold: no okrctl cache; warm:
-  once more, nothing changed; one file changed) — "n/a" for warm when this okrctl
-  has no ``cache`` command;
+  once more, nothing changed; one file changed: before each run one file gets an
+  edit of that run alone, so no run finds its result cached) — "n/a" for warm when
+  this okrctl has no ``cache`` command;
 * ``check HEAD~1 HEAD`` (the last commit changes one file) beside
-  ``git diff --name-only``; ``diff HEAD~1 HEAD`` beside ``git diff``;
+  ``git diff --name-only``: cold, with every file's records cached but HEAD not
+  checked yet (``validate --rev HEAD`` first), and again (HEAD checked before);
+  then the first check of a new HEAD: before each run a fresh commit on top of
+  HEAD changing one file (a new edit each time, under ``refs/okrctl-bench/``,
+  deleted at the end; HEAD does not move), checked against HEAD, whose rows are
+  warm;
+  ``diff HEAD~1 HEAD`` beside ``git diff``;
 * ``history REF`` beside ``git log --raw -- path`` + one ``cat-file --batch``, without
   and with a commit-graph;
 * the fixed cost: ``okrctl -C sample-workspace validate`` beside
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import os
 import platform
 import shutil
@@ -151,6 +159,45 @@ def workspace(scale: str, units: int, quarters: int, commits: int, cache_dir: Pa
     return repo
 
 
+_edits = itertools.count(1)
+
+#: the ref of the fresh commits of "first check of a new HEAD" (HEAD itself never moves)
+NEW_HEAD = "refs/okrctl-bench/new-head"
+
+
+def new_edit(original: bytes) -> bytes:
+    """``original`` (a generated period file) with its first objective's owner
+    renamed to a value of this run alone (process id and a counter), so every call
+    is a content no cache has seen."""
+    edited = original.replace(b"owner: can.bo.0", f"owner: can.bo.{os.getpid()}-{next(_edits)}".encode(), 1)
+    assert edited != original, "no owner: can.bo.0 to edit"
+    return edited
+
+
+def new_commit(repo: Path, changed: Path) -> None:
+    """Point :data:`NEW_HEAD` at a new commit on top of HEAD that changes ``changed``
+    (a new edit, :func:`new_edit`), without touching HEAD, the index or the files:
+    git plumbing with an index of its own."""
+    rel = changed.relative_to(repo).as_posix()
+    head = subprocess.run(git(repo, "show", f"HEAD:{rel}"), capture_output=True, check=True).stdout
+    blob = subprocess.run(git(repo, "hash-object", "-w", "--stdin"), input=new_edit(head), capture_output=True,
+                          check=True).stdout.decode().strip()
+    with tempfile.TemporaryDirectory(prefix="okrctl-bench-index-") as tmp:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        subprocess.run(git(repo, "read-tree", "HEAD"), env=env, check=True, capture_output=True)
+        subprocess.run(git(repo, "update-index", "--cacheinfo", f"100644,{blob},{rel}"), env=env, check=True,
+                       capture_output=True)
+        tree = subprocess.run(git(repo, "write-tree"), env=env, check=True, capture_output=True, text=True).stdout.strip()
+    when = subprocess.run(git(repo, "log", "-1", "--format=%cI", "HEAD"), check=True, capture_output=True,
+                          text=True).stdout.strip()  # HEAD's date: the commit adds no time of its own
+    commit = subprocess.run(git(repo, "commit-tree", tree, "-p", "HEAD", "-m", "bench: one file changed"),
+                            env={**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+                                 "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+                                 "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
+                            check=True, capture_output=True, text=True).stdout.strip()
+    subprocess.run(git(repo, "update-ref", NEW_HEAD, commit), check=True, capture_output=True)
+
+
 def has_cache_command() -> bool:
     r = subprocess.run(okrctl("cache", "--help"), capture_output=True, env=_env())
     return r.returncode == 0
@@ -238,9 +285,8 @@ def main() -> None:
             t.add(f"{command}, warm (nothing changed)", run(args, repo, repeat), base, goals[command][1])
             original = changed.read_bytes()
 
-            def touch() -> None:
-                changed.write_bytes(original.replace(b"can.bo.0", b"can.bo.1", 1)
-                                    if changed.read_bytes() == original else original)
+            def touch() -> None:  # a new edit every run: never a state whose rows are cached
+                changed.write_bytes(new_edit(original))
             try:
                 t.add(f"{command}, one file changed", run(args, repo, repeat, before=touch), base, "≤ warm + that file")
             finally:
@@ -250,8 +296,20 @@ def main() -> None:
             t.add(f"{command}, one file changed", None, None, "≤ warm + that file")
     gd = run(git(repo, "diff", "--name-only", "HEAD~1", "HEAD"), repo, repeat)
     t.add("git diff --name-only HEAD~1 HEAD [baseline]", gd)
-    t.add("check HEAD~1 HEAD (one file changed)", run(okrctl("-C", str(repo), "check", "HEAD~1", "HEAD", "--at", "2025-11-15"),
-                                                      repo, repeat, before=clear), gd, "≤ 2 s")
+    check_cmd = okrctl("-C", str(repo), "check", "HEAD~1", "HEAD", "--at", "2025-11-15")
+    t.add("check HEAD~1 HEAD (one file changed)", run(check_cmd, repo, repeat, before=clear), gd, "≤ 2 s")
+    if cache:
+        def records_only() -> None:  # every file's records cached, HEAD not checked yet
+            clear()
+            subprocess.run(okrctl("-C", str(repo), "validate", "--rev", "HEAD"), capture_output=True, env=_env())
+
+        t.add("check HEAD~1 HEAD, records cached, first check of HEAD", run(check_cmd, repo, 1, before=records_only), gd,
+              "≤ 2 s")
+        t.add("check HEAD~1 HEAD again (HEAD checked before)", run(check_cmd, repo, repeat), gd, "≤ 2 s")
+        new_head = okrctl("-C", str(repo), "check", "HEAD", NEW_HEAD, "--at", "2025-11-15")
+        t.add("check HEAD NEW, first check of a new HEAD (one file changed, its parent checked)",
+              run(new_head, repo, repeat, before=lambda: new_commit(repo, changed)), gd, "≤ 2 s")
+        subprocess.run(git(repo, "update-ref", "-d", NEW_HEAD), capture_output=True)
     gdiff = run(git(repo, "diff", "HEAD~1", "HEAD"), repo, repeat)
     t.add("git diff HEAD~1 HEAD [baseline]", gdiff)
     t.add("diff HEAD~1 HEAD", run(okrctl("-C", str(repo), "diff", "HEAD~1", "HEAD"), repo, repeat), gdiff, "≤ 0.3 s")

@@ -25,7 +25,8 @@ def test_bench_run_quick_prints_every_figure_beside_its_baseline(tmp_path):
     assert "tiny: 5 units x 2 quarters, 10 period files" in out
     rows = {line.split(" | ")[0].lstrip("| "): line for line in out.splitlines() if line.startswith("| ")}
     for name in ("bare yaml.load(CSafeLoader) of the period files [baseline]", "validate, cold", "score, cold", "rollup, cold",
-                 "validate, warm (nothing changed)", "check HEAD~1 HEAD (one file changed)", "diff HEAD~1 HEAD",
+                 "validate, warm (nothing changed)", "validate, one file changed", "check HEAD~1 HEAD (one file changed)",
+                 "check HEAD NEW, first check of a new HEAD (one file changed, its parent checked)", "diff HEAD~1 HEAD",
                  "git diff --name-only HEAD~1 HEAD [baseline]", "git diff HEAD~1 HEAD [baseline]",
                  "history 2025-Q2/so-0000/O1/KR1, without commit-graph", "history 2025-Q2/so-0000/O1/KR1, with commit-graph",
                  "python -c 'import typer' [baseline]", "okrctl -C sample-workspace validate (fixed cost)"):
@@ -37,3 +38,6 @@ def test_bench_run_quick_prints_every_figure_beside_its_baseline(tmp_path):
     git = ["git", "-C", str(repo)]
     assert subprocess.run([*git, "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout.strip() == "60"
     assert subprocess.run([*git, "diff", "--name-only", "HEAD~1", "HEAD"], capture_output=True, text=True).stdout == "okrs/2025-Q2/so-0000.yaml\n"
+    # the fresh commits of "a new HEAD" left neither a ref nor a changed file behind
+    assert subprocess.run([*git, "for-each-ref", "refs/okrctl-bench"], capture_output=True, text=True).stdout == ""
+    assert subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout == ""

@@ -108,7 +108,7 @@ def test_info_and_clear_text(repo):
     assert r.returncode == 0
     assert lines[0] == f"path:     {repo / '.git' / 'okrctl' / 'cache.sqlite'}"
     assert lines[1:3] == ["status:   on", "entries:  39 rows"]  # 2 + 3 × 12 and validate's whole result
-    assert lines[3].startswith("size:     0.1 MB of records") and lines[3].endswith("(limit 512 MB, OKRCTL_CACHE_MAX_MB)")
+    assert lines[3].startswith("size:     0.1 MB of records") and lines[3].endswith("(limit 2048 MB, OKRCTL_CACHE_MAX_MB)")
     assert lines[4] == "last run: 100% (14 of 14 files)"
     assert all(len(x) <= 80 for x in lines[1:])
     r = run("-C", str(repo), "cache", "clear")
@@ -191,3 +191,25 @@ def test_a_cold_load_shows_a_progress_bar_on_a_terminal_only(tmp_path):
     assert b"reading" not in out
     piped = run("-C", str(ws), "--no-cache", "validate", env={"OKRCTL_JOBS": "1"})  # cold too, but not a terminal
     assert (piped.returncode, piped.stderr) == (0, "ok: 112 files checked, no problems\n")
+
+
+def test_rows_stored_from_the_forked_workers_bytes_give_the_output_of_a_load_without_cache(tmp_path):
+    """A first run with more than 48 files shares them with a forked worker, whose
+    MessagePack is stored as it came (paths and blob ids elided, in batches); a
+    `score` that decodes those rows prints what `--no-cache` prints."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from gen_workspace import generate
+
+    ws = tmp_path / "ws"
+    generate(ws, units=60, quarters=1, seed=11)
+    env = {"OKRCTL_CACHE_DIR": str(tmp_path / "cache"), "OKRCTL_JOBS": "2"}
+    first = ok("-C", str(ws), "validate", "--format", "json", env=env).stdout
+    info = json.loads(run("-C", str(ws), "cache", "info", "--format", "json", env=env).stdout)
+    assert info["last_run"]["misses"] == 62 and info["entries"] == 2 + 3 * 60 + 1
+    scored = ok("-C", str(ws), "score", "--period", "2025-Q1", "--format", "json", env=env).stdout  # every row decoded
+    info = json.loads(run("-C", str(ws), "cache", "info", "--format", "json", env=env).stdout)
+    assert info["last_run"]["hits"] == 62 and info["last_run"]["misses"] == 0
+    assert scored == ok("-C", str(ws), "--no-cache", "score", "--period", "2025-Q1", "--format", "json", env=env).stdout
+    assert first == ok("-C", str(ws), "--no-cache", "validate", "--format", "json", env=env).stdout

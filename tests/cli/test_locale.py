@@ -170,7 +170,7 @@ def test_cache_info_in_vietnamese(in_git):
     assert lines[0] == f"đường dẫn:      {in_git / '.git' / 'okrctl' / 'cache.sqlite'}"
     assert lines[1:3] == ["trạng thái:     bật", "số mục:         39 dòng"]  # 2 + 3 × 12 rows and validate's whole result
     assert lines[3].startswith("dung lượng:     0.1 MB dữ liệu, ") and lines[3].endswith(
-        "(giới hạn 512 MB, OKRCTL_CACHE_MAX_MB)")
+        "(giới hạn 2048 MB, OKRCTL_CACHE_MAX_MB)")
     assert lines[4] == "lần chạy trước: 100% (14 trên 14 tệp)"
     as_json = run_okrctl("-C", str(in_git), "--locale", "vi", "cache", "info", "--format", "json")
     assert json.loads(as_json.stdout)["status"] == "on"  # JSON stays English

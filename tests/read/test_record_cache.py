@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import SAMPLE
 from okrctl.read import cache as C
+from okrctl.read import loader
 from okrctl.read.loader import CACHED_TYPES, ParseCache, load_workspace, open_record_cache
 from okrctl.read.source import WorkingTreeSource
 
@@ -217,13 +218,132 @@ def test_a_value_that_does_not_round_trip_exactly_is_not_stored(tmp_path):
     assert rc.get_many("loc", [b"k1", b"k2"]) == {b"k1": Loc("p", 1, 1)}
 
 
-def test_eviction_keeps_the_cache_under_its_limit(ws, tmp_path, monkeypatch):
+def test_a_value_too_large_for_messagepack_is_not_stored(tmp_path):
+    from okrctl.model.records import Loc
+
+    rc = C.RecordCache(C.Store(tmp_path / "c.sqlite"), {"loc": Loc})
+    rc.put("loc", b"k1", Loc("p", 2**70, 1))  # past 64 bits: msgspec raises OverflowError
+    rc.flush()
+    assert rc.stats.stored == 0
+    assert rc.get_many("loc", [b"k1"]) == {}
+
+
+def test_eviction_keeps_the_cache_under_its_limit_but_never_the_runs_own_rows(ws, tmp_path, monkeypatch):
     monkeypatch.setenv("OKRCTL_CACHE_MAX_MB", "0")  # every write evicts down to 80% of 0
     db = tmp_path / "cache.sqlite"
     _load(ws, db)
-    assert C.Store(db).info()["entries"] == 0
+    first = {bytes(k) for (k,) in sqlite3.connect(db).execute("SELECT key FROM entries")}
+    assert len(first) == 2 + 3 * (NFILES - 2)  # this run's rows: kept, whatever the limit
+    f = ws / "okrs" / "2026-Q2" / "so-khcn-cds.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("title:", "title: Đổi", 1), encoding="utf-8")
+    _, s = _load(ws, db)  # a new process: keeps what it read and wrote, evicts the rest
+    assert (s.hits, s.misses, s.stored) == (NFILES - 1, 1, 3)
+    now = {bytes(k) for (k,) in sqlite3.connect(db).execute("SELECT key FROM entries")}
+    # read: the settings' rows and the other 11 files' records and check results (every
+    # record is asked for, so no summary is read); written: the edited file's 3 rows
+    assert len(now) == 2 + 2 * (NFILES - 3) + 3 and len(now - first) == 3
+    f.write_text(f.read_text(encoding="utf-8").replace("title: Đổi", "title:", 1), encoding="utf-8")
     _, s = _load(ws, db)
-    assert s.hits == 0
+    assert (s.hits, s.misses) == (NFILES - 1, 1)
+
+
+def test_a_later_write_of_the_same_process_never_evicts_its_earlier_rows(tmp_path, monkeypatch):
+    """``validate`` flushes the loader's rows, then its whole-result row; ``score``
+    writes its output row through a second RecordCache over the same Store."""
+    from okrctl.model.records import Loc
+
+    monkeypatch.setenv("OKRCTL_CACHE_MAX_MB", "0")
+    store = C.Store(tmp_path / "c.sqlite")
+    a, b = C.RecordCache(store, {"loc": Loc}), C.RecordCache(store, {"loc": Loc})
+    a.put("loc", b"a", Loc("p", 1, 1))
+    a.flush()
+    b.put("loc", b"b", Loc("p", 2, 1))
+    b.flush()
+    assert C.Store(tmp_path / "c.sqlite").info()["entries"] == 2
+    other = C.RecordCache(C.Store(tmp_path / "c.sqlite"), {"loc": Loc})  # the next process
+    other.put("loc", b"c", Loc("p", 3, 1))
+    other.flush()
+    assert other.get_many("loc", [b"a", b"b", b"c"]) == {b"c": Loc("p", 3, 1)}
+
+
+def test_large_rows_are_written_in_batches_during_the_load(tmp_path, monkeypatch):
+    root = tmp_path / "ws"
+    generate(root, units=loader.PARALLEL_MIN_FILES + 2, quarters=1, seed=3)
+    monkeypatch.setenv("OKRCTL_JOBS", "2")
+    monkeypatch.setattr(loader, "_parallel_workers", lambda n: 1)
+    monkeypatch.setattr(C, "BATCH_BYTES", 200_000)  # a few period files' records per batch
+    db = tmp_path / "cache.sqlite"
+    rc = open_record_cache(C.Store(db))
+    batches: list[int] = []
+    real = rc.store.write_rows
+    seen: list[int] = []
+
+    def write_rows(rows):
+        batches.append(len(rows))
+        real(rows)
+        # written and committed now: another connection sees them before the load ends
+        seen.append(sqlite3.connect(db).execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+
+    rc.store.write_rows = write_rows  # type: ignore[method-assign]
+    first = load_workspace(WorkingTreeSource(root), cache=ParseCache(), store=rc, parallel=True)
+    nperiod = loader.PARALLEL_MIN_FILES + 2
+    # the period files' records and units.yaml's: the large rows (summaries and check results wait)
+    assert len(batches) >= 5 and sum(batches) <= nperiod + 1 and seen == sorted(seen) and seen[0] == batches[0]
+    assert rc.stats.stored == 2 + 3 * nperiod
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+    assert rows == 2 + 3 * nperiod
+    second, s = _load(root, db)
+    assert (s.hits, s.misses) == (nperiod + 2, 0)
+    cold = _cold(root)
+    assert second.workspace == first.workspace == cold.workspace
+    assert second.diagnostics == first.diagnostics == cold.diagnostics
+
+
+def test_a_workers_bytes_are_stored_as_they_came_and_are_the_caches_own_encoding(tmp_path, monkeypatch):
+    """The forked worker's MessagePack is stored without being encoded, decoded and
+    compared again here: it must be exactly what put() would have stored."""
+    root = tmp_path / "ws"
+    generate(root, units=loader.PARALLEL_MIN_FILES + 2, quarters=1, seed=5)
+    monkeypatch.setenv("OKRCTL_JOBS", "2")
+    monkeypatch.setattr(loader, "_parallel_workers", lambda n: 1)
+    db = tmp_path / "cache.sqlite"
+    rc = open_record_cache(C.Store(db))
+    given: list[bool] = []
+    real_put = rc.put
+
+    def put(kind, key, value, encoded=None):
+        if kind == "okr-file":
+            given.append(encoded is not None)
+        real_put(kind, key, value, encoded)
+
+    rc.put = put  # type: ignore[method-assign]
+    first = load_workspace(WorkingTreeSource(root), cache=ParseCache(), store=rc, parallel=True)
+    nperiod = loader.PARALLEL_MIN_FILES + 2
+    assert len(given) == nperiod and 0 < given.count(True) < nperiod  # the worker's share came as bytes
+    plain = open_record_cache(C.Store(tmp_path / "plain.sqlite"))
+    monkeypatch.setattr(C, "BATCH_BYTES", 1 << 40)  # plain's rows stay in _big, to be looked at
+    import msgspec
+
+    from okrctl.read.wire import Codec
+
+    dec = rc._decoders["okr-file"]
+    values = []
+    with sqlite3.connect(db) as con:
+        for (v,) in con.execute("SELECT value FROM entries WHERE size > 4096"):  # units.yaml's row too
+            try:
+                values.append((bytes(v), Codec.share(dec.decode(v))))
+            except msgspec.ValidationError:
+                continue
+    assert len(values) == nperiod
+    for v, value in values:
+        assert value[0].objectives[0].loc.path == value[0].path  # elided in the row, put back
+        assert b"\xa4path\xa1\x00" in v and value[0].path.encode() not in v[200:]
+        plain.put("okr-file", b"x", value)
+        assert plain._big[-1][1] == v  # put()'s own encoding of the decoded value: the same bytes
+    second, s = _load(root, db)
+    assert (s.hits, s.misses) == (nperiod + 2, 0)
+    assert second.workspace == first.workspace == _cold(root).workspace
 
 
 _WRITER = """

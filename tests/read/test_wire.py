@@ -82,3 +82,24 @@ def test_what_msgpack_cannot_carry_travels_as_a_pickle():
     assert data[:1] == b"p"
     back = Wire().loads(data)
     assert back == value and back[0].objectives[0].key_results[0].target == huge
+
+
+def test_the_files_path_and_blob_id_are_elided_and_put_back():
+    from dataclasses import replace
+
+    from okrctl.read.wire import _locs
+
+    res = load_workspace(WorkingTreeSource(SAMPLE), cache=ParseCache())
+    wire = Wire()
+    pf = max(res.workspace.files, key=lambda f: len(_locs(f)))
+    data = wire.dumps((pf, []))
+    assert pf.sha.encode() not in data[1:].replace(b"\xa3sha\xd9(" + pf.sha.encode(), b"", 1)  # once, the file's own
+    assert all(lc.path == pf.path and lc.sha == pf.sha for lc in _locs(pf))  # the sender's records are unchanged
+    back = wire.loads(data)[0]
+    assert _exact(back, pf) and all(lc.path == pf.path and lc.sha == pf.sha for lc in _locs(back))
+    # a location naming another file or blob: nothing is elided, it travels as it is
+    o = pf.objectives[0]
+    odd = replace(pf, objectives=(replace(o, loc=replace(o.loc, path="okrs/other.yaml")), *pf.objectives[1:]))
+    data = wire.dumps((odd, []))
+    assert data.count(pf.path.encode()) == len(_locs(pf))  # every location's path but the odd one, and the file's
+    assert b"okrs/other.yaml" in data

@@ -11,9 +11,14 @@ HEAD = the working tree means the workspace as ``okrctl score`` and ``validate``
 see it: every ``okrs/<PERIOD>/<UNIT>.yaml`` on disk, tracked or not (an untracked
 new file counts as added, a deleted one as removed), whatever ``.gitignore`` says.
 
-``check`` loads HEAD in full (it must validate) and judges the change with
-:mod:`okrctl.engine.rules`, whose settings come from BASE.  A library: no typer,
-no rich; failures are :class:`CompareError`.
+``check`` validates HEAD (one call, :func:`okrctl.audit.headcheck.validate_head`:
+its errors from the cache, or a load decoding only the records of the settings
+and the changed files) and judges the change with
+:mod:`okrctl.engine.rules`, whose settings come from BASE.  The rules read BASE's
+changed files and settings, plus every file of a closed period to re-score; when
+HEAD's records were not all decoded, they read of HEAD the same and what
+:func:`_head_for_rules` adds.  A library: no typer, no rich; failures are
+:class:`CompareError`.
 """
 
 from __future__ import annotations
@@ -235,27 +240,36 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
         assert policy_ws is not None
 
     if check:  # J is today per BASE's time zone (per HEAD's when BASE has none)
+        from okrctl.audit.headcheck import validate_head
+
         J_or_fn = at or (today_of if created else today_of(policy_ws.config))
-        head_res = load_workspace(head_src, today=J_or_fn, cache=cache, parallel=True, store=store)  # only okrctl.yaml's document is used below
+        validation = validate_head(head_src, today=J_or_fn, cache=cache, store=store, working_tree=head_sha is None,
+                                   needed=settings | changed)
+        head_res = validation.result
+        head_diags = validation.diagnostics
+        if head_res is None:  # from the cache: the rules' HEAD files are loaded below
+            head_res = load(head_src, head_listing, settings | changed)
+            head_diags = head_diags + [d for d in head_res.diagnostics if d.code == "OKR005"]  # git lost a blob since
     else:
         head_res = load(head_src, head_listing, settings | changed)
+        head_diags = head_res.diagnostics
     config_of_j = head_res.workspace.config if created and head_res.workspace is not None else policy_ws.config
     J = at or today_of(config_of_j)
     if head_sha is not None:
-        _require_readable(repo, head_rev or "", head_res)
+        _require_readable(repo, head_rev or "", head_diags)
 
     out = Outcome(root, base_rev, base_sha, head_rev, head_sha, J, changed_paths=sorted(changed))
     invalid: list = []
     if check:
         invalid = [Problem.finding(INVALID, "error", d.path, d.path, d.line, _("{code} {message}").format(code=d.code, message=d.message), d.column)
-                   for d in head_res.diagnostics if d.severity == "error"]
+                   for d in head_diags if d.severity == "error"]
     if head_res.workspace is None:
-        if not check:
-            first = next((d for d in head_res.diagnostics if d.severity == "error"), None)
-            detail = f": {first.path}:{first.line}: {first.message}" if first else ""
-            raise CompareError(_("cannot compare: the workspace at {head_label} does not load{detail} (okrctl validate)").format(head_label=out.head_label, detail=detail))
-        out.findings = invalid
-        return out
+        if check:
+            out.findings = invalid
+            return out
+        first = next((d for d in head_res.diagnostics if d.severity == "error"), None)
+        detail = f": {first.path}:{first.line}: {first.message}" if first else ""
+        raise CompareError(_("cannot compare: the workspace at {head_label} does not load{detail} (okrctl validate)").format(head_label=out.head_label, detail=detail))
 
     head_ws = head_res.workspace
     if check and not created:  # BASE files of the closed periods whose scores may move
@@ -270,9 +284,15 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
             _require_base(repo, base_rev, base_res, base_keep)
             base_ws = base_res.workspace
             assert base_ws is not None
+        if validation.partial:  # HEAD's records are not all loaded: load what the rules read of it
+            head_ws = _head_for_rules(
+                repo, prefix, base_sha, head_sha, head_listing, head_ws, base_ws, changed,
+                closed if validation.ok else set(), validation, policy_ws.config, J,
+                lambda keep: _readable(repo, head_rev, load(head_src, head_listing, keep)).workspace,
+                lambda: load_workspace(head_src, today=J_or_fn, cache=cache, parallel=True, store=store).workspace)
 
     base_v = Version(base_rev, base_ws, base_res.documents, frozenset(base_sha_of) | frozenset(base_err), base_res.diagnostics)
-    head_v = Version(out.head_label, head_ws, head_res.documents, frozenset(head_sha_of) | frozenset(head_err), head_res.diagnostics)
+    head_v = Version(out.head_label, head_ws, head_res.documents, frozenset(head_sha_of) | frozenset(head_err), head_diags)
     changes, unreadable = compare_versions(base_v, head_v, changed)
     out.changes = changes
     notes = []
@@ -292,7 +312,7 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
         found = invalid + [Problem.finding("policy-changed", "warning", CONFIG_FILE, CONFIG_FILE, 1,
                                          _("{CONFIG_FILE} was added: the workspace starts with this change, so no rule applies to it yet (only its validity is checked)").format(CONFIG_FILE=CONFIG_FILE))]
     elif check:
-        ok = not any(d.severity == "error" for d in head_res.diagnostics)
+        ok = not any(d.severity == "error" for d in head_diags)
         ci = repo.changed_between(base_sha, head_sha, list(CI_CONFIG_PATHS))
         found = invalid + notes + rules.check_change(
             base_ws, head_ws, changes, J, score_closed=ok, policy=(policy_ws.config, policy_ws.units),
@@ -303,6 +323,44 @@ def _compare(root: Path, base_rev: str, head_rev: str | None, *, at: date | None
                                    rules.severity_of(policy_ws.config, RULE))
     out.findings = sorted(found, key=lambda f: (path_order(f.path), f.line, f.rule, f.ref))
     return out
+
+
+def _head_for_rules(repo, prefix: str, base_sha: str, head_sha: str | None, head_listing, head_ws, base_ws,
+                    changed: set[str], closed: set[str], validation, config, J: date, load, load_all):
+    """HEAD as the rules read it, when its validation came from the cache or decoded
+    only okrctl.yaml, units.yaml and the changed files (``head_ws``): all of
+    it (``load_all()``, the full load) when a settings file changed (policy-changed
+    scores the open periods); else also the files of the closed periods to
+    re-score (``closed``), of the periods whose aligned KRs' feeders moved after
+    the lock, and of the check-ins that pin evidence that changed (``load(paths)``,
+    from the cache; an unchanged file BASE has loaded is taken from ``base_ws``).
+    Unchanged files are identical at BASE and HEAD (same blob id), so nothing else
+    can produce a finding."""
+    from dataclasses import replace
+
+    from okrctl.engine import rules
+    from okrctl.model.layout import is_settings_file, period_of_path
+
+    if any(is_settings_file(p) for p in changed):
+        return load_all()
+    listed = {f.path for f in head_listing[0]}
+    keep = {p for p in listed if is_settings_file(p) or p in changed or period_of_path(p) in closed}
+    feeders = set(rules.feeder_periods(config, base_ws, head_ws, changed, J))
+    keep |= {p for p in listed if period_of_path(p) in feeders}
+    if validation.pins and rules.severity_of(config, "checkin-rewritten") is not None:
+        def full(p: str) -> str:
+            return f"{prefix}/{p}" if prefix else p
+
+        moved = set(repo.changed_between(base_sha, head_sha, sorted({full(e) for e, _f in validation.pins})))
+        keep |= {f for e, f in validation.pins if full(e) in moved}
+    # an unchanged file's records at BASE are HEAD's: same blob, path and settings
+    reuse = {f.path: f for f in base_ws.files if f.path in keep and f.path not in changed}
+    need = {p for p in keep if p not in reuse}
+    ws = head_ws if need <= {f.path for f in head_ws.files} | set(filter(is_settings_file, need)) else load(need)
+    if reuse:
+        ws = replace(ws, files=tuple(sorted((*ws.files, *reuse.values()), key=lambda f: f.path)))
+    # the rules score HEAD only when it validates, as the full load would have it: no invalid file
+    return replace(ws, invalid=frozenset()) if validation.ok else ws
 
 
 def _require_base(repo, base_rev: str, res, keep: set[str]) -> None:
@@ -317,8 +375,15 @@ def _require_base(repo, base_rev: str, res, keep: set[str]) -> None:
         raise CompareError(_("cannot use the workspace at {base_rev} as the base: {detail}").format(base_rev=base_rev, detail=detail))
 
 
-def _require_readable(repo, rev: str, res) -> None:
-    missing = [d for d in res.diagnostics if d.code == "OKR005"]
+def _readable(repo, rev: str | None, res):
+    """``res``, a load of HEAD, when git gave every blob of it."""
+    if rev is not None:
+        _require_readable(repo, rev, res.diagnostics)
+    return res
+
+
+def _require_readable(repo, rev: str, diagnostics) -> None:
+    missing = [d for d in diagnostics if d.code == "OKR005"]
     if missing:
         raise _shallow_hint(repo, f"HEAD {rev}: {missing[0].message}")
 

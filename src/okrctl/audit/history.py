@@ -112,32 +112,43 @@ def default_period_id(period_ids: Iterable[str], as_of: date, fiscal_year_start:
     return p.id if p else None
 
 
-def workspace_settings(source) -> tuple[Config, list[str]]:
+def workspace_settings(source, *, periods: bool = True) -> tuple[Config, list[str]]:
     """``okrctl.yaml`` and the ids of the periods that have files, from a
     :class:`okrctl.read.source.Source` (the working tree or a git tree), without loading
-    any period file.  Raises :class:`HistoryError` when okrctl.yaml is missing or
-    invalid."""
+    any period file.  With ``periods=False`` (a reference that names its period)
+    the files are not listed (8,000 of them in a city's workspace) and the list is
+    empty, unless okrctl.yaml cannot be read, which the listing then explains.
+    Raises :class:`HistoryError` when okrctl.yaml is missing or invalid."""
     from okrctl.read.build import build_config
     from okrctl.read.loader import ParseCache
     from okrctl.read.source import SourceError, blob_sha
 
-    files, _errors = source.list_files()
-    by_path = {f.path: f for f in files}
-    if CONFIG_FILE not in by_path:
-        raise HistoryError(_("{CONFIG_FILE} is missing ({label})").format(CONFIG_FILE=CONFIG_FILE, label=source.label))
-    try:
-        data = source.read(CONFIG_FILE)
-    except SourceError as exc:
-        raise HistoryError(exc.message) from None
-    doc, diags = ParseCache().get("workspace", by_path[CONFIG_FILE].sha or blob_sha(data), CONFIG_FILE, data)
+    data = sha = None
+    if not periods:
+        try:
+            data = source.read(CONFIG_FILE)
+        except SourceError:
+            data = None  # listed below: "missing" or the reason it cannot be read
+    if data is None:
+        files, _errors = source.list_files()
+        by_path = {f.path: f for f in files}
+        if CONFIG_FILE not in by_path:
+            raise HistoryError(_("{CONFIG_FILE} is missing ({label})").format(CONFIG_FILE=CONFIG_FILE, label=source.label))
+        try:
+            data = source.read(CONFIG_FILE)
+        except SourceError as exc:
+            raise HistoryError(exc.message) from None
+        sha = by_path[CONFIG_FILE].sha
+        ids = sorted({pu[0] for f in files if (pu := parse_period_path(f.path)) is not None and is_period_id(pu[0])})
+    else:
+        ids = []
+    doc, diags = ParseCache().get("workspace", sha or blob_sha(data), CONFIG_FILE, data)
     errors = [d for d in diags if d.severity == "error"]
     if doc is None or errors:
         first = errors[0] if errors else None
         where = f": {first.line}:{first.column} {first.code} {first.message}" if first else ""
         raise HistoryError(_("{CONFIG_FILE} is invalid{where} (run okrctl validate)").format(CONFIG_FILE=CONFIG_FILE, where=where))
-    config = build_config(doc)
-    periods = sorted({pu[0] for f in files if (pu := parse_period_path(f.path)) is not None and is_period_id(pu[0])})
-    return config, periods
+    return build_config(doc), ids if periods else []
 
 
 # ---------------------------------------------------------------------------- records
@@ -342,9 +353,9 @@ def history(repo, prefix: str, ref: str, rev: str = "HEAD", *, fiscal_year_start
     repo_path = f"{prefix}/{rel}" if prefix else rel
 
     repo.require_full_history("okrctl history")
-    if rev == "HEAD" and repo.head() is None:
+    head = repo.head() if rev == "HEAD" else repo.resolve(rev)  # HEAD: one git process, not two
+    if head is None:
         raise HistoryError(_("{qref}: the repository has no commits yet, so there is no history").format(qref=qref))
-    head = repo.resolve(rev)
     log = repo.log_path([repo_path], head)
     blobs = repo.read_blobs([s for _, changes in log if (s := changes.get(repo_path))])
     version = _Versions(blobs, cache or ParseCache(), rel, spec.unit, per)
@@ -471,7 +482,7 @@ def history_of(root: Path, ref: str, rev: str | None = None) -> History:
     prefix = repo.relpath(root)
     repo.require_full_history("okrctl history")
     source = WorkingTreeSource(root) if rev is None else gitio.GitTreeSource(repo, repo.resolve(rev), prefix)
-    config, periods = workspace_settings(source)
+    config, periods = workspace_settings(source, periods=refs.split_period(ref)[0] is None)
     # the one rule of every command (model.refs.choose_period): the default period at D
     try:
         choice = refs.choose_period(ref, periods, scoring_date(config), config.fiscal_year_start)

@@ -99,7 +99,7 @@ def items_events(root: Path, files: Iterable[PeriodFile], rev: str | None = None
     if head is None:
         raise HistoryError(_("the repository has no commits yet, so there is no history"))
     source = WorkingTreeSource(root) if rev is None else gitio.GitTreeSource(repo, head, prefix)
-    config = workspace_settings(source)[0]
+    config = workspace_settings(source, periods=False)[0]
     try:
         tz = ZoneInfo(config.timezone)
     except (ZoneInfoNotFoundError, ValueError):

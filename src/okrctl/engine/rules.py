@@ -118,6 +118,34 @@ def periods_to_rescore(config: Config, changed_paths: Iterable[str], at: date, p
     return out
 
 
+def _feeder_changes(policy: Policy, base: Workspace, head: Workspace, paths: set[str]):
+    """``(period id, period, feeders at BASE, feeders at HEAD, targets whose feeders
+    differ)`` per period after its lock with a changed file in ``paths``; the
+    feeders are those of the changed files only."""
+    periods: dict[str, Period] = {}
+    for path in paths:
+        pid = period_of_path(path)
+        p = policy.period(pid) if pid else None
+        if p is not None and policy.after_lock(p):
+            periods[pid] = p  # type: ignore[index]
+    for pid, period in periods.items():
+        changed = {p for p in paths if period_of_path(p) == pid}
+        part_b = feeders_in([f for f in base.files if f.path in changed], pid, policy.at)
+        part_h = feeders_in([f for f in head.files if f.path in changed], pid, policy.at)
+        targets = [t for t in sorted(set(part_b) | set(part_h))
+                   if not same_mapping(part_b.get(t, {}), part_h.get(t, {}))]
+        yield pid, period, part_b, part_h, targets
+
+
+def feeder_periods(config: Config, base: Workspace, head: Workspace, changed_paths: Iterable[str], at: date) -> list[str]:
+    """The periods of which :func:`check_change` needs every HEAD file for the
+    feeders of aligned KRs: after their lock (per ``config``, the policy's), with
+    an objective of a changed file whose alignment or weight moved.  ``base`` and
+    ``head`` need hold only the changed files (and may hold more)."""
+    paths = set(changed_paths)
+    return sorted(pid for pid, _p, _b, _h, targets in _feeder_changes(Policy(config, at), base, head, paths) if targets)
+
+
 # ------------------------------------------------------------------ the check
 
 
@@ -339,20 +367,10 @@ class _Checker(RecordRules, ResultRules):
     def feeders(self) -> None:
         """After the lock, a change of an aligned KR's feeders is a definition change
         of that KR, recorded on the KR's own file (docs/ci.md)."""
-        periods = {}
-        for path in self.paths:
-            pid = period_of_path(path)
-            p = self.policy.period(pid) if pid else None
-            if p is not None and self.policy.after_lock(p):
-                periods[pid] = p
-        for pid, period in periods.items():
-            changed = {p for p in self.paths if period_of_path(p) == pid}
-            part_b = feeders_in([f for f in self.base.files if f.path in changed], pid, self.at)
-            part_h = feeders_in([f for f in self.head.files if f.path in changed], pid, self.at)
+        for pid, period, part_b, part_h, targets in _feeder_changes(self.policy, self.base, self.head, self.paths):
             full_h = feeders_in(self.head.files_for(pid), pid, self.at)
-            for target in sorted(set(part_b) | set(part_h)):
-                if same_mapping(part_b.get(target, {}), part_h.get(target, {})):
-                    continue
+            changed = {p for p in self.paths if period_of_path(p) == pid}
+            for target in targets:
                 hk = self.head.resolve(target)
                 if not isinstance(hk, KeyResult) or not krtypes.of(hk).fed_by_objectives:
                     continue

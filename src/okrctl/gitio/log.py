@@ -74,7 +74,9 @@ class LogReader:
         entry's old content is the previous entry's new content).  Renames are not
         followed: okrctl identifies items by id, not by file.  One ``git log``
         process; the blobs are read separately with :meth:`read_blobs`.  ``rev``
-        is resolved with :meth:`resolve`; an empty repository has no history."""
+        is resolved with :meth:`resolve`, except a full SHA, taken as it is (what
+        a caller that resolved the user's revision passes: not resolved twice);
+        an empty repository has no history."""
         if not paths:
             return []
         for p in paths:
@@ -83,6 +85,8 @@ class LogReader:
             sha = self._revisions.head()
             if sha is None:
                 return []
+        elif _SHA_RE.fullmatch(rev):
+            sha = rev
         else:
             sha = self._revisions.resolve(rev)
         out = self._git.out(

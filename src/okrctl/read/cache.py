@@ -24,7 +24,12 @@ SQLite error makes the cache unavailable for that run (the command goes on
 without it), and a file that is not a database is removed and recreated.
 
 Size: the least recently used rows go when the values pass ``OKRCTL_CACHE_MAX_MB``
-(default :data:`DEFAULT_MAX_MB`), down to 80% of it.
+(default :data:`DEFAULT_MAX_MB`), down to 80% of it; the rows this process wrote or
+read are never among them (a run larger than the limit keeps its own rows).
+
+Memory: large rows (an ``okr-file`` row is ≈ 58 KB) are written in batches of
+:data:`BATCH_BYTES` as they come, not all at the end; the small ones (summaries,
+check results) wait for the last transaction, so that they lie together in the file.
 
 Where it lives is decided by the command line (:mod:`okrctl.cli.cachecmd`): the
 git directory (``.git/okrctl/cache.sqlite``) or the user cache directory, never
@@ -47,10 +52,17 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.errors import OkrctlError
+from okrctl.read.tagged import _ANY_EXT, _any_plan, _untag, _wrap
 
 #: bump when the layout of keys or values changes
-FORMAT_VERSION = 1
-DEFAULT_MAX_MB = 512
+FORMAT_VERSION = 2
+#: the city (2,000 units x 4 quarters) takes 467 MB of rows: four such workspaces' worth
+DEFAULT_MAX_MB = 2048
+#: rows at least this large are written in batches during a load
+BIG_ROW = 4096
+#: a batch of large rows is written once it holds this many bytes (2,000 units, first
+#: run with the cache: peak 407 MB with batches of 32 MB, 355 MB with 1 MB; 317 MB storing nothing)
+BATCH_BYTES = 1 << 20
 CACHE_FILE = "cache.sqlite"
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 #: modules whose code decides a per-file result (their size and mtime are in the fingerprint)
@@ -117,117 +129,6 @@ def fingerprint(value_types: tuple[Any, ...], version: str | None = None) -> byt
     return h.digest()
 
 
-# ---------------------------------------------------------------- untyped fields
-
-#: msgpack extension code of a value of an untyped (``object``) field
-_ANY_EXT = 1
-_ANY = "any"
-
-
-def _any_plan(tp: Any, seen: dict | None = None):
-    """Where ``tp`` holds fields typed ``object``/``Any`` (msgspec would decode a
-    Decimal or a date there as a string): ``_ANY`` for such a field, ``{class:
-    {field: plan}}`` for dataclasses that lead to one, None when there is none."""
-    import typing
-
-    seen = {} if seen is None else seen
-    if tp is object or tp is Any:
-        return _ANY
-    if is_dataclass(tp) and isinstance(tp, type):
-        if tp in seen:
-            return seen[tp]
-        seen[tp] = None  # a recursive type: no plan through itself
-        hints = typing.get_type_hints(tp)
-        sub = {f.name: p for f in fields(tp) if (p := _any_plan(hints.get(f.name), seen)) is not None}
-        seen[tp] = {tp: sub} if sub else None
-        return seen[tp]
-    merged: dict = {}
-    for arg in typing.get_args(tp):
-        p = _any_plan(arg, seen)
-        if p == _ANY:
-            return _ANY
-        if p:
-            merged.update(p)
-    return merged or None
-
-
-def _tag(v: Any) -> Any:
-    from datetime import date
-    from decimal import Decimal
-
-    from okrctl.model.messages import Msg
-
-    if isinstance(v, Msg):  # a translatable message: its id and arguments, not its English
-        return ["M", [v.msgid, _tag(v.args), v.plural, v.n]]
-    if isinstance(v, Decimal):
-        return ["D", str(v)]
-    if isinstance(v, date):
-        return ["d", v.isoformat()]
-    if isinstance(v, tuple):
-        return ["t", [_tag(x) for x in v]]
-    if isinstance(v, list):
-        return ["l", [_tag(x) for x in v]]
-    if isinstance(v, dict):
-        return ["m", [[_tag(k), _tag(x)] for k, x in v.items()]]
-    if v is None or isinstance(v, (str, int, bool)):
-        return ["v", v]
-    raise TypeError(f"cannot cache a {type(v).__name__}")
-
-
-def _untag(t: Any) -> Any:
-    from datetime import date
-    from decimal import Decimal
-
-    kind, v = t
-    if kind == "M":
-        from okrctl.model.messages import Msg
-
-        msgid, args, plural, n = v
-        if not isinstance(msgid, str) or not isinstance(plural, (str, type(None))) or not isinstance(n, (int, type(None))):
-            raise ValueError("not a message")
-        args = _untag(args)
-        if not isinstance(args, dict):
-            raise ValueError("not a message")
-        return Msg(msgid, args, plural, n)
-    if kind == "D":
-        return Decimal(v)
-    if kind == "d":
-        return date.fromisoformat(v)
-    if kind == "t":
-        return tuple(_untag(x) for x in v)
-    if kind == "l":
-        return [_untag(x) for x in v]
-    if kind == "m":
-        return {_untag(k): _untag(x) for k, x in v}
-    if kind == "v" and (v is None or isinstance(v, (str, int, bool))):
-        return v
-    raise ValueError("not a tagged value")
-
-
-def _wrap(value: Any, plan, ext) -> Any:
-    """``value`` with every untyped field's value replaced by an extension that
-    keeps its exact type (only the records on ``plan``'s paths are rebuilt)."""
-    if plan == _ANY:
-        return ext(_tag(value))
-    if value is None or not plan:
-        return value
-    if isinstance(value, (tuple, list)):
-        new = [_wrap(v, plan, ext) for v in value]
-        return value if all(a is b for a, b in zip(new, value)) else type(value)(new)
-    sub = plan.get(type(value))
-    if sub is None:
-        return value
-    from dataclasses import replace
-
-    changes = {}
-    for name, p in sub.items():
-        old = getattr(value, name)
-        new = _wrap(old, p, ext)
-        if new is not old:
-            changes[name] = new
-    return replace(value, **changes) if changes else value
-
-
 # ---------------------------------------------------------------- the store
 
 def _refuse_links(directory: Path) -> None:
@@ -282,6 +183,8 @@ class Store:
     trouble; callers then go on without the cache."""
 
     def __init__(self, path: Path) -> None:
+        #: keys this process wrote or read: never evicted by it
+        self._mine: set[bytes] = set()
         try:
             self._open(path)
         except OSError as exc:  # a folder that cannot be searched, a read-only home
@@ -348,16 +251,37 @@ class Store:
             return out
         return self._run(go)
 
-    def write(self, rows: list[tuple[bytes, bytes]], touched: list[bytes], stats: RunStats) -> None:
-        """One transaction: new rows, the last-use time of the rows read, the run's
-        statistics; then eviction beyond the size limit."""
+    def write_rows(self, rows: list[tuple[bytes, bytes]]) -> None:
+        """New rows alone, in one transaction (a batch during a load; no eviction)."""
         now = int(time.time())
 
         def go(db):
             db.execute("BEGIN IMMEDIATE")
             try:
-                db.executemany("INSERT OR REPLACE INTO entries(key, value, checksum, size, used) VALUES (?, ?, ?, ?, ?)",
-                               [(k, v, _checksum(k, v), len(v), now) for k, v in sorted(rows, key=lambda r: len(r[1]))])
+                self._insert(db, rows, now)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        self._run(go)
+
+    def _insert(self, db, rows: list[tuple[bytes, bytes]], now: int) -> None:
+        db.executemany("INSERT OR REPLACE INTO entries(key, value, checksum, size, used) VALUES (?, ?, ?, ?, ?)",
+                       [(k, v, _checksum(k, v), len(v), now) for k, v in sorted(rows, key=lambda r: len(r[1]))])
+        self._mine.update(k for k, _v in rows)
+
+    def write(self, rows: list[tuple[bytes, bytes]], touched: list[bytes], stats: RunStats, *,
+              evict: bool | None = None) -> None:
+        """One transaction: new rows, the last-use time of the rows read, the run's
+        statistics; then eviction beyond the size limit (when rows were written
+        this run: ``evict``, else ``rows``)."""
+        now = int(time.time())
+        self._mine.update(touched)
+
+        def go(db):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                self._insert(db, rows, now)
                 for i in range(0, len(touched), 500):
                     chunk = touched[i:i + 500]
                     db.execute(f"UPDATE entries SET used = ? WHERE used < ? AND key IN ({','.join('?' * len(chunk))})",
@@ -366,7 +290,7 @@ class Store:
                     ("last_run_hits", str(stats.hits)), ("last_run_misses", str(stats.misses)),
                     ("last_run_corrupt", str(stats.corrupt)), ("last_run_whole", str(stats.whole)),
                     ("last_run_at", str(now))])
-                if rows:
+                if rows if evict is None else evict:
                     self._evict(db)
                 db.execute("COMMIT")
             except BaseException:
@@ -375,6 +299,8 @@ class Store:
         self._run(go)
 
     def _evict(self, db) -> None:
+        """The least recently used rows, down to 80% of the limit; never a row this
+        process wrote or read (:attr:`_mine`)."""
         limit = max_bytes()
         # from the index on size: the rows themselves (values first) are not read
         (total,) = db.execute("SELECT COALESCE(SUM(size), 0) FROM entries INDEXED BY entries_size").fetchone()
@@ -383,7 +309,10 @@ class Store:
         goal = total - int(limit * 0.8)
         freed = 0
         doomed = []
+        mine = self._mine
         for key, size in db.execute("SELECT key, size FROM entries ORDER BY used, key"):
+            if key in mine:
+                continue
             doomed.append(key)
             freed += size
             if freed >= goal:
@@ -433,9 +362,14 @@ class RecordCache:
     ``value_types`` maps a kind of file to the type of its result; values are
     encoded with msgspec and decoded into exactly that type."""
 
-    def __init__(self, store: Store, value_types: dict[str, Any], *, version: str | None = None) -> None:
+    def __init__(self, store: Store, value_types: dict[str, Any], *, version: str | None = None,
+                 codecs: Mapping[str, Any] | None = None) -> None:
         import msgspec
 
+        #: per kind, an object with ``strip(value) -> undo`` and ``unstrip(value, undo)``
+        #: (around encoding, in place) and ``share(decoded)`` (after decoding): values
+        #: stored with parts elided that the decoder puts back (:mod:`okrctl.read.wire`)
+        self._codecs = dict(codecs or {})
         self.store = store
         self.stats = RunStats()
         self._enabled = True
@@ -445,7 +379,11 @@ class RecordCache:
         self._plans = {k: _any_plan(t) for k, t in value_types.items()}
         self._decoders = {k: msgspec.msgpack.Decoder(t, ext_hook=self._ext_hook) for k, t in value_types.items()}
         self._msgspec = msgspec
-        self._pending: list[tuple[bytes, bytes]] = []
+        self._pending: list[tuple[bytes, bytes]] = []  # small rows, for flush
+        self._big: list[tuple[bytes, bytes]] = []  # large rows, written in batches
+        self._big_bytes = 0
+        self._stored = 0
+        self._wrote = False  # a batch was written since the last flush (eviction due)
         self._touched: list[bytes] = []
 
     def _ext_hook(self, code: int, data: memoryview) -> Any:
@@ -471,44 +409,75 @@ class RecordCache:
             self._enabled = False
             return {}
         dec = self._decoders[kind]
+        codec = self._codecs.get(kind)
         out: dict[bytes, Any] = {}
         for k, (v, c) in rows.items():
             if c != _checksum(k, v):
                 self.stats.corrupt += 1
                 continue
             try:
-                out[k] = dec.decode(v)
+                out[k] = dec.decode(v) if codec is None else codec.share(dec.decode(v))
             except (self._msgspec.DecodeError, ValueError, TypeError):
                 self.stats.corrupt += 1
                 continue
             self._touched.append(k)
         return out
 
-    def put(self, kind: str, key: bytes, value: Any) -> None:
-        """Remember ``value`` for ``key`` (written by :meth:`flush`) if it survives
-        an exact encode/decode round trip."""
+    def put(self, kind: str, key: bytes, value: Any, encoded: bytes | None = None) -> None:
+        """Remember ``value`` for ``key`` if it survives an exact encode/decode round
+        trip.  ``encoded``: the bytes ``value`` was just decoded from by this kind's
+        encoding (:mod:`okrctl.read.wire`: a forked worker's result), stored as they
+        are — decoding them again gives ``value`` by construction, so nothing is
+        encoded, decoded or compared.  Large rows are written in batches
+        (:data:`BATCH_BYTES`) as they come, the rest by :meth:`flush`."""
         if not self._enabled:
             return
-        try:
-            plan = self._plans[kind]
-            data = self._encoder.encode(_wrap(value, plan, self._ext) if plan else value)
-            if self._decoders[kind].decode(data) != value:
-                return
-        except (TypeError, ValueError, self._msgspec.MsgspecError):
-            return  # a value msgspec cannot carry exactly: not cached
-        self._pending.append((key, data))
+        data = encoded
+        if data is None:
+            codec = self._codecs.get(kind)
+            try:
+                plan = self._plans[kind]
+                undo = codec.strip(value) if codec is not None else None
+                try:
+                    data = self._encoder.encode(_wrap(value, plan, self._ext) if plan else value)
+                finally:
+                    if codec is not None:
+                        codec.unstrip(value, undo)
+                back = self._decoders[kind].decode(data)
+                if (back if codec is None else codec.share(back)) != value:
+                    return
+            except (TypeError, ValueError, OverflowError, self._msgspec.MsgspecError):
+                return  # a value msgspec cannot carry exactly: not cached
+        self._stored += 1
+        if len(data) < BIG_ROW:
+            self._pending.append((key, data))
+            return
+        self._big.append((key, data))
+        self._big_bytes += len(data)
+        if self._big_bytes >= BATCH_BYTES:
+            self._write_big()
 
-    def flush(self) -> None:
-        """Write the new rows and this run's statistics (one transaction)."""
-        if not self._enabled:
-            return
-        self.stats.stored = len(self._pending)
+    def _write_big(self) -> None:
+        rows, self._big, self._big_bytes = self._big, [], 0
+        self._wrote = True
         try:
-            self.store.write(self._pending, self._touched, self.stats)
+            self.store.write_rows(rows)
         except CacheUnavailable:
             self._enabled = False
-        self._pending = []
+
+    def flush(self) -> None:
+        """Write the rows not yet written and this run's statistics (one transaction)."""
+        if not self._enabled:
+            return
+        self.stats.stored, self._stored = self._stored, 0
+        rows = self._pending + self._big
+        try:
+            self.store.write(rows, self._touched, self.stats, evict=bool(rows) or self._wrote)
+        except CacheUnavailable:
+            self._enabled = False
+        self._pending, self._big, self._big_bytes = [], [], 0
         self._touched = []
+        self._wrote = False
 
 
 # ---------------------------------------------------------------- for the loader

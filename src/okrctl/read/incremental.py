@@ -32,8 +32,10 @@ from okrctl.model.problems import Problem
 from okrctl.model.records import PeriodFile, Unit
 from okrctl.model.summary import FileSummary, summarize
 
-#: loads the files at these indexes from the source: ``[(records | None, own diagnostics)]``
-Load = Callable[[list[int]], list[tuple[PeriodFile | None, list[Problem]]]]
+#: loads the files at these indexes from the source, telling the sink of each result
+#: as it comes (:data:`okrctl.read.parallel.Sink`: position in the list, ``(records |
+#: None, own diagnostics)``, its MessagePack bytes or None)
+Load = Callable[[list[int], Callable[[int, tuple, "bytes | None"], None]], object]
 
 
 def context_digest(config_sha: str | None, units_sha: str | None, today: date | None,
@@ -104,10 +106,11 @@ class PeriodFiles:
                     continue
                 self._took(i, hit, loaded=False)
                 self._cached(i) if hit[0] is not None else None
-        for i, r in zip(missed, self._load(missed) if missed else []):
-            self._took(i, r, loaded=True)
+        if missed:  # each result is taken (and its rows stored) as it comes
+            self._load(missed, lambda k, r, encoded: self._took(missed[k], r, loaded=True, encoded=encoded))
 
-    def _took(self, i: int, r: tuple[PeriodFile | None, list[Problem]], *, loaded: bool) -> None:
+    def _took(self, i: int, r: tuple[PeriodFile | None, list[Problem]], *, loaded: bool,
+              encoded: bytes | None = None) -> None:
         pf, own = r
         if self.own[i] is None:  # a file whose summary came from the cache counts once
             self.hits += not loaded
@@ -117,7 +120,7 @@ class PeriodFiles:
             self.summaries[i] = summarize(pf)
         storable = self.store is not None and self.keys[i] is not None and not any(d.code in self._read_codes for d in own)
         if storable and loaded:
-            self.store.put("okr-file", self.keys[i], r)
+            self.store.put("okr-file", self.keys[i], r, encoded)
         if storable and (loaded or self._store_summary[i]):
             self.store.put("summary", self._key("summary", i), (self.summaries[i], own))
 

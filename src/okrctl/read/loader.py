@@ -139,19 +139,22 @@ def _parallel_workers(n: int) -> int:
 
 
 def _load_missed(source: Source, missed: list[_Candidate], cache: ParseCache, documents: Documents, *,
-                 parallel: bool, prefetch: bool, progress: Callable[[int, int], None] | None):
-    """Read the files ``missed`` from the source: ``[(records | None, own diagnostics)]``."""
+                 parallel: bool, prefetch: bool, progress: Callable[[int, int], None] | None, sink=None):
+    """Read the files ``missed`` from the source: ``[(records | None, own diagnostics)]``;
+    ``sink(index, result, encoded)`` hears of each as it comes (:data:`okrctl.read.parallel.Sink`)."""
     workers = _parallel_workers(len(missed)) if parallel else 0
     gc_was_on = gc.isenabled()
     gc.disable()  # millions of new objects, none of them garbage: collections only cost time
     try:
         if workers:
-            return _load_in_parallel(source, missed, cache, workers, progress=progress)
+            return _load_in_parallel(source, missed, cache, workers, progress=progress, sink=sink)
         if prefetch and missed and hasattr(source, "prefetch"):
             source.prefetch([c.path for c in missed])  # only the blobs not found (one git process)
         loaded = []
         for n, c in enumerate(missed, 1):
             loaded.append(_load_period_file(source, c, cache, documents))
+            if sink is not None:
+                sink(n - 1, loaded[-1], None)
             if progress is not None:
                 progress(n, len(missed))
         return loaded
@@ -227,8 +230,9 @@ def open_record_cache(store) -> "RecordCache":
     """A :class:`~okrctl.read.cache.RecordCache` of the loader's per-file results over
     ``store`` (a :class:`~okrctl.read.cache.Store`)."""
     from okrctl.read.cache import RecordCache
+    from okrctl.read.wire import Codec
 
-    return RecordCache(store, CACHED_TYPES)
+    return RecordCache(store, CACHED_TYPES, codecs={"okr-file": Codec})
 
 
 def _reparse(source: Source, path: str, kind: str, cache: ParseCache) -> Callable[[], Parsed | None]:
@@ -502,9 +506,9 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
         # positions of its records: the file is read again if one is asked for
         register_positions(c.sha, _SourcePositions(source, c.path, c.sha))  # type: ignore[arg-type]
 
-    def load(todo: list[int]) -> list:
+    def load(todo: list[int], sink) -> list:
         return _load_missed(source, [candidates[i] for i in todo], cache, documents,
-                            parallel=parallel, prefetch=store is not None, progress=progress)
+                            parallel=parallel, prefetch=store is not None, progress=progress, sink=sink)
 
     stage = PeriodFiles([c.path for c in candidates], keys, store, load, cached, _READ_CODES)
     if records_for is not None and records is None and config is not None:

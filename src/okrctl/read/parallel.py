@@ -73,13 +73,20 @@ def _fork_worker(indexes: list[int]) -> list[bytes]:
             for i in indexes]
 
 
+#: told of each result as it comes: (index in the list of candidates, result, its
+#: MessagePack bytes when it came from a worker as such, else None)
+Sink = Callable[[int, tuple, "bytes | None"], None]
+
+
 def load_in_parallel(source: Source, candidates: list[_Candidate], cache: ParseCache,
                       workers: int, progress: Callable[[int, int], None] | None = None,
-                      ) -> list[tuple[PeriodFile | None, list[Problem]]]:
+                      sink: Sink | None = None) -> list[tuple[PeriodFile | None, list[Problem]]]:
     """This process takes a share of the files, forked workers the rest in chunks;
     workers send back the typed records as MessagePack (:mod:`okrctl.read.wire`),
     decoded here one by one.  No file's document or bytes are kept.  ``progress``
-    hears of this process's share (scaled to the whole)."""
+    hears of this process's share (scaled to the whole); ``sink`` of every result as
+    it comes (the persistent cache stores a worker's bytes as they are, and writes
+    them in batches, instead of holding every row until the end)."""
     global _FORK_STATE
     import multiprocessing
 
@@ -104,12 +111,17 @@ def load_in_parallel(source: Source, candidates: list[_Candidate], cache: ParseC
             pending = pool.imap(_fork_worker, chunks)
             for done, i in enumerate(mine_idx, 1):
                 out[i] = _unkept(source, candidates[i], _load_period_file(source, candidates[i], passing, None))  # type: ignore[arg-type]
+                if sink is not None:
+                    sink(i, out[i], None)
                 if progress is not None:  # this process's share, scaled to the whole
                     progress(n * done // len(mine_idx), n)
             wire = Wire()
             for chunk, results in zip(chunks, pending):
                 for i, data in zip(chunk, results):
-                    out[i] = _unkept(source, candidates[i], wire.loads(data))
+                    value, encoded = wire.loads_encoded(data)
+                    out[i] = _unkept(source, candidates[i], value)
+                    if sink is not None:
+                        sink(i, out[i], encoded)
                 results.clear()
     finally:
         _FORK_STATE = None
