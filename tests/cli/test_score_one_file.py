@@ -87,9 +87,9 @@ def decoded(repo: Path, monkeypatch, capsys, *args: str) -> tuple[list[str], lis
     seen: list[str] = []
     real_took, real_score = incremental.PeriodFiles._took, scoring.score_workspace
 
-    def spy_took(self, i, r, *, loaded):
+    def spy_took(self, i, r, **kw):
         took.append(self.paths[i])
-        return real_took(self, i, r, loaded=loaded)
+        return real_took(self, i, r, **kw)
 
     def spy_score(ws, period, as_of):
         seen.extend(f.path for f in ws.files)
