@@ -74,4 +74,5 @@ def rollup(
             report = alignment_report(result, nodes, depth, max_score)
         return report, result.subtree(unit) if unit else result.units
 
-    run_scored(ctx, period, unit, as_of, rev, fmt, output, locale, f"rollup\0{by.value}\0{depth}", build)
+    run_scored(ctx, period, unit, as_of, rev, fmt, output, locale, f"rollup\0{by.value}\0{depth}", build,
+               enclosing=by is RollupBy.alignment)

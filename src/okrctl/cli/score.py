@@ -69,11 +69,52 @@ def setup_partial(ctx, period, unit, as_of, rev, fmt, output, *, partial: bool =
     return st, ws, p, D, fmt, opened
 
 
-def run_scored(ctx, period, unit, as_of, rev, fmt, output, locale, options: str, build) -> None:
+#: the last run's workspace and report: the console script ends with ``os._exit``
+#: (:func:`okrctl.cli.main.main`), so a large score is never freed object by object
+_KEEP: list = []
+
+
+def scored_files(period: str | None, as_of, enclosing: bool, chosen: list[str]):
+    """``records_for`` of :func:`okrctl.read.loader.load_workspace`: only the files
+    of the period to score (``--period``, else the default period of the listed
+    files), and with ``enclosing`` those of every period enclosing it (``rollup --by
+    alignment``); the period's id is appended to ``chosen``.  None (every file) when
+    the period cannot be told yet: the command then reports it as before."""
+    from okrctl.engine import scoring
+    from okrctl.model.dates import default_period
+    from okrctl.model.layout import parse_period_path
+    from okrctl.model.periods import parse_period
+
+    def choose(config, paths: list[str]):
+        dirs = {pp[0] for pp in map(parse_period_path, paths) if pp is not None}
+        fys = config.fiscal_year_start
+        try:
+            p = parse_period(period, fys) if period is not None else default_period(dirs, scoring.scoring_date(config, as_of), fys)
+        except (ValueError, KeyError, OSError):  # a bad --period, an unknown time zone: reported later
+            return None
+        if p is None:
+            return None
+        keep = set()
+        for d in dirs:
+            try:
+                q = parse_period(d, fys)
+            except ValueError:
+                continue
+            if q.id == p.id or (enclosing and q.encloses(p)):
+                keep.add(d)
+        chosen.append(p.id)
+        return lambda path: (pp := parse_period_path(path)) is not None and pp[0] in keep
+
+    return choose
+
+
+def run_scored(ctx, period, unit, as_of, rev, fmt, output, locale, options: str, build, *, enclosing: bool = False) -> None:
     """``score`` and ``rollup``: the whole output from the persistent cache when
-    nothing it depends on changed (:mod:`okrctl.cli.scorewarm`), else load, score,
-    write and store it.  ``build(ws, p, D, loc)`` gives the report and the units
-    whose state decides the exit (:func:`okrctl.cli.workspace.finish_partial`)."""
+    nothing it depends on changed (:mod:`okrctl.cli.scorewarm`), else load (only
+    the files of the scored period, :func:`scored_files`; ``enclosing``: and of the
+    periods enclosing it), score, write and store it.  ``build(ws, p, D, loc)``
+    gives the report and the units whose state decides the exit
+    (:func:`okrctl.cli.workspace.finish_partial`)."""
     from okrctl.cli import scorewarm
     from okrctl.cli.workspace import finish_partial, load_opened, open_source
     from okrctl.engine import scoring
@@ -96,10 +137,16 @@ def run_scored(ctx, period, unit, as_of, rev, fmt, output, locale, options: str,
         if warm.hit is not None:
             scorewarm.replay(warm, output)
             return
-    opened = load_opened(st, root, store, source, sha, listed=warm.listed if warm else None)
+    chosen: list[str] = []
+    records_for = scored_files(period, d, enclosing, chosen) if store is not None else None
+    opened = load_opened(st, root, store, source, sha, listed=warm.listed if warm else None, records_for=records_for)
     st, ws, p, D, fmt, opened = setup_partial(ctx, period, unit, as_of, rev, fmt, output, opened=opened)
+    if chosen and chosen != [p.id]:  # not the period the files were chosen for: every file
+        opened = load_opened(st, root, store, source, sha, listed=warm.listed if warm else None)
+        st, ws, p, D, fmt, opened = setup_partial(ctx, period, unit, as_of, rev, fmt, output, opened=opened)
     loc = (locale.value if locale else None) or ws.config.locale
     report, units = build(ws, p, D, loc)
+    _KEEP[:] = [opened, report]  # freed by the process's end, not object by object on return
     if warm is None:
         write_report(st, report, fmt, loc, output)
         finish_partial(opened, st, units)

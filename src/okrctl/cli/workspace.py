@@ -74,11 +74,11 @@ def open_source(st: State, rev: str | None = None):
 
 
 def load_opened(st: State, root: Path, store, source, sha: str | None, *, future_check: bool = True,
-                listed=None, today=None, records=None) -> Opened:
+                listed=None, today=None, records=None, records_for=None) -> Opened:
     """Load the workspace from ``source`` (:func:`open_source`); ``listed`` and
     ``today``: as :func:`okrctl.read.loader.warm_lookup` found them; ``records``:
     which period files' records the command needs (``load_workspace(records=)``;
-    None: all)."""
+    None: all; ``records_for``: that test chosen once the settings are read)."""
     from okrctl.cli.output import load_progress
     from okrctl.model.dates import today as today_in
     from okrctl.read.loader import list_with_shas, load_workspace
@@ -90,7 +90,8 @@ def load_opened(st: State, root: Path, store, source, sha: str | None, *, future
                         min_total=PROGRESS_MIN_FILES)
     try:
         result = load_workspace(source, today=(today or today_in) if future_check else None, parallel=True,
-                                store=store, progress=bar.update, listed=listed, records=records)
+                                store=store, progress=bar.update, listed=listed, records=records,
+                                records_for=records_for)
     finally:
         bar.close()
     if result.workspace is not None:

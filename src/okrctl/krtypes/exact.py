@@ -5,6 +5,7 @@ Shared by the KR type modules and the engine; imports nothing of okrctl but the 
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from fractions import Fraction
 
@@ -17,6 +18,11 @@ ONE = Fraction(1)
 def to_fraction(x: Number | Fraction) -> Fraction:
     """Exact conversion of a record number.  ``bool`` and ``float`` are refused:
     a binary double would silently break exactness (0.7 ≠ 7/10)."""
+    t = type(x)
+    if t is Fraction:  # the common cases first: scoring converts ≈ 250 numbers per file
+        return x  # type: ignore[return-value]
+    if t is Decimal and x.is_finite():  # type: ignore[union-attr]
+        return Fraction(x)
     if isinstance(x, (bool, float)):
         raise TypeError(f"not an exact number: {x!r}")
     if isinstance(x, Fraction):
@@ -42,6 +48,8 @@ def as_float(x: Number | Fraction | None) -> float | None:
     """The nearest double (int / int true division is correctly rounded); JSON numbers."""
     if x is None:
         return None
+    if type(x) is Fraction:
+        return float(x)  # numerator / denominator: the same correctly rounded division
     return float(to_fraction(x))
 
 
@@ -49,10 +57,16 @@ def fixed(x: Number | Fraction, places: int) -> str:
     """``x`` rounded half-even to ``places`` decimals, trailing zeros dropped
     (``0.4945`` → ``0.49``), exactly however large: the default 28-digit decimal
     context gave InvalidOperation for a score of 1e30 (``scoring.max_score: 1e40``,
-    issue 12 #20)."""
+    issue 12 #20).  The text depends on the exact value alone, so it is kept per
+    value (a table of 2,000 units writes the same few thousand numbers 150,000 times)."""
+    f = to_fraction(x)  # refuses bool, float and non-finite decimals, never kept
+    return _fixed(f, places)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fixed(f: Fraction, places: int) -> str:
     from decimal import localcontext
 
-    f = to_fraction(x)
     with localcontext() as ctx:
         ctx.prec = len(str(abs(f.numerator) // f.denominator)) + places + 30
         d = (Decimal(f.numerator) / Decimal(f.denominator)).quantize(Decimal(1).scaleb(-places))

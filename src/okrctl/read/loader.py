@@ -385,7 +385,8 @@ def result_key(listed: Listed, store, *, today: date | Callable[[Config], date] 
 def load_workspace(source: Source, *, today: date | Callable[[Config], date] | None = None,
                    cache: ParseCache | None = None, parallel: bool = False, store=None,
                    progress: Callable[[int, int], None] | None = None, listed: "Listed | None" = None,
-                   records: Callable[[str], bool] | None = None) -> LoadResult:
+                   records: Callable[[str], bool] | None = None,
+                   records_for: Callable[[Config, list[str]], Callable[[str], bool] | None] | None = None) -> LoadResult:
     """Load and check everything.  ``today`` (a date, or a function of the loaded
     settings giving today in the workspace time zone) is used only for the "date in
     the future" warning; None skips that check.
@@ -405,7 +406,9 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
     checked from their cached summaries and check results without decoding their
     records (:mod:`okrctl.read.incremental`; ``LoadResult.summaries`` covers every
     file).  None (the default): every file's records.  The diagnostics are the same
-    either way."""
+    either way.  ``records_for(config, paths)``: the same test chosen once the
+    settings are read (``paths``: every period file of the workspace), e.g. the
+    files of the period a command scores; None from it: every file's records."""
     cache = cache or _DEFAULT_CACHE
     diags: list[Problem] = []
     documents = Documents()
@@ -508,6 +511,8 @@ def load_workspace(source: Source, *, today: date | Callable[[Config], date] | N
                             parallel=parallel, prefetch=store is not None, progress=progress, sink=sink)
 
     stage = PeriodFiles([c.path for c in candidates], keys, store, load, cached, _READ_CODES)
+    if records_for is not None and records is None and config is not None:
+        records = records_for(config, [c.path for c in candidates])
     stage.fill(records)
     for d in stage.own:
         diags += d or []

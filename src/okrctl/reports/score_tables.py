@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from fractions import Fraction
 from typing import Any
 
@@ -23,15 +24,20 @@ class Report:
     """One report, ready for any writer.  ``kind``: ``score``, ``rollup`` or
     ``alignment``.  ``items``: the units shown (score), the :class:`TreeNode` rows
     (rollup) or ``(depth, AlignNode)`` rows (alignment), top to bottom.
-    ``max_score`` scales progress bars.  :meth:`payload` is the JSON payload of
-    docs/json.md without the envelope, computed on demand."""
+    ``max_score`` scales progress bars.  :attr:`table` (what CSV and Markdown
+    write) and :meth:`payload` (the JSON payload of docs/json.md without the
+    envelope) are computed on demand: a run needs one of them, or neither."""
 
     kind: str
     result: ScoreResult
-    table: Table
+    _table: Callable[[], Table] = field(repr=False, compare=False)
     items: tuple[Any, ...]
     max_score: Fraction = Fraction(1)
     _payload: Callable[[], dict[str, Any]] = field(default=dict, repr=False, compare=False)
+
+    @cached_property
+    def table(self) -> Table:
+        return self._table()
 
     def payload(self) -> dict[str, Any]:
         return self._payload()
@@ -88,7 +94,7 @@ def score_report(result: ScoreResult, units: Sequence[UnitScore], max_score: Fra
             doc["units"] = [u for u in doc["units"] if u["unit"] in keep]
         return doc
 
-    return Report("score", result, score_table(result, units), units, max_score, payload)
+    return Report("score", result, lambda: score_table(result, units), units, max_score, payload)
 
 
 # ------------------------------------------------------------------ roll-up: the org tree
@@ -132,7 +138,7 @@ def rollup_report(result: ScoreResult, forest: Sequence[TreeNode], depth_limit: 
                   max_score: Fraction = Fraction(1)) -> Report:
     """``okrctl rollup`` (``--by org``) over ``forest``, ``depth_limit`` levels deep."""
     rows = tuple(rollup_rows(forest, depth_limit))
-    return Report("rollup", result, rollup_table(result, rows), rows, max_score,
+    return Report("rollup", result, lambda: rollup_table(result, rows), rows, max_score,
                   _tree_payload(result, "org", lambda: tree_to_json(forest), depth_limit))
 
 
@@ -172,5 +178,5 @@ def alignment_report(result: ScoreResult, nodes: Sequence[AlignNode], depth_limi
                      max_score: Fraction = Fraction(1)) -> Report:
     """``okrctl rollup --by alignment`` over the alignment forest ``nodes``."""
     rows = tuple(align_rows(nodes, depth_limit))
-    return Report("alignment", result, alignment_table(result, rows), rows, max_score,
+    return Report("alignment", result, lambda: alignment_table(result, rows), rows, max_score,
                   _tree_payload(result, "alignment", lambda: alignment_to_json(nodes), depth_limit))
