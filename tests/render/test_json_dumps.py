@@ -30,11 +30,21 @@ values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.di
 @settings(max_examples=400, deadline=None)
 @given(st.dictionaries(text, values, max_size=5))
 def test_same_text_as_the_indenting_encoder(obj):
-    assert dumps(obj) == reference(obj)
+    assert dumps(obj, fast_from=0) == dumps(obj) == reference(obj)
+
+
+def test_a_large_output_takes_the_fast_path_and_the_same_text(monkeypatch):
+    import sys
+
+    obj = {"rows": [{"unit": f"phường-{i}", "score": i / 7, "ok": i % 2 == 0, "n": None} for i in range(2000)]}
+    monkeypatch.delitem(sys.modules, "msgspec", raising=False)
+    small = dumps({"a": [1, 2.5, "x"]})
+    assert "msgspec" not in sys.modules and small == reference({"a": [1, 2.5, "x"]})
+    assert dumps(obj) == reference(obj) and "msgspec" in sys.modules
 
 
 def test_not_json_and_not_utf8_take_the_reference_path():
     for obj in ({"x": float("nan")}, {"x": [float("inf"), -float("inf")]}, {"p": "a\udc80b"}, {"p": ["\ud800"]},
                 {1: [], "k": {}}):
-        assert dumps(obj) == reference(obj)
+        assert dumps(obj, fast_from=0) == dumps(obj) == reference(obj)
     assert dumps({"p": "a\udc80b"}) == '{\n  "p": "a\\udc80b"\n}\n'

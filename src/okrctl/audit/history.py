@@ -474,7 +474,7 @@ def history_of(root: Path, ref: str, rev: str | None = None) -> History:
     commit checked out, with the settings of the working tree).  A reference without
     a period takes the period that holds the scoring date, as ``okrctl history`` does."""
     from okrctl import gitio
-    from okrctl.engine.scoring import scoring_date
+    from okrctl.model.dates import scoring_date
     from okrctl.read.source import WorkingTreeSource
 
     spec = parse_ref(ref)
