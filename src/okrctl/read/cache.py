@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 from okrctl.errors import OkrctlError
-from okrctl.read.tagged import _ANY_EXT, _any_plan, _untag, _wrap
+from okrctl.read.tagged import _any_plan, _wrap, ext_hook, to_ext
 
 #: bump when the layout of keys or values changes
 FORMAT_VERSION = 2
@@ -377,7 +377,7 @@ class RecordCache:
         self._fp = fingerprint(tuple(value_types.values()), version)
         self._encoder = msgspec.msgpack.Encoder()
         self._plans = {k: _any_plan(t) for k, t in value_types.items()}
-        self._decoders = {k: msgspec.msgpack.Decoder(t, ext_hook=self._ext_hook) for k, t in value_types.items()}
+        self._decoders = {k: msgspec.msgpack.Decoder(t, ext_hook=ext_hook) for k, t in value_types.items()}
         self._msgspec = msgspec
         self._pending: list[tuple[bytes, bytes]] = []  # small rows, for flush
         self._big: list[tuple[bytes, bytes]] = []  # large rows, written in batches
@@ -385,14 +385,6 @@ class RecordCache:
         self._stored = 0
         self._wrote = False  # a batch was written since the last flush (eviction due)
         self._touched: list[bytes] = []
-
-    def _ext_hook(self, code: int, data: memoryview) -> Any:
-        if code != _ANY_EXT:
-            raise ValueError("unknown extension")
-        return _untag(self._msgspec.msgpack.decode(data))
-
-    def _ext(self, tagged: Any):
-        return self._msgspec.msgpack.Ext(_ANY_EXT, self._msgspec.msgpack.encode(tagged))
 
     def key(self, kind: str, sha: str, path: str, extra: str = "") -> bytes:
         return hashlib.blake2b(b"\0".join((self._fp, kind.encode(), sha.encode(), path.encode("utf-8", "surrogateescape"),
@@ -439,7 +431,7 @@ class RecordCache:
                 plan = self._plans[kind]
                 undo = codec.strip(value) if codec is not None else None
                 try:
-                    data = self._encoder.encode(_wrap(value, plan, self._ext) if plan else value)
+                    data = self._encoder.encode(_wrap(value, plan, to_ext) if plan else value)
                 finally:
                     if codec is not None:
                         codec.unstrip(value, undo)

@@ -117,3 +117,19 @@ def _wrap(value: Any, plan, ext) -> Any:
         if new is not old:
             changes[name] = new
     return replace(value, **changes) if changes else value
+
+
+def ext_hook(code: int, data: memoryview) -> Any:
+    """msgspec's ``ext_hook`` for the values :func:`to_ext` wrapped."""
+    import msgspec
+
+    if code != _ANY_EXT:
+        raise ValueError("unknown extension")
+    return _untag(msgspec.msgpack.decode(data))
+
+
+def to_ext(tagged: Any) -> Any:
+    """A tagged untyped value (:func:`_wrap`'s ``ext``) as a MessagePack extension."""
+    import msgspec
+
+    return msgspec.msgpack.Ext(_ANY_EXT, msgspec.msgpack.encode(tagged))

@@ -19,7 +19,7 @@ from typing import Any
 
 from okrctl.model.problems import Problem
 from okrctl.model.records import PeriodFile
-from okrctl.read.tagged import _ANY_EXT, _any_plan, _untag, _wrap
+from okrctl.read.tagged import _any_plan, _wrap, ext_hook, to_ext
 
 Result = tuple[PeriodFile | None, list[Problem]]
 
@@ -36,20 +36,12 @@ class Wire:
         self._msgspec = msgspec
         self._plan = _any_plan(tp)
         self._enc = msgspec.msgpack.Encoder()
-        self._dec = msgspec.msgpack.Decoder(tp, ext_hook=self._ext_hook)
-
-    def _ext_hook(self, code: int, data: memoryview) -> Any:
-        if code != _ANY_EXT:
-            raise ValueError("unknown extension")
-        return _untag(self._msgspec.msgpack.decode(data))
-
-    def _ext(self, value: Any):
-        return self._msgspec.msgpack.Ext(_ANY_EXT, self._msgspec.msgpack.encode(value))
+        self._dec = msgspec.msgpack.Decoder(tp, ext_hook=ext_hook)
 
     def dumps(self, value: Any) -> bytes:
         locs = strip(value)
         try:
-            wrapped = _wrap(value, self._plan, self._ext) if self._plan else value
+            wrapped = _wrap(value, self._plan, to_ext) if self._plan else value
             return _MSGPACK + self._enc.encode(wrapped)
         except (TypeError, ValueError, OverflowError, self._msgspec.MsgspecError):
             unstrip(value, locs)
